@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'starter',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,113 @@
+// Lint keeps the layers honest (see ARCHITECTURE.md):
+// - @nx/enforce-module-boundaries encodes the layer table through project tags;
+// - sandbox projects (code that runs inside Temporal's workflow V8 isolate)
+//   may not import Node built-ins nor Temporal's Node-only packages.
+import nx from '@nx/eslint-plugin';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...new Set(builtinModules.flatMap((m) => (m.startsWith('node:') ? [m] : [m, `node:${m}`])))];
+
+/** Files that run inside the workflow sandbox. */
+export const sandboxFiles = [
+  'packages/config/src/**/*.ts',
+  'packages/serialization/src/**/*.ts',
+  'packages/contracts/src/**/*.ts',
+  'packages/workflows/src/**/*.ts',
+];
+
+const layer = (tag, allowed) => ({ sourceTag: tag, onlyDependOnLibsWithTags: allowed });
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/.cache', '**/*.bundle.js', '**/tmp'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['**/eslint.config.mjs', '**/jest.config.js', 'jest.preset.js'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            layer('layer:config', []),
+            layer('layer:core', ['layer:config']),
+            layer('layer:serialization', ['layer:config']),
+            layer('layer:contracts', ['layer:config', 'layer:serialization']),
+            layer('layer:workflows', ['layer:contracts', 'layer:config', 'layer:serialization']),
+            layer('layer:llm', ['layer:core', 'layer:config']),
+            layer('layer:activities', ['layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm']),
+            layer('layer:temporal', [
+              'layer:activities',
+              'layer:workflows',
+              'layer:contracts',
+              'layer:core',
+              'layer:config',
+              'layer:serialization',
+              'layer:llm',
+            ]),
+            layer('layer:worker-app', [
+              'layer:temporal',
+              'layer:activities',
+              'layer:workflows',
+              'layer:contracts',
+              'layer:core',
+              'layer:config',
+              'layer:serialization',
+              'layer:llm',
+              'layer:examples',
+            ]),
+            layer('layer:starter-app', [
+              'layer:temporal',
+              'layer:contracts',
+              'layer:config',
+              'layer:serialization',
+              'layer:core',
+              'layer:examples',
+            ]),
+            layer('layer:examples', ['layer:core', 'layer:config', 'layer:llm']),
+            layer('layer:tools', ['*']),
+            { sourceTag: 'runtime:sandbox', onlyDependOnLibsWithTags: ['runtime:sandbox'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: sandboxFiles,
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow-sandbox code must not import Node built-ins: it runs in a deterministic V8 isolate.',
+          })),
+          patterns: [
+            {
+              group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'],
+              message: 'Workflow-sandbox code may only import @temporalio/workflow and @temporalio/common.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No process in workflow-sandbox code.' },
+        { name: 'Buffer', message: 'No Buffer in workflow-sandbox code.' },
+        { name: 'setImmediate', message: 'Use @temporalio/workflow sleep/condition instead.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use workflow time (Date.now is deterministic only inside the sandbox); keep sandbox libraries pure.' },
+        { object: 'Math', property: 'random', message: 'Use uuid4() or a deterministic source from @temporalio/workflow.' },
+      ],
+    },
+  },
+];

@@ -1,0 +1,5 @@
+export * from './lib/errors';
+export * from './lib/validate';
+export * from './lib/signature';
+export * from './lib/temporal-config';
+export * from './lib/definitions';

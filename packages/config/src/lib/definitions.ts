@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+import { parseSignature } from './signature';
+import { TemporalActivityConfigSchema, TemporalWorkflowConfigSchema } from './temporal-config';
+import { parseWith } from './validate';
+
+/** Agent, tool, router and component names: a letter, then letters, digits, `_` or `-`. */
+export const NameSchema = z
+  .string({ error: 'a name must be a string' })
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,127}$/, 'a name starts with a letter and holds only letters, digits, "_" or "-" (max 128)');
+
+/**
+ * An input or output signature: the string syntax (see `parseSignature`), or
+ * a JSON Schema (what a zod schema given in code becomes when serialized).
+ */
+export const SignatureSpecSchema = z.union([
+  z.string().superRefine((value, ctx) => {
+    try {
+      parseSignature(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+  z.strictObject({ jsonSchema: z.record(z.string(), z.unknown()) }),
+]);
+export type SignatureSpec = z.infer<typeof SignatureSpecSchema>;
+
+/** How an agent is evaluated. Code is referenced by the agent's name in a registry, never serialized. */
+export const EvaluatorSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('code') }),
+  z.strictObject({
+    kind: z.literal('model'),
+    /** Model id such as `openai:gpt-4o-mini`; the flock's `model` when absent. */
+    model: z.string().min(1).optional(),
+    instructions: z.string().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxToolCalls: z.int().min(0).max(100).optional(),
+  }),
+]);
+export type EvaluatorSpec = z.infer<typeof EvaluatorSpecSchema>;
+
+/**
+ * Where a run goes after an agent:
+ * - `static`: always the named agent (decided in the workflow, no activity);
+ * - `code`: the agent's own `next` function (runs where the agent's code runs);
+ * - `router`: a registered router component, by name.
+ */
+export const HandoffSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('static'), agent: NameSchema }),
+  z.strictObject({ kind: z.literal('code') }),
+  z.strictObject({ kind: z.literal('router'), router: NameSchema }),
+]);
+export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
+
+/** The serializable declaration of one agent. */
+export const AgentDefinitionSchema = z.strictObject({
+  name: NameSchema,
+  description: z.string().default(''),
+  input: SignatureSpecSchema,
+  output: SignatureSpecSchema,
+  evaluator: EvaluatorSpecSchema.default({ kind: 'code' }),
+  /** Registered tool names the agent may call. */
+  tools: z.array(NameSchema).default([]),
+  /** Registered component names whose hooks run around the evaluation. */
+  components: z.array(NameSchema).default([]),
+  next: HandoffSpecSchema.optional(),
+  temporalActivityConfig: TemporalActivityConfigSchema.optional(),
+  /** Free-form settings handed to the evaluator and components. */
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+export type AgentDefinition = z.output<typeof AgentDefinitionSchema>;
+export type AgentDefinitionInput = z.input<typeof AgentDefinitionSchema>;
+
+/** Default cap on agent steps in one run: cyclic hand-offs end with an error. */
+export const DEFAULT_MAX_ITERATIONS = 20;
+
+/** The serializable declaration of a Flock: what the memo and workflow input carry. */
+export const FlockDefinitionSchema = z
+  .strictObject({
+    name: NameSchema,
+    description: z.string().default(''),
+    /** Default model id of model-evaluated agents (env `FLOCK_MODEL` otherwise). */
+    model: z.string().min(1).optional(),
+    agents: z.array(AgentDefinitionSchema).default([]),
+    /** Cap on agent steps per run. */
+    maxIterations: z.int().min(1, 'maxIterations must be >= 1').max(10_000).default(DEFAULT_MAX_ITERATIONS),
+    enableTemporal: z.boolean().default(false),
+    temporalConfig: TemporalWorkflowConfigSchema.default({}),
+    /** Start a worker inside the calling process (local development). */
+    temporalStartInProcessWorker: z.boolean().default(false),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((flock, ctx) => {
+    const names = new Set<string>();
+    flock.agents.forEach((agent, index) => {
+      if (names.has(agent.name)) {
+        ctx.addIssue({ code: 'custom', path: ['agents', index, 'name'], message: `duplicate agent name "${agent.name}"` });
+      }
+      names.add(agent.name);
+    });
+    flock.agents.forEach((agent, index) => {
+      if (agent.next?.kind === 'static' && !names.has(agent.next.agent)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', index, 'next', 'agent'],
+          message: `hand-off to unknown agent "${agent.next.agent}" (known: ${[...names].join(', ') || 'none'})`,
+        });
+      }
+    });
+  });
+export type FlockDefinition = z.output<typeof FlockDefinitionSchema>;
+export type FlockDefinitionInput = z.input<typeof FlockDefinitionSchema>;
+
+/**
+ * Validates a flock definition; throws a `FlockConfigError` naming each
+ * offending path (`agents[1].temporalActivityConfig.retryMaxAttempts`) and rule.
+ */
+export function parseFlockDefinition(value: unknown): FlockDefinition {
+  return parseWith(FlockDefinitionSchema, value, 'flock definition');
+}
+
+/** Validates one agent definition; `path` prefixes the issue paths. */
+export function parseAgentDefinition(value: unknown): AgentDefinition {
+  return parseWith(AgentDefinitionSchema, value, 'agent definition');
+}
+
+

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { parseWith } from './validate';
+
+const seconds = (what: string) =>
+  z.number({ error: `${what} must be a number of seconds` }).positive(`${what} must be > 0 seconds`).max(365 * 24 * 3600);
+
+/**
+ * A Temporal duration: milliseconds as a number, or a string such as
+ * `'30s'`, `'5 minutes'`, `'1h'` (the `ms` format Temporal's SDK accepts).
+ */
+export const DurationSchema = z.union([
+  z.number().positive('a duration in milliseconds must be > 0'),
+  z
+    .string()
+    .regex(
+      /^\s*\d+(\.\d+)?\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?\s*$/i,
+      'a duration is milliseconds or a string such as "30s", "5 minutes", "1h"',
+    ),
+]);
+export type Duration = z.infer<typeof DurationSchema>;
+
+/**
+ * Per-agent activity options (seed: `TemporalActivityConfig`). Every field is
+ * optional here: what an agent leaves out comes from
+ * `TemporalWorkflowConfig.activityDefaults`.
+ */
+export const TemporalActivityConfigSchema = z.strictObject({
+  /** Max time of one attempt of the agent's evaluation. */
+  startToCloseTimeoutSeconds: seconds('startToCloseTimeoutSeconds').optional(),
+  /** Max time the step may wait in the task queue for a worker to pick it up. */
+  scheduleToStartTimeoutSeconds: seconds('scheduleToStartTimeoutSeconds').optional(),
+  /** Max time of the whole step, all attempts and waits included. */
+  scheduleToCloseTimeoutSeconds: seconds('scheduleToCloseTimeoutSeconds').optional(),
+  /** The activity fails when no heartbeat arrives within this time. */
+  heartbeatTimeoutSeconds: seconds('heartbeatTimeoutSeconds').optional(),
+  /**
+   * Attempts in all (first try included). Must be finite: Temporal reads `0`
+   * as "unlimited", which is never what an agent step wants.
+   */
+  retryMaxAttempts: z.int('retryMaxAttempts must be an integer').min(1, 'retryMaxAttempts must be >= 1 (Temporal reads 0 as unlimited)').max(100).optional(),
+  /** Delay before the first retry. */
+  retryInitialIntervalSeconds: seconds('retryInitialIntervalSeconds').optional(),
+  /** Growth of the delay between retries. */
+  retryBackoffCoefficient: z.number().min(1, 'retryBackoffCoefficient must be >= 1').max(100).optional(),
+  /** Cap on the delay between retries. */
+  retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
+  /** Error type names (`error.name` or `ApplicationFailure.type`) that are never retried. */
+  nonRetryableErrorTypes: z.array(z.string().min(1)).optional(),
+  /** Run this agent's steps on their own task queue (their own worker pool). */
+  taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
+});
+export type TemporalActivityConfig = z.input<typeof TemporalActivityConfigSchema>;
+
+/** Error types that no retry can fix. */
+export const DEFAULT_NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
+  'FlockConfigError',
+  'SignatureSyntaxError',
+  'AgentOutputValidationError',
+  'AgentInputValidationError',
+  'UnknownAgentError',
+  'PayloadTooLargeError',
+];
+
+/**
+ * The documented defaults of an agent step:
+ * 5 minutes per attempt, 3 attempts, 1 s first retry delay doubling up to 60 s.
+ */
+export const DEFAULT_ACTIVITY_CONFIG = {
+  startToCloseTimeoutSeconds: 300,
+  retryMaxAttempts: 3,
+  retryInitialIntervalSeconds: 1,
+  retryBackoffCoefficient: 2,
+  retryMaximumIntervalSeconds: 60,
+  nonRetryableErrorTypes: [...DEFAULT_NON_RETRYABLE_ERROR_TYPES],
+} as const satisfies TemporalActivityConfig;
+
+/** Activity options after merging an agent's override over the defaults. */
+export type ResolvedActivityConfig = Required<
+  Pick<
+    TemporalActivityConfig,
+    | 'startToCloseTimeoutSeconds'
+    | 'retryMaxAttempts'
+    | 'retryInitialIntervalSeconds'
+    | 'retryBackoffCoefficient'
+    | 'retryMaximumIntervalSeconds'
+    | 'nonRetryableErrorTypes'
+  >
+> &
+  Pick<TemporalActivityConfig, 'scheduleToStartTimeoutSeconds' | 'scheduleToCloseTimeoutSeconds' | 'heartbeatTimeoutSeconds' | 'taskQueue'>;
+
+/**
+ * Merges an agent's {@link TemporalActivityConfig} over the flock's
+ * `activityDefaults` over {@link DEFAULT_ACTIVITY_CONFIG}. Non-retryable
+ * error types are the union of all three.
+ *
+ * @example
+ * resolveActivityConfig({ startToCloseTimeoutSeconds: 60 }, { retryMaxAttempts: 5 })
+ * // => { startToCloseTimeoutSeconds: 60, retryMaxAttempts: 5, ... }
+ */
+export function resolveActivityConfig(
+  defaults: TemporalActivityConfig | undefined,
+  override: TemporalActivityConfig | undefined,
+): ResolvedActivityConfig {
+  const merged = { ...DEFAULT_ACTIVITY_CONFIG, ...stripUndefined(defaults), ...stripUndefined(override) };
+  merged.nonRetryableErrorTypes = [
+    ...new Set([
+      ...DEFAULT_NON_RETRYABLE_ERROR_TYPES,
+      ...(defaults?.nonRetryableErrorTypes ?? []),
+      ...(override?.nonRetryableErrorTypes ?? []),
+    ]),
+  ];
+  return merged as ResolvedActivityConfig;
+}
+
+function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** TLS for the Temporal connection: `true` for system roots, or files for custom CAs and mTLS. */
+export const TemporalTlsConfigSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    /** Override the server name checked in the server certificate. */
+    serverNameOverride: z.string().optional(),
+    /** PEM file of the CA that signed the server certificate. */
+    serverRootCaCertPath: z.string().optional(),
+    /** PEM file of the client certificate (mTLS). */
+    clientCertPath: z.string().optional(),
+    /** PEM file of the client private key (mTLS). */
+    clientKeyPath: z.string().optional(),
+  }),
+]);
+export type TemporalTlsConfig = z.infer<typeof TemporalTlsConfigSchema>;
+
+/** Default task queue of Flock workers and runs. */
+export const DEFAULT_TASK_QUEUE = 'flock-agents';
+
+/**
+ * How a Flock runs on Temporal (seed: `TemporalWorkflowConfig`).
+ * Unset connection fields fall back to Temporal's environment conventions
+ * (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, ...).
+ */
+export const TemporalWorkflowConfigSchema = z.strictObject({
+  /** `host:port` of the Temporal frontend, e.g. `temporal:7233`. */
+  serverUrl: z
+    .string()
+    .regex(/^[^\s:/]+(:\d{1,5})?$/, 'serverUrl must be "host:port" (no scheme), e.g. "temporal:7233"')
+    .optional(),
+  namespace: z.string().min(1, 'namespace must not be empty').optional(),
+  taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
+  /** Limit on the whole run including retries and continue-as-new. */
+  workflowExecutionTimeout: DurationSchema.optional(),
+  /** Limit on a single workflow run. */
+  workflowRunTimeout: DurationSchema.optional(),
+  /** Limit on a single workflow task. */
+  workflowTaskTimeout: DurationSchema.optional(),
+  /** Defaults for every agent step; each agent may override them. */
+  activityDefaults: TemporalActivityConfigSchema.optional(),
+  /**
+   * Version of the workflow contract this flock is run with. Increment it
+   * when the workflow logic changes incompatibly; workers keep serving the
+   * versions they know.
+   */
+  workflowVersion: z.int().min(1, 'workflowVersion must be >= 1').optional(),
+  tls: TemporalTlsConfigSchema.optional(),
+  /** API key for Temporal Cloud or a secured server. Never stored in memo or history. */
+  apiKey: z.string().min(1).optional(),
+});
+export type TemporalWorkflowConfig = z.input<typeof TemporalWorkflowConfigSchema>;
+
+/** Validates a {@link TemporalWorkflowConfig}; errors name the field and the rule. */
+export function parseTemporalWorkflowConfig(value: unknown): TemporalWorkflowConfig {
+  return parseWith(TemporalWorkflowConfigSchema, value, 'TemporalWorkflowConfig');
+}
+
+/** Validates a {@link TemporalActivityConfig}; errors name the field and the rule. */
+export function parseTemporalActivityConfig(value: unknown): TemporalActivityConfig {
+  return parseWith(TemporalActivityConfigSchema, value, 'TemporalActivityConfig');
+}

@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'serialization',
+  preset: '../../jest.preset.js',
+};
