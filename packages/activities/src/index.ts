@@ -1,1 +1,2 @@
-export {};
+export { createFlockActivities, toApplicationFailure, type FlockActivitiesOptions } from './lib/flock-activities';
+export * from './lib/errors';

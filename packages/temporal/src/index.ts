@@ -1,1 +1,14 @@
-export {};
+import { registerExecutor } from '@flock-ts/core';
+import { TemporalExecutor } from './lib/temporal-executor';
+
+export * from './lib/connection';
+export * from './lib/data-converter';
+export * from './lib/errors';
+export * from './lib/search-attributes';
+export * from './lib/temporal-executor';
+export * from './lib/web-ui';
+export * from './lib/worker-factory';
+export * from './lib/workflow-bundle';
+
+// Importing this package is what makes `enableTemporal: true` work.
+registerExecutor('temporal', () => new TemporalExecutor());

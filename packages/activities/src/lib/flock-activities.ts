@@ -1,0 +1,147 @@
+import { executeAgentStep, resolveNextAgent, type Flock } from '@flock-ts/core';
+import type { FlockActivities } from '@flock-ts/contracts';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { FlockNotRegisteredError } from './errors';
+
+const tracer = trace.getTracer('@flock-ts/activities');
+
+/** Options of {@link createFlockActivities}. */
+export interface FlockActivitiesOptions {
+  /** The flocks whose code this worker hosts; runs find them by name. */
+  flocks: Iterable<Flock>;
+  /**
+   * Heartbeat interval while an agent evaluates, when the step has a
+   * heartbeat timeout. Defaults to a third of that timeout (at most 10 s).
+   */
+  heartbeatIntervalMs?: number;
+}
+
+/**
+ * The activity implementations of a Flock worker. Agent code (evaluators,
+ * tools, routers, components) is looked up by flock and agent name in the
+ * flocks given here; only names travel through Temporal.
+ *
+ * @example
+ * const worker = await Worker.create({ activities: createFlockActivities({ flocks: [myFlock] }), ... });
+ */
+export function createFlockActivities(options: FlockActivitiesOptions): FlockActivities {
+  const registry = new Map<string, Flock>();
+  for (const flock of options.flocks) registry.set(flock.name, flock);
+  const lookup = (name: string): Flock => {
+    const flock = registry.get(name);
+    if (!flock) {
+      throw ApplicationFailure.create({
+        type: 'FlockNotRegisteredError',
+        message: new FlockNotRegisteredError(name, [...registry.keys()]).message,
+        // another worker on the queue may host it: let Temporal retry elsewhere
+        nonRetryable: false,
+      });
+    }
+    return flock;
+  };
+
+  return {
+    async evaluateAgent({ flockName, agentName, state }) {
+      const flock = lookup(flockName);
+      const ctx = Context.current();
+      return traced('flock.agent.evaluate', spanAttributes(ctx, flockName, agentName, state.runId), async (span) => {
+        const stopHeartbeats = startHeartbeats(ctx, agentName, options.heartbeatIntervalMs);
+        try {
+          ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId: state.runId });
+          const outcome = await executeAgentStep(flock, agentName, state, {
+            signal: ctx.cancellationSignal,
+            heartbeat: (details?: unknown) => ctx.heartbeat(details),
+            attempt: ctx.info.attempt,
+          });
+          const usage = outcome.record.usage;
+          if (usage) {
+            span.setAttributes({
+              'flock.usage.input_tokens': usage.inputTokens,
+              'flock.usage.output_tokens': usage.outputTokens,
+              'flock.usage.total_tokens': usage.totalTokens,
+            });
+          }
+          return outcome;
+        } catch (error) {
+          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: (error as Error).message });
+          throw toApplicationFailure(error);
+        } finally {
+          stopHeartbeats();
+        }
+      });
+    },
+
+    async routeNextAgent({ flockName, agentName, output, state }) {
+      const flock = lookup(flockName);
+      const ctx = Context.current();
+      return traced('flock.agent.route', spanAttributes(ctx, flockName, agentName, state.runId), async () => {
+        try {
+          return { nextAgent: await resolveNextAgent(flock, agentName, output, state) };
+        } catch (error) {
+          throw toApplicationFailure(error);
+        }
+      });
+    },
+  } satisfies FlockActivities;
+}
+
+function spanAttributes(ctx: Context, flockName: string, agentName: string, runId: string): Attributes {
+  return {
+    'flock.name': flockName,
+    'flock.agent': agentName,
+    'flock.run_id': runId,
+    'temporal.workflow_id': ctx.info.workflowExecution.workflowId,
+    'temporal.activity_type': ctx.info.activityType,
+    'temporal.attempt': ctx.info.attempt,
+  };
+}
+
+async function traced<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: import('@opentelemetry/api').Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Keeps a long evaluation alive when the step has a heartbeat timeout. */
+function startHeartbeats(ctx: Context, agent: string, intervalMs?: number): () => void {
+  const timeout = ctx.info.heartbeatTimeoutMs;
+  if (!timeout) return () => undefined;
+  const every = intervalMs ?? Math.min(Math.max(timeout / 3, 100), 10_000);
+  const timer = setInterval(() => ctx.heartbeat({ agent, alive: true }), every);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Converts a step error into an `ApplicationFailure` whose `type` is the
+ * root cause's error name, so `nonRetryableErrorTypes` can name user errors
+ * (e.g. `AuthenticationError`) and our own (`AgentOutputValidationError`).
+ */
+export function toApplicationFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  const details = err as Error & { agent?: string; causeName?: string; nextRetryDelayMs?: number; nonRetryable?: boolean };
+  const type = details.causeName ?? (err.cause instanceof Error ? err.cause.name : undefined) ?? err.name;
+  return ApplicationFailure.create({
+    type,
+    message: err.message,
+    cause: err,
+    nonRetryable: details.nonRetryable === true ? true : undefined,
+    nextRetryDelay: details.nextRetryDelayMs,
+    details: details.agent ? [{ agent: details.agent, errorName: err.name }] : [{ errorName: err.name }],
+  });
+}

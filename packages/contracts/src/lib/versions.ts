@@ -1,0 +1,31 @@
+/**
+ * Workflow contract versions. A version is a workflow type: runs started on
+ * a version stay on it, so an incompatible change ships as a new version
+ * (and a new workflow type) while workers keep serving the old ones.
+ */
+export const LATEST_WORKFLOW_VERSION = 1;
+
+/** Versions this build of the contracts knows how to start and serve. */
+export const SUPPORTED_WORKFLOW_VERSIONS: readonly number[] = [1];
+
+/** Name of the workflow function/type of the first contract version. */
+export const FLOCK_WORKFLOW_TYPE = 'FlockWorkflow';
+
+/**
+ * The workflow type of a contract version: `FlockWorkflow` for version 1,
+ * `FlockWorkflowV<n>` after it.
+ *
+ * @example
+ * flockWorkflowType(1) // 'FlockWorkflow'
+ */
+export function flockWorkflowType(version: number = LATEST_WORKFLOW_VERSION): string {
+  if (!SUPPORTED_WORKFLOW_VERSIONS.includes(version)) {
+    throw new Error(
+      `Unsupported workflowVersion ${version}: this build serves versions ${SUPPORTED_WORKFLOW_VERSIONS.join(', ')}`,
+    );
+  }
+  return version === 1 ? FLOCK_WORKFLOW_TYPE : `${FLOCK_WORKFLOW_TYPE}V${version}`;
+}
+
+/** `patched()` ids of changes made to released workflow versions, oldest first. */
+export const WORKFLOW_PATCHES = {} as const;

@@ -1,0 +1,84 @@
+import { createFlockActivities } from '@flock-ts/activities';
+import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
+import type { Flock } from '@flock-ts/core';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ResolvedConnection } from './connection';
+import { flockDataConverter } from './data-converter';
+import { bundleFlockWorkflows } from './workflow-bundle';
+
+/** Options of {@link createFlockWorker}. */
+export interface FlockWorkerOptions {
+  connection: ResolvedConnection;
+  /** Flocks whose agent code this worker hosts. */
+  flocks: Flock[];
+  taskQueue?: string;
+  /**
+   * Limit on concurrent activities (agent steps) and workflow tasks
+   * (seed: `--concurrency`, env `TEMPORAL_MAX_CONCURRENCY`).
+   */
+  concurrency?: number;
+  /** A prebuilt workflow bundle (`flock-worker` ships one); bundled in-process otherwise. */
+  workflowBundlePath?: string;
+  /** Extra Temporal worker options (interceptors, identity, sinks...). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/** A Temporal worker hosting the Flock workflow and the flocks' activities. */
+export interface FlockWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Runs until `shutdown()` (or SIGINT/SIGTERM when the SDK's default handlers are kept). */
+  run(): Promise<void>;
+  /** Graceful shutdown: stops polling, lets running tasks finish, closes the connection. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Creates a worker for the given flocks on a task queue. Agents with their
+ * own `taskQueue` need a worker on that queue too (same call, other queue).
+ *
+ * @example
+ * const { run } = await createFlockWorker({ connection: resolveConnection(), flocks: [flock], concurrency: 8 });
+ * await run();
+ */
+export async function createFlockWorker(options: FlockWorkerOptions): Promise<FlockWorker> {
+  const connection = await NativeConnection.connect(options.connection.connectionOptions);
+  try {
+    const concurrency = options.concurrency;
+    const worker = await Worker.create({
+      connection,
+      namespace: options.connection.namespace,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      activities: createFlockActivities({ flocks: options.flocks }),
+      ...(options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : { workflowBundle: await bundleFlockWorkflows() }),
+      dataConverter: flockDataConverter(),
+      ...(concurrency
+        ? {
+            maxConcurrentActivityTaskExecutions: concurrency,
+            // the SDK needs two workflow slots for sticky execution
+            maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
+          }
+        : {}),
+      ...options.workerOptions,
+    });
+    let running: Promise<void> | undefined;
+    return {
+      worker,
+      connection,
+      run: () => {
+        running ??= worker.run().finally(() => connection.close());
+        return running;
+      },
+      shutdown: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        if (running) await running;
+        else await connection.close();
+      },
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
