@@ -1,1 +1,16 @@
-export {};
+export * from './lib/errors';
+export * from './lib/signature';
+export * from './lib/usage';
+export * from './lib/run-state';
+export * from './lib/context';
+export * from './lib/tool';
+export * from './lib/router';
+export * from './lib/component';
+export * from './lib/evaluator';
+export * from './lib/agent';
+export * from './lib/executor';
+export * from './lib/resolve-inputs';
+export * from './lib/execute-step';
+export * from './lib/resolve-next';
+export * from './lib/local-executor';
+export * from './lib/flock';

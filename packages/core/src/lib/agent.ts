@@ -1,0 +1,305 @@
+import {
+  EvaluatorSpecSchema,
+  FlockConfigError,
+  NameSchema,
+  TemporalActivityConfigSchema,
+  formatPath,
+  type AgentDefinition,
+  type ConfigIssue,
+  type HandoffSpec,
+  type SignatureSpec,
+  type TemporalActivityConfig,
+} from '@flock-ts/config';
+import type { Component } from './component';
+import type { AgentContext } from './context';
+import { codeEvaluator, type EvaluateFunction, type Evaluator } from './evaluator';
+import { isRouter, type Router } from './router';
+import {
+  compileSignature,
+  signatureSpec,
+  type CompiledSignature,
+  type InferSignature,
+  type InferSignatureInput,
+  type SignatureInput,
+} from './signature';
+import { isTool, type Tool } from './tool';
+
+const AGENT = Symbol.for('@flock-ts/core/agent');
+
+/** Picks the next agent in code: a name, or `null`/`undefined` to end the run. */
+export type NextFunction = (
+  ctx: AgentContext,
+  output: Record<string, unknown>,
+) => string | null | undefined | Promise<string | null | undefined>;
+
+/**
+ * Where a run goes after an agent: an agent name (static hand-off), a
+ * {@link NextFunction}, a {@link Router}, or `{ router: name }` of a router
+ * registered on the flock.
+ */
+export type NextSpec = string | NextFunction | Router | { router: string };
+
+/** The normalized form of {@link NextSpec}. */
+export type Handoff =
+  | { kind: 'static'; agent: string }
+  | { kind: 'code'; next: NextFunction }
+  | { kind: 'router'; router: Router | string };
+
+/** How to declare an agent. */
+export interface AgentOptions<I extends SignatureInput = SignatureInput, O extends SignatureInput = SignatureInput> {
+  name: string;
+  description?: string;
+  /** Input fields: signature string (`'text: string, limit?: integer'`) or zod object. */
+  input: I;
+  /** Output fields: signature string or zod object. */
+  output: O;
+  /** A plain TypeScript evaluator (kind `code`). Give this or `evaluator`. */
+  evaluate?(inputs: InferSignature<I>, ctx: AgentContext): InferSignatureInput<O> | Promise<InferSignatureInput<O>>;
+  /** A pluggable evaluator (for example a model evaluator). Give this or `evaluate`. */
+  evaluator?: Evaluator;
+  /** Tools by registered name, or inline (inline tools get registered on the flock). */
+  tools?: Array<string | Tool>;
+  next?: NextSpec;
+  components?: Component[];
+  temporalActivityConfig?: TemporalActivityConfig;
+  /** Free-form JSON-able settings for the evaluator and components. */
+  settings?: Record<string, unknown>;
+}
+
+/** A validated agent, made by {@link defineAgent}. */
+export interface Agent {
+  readonly [AGENT]: true;
+  readonly name: string;
+  readonly description: string;
+  readonly input: CompiledSignature;
+  readonly output: CompiledSignature;
+  readonly evaluator: Evaluator;
+  /** As declared: names and inline tools. */
+  readonly tools: ReadonlyArray<string | Tool>;
+  readonly toolNames: readonly string[];
+  /** The inline tools, which the flock registers. */
+  readonly inlineTools: readonly Tool[];
+  readonly handoff: Handoff | undefined;
+  readonly components: readonly Component[];
+  readonly temporalActivityConfig: TemporalActivityConfig | undefined;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The serializable declaration (no code). */
+  toDefinition(): AgentDefinition;
+}
+
+/** True for a value made by {@link defineAgent}. */
+export function isAgent(value: unknown): value is Agent {
+  return typeof value === 'object' && value !== null && (value as { [AGENT]?: unknown })[AGENT] === true;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'name',
+  'description',
+  'input',
+  'output',
+  'evaluate',
+  'evaluator',
+  'tools',
+  'next',
+  'components',
+  'temporalActivityConfig',
+  'settings',
+]);
+const HOOKS = ['onInitialize', 'onPreEvaluate', 'onPostEvaluate', 'onTerminate', 'onError'] as const;
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nameIssue(value: unknown, path: string): ConfigIssue | undefined {
+  const result = NameSchema.safeParse(value);
+  return result.success ? undefined : { path, message: result.error.issues[0].message };
+}
+
+function checkEvaluator(options: AgentOptions, issues: ConfigIssue[]): void {
+  const { evaluate, evaluator } = options;
+  if (evaluate !== undefined && evaluator !== undefined) {
+    issues.push({ path: 'evaluator', message: 'give either evaluate or evaluator, not both' });
+  } else if (evaluate === undefined && evaluator === undefined) {
+    issues.push({ path: 'evaluate', message: 'an agent needs evaluate (a function) or evaluator (an Evaluator object)' });
+  } else if (evaluate !== undefined && typeof evaluate !== 'function') {
+    issues.push({ path: 'evaluate', message: 'evaluate must be a function (inputs, ctx) => output' });
+  } else if (evaluator !== undefined) {
+    if (!isPlainRecord(evaluator) || typeof evaluator.evaluate !== 'function') {
+      issues.push({ path: 'evaluator', message: 'evaluator must be an object with spec and evaluate(request)' });
+    } else {
+      const spec = EvaluatorSpecSchema.safeParse(evaluator.spec);
+      if (!spec.success) {
+        for (const issue of spec.error.issues) issues.push({ path: formatPath(['evaluator', 'spec', ...issue.path]), message: issue.message });
+      }
+    }
+  }
+}
+
+function checkTools(tools: unknown, issues: ConfigIssue[]): void {
+  if (tools === undefined) return;
+  if (!Array.isArray(tools)) {
+    issues.push({ path: 'tools', message: 'tools must be an array of tool names or tools' });
+    return;
+  }
+  const seen = new Set<string>();
+  tools.forEach((tool, index) => {
+    const path = `tools[${index}]`;
+    const name = isTool(tool) ? tool.name : tool;
+    if (!isTool(tool) && typeof tool !== 'string') {
+      issues.push({ path, message: 'a tool is a registered tool name or a tool made by defineTool()' });
+      return;
+    }
+    const issue = nameIssue(name, path);
+    if (issue) issues.push(issue);
+    else if (seen.has(name)) issues.push({ path, message: `duplicate tool "${name}"` });
+    seen.add(name);
+  });
+}
+
+function checkNext(next: unknown, issues: ConfigIssue[]): void {
+  if (next === undefined || typeof next === 'function' || isRouter(next)) return;
+  if (typeof next === 'string') {
+    const issue = nameIssue(next, 'next');
+    if (issue) issues.push(issue);
+    return;
+  }
+  if (isPlainRecord(next) && typeof next.router === 'string') {
+    const issue = nameIssue(next.router, 'next.router');
+    if (issue) issues.push(issue);
+    return;
+  }
+  issues.push({
+    path: 'next',
+    message: 'next is an agent name, a function (ctx, output) => name | null, a router (defineRouter) or { router: name }',
+  });
+}
+
+function checkComponents(components: unknown, issues: ConfigIssue[]): void {
+  if (components === undefined) return;
+  if (!Array.isArray(components)) {
+    issues.push({ path: 'components', message: 'components must be an array' });
+    return;
+  }
+  const seen = new Set<string>();
+  components.forEach((component: unknown, index) => {
+    const path = `components[${index}]`;
+    if (!isPlainRecord(component)) {
+      issues.push({ path, message: 'a component is an object with a name and hooks' });
+      return;
+    }
+    const issue = nameIssue(component.name, `${path}.name`);
+    if (issue) issues.push(issue);
+    else if (seen.has(component.name as string)) issues.push({ path: `${path}.name`, message: `duplicate component "${String(component.name)}"` });
+    seen.add(component.name as string);
+    for (const hook of HOOKS) {
+      if (component[hook] !== undefined && typeof component[hook] !== 'function') {
+        issues.push({ path: `${path}.${hook}`, message: `${hook} must be a function` });
+      }
+    }
+  });
+}
+
+function normalizeNext(next: NextSpec | undefined): Handoff | undefined {
+  if (next === undefined) return undefined;
+  if (typeof next === 'string') return { kind: 'static', agent: next };
+  if (typeof next === 'function') return { kind: 'code', next };
+  if (isRouter(next)) return { kind: 'router', router: next };
+  return { kind: 'router', router: next.router };
+}
+
+function handoffSpec(handoff: Handoff | undefined): HandoffSpec | undefined {
+  if (!handoff) return undefined;
+  if (handoff.kind === 'static') return { kind: 'static', agent: handoff.agent };
+  if (handoff.kind === 'code') return { kind: 'code' };
+  return { kind: 'router', router: typeof handoff.router === 'string' ? handoff.router : handoff.router.name };
+}
+
+/**
+ * Declares an agent. Validates eagerly: a bad name, signature or option
+ * throws a `FlockConfigError` naming each offending field.
+ *
+ * @example
+ * const summarizer = defineAgent({
+ *   name: 'summarizer',
+ *   input: 'text: string',
+ *   output: 'summary: string, words: integer',
+ *   evaluate: ({ text }) => ({ summary: String(text).slice(0, 80), words: String(text).split(/\s+/).length }),
+ *   next: 'reviewer',
+ * });
+ */
+export function defineAgent<I extends SignatureInput, O extends SignatureInput>(options: AgentOptions<I, O>): Agent {
+  if (!isPlainRecord(options)) throw new FlockConfigError('agent', [{ path: '', message: 'agent options must be an object' }]);
+  const opts = options as unknown as AgentOptions;
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(opts)) {
+    if (!KNOWN_OPTIONS.has(key)) issues.push({ path: key, message: `unknown agent option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})` });
+  }
+  const badName = nameIssue(opts.name, 'name');
+  if (badName) issues.push(badName);
+  if (opts.description !== undefined && typeof opts.description !== 'string') {
+    issues.push({ path: 'description', message: 'description must be a string' });
+  }
+  const input = compileSignature(opts.input, 'input');
+  if ('path' in input) issues.push(input);
+  const output = compileSignature(opts.output, 'output');
+  if ('path' in output) issues.push(output);
+  checkEvaluator(opts, issues);
+  checkTools(opts.tools, issues);
+  checkNext(opts.next, issues);
+  checkComponents(opts.components, issues);
+  if (opts.temporalActivityConfig !== undefined) {
+    const parsed = TemporalActivityConfigSchema.safeParse(opts.temporalActivityConfig);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        issues.push({ path: formatPath(['temporalActivityConfig', ...issue.path]), message: issue.message });
+      }
+    }
+  }
+  if (opts.settings !== undefined && !isPlainRecord(opts.settings)) {
+    issues.push({ path: 'settings', message: 'settings must be an object' });
+  }
+  if (issues.length || 'path' in input || 'path' in output) {
+    throw new FlockConfigError(badName ? 'agent' : `agent "${opts.name}"`, issues);
+  }
+
+  const tools = [...(opts.tools ?? [])];
+  const evaluator = opts.evaluator ?? codeEvaluator(opts.evaluate as EvaluateFunction);
+  const handoff = normalizeNext(opts.next);
+  const components = [...(opts.components ?? [])];
+  const settings = { ...opts.settings };
+  let specs: { input: SignatureSpec; output: SignatureSpec } | undefined;
+  const agent: Agent = {
+    [AGENT]: true,
+    name: opts.name,
+    description: opts.description ?? '',
+    input,
+    output,
+    evaluator,
+    tools,
+    toolNames: tools.map((tool) => (typeof tool === 'string' ? tool : tool.name)),
+    inlineTools: tools.filter(isTool),
+    handoff,
+    components,
+    temporalActivityConfig: opts.temporalActivityConfig,
+    settings,
+    toDefinition: () => {
+      specs ??= { input: signatureSpec(input), output: signatureSpec(output) };
+      const definition: AgentDefinition = {
+        name: opts.name,
+        description: opts.description ?? '',
+        input: specs.input,
+        output: specs.output,
+        evaluator: { ...evaluator.spec },
+        tools: [...agent.toolNames],
+        components: components.map((component) => component.name),
+        settings: { ...settings },
+      };
+      const next = handoffSpec(handoff);
+      if (next) definition.next = next;
+      if (opts.temporalActivityConfig) definition.temporalActivityConfig = { ...opts.temporalActivityConfig };
+      return definition;
+    },
+  };
+  return agent;
+}

@@ -1,0 +1,127 @@
+import type { Agent } from './agent';
+import { ContextReadOnlyError, ToolError } from './errors';
+import type { Flock } from './flock';
+import type { RunState, StepRecord } from './run-state';
+import { invokeTool } from './tool';
+
+/** What an {@link AgentContext} is built from. */
+export interface AgentContextInit {
+  flock: Flock;
+  agent: Agent;
+  state: RunState;
+  /**
+   * The variables this step reads and writes; the step returns them. Absent:
+   * a read-only view of `state.variables`.
+   */
+  variables?: Record<string, unknown>;
+  attempt?: number;
+  signal?: AbortSignal;
+  heartbeat?: (details?: unknown) => void;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * The view of a run that evaluators, components, tools and routers receive.
+ * It never mutates the {@link RunState}: variable writes go to the step's own
+ * copy, which the step returns, so the same code works in-process and inside
+ * a Temporal activity.
+ *
+ * @example
+ * evaluate: async ({ text }, ctx) => {
+ *   const seen = ctx.getVariable<number>('seen') ?? 0;
+ *   ctx.setVariable('seen', seen + 1);
+ *   return { words: await ctx.callTool('wordCount', { text }) };
+ * }
+ */
+export class AgentContext {
+  readonly runId: string;
+  readonly sessionId: string | undefined;
+  readonly flockName: string;
+  readonly agentName: string;
+  readonly agent: Agent;
+  /** 1 for the first try of this step. */
+  readonly attempt: number;
+  readonly signal: AbortSignal | undefined;
+  private readonly flock: Flock;
+  private readonly state: RunState;
+  private readonly vars: Record<string, unknown>;
+  private readonly writable: boolean;
+  private readonly beat: (details?: unknown) => void;
+
+  constructor(init: AgentContextInit) {
+    this.flock = init.flock;
+    this.agent = init.agent;
+    this.state = init.state;
+    this.runId = init.state.runId;
+    this.sessionId = init.state.sessionId;
+    this.flockName = init.state.flockName;
+    this.agentName = init.agent.name;
+    this.attempt = init.attempt ?? 1;
+    this.signal = init.signal;
+    this.writable = init.variables !== undefined;
+    this.vars = init.variables ?? init.state.variables;
+    this.beat = init.heartbeat ?? noop;
+  }
+
+  /** The agent's free-form settings. */
+  get settings(): Readonly<Record<string, unknown>> {
+    return this.agent.settings;
+  }
+
+  /** Every finished step of the run, oldest first. */
+  get history(): readonly StepRecord[] {
+    return this.state.history;
+  }
+
+  /** The run's initial input. */
+  get input(): Readonly<Record<string, unknown>> {
+    return this.state.input;
+  }
+
+  /** Number of finished steps before this one. */
+  get iteration(): number {
+    return this.state.iteration;
+  }
+
+  /** The variables as this step sees them. */
+  get variables(): Readonly<Record<string, unknown>> {
+    return this.vars;
+  }
+
+  /** The output of the latest finished step (of `agent`, when given). */
+  lastOutput(agent?: string): Record<string, unknown> | undefined {
+    const history = this.state.history;
+    for (let i = history.length - 1; i >= 0; i--) {
+      if (agent === undefined || history[i].agent === agent) return history[i].output;
+    }
+    return undefined;
+  }
+
+  getVariable<T = unknown>(key: string): T | undefined {
+    return this.vars[key] as T | undefined;
+  }
+
+  /** Sets a run variable; the value must be JSON-able (it crosses Temporal activity boundaries). */
+  setVariable(key: string, value: unknown): void {
+    if (!this.writable) throw new ContextReadOnlyError(`setVariable("${key}")`);
+    this.vars[key] = value;
+  }
+
+  /** Reports liveness of a long step (a Temporal activity heartbeat; a no-op locally). */
+  heartbeat(details?: unknown): void {
+    this.beat(details);
+  }
+
+  /**
+   * Calls one of the agent's tools by name. Arguments are validated against
+   * the tool's signature; every failure is a `ToolError` naming tool and agent.
+   */
+  async callTool(name: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    if (!this.agent.toolNames.includes(name)) {
+      const own = this.agent.toolNames.join(', ') || 'none';
+      throw new ToolError(name, this.agentName, 'not-allowed', `is not one of the agent's tools (its tools: ${own})`);
+    }
+    return invokeTool(this.flock.tool(name), args, this);
+  }
+}

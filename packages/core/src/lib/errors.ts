@@ -1,0 +1,229 @@
+/**
+ * Errors of `@flock-ts/core`. Match them by `name` (or `code`), never with
+ * `instanceof`: they cross Temporal activity boundaries, where only the name
+ * (the failure `type`) and the message survive.
+ */
+import type { ConfigIssue } from '@flock-ts/config';
+
+/** The `name` of an unknown thrown value, so Temporal can honour non-retryable types of wrapped errors. */
+export function errorName(error: unknown): string {
+  if (error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)) {
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name) return name;
+  }
+  return typeof error;
+}
+
+/** The message of an unknown thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message;
+  }
+  return String(error);
+}
+
+function knownList(known: readonly string[]): string {
+  return known.length ? known.join(', ') : 'none';
+}
+
+/** A name that is not an agent of the flock: a start agent, a hand-off target or a lookup. */
+export class UnknownAgentError extends Error {
+  override readonly name = 'UnknownAgentError';
+  readonly code = 'UNKNOWN_AGENT' as const;
+  constructor(
+    readonly agent: string,
+    readonly knownAgents: readonly string[],
+    /** Where the name came from, e.g. `start agent` or `hand-off from "writer"`. */
+    readonly origin = 'agent',
+  ) {
+    super(`Unknown ${origin} "${agent}" (known agents: ${knownList(knownAgents)})`);
+  }
+}
+
+/** A tool name that is not registered on the flock. */
+export class UnknownToolError extends Error {
+  override readonly name = 'UnknownToolError';
+  readonly code = 'UNKNOWN_TOOL' as const;
+  constructor(
+    readonly tool: string,
+    readonly knownTools: readonly string[],
+  ) {
+    super(`Unknown tool "${tool}" (registered tools: ${knownList(knownTools)})`);
+  }
+}
+
+/** A router name that is not registered on the flock. */
+export class UnknownRouterError extends Error {
+  override readonly name = 'UnknownRouterError';
+  readonly code = 'UNKNOWN_ROUTER' as const;
+  constructor(
+    readonly router: string,
+    readonly knownRouters: readonly string[],
+  ) {
+    super(`Unknown router "${router}" (registered routers: ${knownList(knownRouters)})`);
+  }
+}
+
+function describeIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
+}
+
+/** An agent's inputs are missing or do not match its input signature. */
+export class AgentInputValidationError extends Error {
+  override readonly name = 'AgentInputValidationError';
+  readonly code = 'INVALID_AGENT_INPUT' as const;
+  constructor(
+    readonly agent: string,
+    /** The first offending field (`''` when the inputs as a whole are wrong). */
+    readonly field: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(`Agent "${agent}" received invalid input "${field || '(root)'}": ${describeIssues(issues)}`);
+  }
+}
+
+/** An agent's evaluator returned an output that does not match its output signature. */
+export class AgentOutputValidationError extends Error {
+  override readonly name = 'AgentOutputValidationError';
+  readonly code = 'INVALID_AGENT_OUTPUT' as const;
+  constructor(
+    readonly agent: string,
+    /** The first offending field as a zod path such as `items[2].title` (`''` for the output as a whole). */
+    readonly field: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(`Agent "${agent}" returned invalid output "${field || '(root)'}": ${describeIssues(issues)}`);
+  }
+}
+
+/**
+ * An agent's evaluator threw. `causeName` keeps the original error's name so
+ * a Temporal activity can honour non-retryable error types of the cause.
+ */
+export class AgentExecutionError extends Error {
+  override readonly name = 'AgentExecutionError';
+  readonly code = 'AGENT_FAILED' as const;
+  readonly causeName: string;
+  readonly causeMessage: string;
+  constructor(
+    readonly agent: string,
+    cause: unknown,
+  ) {
+    const causeName = errorName(cause);
+    const causeMessage = errorMessage(cause);
+    super(`Agent "${agent}" failed: ${causeName}: ${causeMessage}`, { cause });
+    this.causeName = causeName;
+    this.causeMessage = causeMessage;
+  }
+}
+
+/** A run took more agent steps than `maxIterations`: most often a cyclic hand-off. */
+export class MaxIterationsExceededError extends Error {
+  override readonly name = 'MaxIterationsExceededError';
+  readonly code = 'MAX_ITERATIONS_EXCEEDED' as const;
+  /** The repeating part of the path, closed by the agent that would run next, e.g. `['a', 'b', 'a']`. */
+  readonly cycle: readonly string[];
+  constructor(
+    readonly flockName: string,
+    readonly maxIterations: number,
+    /** Every agent that ran, in order. */
+    readonly path: readonly string[],
+    /** The agent that would have run next. */
+    readonly nextAgent: string,
+  ) {
+    const cycle = findCycle(path, nextAgent);
+    super(
+      `Run of flock "${flockName}" exceeded maxIterations (${maxIterations}) before agent "${nextAgent}"; ` +
+        (cycle.length ? `cycle: ${cycle.join(' -> ')}` : `path: ${path.join(' -> ')} -> ${nextAgent}`),
+    );
+    this.cycle = cycle;
+  }
+}
+
+/** The agents from the last earlier occurrence of `next` up to and including `next`; `[]` when `next` never ran. */
+export function findCycle(path: readonly string[], next: string): string[] {
+  const start = path.lastIndexOf(next);
+  return start < 0 ? [] : [...path.slice(start), next];
+}
+
+/** Why a tool call failed. */
+export type ToolErrorReason = 'not-allowed' | 'invalid-args' | 'failed';
+
+/** A tool call failed: the agent may not use it, its arguments are invalid, or it threw. */
+export class ToolError extends Error {
+  override readonly name = 'ToolError';
+  readonly code = 'TOOL_FAILED' as const;
+  readonly causeName?: string;
+  constructor(
+    readonly tool: string,
+    readonly agent: string,
+    readonly reason: ToolErrorReason,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(`Tool "${tool}" called by agent "${agent}" ${detail}`, cause === undefined ? undefined : { cause });
+    if (cause !== undefined) this.causeName = errorName(cause);
+  }
+}
+
+/** Which component hook failed. */
+export type ComponentHook = 'onInitialize' | 'onPreEvaluate' | 'onPostEvaluate' | 'onTerminate' | 'onError';
+
+/** A component hook threw. */
+export class ComponentError extends Error {
+  override readonly name = 'ComponentError';
+  readonly code = 'COMPONENT_FAILED' as const;
+  readonly causeName: string;
+  constructor(
+    readonly component: string,
+    readonly agent: string,
+    readonly hook: ComponentHook,
+    cause: unknown,
+  ) {
+    const causeName = errorName(cause);
+    super(`Component "${component}" of agent "${agent}" failed in ${hook}: ${causeName}: ${errorMessage(cause)}`, { cause });
+    this.causeName = causeName;
+  }
+}
+
+/** An agent's `next` function or router threw or returned something that is not an agent name. */
+export class RoutingError extends Error {
+  override readonly name = 'RoutingError';
+  readonly code = 'ROUTING_FAILED' as const;
+  readonly causeName?: string;
+  constructor(
+    readonly agent: string,
+    /** The router's name, or `next` for a `next` function. */
+    readonly router: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(`Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, cause === undefined ? undefined : { cause });
+    if (cause !== undefined) this.causeName = errorName(cause);
+  }
+}
+
+/** A write through a context that only reads, such as the one a `next` function or router receives. */
+export class ContextReadOnlyError extends Error {
+  override readonly name = 'ContextReadOnlyError';
+  readonly code = 'CONTEXT_READ_ONLY' as const;
+  constructor(readonly operation: string) {
+    super(`${operation} is not allowed here: routing sees the run state read-only (set variables in the agent's evaluator or components)`);
+  }
+}
+
+/** `enableTemporal: true` without a registered Temporal executor. */
+export class ExecutorNotAvailableError extends Error {
+  override readonly name = 'ExecutorNotAvailableError';
+  readonly code = 'EXECUTOR_NOT_AVAILABLE' as const;
+  constructor(
+    readonly kind: string,
+    readonly flockName: string,
+  ) {
+    super(
+      `Flock "${flockName}" has enableTemporal: true, but no ${kind} executor is registered: ` +
+        `add \`import '@flock-ts/temporal';\` (it registers itself) or pass \`executor\` to new Flock()`,
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import type { Flock } from './flock';
+import type { RunRequest, RunResult } from './run-state';
+
+/** Runs a flock: in-process ({@link LocalExecutor}) or on Temporal (`@flock-ts/temporal`). */
+export interface FlockExecutor {
+  run(flock: Flock, request: RunRequest): Promise<RunResult>;
+}
+
+/** Executor kinds a package can register. */
+export type ExecutorKind = 'temporal';
+
+/** Makes the executor of one flock. */
+export type ExecutorFactory = (flock: Flock) => FlockExecutor;
+
+// On globalThis so that two copies of this module (sources and dist, or two
+// installs) share one registry: the registering package may load the other copy.
+const REGISTRY = Symbol.for('@flock-ts/core/executors');
+type Registry = Map<ExecutorKind, ExecutorFactory>;
+
+function registry(): Registry {
+  const scope = globalThis as { [REGISTRY]?: Registry };
+  return (scope[REGISTRY] ??= new Map());
+}
+
+/**
+ * Registers the executor factory of a kind; the last registration wins.
+ * `@flock-ts/temporal` calls this when imported.
+ *
+ * @example
+ * registerExecutor('temporal', (flock) => new TemporalExecutor(flock.temporalConfig));
+ */
+export function registerExecutor(kind: ExecutorKind, factory: ExecutorFactory): void {
+  registry().set(kind, factory);
+}
+
+/** The registered factory of a kind, if any. */
+export function getExecutorFactory(kind: ExecutorKind): ExecutorFactory | undefined {
+  return registry().get(kind);
+}
+
+/** Removes a registration (tests). */
+export function unregisterExecutor(kind: ExecutorKind): void {
+  registry().delete(kind);
+}

@@ -1,0 +1,244 @@
+import {
+  FlockConfigError,
+  parseFlockDefinition,
+  type ConfigIssue,
+  type FlockDefinition,
+  type FlockDefinitionInput,
+} from '@flock-ts/config';
+import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
+import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
+import { getExecutorFactory, type FlockExecutor } from './executor';
+import { LocalExecutor } from './local-executor';
+import type { Router } from './router';
+import type { RunRequest, RunResult } from './run-state';
+import type { Tool } from './tool';
+
+/** How to declare a flock: the serializable options of `@flock-ts/config`, plus code. */
+export type FlockOptions = Omit<FlockDefinitionInput, 'agents'> & {
+  agents?: Array<Agent | AgentOptions>;
+  /** Tools agents refer to by name. */
+  tools?: Tool[];
+  /** Routers agents refer to as `next: { router: name }`. */
+  routers?: Router[];
+  /** Runs the flock; by default in-process, or the registered Temporal executor when `enableTemporal` is set. */
+  executor?: FlockExecutor;
+};
+
+const LOCAL = new LocalExecutor();
+
+function prefixIssues(error: unknown, prefix: string): never {
+  if ((error as Error)?.name === 'FlockConfigError') {
+    const config = error as FlockConfigError;
+    throw new FlockConfigError(config.subject, config.issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix })));
+  }
+  throw error;
+}
+
+/**
+ * A named group of agents, tools and routers, and how its runs execute.
+ *
+ * @example
+ * const flock = new Flock({ name: 'docs', agents: [reader, ranker, reporter] });
+ * const result = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
+ * console.log(result.output.report);
+ */
+export class Flock {
+  readonly name: string;
+  readonly description: string;
+  readonly model: string | undefined;
+  readonly maxIterations: number;
+  readonly enableTemporal: boolean;
+  readonly temporalConfig: FlockDefinition['temporalConfig'];
+  readonly temporalStartInProcessWorker: boolean;
+  readonly metadata: Record<string, unknown>;
+  private readonly agentList: Agent[] = [];
+  private readonly agentMap = new Map<string, Agent>();
+  private readonly toolMap = new Map<string, Tool>();
+  private readonly routerMap = new Map<string, Router>();
+  private readonly explicitExecutor: FlockExecutor | undefined;
+  private registeredExecutor: FlockExecutor | undefined;
+
+  constructor(options: FlockOptions) {
+    const { agents = [], tools = [], routers = [], executor, ...rest } = options ?? ({} as FlockOptions);
+    const config = parseFlockDefinition({ ...rest, agents: [] });
+    this.name = config.name;
+    this.description = config.description;
+    this.model = config.model;
+    this.maxIterations = config.maxIterations;
+    this.enableTemporal = config.enableTemporal;
+    this.temporalConfig = config.temporalConfig;
+    this.temporalStartInProcessWorker = config.temporalStartInProcessWorker;
+    this.metadata = config.metadata;
+    this.explicitExecutor = executor;
+    tools.forEach((tool) => this.registerTool(tool));
+    routers.forEach((router) => this.registerRouter(router));
+    agents.forEach((agent, index) => {
+      try {
+        this.addAgent(agent);
+      } catch (error) {
+        prefixIssues(error, `agents[${index}]`);
+      }
+    });
+  }
+
+  /** The agents, in the order they were added. */
+  get agents(): readonly Agent[] {
+    return this.agentList;
+  }
+
+  agentNames(): string[] {
+    return this.agentList.map((agent) => agent.name);
+  }
+
+  hasAgent(name: string): boolean {
+    return this.agentMap.has(name);
+  }
+
+  /**
+   * Adds an agent (or defines it from options). Its inline tools and router get registered.
+   * Throws `FlockConfigError` for a duplicate name or a clashing tool or router.
+   */
+  addAgent<A extends Agent | AgentOptions>(agentOrOptions: A): Agent {
+    const agent = isAgent(agentOrOptions) ? agentOrOptions : defineAgent(agentOrOptions as AgentOptions);
+    const issues: ConfigIssue[] = [];
+    if (this.agentMap.has(agent.name)) issues.push({ path: 'name', message: `duplicate agent name "${agent.name}"` });
+    for (const tool of agent.inlineTools) {
+      const known = this.toolMap.get(tool.name);
+      if (known && known !== tool) issues.push({ path: 'tools', message: `another tool named "${tool.name}" is already registered` });
+    }
+    const router = agent.handoff?.kind === 'router' && typeof agent.handoff.router !== 'string' ? agent.handoff.router : undefined;
+    const knownRouter = router && this.routerMap.get(router.name);
+    if (knownRouter && knownRouter !== router) issues.push({ path: 'next', message: `another router named "${router.name}" is already registered` });
+    if (issues.length) throw new FlockConfigError(`agent "${agent.name}" in flock "${this.name}"`, issues);
+    for (const tool of agent.inlineTools) this.toolMap.set(tool.name, tool);
+    if (router) this.routerMap.set(router.name, router);
+    this.agentList.push(agent);
+    this.agentMap.set(agent.name, agent);
+    return agent;
+  }
+
+  /** The agent of that name; throws `UnknownAgentError` listing the known names. */
+  agent(name: string): Agent {
+    const agent = this.agentMap.get(name);
+    if (!agent) throw new UnknownAgentError(name, this.agentNames());
+    return agent;
+  }
+
+  /** Registers a tool agents may name; registering the same tool twice is a no-op. */
+  registerTool(tool: Tool): this {
+    const known = this.toolMap.get(tool.name);
+    if (known && known !== tool) {
+      throw new FlockConfigError(`flock "${this.name}"`, [{ path: 'tools', message: `another tool named "${tool.name}" is already registered` }]);
+    }
+    this.toolMap.set(tool.name, tool);
+    return this;
+  }
+
+  /** The tool of that name; throws `UnknownToolError`. */
+  tool(name: string): Tool {
+    const tool = this.toolMap.get(name);
+    if (!tool) throw new UnknownToolError(name, [...this.toolMap.keys()]);
+    return tool;
+  }
+
+  get tools(): readonly Tool[] {
+    return [...this.toolMap.values()];
+  }
+
+  /** Registers a router agents may name as `next: { router: name }`. */
+  registerRouter(router: Router): this {
+    const known = this.routerMap.get(router.name);
+    if (known && known !== router) {
+      throw new FlockConfigError(`flock "${this.name}"`, [{ path: 'routers', message: `another router named "${router.name}" is already registered` }]);
+    }
+    this.routerMap.set(router.name, router);
+    return this;
+  }
+
+  /** The router of that name; throws `UnknownRouterError`. */
+  router(name: string): Router {
+    const router = this.routerMap.get(name);
+    if (!router) throw new UnknownRouterError(name, [...this.routerMap.keys()]);
+    return router;
+  }
+
+  get routers(): readonly Router[] {
+    return [...this.routerMap.values()];
+  }
+
+  /**
+   * Checks what can only be checked once all agents are in: static hand-offs,
+   * tool names and router names resolve. Throws `FlockConfigError` naming each.
+   */
+  validate(): void {
+    const issues: ConfigIssue[] = [];
+    this.agentList.forEach((agent, index) => {
+      const handoff = agent.handoff;
+      if (handoff?.kind === 'static' && !this.agentMap.has(handoff.agent)) {
+        issues.push({
+          path: `agents[${index}].next`,
+          message: `hand-off from "${agent.name}" to unknown agent "${handoff.agent}" (known: ${this.agentNames().join(', ')})`,
+        });
+      }
+      if (handoff?.kind === 'router' && typeof handoff.router === 'string' && !this.routerMap.has(handoff.router)) {
+        issues.push({ path: `agents[${index}].next.router`, message: `unknown router "${handoff.router}" (registered: ${[...this.routerMap.keys()].join(', ') || 'none'})` });
+      }
+      agent.toolNames.forEach((tool, toolIndex) => {
+        if (!this.toolMap.has(tool)) {
+          issues.push({ path: `agents[${index}].tools[${toolIndex}]`, message: `unknown tool "${tool}" (registered: ${[...this.toolMap.keys()].join(', ') || 'none'})` });
+        }
+      });
+    });
+    if (issues.length) throw new FlockConfigError(`flock "${this.name}"`, issues);
+  }
+
+  /**
+   * The serializable declaration: plain data, no code. Zod signatures become
+   * `{ jsonSchema }`; code evaluators `{ kind: 'code' }`; hand-offs
+   * `{ kind: 'static', agent }`, `{ kind: 'code' }` or `{ kind: 'router', router }`.
+   */
+  toDefinition(): FlockDefinition {
+    return parseFlockDefinition({
+      name: this.name,
+      description: this.description,
+      ...(this.model === undefined ? {} : { model: this.model }),
+      agents: this.agentList.map((agent) => agent.toDefinition()),
+      maxIterations: this.maxIterations,
+      enableTemporal: this.enableTemporal,
+      temporalConfig: this.temporalConfig,
+      temporalStartInProcessWorker: this.temporalStartInProcessWorker,
+      metadata: this.metadata,
+    });
+  }
+
+  /**
+   * The executor of this flock: the one given as `executor`, else the
+   * registered Temporal executor when `enableTemporal` is set, else in-process.
+   */
+  executor(): FlockExecutor {
+    if (this.explicitExecutor) return this.explicitExecutor;
+    if (!this.enableTemporal) return LOCAL;
+    if (!this.registeredExecutor) {
+      const factory = getExecutorFactory('temporal');
+      if (!factory) throw new ExecutorNotAvailableError('temporal', this.name);
+      this.registeredExecutor = factory(this);
+    }
+    return this.registeredExecutor;
+  }
+
+  /**
+   * Runs the flock from `startAgent`. Rejects before anything runs on an
+   * unknown start agent or an invalid flock; rejects with the failing step's
+   * error (which names the agent) or `MaxIterationsExceededError`.
+   *
+   * @example
+   * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
+   */
+  async run(request: RunRequest): Promise<RunResult> {
+    this.validate();
+    if (!this.agentMap.has(request?.startAgent)) {
+      throw new UnknownAgentError(String(request?.startAgent), this.agentNames(), 'start agent');
+    }
+    return this.executor().run(this, request);
+  }
+}

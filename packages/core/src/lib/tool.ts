@@ -1,0 +1,91 @@
+import { FlockConfigError, NameSchema, formatPath, type ConfigIssue } from '@flock-ts/config';
+import { z } from 'zod';
+import { ToolError, errorMessage } from './errors';
+import type { AgentContext } from './context';
+import { compileSignature, type CompiledSignature, type InferSignature, type SignatureInput } from './signature';
+
+const TOOL = Symbol.for('@flock-ts/core/tool');
+
+/** How to declare a tool. */
+export interface ToolOptions<I extends SignatureInput = SignatureInput> {
+  name: string;
+  description?: string;
+  /** The arguments: signature string or zod object. */
+  input: I;
+  /** Runs the tool; `ctx` is the calling agent's context. */
+  execute(args: InferSignature<I>, ctx: AgentContext): unknown;
+}
+
+/** A function agents may call, by name, through `ctx.callTool`. */
+export interface Tool {
+  readonly [TOOL]: true;
+  readonly name: string;
+  readonly description: string;
+  readonly input: CompiledSignature;
+  execute(args: Record<string, unknown>, ctx: AgentContext): unknown;
+  /** The JSON Schema of the arguments (what a model sees). */
+  jsonSchema(): Record<string, unknown>;
+}
+
+/** True for a value made by {@link defineTool}. */
+export function isTool(value: unknown): value is Tool {
+  return typeof value === 'object' && value !== null && (value as { [TOOL]?: unknown })[TOOL] === true;
+}
+
+/**
+ * Declares a tool. Validates eagerly: a bad name or signature throws a
+ * `FlockConfigError` naming the field.
+ *
+ * @example
+ * const wordCount = defineTool({
+ *   name: 'wordCount',
+ *   description: 'Counts the words of a text',
+ *   input: 'text: string',
+ *   execute: ({ text }) => String(text).split(/\s+/).filter(Boolean).length,
+ * });
+ */
+export function defineTool<I extends SignatureInput>(options: ToolOptions<I>): Tool {
+  const issues: ConfigIssue[] = [];
+  const name = NameSchema.safeParse(options?.name);
+  if (!name.success) issues.push({ path: 'name', message: name.error.issues[0].message });
+  if (options?.description !== undefined && typeof options.description !== 'string') {
+    issues.push({ path: 'description', message: 'description must be a string' });
+  }
+  const input = compileSignature(options?.input, 'input');
+  if ('path' in input) issues.push(input);
+  if (typeof options?.execute !== 'function') issues.push({ path: 'execute', message: 'execute must be a function (args, ctx) => result' });
+  if (issues.length || 'path' in input) {
+    throw new FlockConfigError(name.success ? `tool "${name.data}"` : 'tool', issues);
+  }
+  let jsonSchema: Record<string, unknown> | undefined;
+  return {
+    [TOOL]: true,
+    name: options.name,
+    description: options.description ?? '',
+    input,
+    execute: options.execute as Tool['execute'],
+    jsonSchema: () => (jsonSchema ??= z.toJSONSchema(input.schema, { unrepresentable: 'any' }) as Record<string, unknown>),
+  };
+}
+
+/**
+ * Validates the arguments and runs a tool. Every failure is a `ToolError`
+ * naming the tool and the agent; an abort rejects with the signal's reason.
+ *
+ * @example
+ * const count = await invokeTool(wordCount, { text: 'a b c' }, ctx); // => 3
+ */
+export async function invokeTool(tool: Tool, args: unknown, ctx: AgentContext): Promise<unknown> {
+  const parsed = tool.input.schema.safeParse(args ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = formatPath(issue.path);
+    throw new ToolError(tool.name, ctx.agentName, 'invalid-args', `got invalid argument "${field || '(root)'}": ${issue.message}`);
+  }
+  try {
+    return await tool.execute(parsed.data, ctx);
+  } catch (error) {
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    throw new ToolError(tool.name, ctx.agentName, 'failed', `failed: ${errorMessage(error)}`, error);
+  }
+}
