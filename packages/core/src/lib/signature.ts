@@ -26,6 +26,11 @@ export function isZodObject(value: unknown): value is z.ZodObject {
   return typeof value === 'object' && value !== null && def?.type === 'object' && typeof (value as z.ZodObject).safeParse === 'function';
 }
 
+// Agents often share signature strings; one schema per string lets zod's
+// compiled fast path serve all of them. Zod schemas are immutable, so sharing is safe.
+const compiled = new Map<string, CompiledSignature>();
+const MAX_CACHED = 1000;
+
 /**
  * Compiles a signature, or returns the issue that makes it invalid, located at `path`.
  *
@@ -34,9 +39,14 @@ export function isZodObject(value: unknown): value is z.ZodObject {
  */
 export function compileSignature(source: unknown, path: string): CompiledSignature | ConfigIssue {
   if (typeof source === 'string') {
+    const cached = compiled.get(source);
+    if (cached) return cached;
     try {
       const schema = signatureToZod(parseSignature(source));
-      return { source, schema, fields: Object.keys(schema.shape) };
+      const signature: CompiledSignature = { source, schema, fields: Object.keys(schema.shape) };
+      if (compiled.size >= MAX_CACHED) compiled.clear();
+      compiled.set(source, signature);
+      return signature;
     } catch (error) {
       return { path, message: (error as Error).message };
     }
