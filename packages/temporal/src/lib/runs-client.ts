@@ -1,0 +1,422 @@
+import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
+import {
+  FLOCK_SEARCH_ATTRIBUTES,
+  FLOCK_SEARCH_ATTRIBUTE_TYPES,
+  LATEST_WORKFLOW_VERSION,
+  flockStatusQuery,
+  flockWorkflowType,
+  type FlockRunPhase,
+  type FlockRunResult,
+  type FlockWorkflowInput,
+  type StepRecord,
+} from '@flock-ts/contracts';
+import { UnknownAgentError, type Flock } from '@flock-ts/core';
+import { encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  type WorkflowExecutionInfo,
+  type WorkflowExecutionStatusName,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { ResolvedConnection } from './connection';
+import { flockDataConverter } from './data-converter';
+import { FlockRunFailedError } from './errors';
+import { ensureSearchAttributes } from './search-attributes';
+import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
+
+/** What to start: the agent a run begins with, its input, and optional ids. */
+export interface FlockStartRequest {
+  startAgent: string;
+  input: Record<string, unknown>;
+  /** Run id (default: a random UUID); the workflow id is `<flock name>-<runId>`. */
+  runId?: string;
+  /** Groups runs of one conversation; stored as the `SessionId` search attribute. */
+  sessionId?: string;
+  /** Overrides the flock's `temporalConfig.taskQueue`. */
+  taskQueue?: string;
+}
+
+/** Where a started run lives. */
+export interface FlockRunHandleInfo {
+  workflowId: string;
+  /** Temporal run id of the first execution. */
+  runId: string;
+  namespace: string;
+  taskQueue: string;
+  /** Link to the run in the Temporal Web UI, when its address is known. */
+  webUiUrl?: string;
+}
+
+/** Everything `client.workflow.start` needs for one Flock run, built the same way for every caller. */
+export interface FlockWorkflowStart {
+  workflowType: string;
+  workflowId: string;
+  /** The Flock run id (also part of the workflow id). */
+  runId: string;
+  options: WorkflowStartOptions & { args: [FlockWorkflowInput] };
+}
+
+/** Phase of a run, as Flock sees it; closed runs Temporal ended by itself get their own phases. */
+export type FlockRunViewPhase = FlockRunPhase | 'terminated' | 'timed-out' | 'continued-as-new' | 'unknown';
+
+/** One run as `status()` reports it. */
+export interface FlockRunView {
+  workflowId: string;
+  runId: string;
+  flockName?: string;
+  startAgent?: string;
+  sessionId?: string;
+  phase: FlockRunViewPhase;
+  /** Temporal's own execution status (`RUNNING`, `COMPLETED`, `FAILED`, ...). */
+  executionStatus: WorkflowExecutionStatusName;
+  /** The agent being evaluated, `null` when none is (or unknown). */
+  currentAgent: string | null;
+  /** Completed agent steps, oldest first (empty when no source could tell). */
+  steps: StepRecord[];
+  /** Where the steps came from: the live status query, the completed result, or nothing but describe(). */
+  source: 'query' | 'result' | 'describe';
+  taskQueue: string;
+  startTime: string;
+  closeTime?: string;
+  workflowVersion?: number;
+  webUiUrl?: string;
+}
+
+/** One run as `list()` reports it (visibility data only: no query, no history). */
+export interface FlockRunSummary {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  flockName?: string;
+  startAgent?: string;
+  sessionId?: string;
+  currentAgent?: string;
+  phase: FlockRunViewPhase;
+  executionStatus: WorkflowExecutionStatusName;
+  taskQueue: string;
+  startTime: string;
+  closeTime?: string;
+  webUiUrl?: string;
+}
+
+/** Filters of {@link FlockRunsClient.list}. */
+export interface FlockRunsFilter {
+  flockName?: string;
+  sessionId?: string;
+  /** At most this many runs, newest first (default 20). */
+  limit?: number;
+}
+
+/** How long a status query may wait for a worker before `status()` falls back to describe(). */
+const STATUS_QUERY_TIMEOUT_MS = 5_000;
+
+const registeredNamespaces = new Map<string, Promise<void>>();
+
+/** The workflow id of a Flock run: readable in the Web UI, unique per run. */
+export function flockWorkflowId(flockName: string, runId: string): string {
+  return `${flockName}-${runId}`;
+}
+
+/**
+ * Builds the workflow start of a Flock run: workflow type of the flock's
+ * `workflowVersion`, id `<flock>-<runId>`, secret-free definition in the
+ * input and the memo, search attributes `FlockName`, `StartAgent` and
+ * `SessionId`. Throws `UnknownAgentError` for a start agent the flock lacks.
+ *
+ * @example
+ * const start = buildFlockWorkflowStart(flock.toDefinition(), { startAgent: 'reader', input: { folder: '.' } });
+ * await client.workflow.start(start.workflowType, start.options);
+ */
+export function buildFlockWorkflowStart(definition: FlockDefinition, request: FlockStartRequest): FlockWorkflowStart {
+  const known = definition.agents.map((agent) => agent.name);
+  if (!known.includes(request.startAgent)) throw new UnknownAgentError(request.startAgent, known, 'start agent');
+  const config = definition.temporalConfig;
+  const workflowType = flockWorkflowType(config.workflowVersion ?? LATEST_WORKFLOW_VERSION);
+  const runId = request.runId ?? randomUUID();
+  const workflowId = flockWorkflowId(definition.name, runId);
+  const safeDefinition = stripSecrets(definition);
+  const input: FlockWorkflowInput = {
+    definition: safeDefinition,
+    startAgent: request.startAgent,
+    input: request.input,
+    runId,
+    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+  };
+  return {
+    workflowType,
+    workflowId,
+    runId,
+    options: {
+      taskQueue: request.taskQueue ?? config.taskQueue ?? DEFAULT_TASK_QUEUE,
+      workflowId,
+      args: [input],
+      memo: encodeFlockMemo(safeDefinition),
+      typedSearchAttributes: [
+        { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: definition.name },
+        { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: request.startAgent },
+        ...(request.sessionId ? [{ key: FLOCK_SEARCH_ATTRIBUTES.SessionId, value: request.sessionId }] : []),
+      ],
+      // config durations are validated `ms`-style strings or milliseconds, which the SDK accepts
+      workflowExecutionTimeout: config.workflowExecutionTimeout as never,
+      workflowRunTimeout: config.workflowRunTimeout as never,
+      workflowTaskTimeout: config.workflowTaskTimeout as never,
+      staticSummary: `Flock ${definition.name} from ${request.startAgent}`,
+    },
+  };
+}
+
+/**
+ * A client on the resolved connection with the Flock data converter, so
+ * results and memos decode the way workers encoded them.
+ */
+export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
+  const conn = await Connection.connect(connection.connectionOptions);
+  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() });
+}
+
+/**
+ * Registers the Flock search attributes on the namespace once per process
+ * (per address and namespace); a failed attempt is retried on the next call.
+ */
+export function registerFlockSearchAttributes(client: Client, connection: ResolvedConnection): Promise<void> {
+  const key = `${connection.address}/${connection.namespace}`;
+  let pending = registeredNamespaces.get(key);
+  if (!pending) {
+    pending = ensureSearchAttributes(client.connection, connection.namespace, FLOCK_SEARCH_ATTRIBUTE_TYPES).then(() => undefined);
+    pending.catch(() => registeredNamespaces.delete(key));
+    registeredNamespaces.set(key, pending);
+  }
+  return pending;
+}
+
+/** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */
+export function flockRunWebUiUrl(connection: ResolvedConnection, workflowId: string, runId?: string): string | undefined {
+  const base = webUiBaseUrl(connection.address);
+  return base ? webUiWorkflowLink(base, connection.namespace, workflowId, runId) : undefined;
+}
+
+/**
+ * Turns a `WorkflowFailedError` into a {@link FlockRunFailedError} carrying
+ * the failure type and failed agent; other errors pass through unchanged.
+ */
+export function toFlockRunFailedError(error: unknown, workflowId: string, webUiUrl?: string): Error {
+  if (!(error instanceof WorkflowFailedError)) return error as Error;
+  const chain: Array<{ message?: string; type?: string; details?: unknown[] }> = [];
+  for (let e: unknown = error.cause; e; e = (e as { cause?: unknown }).cause) chain.push(e as (typeof chain)[number]);
+  const top = chain[0];
+  const agent = (top?.details?.[0] as { agent?: string } | undefined)?.agent;
+  const reason = top?.message ?? error.message;
+  const where = webUiUrl ? ` (${webUiUrl})` : ` (workflow ${workflowId})`;
+  return new FlockRunFailedError(`Flock run failed: ${reason}${where}`, workflowId, top?.type, agent, { cause: error });
+}
+
+/**
+ * A visibility query over the Flock search attributes. Single quotes are
+ * doubled. Values holding a backslash or a double quote (which visibility
+ * stores do not match reliably, the dev server's SQLite least of all) are
+ * narrowed by their prefix before that character only, so callers must
+ * compare exactly afterwards, as {@link FlockRunsClient.list} does.
+ *
+ * @example
+ * flockRunsQuery({ flockName: 'docs', sessionId: "it's" }) // "FlockName = 'docs' AND SessionId = 'it''s'"
+ */
+export function flockRunsQuery(filter: Pick<FlockRunsFilter, 'flockName' | 'sessionId'> = {}): string {
+  const clauses: string[] = [];
+  if (filter.flockName !== undefined) clauses.push(keywordClause('FlockName', filter.flockName));
+  if (filter.sessionId !== undefined) clauses.push(keywordClause('SessionId', filter.sessionId));
+  // without a filter, every run that carries the Flock name is a Flock run, whatever its workflow version
+  if (clauses.length === 0) clauses.push('FlockName IS NOT NULL');
+  return clauses.join(' AND ');
+}
+
+/** A string literal of Temporal's visibility query language, for values without a backslash or a double quote. */
+export function quoteVisibilityValue(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function keywordClause(key: string, value: string): string {
+  const unsafe = value.search(/[\\"]/);
+  if (unsafe === -1) return `${key} = ${quoteVisibilityValue(value)}`;
+  const prefix = value.slice(0, unsafe);
+  return prefix ? `${key} STARTS_WITH ${quoteVisibilityValue(prefix)}` : `${key} IS NOT NULL`;
+}
+
+function matchesFilter(run: FlockRunSummary, filter: FlockRunsFilter): boolean {
+  return (
+    (filter.flockName === undefined || run.flockName === filter.flockName) &&
+    (filter.sessionId === undefined || run.sessionId === filter.sessionId)
+  );
+}
+
+const PHASES: Record<WorkflowExecutionStatusName, FlockRunViewPhase> = {
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  FAILED: 'failed',
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed-out',
+  CONTINUED_AS_NEW: 'continued-as-new',
+  PAUSED: 'running',
+  UNSPECIFIED: 'unknown',
+  UNKNOWN: 'unknown',
+};
+
+/** The Flock phase of a Temporal execution status. */
+export function phaseOfExecutionStatus(status: WorkflowExecutionStatusName): FlockRunViewPhase {
+  return PHASES[status] ?? 'unknown';
+}
+
+function keyword(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>, key: keyof typeof FLOCK_SEARCH_ATTRIBUTES): string | undefined {
+  const value = info.typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES[key]);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Client-side glue for starting and following Flock runs without hosting
+ * their code: what `flockctl` uses. Runs start exactly as `flock.run()`
+ * with `enableTemporal` starts them (same workflow id, memo and search
+ * attributes), so either can follow the other's runs.
+ *
+ * @example
+ * const runs = await FlockRunsClient.connect(resolveConnection({ serverUrl: 'temporal:7233' }));
+ * const { workflowId } = await runs.start(flock, { startAgent: 'reader', input: { folder: './docs' } });
+ * const result = await runs.result(workflowId);
+ * await runs.close();
+ */
+export class FlockRunsClient {
+  private constructor(
+    /** The underlying Temporal client, for what this class does not cover. */
+    readonly client: Client,
+    readonly connection: ResolvedConnection,
+  ) {}
+
+  /** Connects to Temporal with the Flock data converter. */
+  static async connect(connection: ResolvedConnection): Promise<FlockRunsClient> {
+    return new FlockRunsClient(await connectFlockClient(connection), connection);
+  }
+
+  /**
+   * Starts a run and returns at once; the search attributes get registered
+   * on the namespace first when missing.
+   */
+  async start(flock: Flock | FlockDefinition, request: FlockStartRequest): Promise<FlockRunHandleInfo> {
+    const definition = isFlock(flock) ? flock.toDefinition() : flock;
+    const start = buildFlockWorkflowStart(definition, request);
+    await registerFlockSearchAttributes(this.client, this.connection);
+    const handle = await this.client.workflow.start(start.workflowType, start.options);
+    return {
+      workflowId: start.workflowId,
+      runId: handle.firstExecutionRunId,
+      namespace: this.connection.namespace,
+      taskQueue: start.options.taskQueue,
+      webUiUrl: flockRunWebUiUrl(this.connection, start.workflowId, handle.firstExecutionRunId),
+    };
+  }
+
+  /** Waits for the run's result; a failed, cancelled or terminated run throws `FlockRunFailedError`. */
+  async result(workflowId: string): Promise<FlockRunResult> {
+    try {
+      return (await this.client.workflow.getHandle(workflowId).result()) as FlockRunResult;
+    } catch (error) {
+      throw toFlockRunFailedError(error, workflowId, flockRunWebUiUrl(this.connection, workflowId));
+    }
+  }
+
+  /**
+   * The run's phase, current agent and steps: from the workflow's status
+   * query while it runs (or whenever a worker answers), from the result of a
+   * completed run, and from describe() alone when nothing else can tell.
+   */
+  async status(workflowId: string): Promise<FlockRunView> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown };
+    const view: FlockRunView = {
+      workflowId,
+      runId: description.runId,
+      flockName: keyword(description, 'FlockName') ?? (typeof memo.flockName === 'string' ? memo.flockName : undefined),
+      startAgent: keyword(description, 'StartAgent'),
+      sessionId: keyword(description, 'SessionId'),
+      phase: phaseOfExecutionStatus(description.status.name),
+      executionStatus: description.status.name,
+      currentAgent: description.status.name === 'RUNNING' ? (keyword(description, 'CurrentAgent') ?? null) : null,
+      steps: [],
+      source: 'describe',
+      taskQueue: description.taskQueue,
+      startTime: description.startTime.toISOString(),
+      closeTime: description.closeTime?.toISOString(),
+      workflowVersion: typeof memo.workflowVersion === 'number' ? memo.workflowVersion : undefined,
+      webUiUrl: flockRunWebUiUrl(this.connection, workflowId, description.runId),
+    };
+    if (description.status.name === 'COMPLETED') {
+      const result = await this.result(workflowId).catch(() => undefined);
+      if (result) return { ...view, steps: result.steps, flockName: view.flockName ?? result.flockName, source: 'result' };
+    }
+    try {
+      const status = await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+        handle.query(flockStatusQuery),
+      );
+      return {
+        ...view,
+        // a closed execution's status is final even if the workflow had not yet recorded its own phase
+        phase: description.status.name === 'RUNNING' ? status.phase : view.phase,
+        flockName: status.flockName,
+        currentAgent: status.currentAgent,
+        steps: status.history,
+        workflowVersion: status.workflowVersion,
+        source: 'query',
+      };
+    } catch {
+      // no worker answered in time (or the run closed before its first task): describe() is all there is
+      return view;
+    }
+  }
+
+  /** Flock runs, newest first, filtered by the `FlockName` and `SessionId` search attributes. */
+  async list(filter: FlockRunsFilter = {}): Promise<FlockRunSummary[]> {
+    const limit = filter.limit ?? 20;
+    const runs: FlockRunSummary[] = [];
+    if (limit <= 0) return runs;
+    for await (const info of this.client.workflow.list({ query: flockRunsQuery(filter), pageSize: Math.min(limit, 1000) })) {
+      const run = this.summarize(info);
+      if (matchesFilter(run, filter)) runs.push(run);
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  }
+
+  /** Requests cancellation; the workflow ends as cancelled once its current step reacts. */
+  async cancel(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
+  private summarize(info: WorkflowExecutionInfo): FlockRunSummary {
+    return {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      workflowType: info.type,
+      flockName: keyword(info, 'FlockName'),
+      startAgent: keyword(info, 'StartAgent'),
+      sessionId: keyword(info, 'SessionId'),
+      currentAgent: keyword(info, 'CurrentAgent'),
+      phase: phaseOfExecutionStatus(info.status.name),
+      executionStatus: info.status.name,
+      taskQueue: info.taskQueue,
+      startTime: info.startTime.toISOString(),
+      closeTime: info.closeTime?.toISOString(),
+      webUiUrl: flockRunWebUiUrl(this.connection, info.workflowId, info.runId),
+    };
+  }
+}
+
+function isFlock(value: Flock | FlockDefinition): value is Flock {
+  return typeof (value as Flock).toDefinition === 'function';
+}
