@@ -10,12 +10,15 @@ describe('workflow bundle build', () => {
   }, 120_000);
 
   it('fails on a Node built-in import and names it', async () => {
+    const reported: string[] = [];
+    const collect = (message: string, meta?: unknown) => void reported.push(`${message} ${JSON.stringify(meta ?? '')}`);
     await expect(
       bundleWorkflowCode({
         workflowsPath: path.join(__dirname, 'fixtures/node-import-workflow.ts'),
         webpackConfigHook: withSourceCondition,
-        logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+        logger: { trace() {}, debug() {}, info() {}, warn: collect, error: collect, log() {} },
       }),
-    ).rejects.toThrow(/fs/);
+    ).rejects.toThrow(/Webpack finished with errors/);
+    expect(reported.join('\n')).toMatch(/node:fs|'fs'|"fs"/);
   }, 120_000);
 });

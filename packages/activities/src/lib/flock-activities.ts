@@ -92,7 +92,7 @@ function spanAttributes(ctx: Context, flockName: string, agentName: string, runI
     'flock.name': flockName,
     'flock.agent': agentName,
     'flock.run_id': runId,
-    'temporal.workflow_id': ctx.info.workflowExecution.workflowId,
+    'temporal.workflow_id': ctx.info.workflowExecution?.workflowId ?? '',
     'temporal.activity_type': ctx.info.activityType,
     'temporal.attempt': ctx.info.attempt,
   };

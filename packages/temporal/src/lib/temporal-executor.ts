@@ -50,21 +50,21 @@ export class TemporalExecutor implements FlockExecutor {
     const taskQueue = config.taskQueue ?? DEFAULT_TASK_QUEUE;
     flock.agent(request.startAgent); // unknown agents fail before anything starts
 
-    const client = await connectClient(connection);
+    const { client, conn } = await connectClient(connection);
     try {
-      await registerSearchAttributes(client.connection, connection);
+      await registerSearchAttributes(conn, connection);
       const started = async () => startRun(client, definition, request, connection, taskQueue);
       if (!definition.temporalStartInProcessWorker) return await started();
       return await runWithInProcessWorkers(flock, definition, connection, taskQueue, started);
     } finally {
-      await client.connection.close();
+      await conn.close();
     }
   }
 }
 
-async function connectClient(connection: ResolvedConnection): Promise<Client> {
+async function connectClient(connection: ResolvedConnection): Promise<{ client: Client; conn: Connection }> {
   const conn = await Connection.connect(connection.connectionOptions);
-  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() });
+  return { conn, client: new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() }) };
 }
 
 function registerSearchAttributes(conn: Connection, connection: ResolvedConnection): Promise<void> {

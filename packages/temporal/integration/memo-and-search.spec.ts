@@ -1,0 +1,84 @@
+import { Flock } from '@flock-ts/core';
+import { decodeFlockMemo } from '@flock-ts/serialization';
+import '../src';
+import type { TemporalRunResult } from '../src/lib/temporal-executor';
+import { eventually, temporalConfigFor, testClient, uniqueQueue } from './harness';
+
+const SECRETS = ['sk-live-0123456789abcdefSECRET', 'hunter2-very-secret', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'];
+
+function secretFlock(name: string) {
+  return new Flock({
+    name,
+    enableTemporal: true,
+    temporalStartInProcessWorker: true,
+    temporalConfig: temporalConfigFor(uniqueQueue('memo')),
+    metadata: { owner: 'team-agents', password: SECRETS[1] },
+    agents: [
+      {
+        name: 'writer',
+        description: 'writes a line',
+        input: 'topic: string | what to write about',
+        output: 'line: string',
+        settings: { apiKey: SECRETS[0], style: 'terse', nested: { githubToken: SECRETS[2] } },
+        evaluate: ({ topic }) => ({ line: `on ${String(topic)}` }),
+      },
+    ],
+  });
+}
+
+describe('memo, secrets and search attributes on a real server', () => {
+  it('stores the secret-free flock definition in the memo', async () => {
+    const flock = secretFlock('memo-flock');
+    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'memos' } })) as TemporalRunResult;
+    const client = await testClient();
+    try {
+      const description = await client.workflow.getHandle(result.temporal.workflowId).describe();
+      const definition = decodeFlockMemo(description.memo ?? {});
+      expect(definition.name).toBe('memo-flock');
+      expect(definition.agents.map((a) => a.name)).toEqual(['writer']);
+      expect(definition.agents[0].input).toBe('topic: string | what to write about');
+      expect(definition.agents[0].settings['style']).toBe('terse');
+      expect(JSON.stringify(description.memo)).not.toMatch(/sk-live|hunter2|ghp_/);
+    } finally {
+      await client.connection.close();
+    }
+  }, 60_000);
+
+  it('keeps every secret out of the whole workflow history', async () => {
+    const flock = secretFlock('history-flock');
+    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'history' } })) as TemporalRunResult;
+    const client = await testClient();
+    try {
+      const history = await client.workflow.getHandle(result.temporal.workflowId).fetchHistory();
+      const text = JSON.stringify(history, (_key, value) =>
+        value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+      );
+      expect(text).toContain('history-flock'); // payloads were decoded into the text we search
+      for (const secret of SECRETS) expect(text).not.toContain(secret);
+    } finally {
+      await client.connection.close();
+    }
+  }, 60_000);
+
+  it('makes runs findable by FlockName, StartAgent and SessionId', async () => {
+    const flockName = `search-${Date.now()}`;
+    const sessionId = `session-${Date.now()}`;
+    const flock = secretFlock(flockName);
+    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'search' }, sessionId })) as TemporalRunResult;
+    const client = await testClient();
+    try {
+      const found = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const run of client.workflow.list({
+          query: `FlockName = '${flockName}' AND SessionId = '${sessionId}' AND StartAgent = 'writer'`,
+        })) {
+          ids.push(run.workflowId);
+        }
+        return ids.length > 0 ? ids : undefined;
+      });
+      expect(found).toEqual([result.temporal.workflowId]);
+    } finally {
+      await client.connection.close();
+    }
+  }, 60_000);
+});
