@@ -1,0 +1,166 @@
+import type { FlockConfigError } from '@flock-ts/config';
+import { z } from 'zod';
+import { defineAgent, isAgent, type AgentOptions } from './agent';
+import { defineRouter } from './router';
+import { defineTool } from './tool';
+
+const echo = (inputs: Record<string, unknown>) => inputs;
+
+function configError(fn: () => unknown): FlockConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect((error as Error).name).toBe('FlockConfigError');
+    return error as FlockConfigError;
+  }
+  throw new Error('expected a FlockConfigError');
+}
+
+const paths = (error: FlockConfigError) => error.issues.map((issue) => issue.path);
+
+describe('defineAgent', () => {
+  it('compiles string signatures', () => {
+    const agent = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: echo });
+    expect(isAgent(agent)).toBe(true);
+    expect(agent.input.fields).toEqual(['text']);
+    expect(agent.output.schema.safeParse({ text: 1 }).success).toBe(false);
+  });
+
+  it('rejects a bad name, naming the field', () => {
+    const error = configError(() => defineAgent({ name: '1st agent', input: 'a', output: 'b', evaluate: echo }));
+    expect(paths(error)).toEqual(['name']);
+    expect(error.message).toContain('a name starts with a letter');
+  });
+
+  it('rejects a bad signature, naming input or output', () => {
+    const error = configError(() => defineAgent({ name: 'x', input: 'a: strng', output: 'b: {', evaluate: echo }));
+    expect(paths(error)).toEqual(['input', 'output']);
+    expect(error.message).toContain('agent "x"');
+  });
+
+  it('needs exactly one of evaluate and evaluator', () => {
+    expect(paths(configError(() => defineAgent({ name: 'x', input: 'a', output: 'b' })))).toEqual(['evaluate']);
+    const both = configError(() =>
+      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } }),
+    );
+    expect(paths(both)).toEqual(['evaluator']);
+  });
+
+  it('validates an evaluator spec', () => {
+    const error = configError(() =>
+      defineAgent({
+        name: 'x',
+        input: 'a',
+        output: 'b',
+        evaluator: { spec: { kind: 'model', temperature: 7 }, evaluate: async () => ({ output: {} }) },
+      }),
+    );
+    expect(paths(error)).toEqual(['evaluator.spec.temperature']);
+  });
+
+  it('rejects unknown options so typos do not pass silently', () => {
+    const options = { name: 'x', input: 'a', output: 'b', evaluate: echo, nextAgent: 'y' } as unknown as AgentOptions;
+    expect(paths(configError(() => defineAgent(options)))).toEqual(['nextAgent']);
+  });
+
+  it('validates the Temporal activity config with its path', () => {
+    const error = configError(() =>
+      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, temporalActivityConfig: { retryMaxAttempts: 0 } }),
+    );
+    expect(paths(error)).toEqual(['temporalActivityConfig.retryMaxAttempts']);
+  });
+
+  it('rejects duplicate tools and components and malformed hand-offs', () => {
+    const options = {
+      name: 'x',
+      input: 'a',
+      output: 'b',
+      evaluate: echo,
+      tools: ['search', 'search', 3],
+      components: [{ name: 'c' }, { name: 'c', onInitialize: 'no' }],
+      next: 42,
+    } as unknown as AgentOptions;
+    expect(paths(configError(() => defineAgent(options)))).toEqual([
+      'tools[1]',
+      'tools[2]',
+      'next',
+      'components[1].name',
+      'components[1].onInitialize',
+    ]);
+  });
+
+  it('separates inline tools from tool names', () => {
+    const inline = defineTool({ name: 'clock', input: '', execute: () => 'noon' });
+    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, tools: ['search', inline] });
+    expect(agent.toolNames).toEqual(['search', 'clock']);
+    expect(agent.inlineTools).toEqual([inline]);
+  });
+
+  it('normalizes each kind of hand-off', () => {
+    const router = defineRouter({ name: 'pick', route: () => ({ nextAgent: null }) });
+    const next = () => null;
+    const base = { input: 'a', output: 'b', evaluate: echo };
+    expect(defineAgent({ ...base, name: 's', next: 'other' }).handoff).toEqual({ kind: 'static', agent: 'other' });
+    expect(defineAgent({ ...base, name: 'c', next }).handoff).toEqual({ kind: 'code', next });
+    expect(defineAgent({ ...base, name: 'r', next: router }).handoff).toEqual({ kind: 'router', router });
+    expect(defineAgent({ ...base, name: 'n', next: { router: 'pick' } }).handoff).toEqual({ kind: 'router', router: 'pick' });
+  });
+
+  it('types evaluate from zod signatures', async () => {
+    const agent = defineAgent({
+      name: 'typed',
+      input: z.object({ words: z.array(z.string()) }),
+      output: z.object({ count: z.int() }),
+      evaluate: ({ words }) => ({ count: words.length }),
+    });
+    const result = await agent.evaluator.evaluate({ agent, inputs: { words: ['a', 'b'] }, context: undefined as never, tools: [] });
+    expect(result.output).toEqual({ count: 2 });
+  });
+});
+
+describe('Agent.toDefinition', () => {
+  it('describes the agent as plain data without code', () => {
+    const agent = defineAgent({
+      name: 'writer',
+      description: 'writes',
+      input: 'topic: string',
+      output: z.object({ text: z.string() }),
+      evaluate: () => ({ text: '' }),
+      tools: ['search'],
+      components: [{ name: 'audit' }],
+      next: () => null,
+      temporalActivityConfig: { startToCloseTimeoutSeconds: 60 },
+      settings: { tone: 'dry' },
+    });
+    const definition = agent.toDefinition();
+    expect(definition).toEqual({
+      name: 'writer',
+      description: 'writes',
+      input: 'topic: string',
+      output: { jsonSchema: expect.objectContaining({ type: 'object' }) },
+      evaluator: { kind: 'code' },
+      tools: ['search'],
+      components: ['audit'],
+      next: { kind: 'code' },
+      temporalActivityConfig: { startToCloseTimeoutSeconds: 60 },
+      settings: { tone: 'dry' },
+    });
+    expect(JSON.parse(JSON.stringify(definition))).toEqual(definition);
+  });
+
+  it('records a router hand-off by the router name', () => {
+    const router = defineRouter({ name: 'pick', route: () => ({ nextAgent: null }) });
+    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, next: router });
+    expect(agent.toDefinition().next).toEqual({ kind: 'router', router: 'pick' });
+  });
+
+  it('records a custom evaluator by its spec', () => {
+    const agent = defineAgent({
+      name: 'x',
+      input: 'a',
+      output: 'b',
+      evaluator: { spec: { kind: 'model', model: 'openai:gpt-4o-mini' }, evaluate: async () => ({ output: { b: '' } }) },
+    });
+    expect(agent.toDefinition().evaluator).toEqual({ kind: 'model', model: 'openai:gpt-4o-mini' });
+  });
+});

@@ -1,0 +1,168 @@
+import type { FlockConfigError } from '@flock-ts/config';
+import { z } from 'zod';
+import { defineAgent } from './agent';
+import { registerExecutor, unregisterExecutor, type FlockExecutor } from './executor';
+import { Flock } from './flock';
+import { defineRouter } from './router';
+import type { RunResult } from './run-state';
+import { defineTool } from './tool';
+
+const echo = (inputs: Record<string, unknown>) => inputs;
+const agent = (name: string, extra: object = {}) => defineAgent({ name, input: 'text: string', output: 'text: string', evaluate: echo, ...extra });
+
+function configError(fn: () => unknown): FlockConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect((error as Error).name).toBe('FlockConfigError');
+    return error as FlockConfigError;
+  }
+  throw new Error('expected a FlockConfigError');
+}
+
+describe('new Flock', () => {
+  it('applies the documented defaults', () => {
+    const flock = new Flock({ name: 'demo' });
+    expect([flock.maxIterations, flock.enableTemporal, flock.temporalStartInProcessWorker]).toEqual([20, false, false]);
+    expect(flock.temporalConfig).toEqual({});
+  });
+
+  it('rejects invalid options, naming the path', () => {
+    const error = configError(() => new Flock({ name: 'demo', maxIterations: 0, temporalConfig: { serverUrl: 'http://x:1' } }));
+    expect(error.issues.map((issue) => issue.path)).toEqual(['maxIterations', 'temporalConfig.serverUrl']);
+  });
+
+  it('names the offending agent of the options by index', () => {
+    const error = configError(() => new Flock({ name: 'demo', agents: [agent('ok'), { name: 'bad', input: 'x: nope', output: '', evaluate: echo }] }));
+    expect(error.issues.map((issue) => issue.path)).toEqual(['agents[1].input']);
+  });
+
+  it('rejects duplicate agent names', () => {
+    const error = configError(() => new Flock({ name: 'demo', agents: [agent('twin'), agent('twin')] }));
+    expect(error.issues).toEqual([{ path: 'agents[1].name', message: 'duplicate agent name "twin"' }]);
+  });
+});
+
+describe('Flock registries', () => {
+  it('adds agents from options or agent objects, in order', () => {
+    const flock = new Flock({ name: 'demo' });
+    const added = flock.addAgent({ name: 'a', input: '', output: '', evaluate: echo });
+    flock.addAgent(agent('b'));
+    expect(flock.agent('a')).toBe(added);
+    expect(flock.agents.map((a) => a.name)).toEqual(['a', 'b']);
+  });
+
+  it('throws UnknownAgentError listing the known agents', () => {
+    const flock = new Flock({ name: 'demo', agents: [agent('a'), agent('b')] });
+    expect(() => flock.agent('c')).toThrow(expect.objectContaining({ name: 'UnknownAgentError', message: 'Unknown agent "c" (known agents: a, b)' }));
+  });
+
+  it('registers inline tools and routers of agents', () => {
+    const tool = defineTool({ name: 'clock', input: '', execute: () => 'noon' });
+    const router = defineRouter({ name: 'pick', route: () => ({ nextAgent: null }) });
+    const flock = new Flock({ name: 'demo', agents: [agent('a', { tools: [tool], next: router })] });
+    expect(flock.tool('clock')).toBe(tool);
+    expect(flock.router('pick')).toBe(router);
+  });
+
+  it('refuses a different tool under a registered name', () => {
+    const flock = new Flock({ name: 'demo', tools: [defineTool({ name: 'clock', input: '', execute: () => 1 })] });
+    const other = defineTool({ name: 'clock', input: '', execute: () => 2 });
+    configError(() => flock.registerTool(other));
+    configError(() => flock.addAgent(agent('a', { tools: [other] })));
+    expect(flock.agents).toHaveLength(0);
+  });
+
+  it('throws UnknownToolError and UnknownRouterError for unknown names', () => {
+    const flock = new Flock({ name: 'demo' });
+    expect(() => flock.tool('x')).toThrow(expect.objectContaining({ name: 'UnknownToolError' }));
+    expect(() => flock.router('x')).toThrow(expect.objectContaining({ name: 'UnknownRouterError' }));
+  });
+});
+
+describe('Flock.validate', () => {
+  it('names unknown static hand-offs, tools and routers', () => {
+    const flock = new Flock({ name: 'demo', agents: [agent('a', { next: 'ghost', tools: ['search'] }), agent('b', { next: { router: 'nobody' } })] });
+    const error = configError(() => flock.validate());
+    expect(error.issues.map((issue) => issue.path)).toEqual(['agents[0].next', 'agents[0].tools[0]', 'agents[1].next.router']);
+  });
+
+  it('accepts agents added in any order', () => {
+    const flock = new Flock({ name: 'demo' });
+    flock.addAgent(agent('first', { next: 'second' }));
+    flock.addAgent(agent('second'));
+    expect(() => flock.validate()).not.toThrow();
+  });
+});
+
+describe('Flock.toDefinition', () => {
+  it('describes the flock as plain, valid data', () => {
+    const flock = new Flock({
+      name: 'docs',
+      description: 'd',
+      model: 'openai:gpt-4o-mini',
+      maxIterations: 7,
+      temporalConfig: { taskQueue: 'q', activityDefaults: { retryMaxAttempts: 2 } },
+      agents: [
+        agent('a', { next: 'b' }),
+        defineAgent({ name: 'b', input: z.object({ text: z.string() }), output: 'n: integer', evaluate: () => ({ n: 1 }), next: () => null }),
+      ],
+    });
+    const definition = flock.toDefinition();
+    expect(definition).toMatchObject({
+      name: 'docs',
+      description: 'd',
+      model: 'openai:gpt-4o-mini',
+      maxIterations: 7,
+      enableTemporal: false,
+      temporalConfig: { taskQueue: 'q', activityDefaults: { retryMaxAttempts: 2 } },
+    });
+    expect(definition.agents.map((a) => a.next)).toEqual([{ kind: 'static', agent: 'b' }, { kind: 'code' }]);
+    expect(definition.agents[1].input).toEqual({ jsonSchema: expect.objectContaining({ properties: { text: { type: 'string' } } }) });
+    expect(JSON.parse(JSON.stringify(definition))).toEqual(definition);
+  });
+});
+
+describe('Flock.run', () => {
+  const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], variables: {} };
+  afterEach(() => unregisterExecutor('temporal'));
+
+  it('runs in-process by default', async () => {
+    const flock = new Flock({ name: 'local', agents: [agent('a')] });
+    await expect(flock.run({ startAgent: 'a', input: { text: 'hi' } })).resolves.toMatchObject({ output: { text: 'hi' } });
+  });
+
+  it('rejects an unknown start agent before reaching the executor', async () => {
+    const executor: FlockExecutor = { run: jest.fn() };
+    const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
+    await expect(flock.run({ startAgent: 'b', input: {} })).rejects.toMatchObject({ name: 'UnknownAgentError' });
+    expect(executor.run).not.toHaveBeenCalled();
+  });
+
+  it('uses an executor given in the options', async () => {
+    const executor: FlockExecutor = { run: jest.fn(async () => result) };
+    const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
+    await expect(flock.run({ startAgent: 'a', input: {} })).resolves.toBe(result);
+    expect(executor.run).toHaveBeenCalledWith(flock, { startAgent: 'a', input: {} });
+  });
+
+  it('rejects with ExecutorNotAvailableError when Temporal is enabled but not imported', async () => {
+    const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
+    await expect(flock.run({ startAgent: 'a', input: {} })).rejects.toMatchObject({
+      name: 'ExecutorNotAvailableError',
+      message: expect.stringContaining("import '@flock-ts/temporal'"),
+    });
+  });
+
+  it('uses the registered Temporal executor, made once per flock', async () => {
+    const run = jest.fn(async () => result);
+    const factory = jest.fn(() => ({ run }));
+    registerExecutor('temporal', factory);
+    const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
+    await flock.run({ startAgent: 'a', input: {} });
+    await flock.run({ startAgent: 'a', input: {} });
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(factory).toHaveBeenCalledWith(flock);
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+});

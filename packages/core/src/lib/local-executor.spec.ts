@@ -1,0 +1,166 @@
+import type { AgentOptions } from './agent';
+import type { MaxIterationsExceededError } from './errors';
+import { Flock } from './flock';
+import { LocalExecutor, runLocally } from './local-executor';
+import type { StepRecord } from './run-state';
+
+const pipeline = () =>
+  new Flock({
+    name: 'pipeline',
+    agents: [
+      { name: 'split', input: 'text: string', output: 'words: string[]', evaluate: ({ text }) => ({ words: String(text).split(/\s+/) }), next: 'count' },
+      {
+        name: 'count',
+        input: 'words: string[]',
+        output: 'count: integer',
+        evaluate: (inputs, ctx) => {
+          ctx.setVariable('counted', true);
+          return { count: (inputs.words as string[]).length };
+        },
+        next: 'report',
+      },
+      { name: 'report', input: 'count: integer, text: string', output: 'line: string', evaluate: ({ count, text }) => ({ line: `"${String(text)}" has ${String(count)} words` }) },
+    ],
+  });
+
+function loop(maxIterations: number): Flock {
+  const base = { input: 'n: integer', output: 'n: integer', evaluate: ({ n }: Record<string, unknown>) => ({ n: Number(n) + 1 }) };
+  return new Flock({
+    name: 'loop',
+    maxIterations,
+    agents: [
+      { ...base, name: 'start', next: 'ping' },
+      { ...base, name: 'ping', next: 'pong' },
+      { ...base, name: 'pong', next: 'ping' },
+    ],
+  });
+}
+
+describe('runLocally', () => {
+  it('follows hand-offs and returns the last output, the steps and the variables', async () => {
+    const result = await runLocally(pipeline(), { startAgent: 'split', input: { text: 'one two three' }, runId: 'run-7', sessionId: 's-1' });
+    expect(result).toMatchObject({ runId: 'run-7', sessionId: 's-1', flockName: 'pipeline', lastAgent: 'report', output: { line: '"one two three" has 3 words' }, variables: { counted: true } });
+    expect(result.steps.map((step) => step.agent)).toEqual(['split', 'count', 'report']);
+    expect(result).not.toHaveProperty('usage');
+  });
+
+  it('reports each step as it finishes', async () => {
+    const seen: StepRecord[] = [];
+    await runLocally(pipeline(), { startAgent: 'split', input: { text: 'a b' }, onStep: (step) => seen.push(step) });
+    expect(seen.map((step) => [step.agent, step.output])).toEqual([
+      ['split', { words: ['a', 'b'] }],
+      ['count', { count: 2 }],
+      ['report', { line: '"a b" has 2 words' }],
+    ]);
+  });
+
+  it('can start at any agent', async () => {
+    const result = await runLocally(pipeline(), { startAgent: 'count', input: { words: ['x'], text: 'x' } });
+    expect(result.steps.map((step) => step.agent)).toEqual(['count', 'report']);
+  });
+
+  it('fails before anything runs on an unknown start agent', async () => {
+    const evaluate = jest.fn(() => ({ out: '' }));
+    const flock = new Flock({ name: 'f', agents: [{ name: 'a', input: '', output: 'out', evaluate }] });
+    await expect(runLocally(flock, { startAgent: 'b', input: {} })).rejects.toMatchObject({ name: 'UnknownAgentError', message: expect.stringContaining('start agent "b"') });
+    expect(evaluate).not.toHaveBeenCalled();
+  });
+
+  it('fails before anything runs on a static hand-off to an unknown agent', async () => {
+    const evaluate = jest.fn(() => ({ out: '' }));
+    const flock = new Flock({ name: 'f', agents: [{ name: 'a', input: '', output: 'out', evaluate, next: 'missing' }] });
+    await expect(runLocally(flock, { startAgent: 'a', input: {} })).rejects.toMatchObject({
+      name: 'FlockConfigError',
+      message: expect.stringContaining('hand-off from "a" to unknown agent "missing"'),
+    });
+    expect(evaluate).not.toHaveBeenCalled();
+  });
+
+  it('ends a cyclic hand-off at maxIterations, naming the cycle', async () => {
+    const error = (await runLocally(loop(5), { startAgent: 'start', input: { n: 0 } }).catch((e) => e)) as MaxIterationsExceededError;
+    expect(error.name).toBe('MaxIterationsExceededError');
+    expect(error.path).toEqual(['start', 'ping', 'pong', 'ping', 'pong']);
+    expect(error.cycle).toEqual(['ping', 'pong', 'ping']);
+    expect(error.message).toContain('cycle: ping -> pong -> ping');
+  });
+
+  it('caps runs at 20 steps by default', async () => {
+    const steps: StepRecord[] = [];
+    const flock = new Flock({ name: 'forever', agents: [{ name: 'again', input: '', output: '', evaluate: () => ({}), next: 'again' }] });
+    await expect(runLocally(flock, { startAgent: 'again', input: {}, onStep: (s) => steps.push(s) })).rejects.toMatchObject({ maxIterations: 20 });
+    expect(steps).toHaveLength(20);
+  });
+
+  it('runs exactly maxIterations steps without error', async () => {
+    const flock = new Flock({
+      name: 'three',
+      maxIterations: 3,
+      agents: [
+        { name: 'a', input: '', output: '', evaluate: () => ({}), next: 'b' },
+        { name: 'b', input: '', output: '', evaluate: () => ({}), next: 'c' },
+        { name: 'c', input: '', output: '', evaluate: () => ({}) },
+      ],
+    });
+    await expect(runLocally(flock, { startAgent: 'a', input: {} })).resolves.toMatchObject({ lastAgent: 'c' });
+  });
+
+  it('rejects with the failing agent and cause, after the steps before it', async () => {
+    const steps: string[] = [];
+    const failing: AgentOptions = { name: 'count', input: 'words: string[]', output: 'count: integer', evaluate: () => { throw new Error('disk on fire'); } };
+    const flock = pipeline();
+    const broken = new Flock({ name: 'broken', agents: [flock.agent('split'), failing] });
+    await expect(runLocally(broken, { startAgent: 'split', input: { text: 'a' }, onStep: (s) => steps.push(s.agent) })).rejects.toMatchObject({
+      name: 'AgentExecutionError',
+      agent: 'count',
+      message: 'Agent "count" failed: Error: disk on fire',
+    });
+    expect(steps).toEqual(['split']);
+  });
+
+  it('sums the token usage of the steps', async () => {
+    const model = (tokens: number) => ({ spec: { kind: 'model' as const }, evaluate: async () => ({ output: {}, usage: { inputTokens: tokens, outputTokens: 1, totalTokens: tokens + 1 } }) });
+    const flock = new Flock({
+      name: 'usage',
+      agents: [
+        { name: 'a', input: '', output: '', evaluator: model(10), next: 'b' },
+        { name: 'b', input: '', output: '', evaluator: model(20) },
+      ],
+    });
+    expect((await runLocally(flock, { startAgent: 'a', input: {} })).usage).toEqual({ inputTokens: 30, outputTokens: 2, totalTokens: 32 });
+  });
+
+  it('passes variables from one step to the next', async () => {
+    const flock = new Flock({
+      name: 'vars',
+      agents: [
+        { name: 'a', input: '', output: '', evaluate: (_i, ctx) => (ctx.setVariable('token', 'abc'), {}), next: 'b' },
+        { name: 'b', input: 'token: string', output: 'seen: string', evaluate: (inputs, ctx) => ({ seen: `${String(inputs.token)}/${String(ctx.getVariable('token'))}` }) },
+      ],
+    });
+    expect((await runLocally(flock, { startAgent: 'a', input: {} })).output).toEqual({ seen: 'abc/abc' });
+  });
+
+  it('stops when the signal aborts between steps', async () => {
+    const controller = new AbortController();
+    const flock = new Flock({
+      name: 'abort',
+      agents: [
+        { name: 'a', input: '', output: '', evaluate: () => (controller.abort(new Error('user cancelled')), {}), next: 'b' },
+        { name: 'b', input: '', output: '', evaluate: () => ({}) },
+      ],
+    });
+    await expect(runLocally(flock, { startAgent: 'a', input: {}, signal: controller.signal })).rejects.toThrow('user cancelled');
+  });
+
+  it('produces a result that survives JSON', async () => {
+    const result = await runLocally(pipeline(), { startAgent: 'split', input: { text: 'x y' } });
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+});
+
+describe('LocalExecutor', () => {
+  it('runs a flock in-process', async () => {
+    const result = await new LocalExecutor().run(pipeline(), { startAgent: 'split', input: { text: 'a b c d' } });
+    expect(result.output).toEqual({ line: '"a b c d" has 4 words' });
+  });
+});
