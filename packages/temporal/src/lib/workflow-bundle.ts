@@ -6,11 +6,12 @@ export function flockWorkflowsPath(): string {
 }
 
 /**
- * Adds our source export condition so the bundler reads workspace packages
- * from their TypeScript sources during development; published packages
- * resolve to `dist` through the regular conditions.
+ * When this process reads workspace packages from their TypeScript sources
+ * (the `@flock-ts/source` export condition: tests, tsx), the bundler must
+ * too; installed packages resolve to `dist` through the regular conditions.
  */
 export function withSourceCondition<T extends { resolve?: { conditionNames?: string[] } }>(config: T): T {
+  if (!flockWorkflowsPath().endsWith('.ts')) return config;
   config.resolve = config.resolve ?? {};
   config.resolve.conditionNames = ['@flock-ts/source', '...'];
   return config;
