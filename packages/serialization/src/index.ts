@@ -1,1 +1,8 @@
-export {};
+export * from './lib/errors';
+export * from './lib/superjson';
+export { assertSerializable } from './lib/serializable';
+export * from './lib/secret-detection';
+export * from './lib/strip-secrets';
+export * from './lib/definition';
+export * from './lib/memo';
+export { SUPERJSON_META_KEY, SuperJsonPayloadConverter, payloadConverter } from './lib/payload-converter';

@@ -1,0 +1,90 @@
+/**
+ * Temporal payload converter, loaded by `dataConverter.payloadConverterPath`
+ * in the worker, the client and the workflow bundle. Sandbox-safe: it uses
+ * only superjson and the pure helpers of `@temporalio/common`.
+ */
+import {
+  BinaryPayloadConverter,
+  CompositePayloadConverter,
+  METADATA_ENCODING_KEY,
+  UndefinedPayloadConverter,
+  ValueError,
+  encodingKeys,
+  encodingTypes,
+  type Payload,
+  type PayloadConverterWithEncoding,
+} from '@temporalio/common';
+import { decode, encode } from '@temporalio/common/lib/encoding';
+
+import { SerializationError } from './errors';
+import { flockSuperjson, isPlainJson } from './superjson';
+
+/** Payload metadata key holding superjson's `meta` (JSON, UTF-8) when a value has rich types. */
+export const SUPERJSON_META_KEY = 'flock-superjson-meta';
+
+/**
+ * Writes standard `json/plain` payloads that Temporal's Web UI and every SDK
+ * read; when a value holds rich types (Date, Map, Set, BigInt, undefined,
+ * ...) superjson's description of them travels in the
+ * {@link SUPERJSON_META_KEY} metadata entry, which other readers ignore.
+ * For plain JSON values the payload is byte-identical to Temporal's own
+ * `JsonPayloadConverter`, and written as fast. Like it, functions are
+ * dropped and shared objects in plain data arrive as copies; unlike it,
+ * circular references survive.
+ *
+ * @example
+ * const payload = new SuperJsonPayloadConverter().toPayload({ at: new Date(0) });
+ */
+export class SuperJsonPayloadConverter implements PayloadConverterWithEncoding {
+  readonly encodingType = encodingTypes.METADATA_ENCODING_JSON;
+
+  toPayload(value: unknown): Payload | undefined {
+    if (value === undefined) return undefined;
+    let json: string;
+    let meta: string | undefined;
+    if (isPlainJson(value)) {
+      json = JSON.stringify(value);
+    } else {
+      try {
+        const result = flockSuperjson.serialize(value as Parameters<typeof flockSuperjson.serialize>[0]);
+        json = JSON.stringify(result.json);
+        meta = result.meta === undefined ? undefined : JSON.stringify(result.meta);
+      } catch (error) {
+        throw new ValueError(`Unable to convert a value to a json/plain payload: ${(error as Error).message}`, error);
+      }
+    }
+    const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: encodingKeys.METADATA_ENCODING_JSON };
+    if (meta !== undefined) metadata[SUPERJSON_META_KEY] = encode(meta);
+    return { metadata, data: encode(json) };
+  }
+
+  fromPayload<T>(payload: Payload): T {
+    if (payload.data === undefined || payload.data === null) throw new ValueError('Got payload with no data');
+    const json: unknown = JSON.parse(decode(payload.data));
+    const metaBytes = payload.metadata?.[SUPERJSON_META_KEY];
+    if (!metaBytes) return json as T;
+    let meta: unknown;
+    try {
+      meta = JSON.parse(decode(metaBytes));
+    } catch (error) {
+      throw new SerializationError('INVALID_PAYLOAD', `Unreadable ${SUPERJSON_META_KEY} payload metadata: ${(error as Error).message}`);
+    }
+    return flockSuperjson.deserialize<T>({ json, meta } as Parameters<typeof flockSuperjson.deserialize>[0]);
+  }
+}
+
+/**
+ * Temporal's default converter order (undefined, binary, JSON) with the JSON
+ * step made superjson-aware. Point `dataConverter.payloadConverterPath` at
+ * `require.resolve('@flock-ts/serialization/payload-converter')` in the
+ * worker and the client.
+ *
+ * @example
+ * const payload = payloadConverter.toPayload(new Map([['a', 1n]]));
+ * payloadConverter.fromPayload<Map<string, bigint>>(payload).get('a'); // 1n
+ */
+export const payloadConverter = new CompositePayloadConverter(
+  new UndefinedPayloadConverter(),
+  new BinaryPayloadConverter(),
+  new SuperJsonPayloadConverter(),
+);
