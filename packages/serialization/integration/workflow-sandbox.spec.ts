@@ -21,9 +21,8 @@ const input = {
   missing: undefined,
 };
 
-// Built with the proto classes instead of a JSON history: in this install
-// `historyFromJSON` fails ("type must be a Type") because @temporalio/common
-// and @temporalio/proto each carry their own copy of protobufjs.
+// Built with the proto classes, so the payload bytes go in as they are
+// (a JSON history would need them base64-encoded).
 function firstTaskHistory(payload: Payload): temporal.api.history.v1.History {
   const time = { seconds: Date.UTC(2024, 0, 2) / 1000, nanos: 0 };
   const taskQueue = { name: 'probe', kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
