@@ -1,1 +1,5 @@
-export {};
+export * from './lib/cli';
+export * from './lib/errors';
+export * from './lib/flock-module';
+export * from './lib/run-worker';
+export * from './lib/workflow-bundle-file';

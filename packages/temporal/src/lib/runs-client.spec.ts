@@ -95,13 +95,17 @@ describe('flockRunsQuery', () => {
 
   it('doubles single quotes so a value cannot end the literal', () => {
     expect(flockRunsQuery({ sessionId: "x' OR FlockName IS NOT NULL OR 'y" })).toBe(
-      "SessionId = 'x'' OR FlockName IS NOT NULL OR ''y'",
+      "FlockName IS NOT NULL AND SessionId = 'x'' OR FlockName IS NOT NULL OR ''y'",
     );
   });
 
   it('narrows values with a backslash or double quote by their prefix only', () => {
-    expect(flockRunsQuery({ sessionId: 'it\'s\\here' })).toBe("SessionId STARTS_WITH 'it''s'");
-    expect(flockRunsQuery({ sessionId: '"quoted"' })).toBe('SessionId IS NOT NULL');
+    expect(flockRunsQuery({ flockName: 'docs', sessionId: 'it\'s\\here' })).toBe("FlockName = 'docs' AND SessionId STARTS_WITH 'it''s'");
+    expect(flockRunsQuery({ flockName: 'docs', sessionId: '"quoted"' })).toBe("FlockName = 'docs' AND SessionId IS NOT NULL");
+  });
+
+  it('filters by task queue', () => {
+    expect(flockRunsQuery({ taskQueue: 'agent-tasks' })).toBe("FlockName IS NOT NULL AND TaskQueue = 'agent-tasks'");
   });
 });
 

@@ -106,6 +106,7 @@ export interface FlockRunSummary {
 export interface FlockRunsFilter {
   flockName?: string;
   sessionId?: string;
+  taskQueue?: string;
   /** At most this many runs, newest first (default 20). */
   limit?: number;
 }
@@ -181,11 +182,11 @@ export async function connectFlockClient(connection: ResolvedConnection): Promis
  * Registers the Flock search attributes on the namespace once per process
  * (per address and namespace); a failed attempt is retried on the next call.
  */
-export function registerFlockSearchAttributes(client: Client, connection: ResolvedConnection): Promise<void> {
+export function registerFlockSearchAttributes(conn: Connection, connection: ResolvedConnection): Promise<void> {
   const key = `${connection.address}/${connection.namespace}`;
   let pending = registeredNamespaces.get(key);
   if (!pending) {
-    pending = ensureSearchAttributes(client.connection, connection.namespace, FLOCK_SEARCH_ATTRIBUTE_TYPES).then(() => undefined);
+    pending = ensureSearchAttributes(conn, connection.namespace, FLOCK_SEARCH_ATTRIBUTE_TYPES).then(() => undefined);
     pending.catch(() => registeredNamespaces.delete(key));
     registeredNamespaces.set(key, pending);
   }
@@ -223,12 +224,12 @@ export function toFlockRunFailedError(error: unknown, workflowId: string, webUiU
  * @example
  * flockRunsQuery({ flockName: 'docs', sessionId: "it's" }) // "FlockName = 'docs' AND SessionId = 'it''s'"
  */
-export function flockRunsQuery(filter: Pick<FlockRunsFilter, 'flockName' | 'sessionId'> = {}): string {
+export function flockRunsQuery(filter: Pick<FlockRunsFilter, 'flockName' | 'sessionId' | 'taskQueue'> = {}): string {
   const clauses: string[] = [];
-  if (filter.flockName !== undefined) clauses.push(keywordClause('FlockName', filter.flockName));
+  // every run that carries the Flock name is a Flock run, whatever its workflow version
+  clauses.push(filter.flockName !== undefined ? keywordClause('FlockName', filter.flockName) : 'FlockName IS NOT NULL');
   if (filter.sessionId !== undefined) clauses.push(keywordClause('SessionId', filter.sessionId));
-  // without a filter, every run that carries the Flock name is a Flock run, whatever its workflow version
-  if (clauses.length === 0) clauses.push('FlockName IS NOT NULL');
+  if (filter.taskQueue !== undefined) clauses.push(keywordClause('TaskQueue', filter.taskQueue));
   return clauses.join(' AND ');
 }
 
@@ -247,7 +248,8 @@ function keywordClause(key: string, value: string): string {
 function matchesFilter(run: FlockRunSummary, filter: FlockRunsFilter): boolean {
   return (
     (filter.flockName === undefined || run.flockName === filter.flockName) &&
-    (filter.sessionId === undefined || run.sessionId === filter.sessionId)
+    (filter.sessionId === undefined || run.sessionId === filter.sessionId) &&
+    (filter.taskQueue === undefined || run.taskQueue === filter.taskQueue)
   );
 }
 
@@ -305,7 +307,8 @@ export class FlockRunsClient {
   async start(flock: Flock | FlockDefinition, request: FlockStartRequest): Promise<FlockRunHandleInfo> {
     const definition = isFlock(flock) ? flock.toDefinition() : flock;
     const start = buildFlockWorkflowStart(definition, request);
-    await registerFlockSearchAttributes(this.client, this.connection);
+    // connectFlockClient made the client on a Connection, so the operator API is there
+    await registerFlockSearchAttributes(this.client.connection as Connection, this.connection);
     const handle = await this.client.workflow.start(start.workflowType, start.options);
     return {
       workflowId: start.workflowId,

@@ -1,0 +1,83 @@
+import { Flock, defineAgent } from '@flock-ts/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { WorkerCliOptions } from './cli';
+import { planWorker, type WorkerHost } from './run-worker';
+
+const echo = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
+const flockOn = (name: string, taskQueue?: string) =>
+  new Flock({ name, agents: [echo], ...(taskQueue ? { temporalConfig: { taskQueue } } : {}) });
+
+let dir: string;
+let lines: string[];
+
+function host(overrides: Partial<WorkerHost> = {}): WorkerHost {
+  return { env: {}, cwd: dir, log: (line) => lines.push(line), defaultFlocks: () => [flockOn('example')], ...overrides };
+}
+
+const cli = (overrides: Partial<WorkerCliOptions> = {}): WorkerCliOptions => ({
+  taskQueues: [],
+  flockModules: [],
+  shutdownGraceSeconds: 10,
+  ...overrides,
+});
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'run-worker-'));
+  lines = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('planWorker', () => {
+  it('hosts the default flocks without --flock, and says so', async () => {
+    const plan = await planWorker(cli(), host());
+    expect(plan.flocks.map((flock) => flock.name)).toEqual(['example']);
+    expect(lines).toEqual(['no --flock given: hosting the example flock(s) example']);
+  });
+
+  it('polls the task queues the flocks declare when none is given', async () => {
+    const plan = await planWorker(cli(), host({ defaultFlocks: () => [flockOn('a', 'q-a'), flockOn('b'), flockOn('c', 'q-a')] }));
+    expect(plan.taskQueues).toEqual(['q-a', 'flock-agents']);
+  });
+
+  it('polls only the given task queues when there are some', async () => {
+    const plan = await planWorker(cli({ taskQueues: ['agent-tasks'] }), host({ defaultFlocks: () => [flockOn('a', 'q-a')] }));
+    expect(plan.taskQueues).toEqual(['agent-tasks']);
+  });
+
+  it('connects where the options say, over the environment', async () => {
+    const env = { TEMPORAL_ADDRESS: 'env-host:7233', TEMPORAL_NAMESPACE: 'env-ns' };
+    const fromOptions = await planWorker(cli({ server: 'temporal:7233', namespace: 'flock-example' }), host({ env }));
+    expect([fromOptions.connection.address, fromOptions.connection.namespace]).toEqual(['temporal:7233', 'flock-example']);
+    const fromEnv = await planWorker(cli(), host({ env }));
+    expect([fromEnv.connection.address, fromEnv.connection.namespace]).toEqual(['env-host:7233', 'env-ns']);
+  });
+
+  it('uses the shipped workflow bundle when it exists', async () => {
+    const shipped = path.join(dir, 'workflow-bundle.js');
+    expect((await planWorker(cli(), host({ shippedBundlePath: shipped }))).workflowBundlePath).toBeUndefined();
+    writeFileSync(shipped, '// bundle');
+    expect((await planWorker(cli(), host({ shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
+  });
+
+  it('prefers --workflow-bundle, resolved from the working directory', async () => {
+    writeFileSync(path.join(dir, 'mine.js'), '// bundle');
+    const plan = await planWorker(cli({ workflowBundle: 'mine.js' }), host({ shippedBundlePath: path.join(dir, 'other.js') }));
+    expect(plan.workflowBundlePath).toBe(path.join(dir, 'mine.js'));
+  });
+
+  it('rejects a --workflow-bundle that does not exist', async () => {
+    await expect(planWorker(cli({ workflowBundle: 'nope.js' }), host())).rejects.toMatchObject({
+      name: 'CliUsageError',
+      message: `--workflow-bundle: no file at ${path.join(dir, 'nope.js')}`,
+    });
+  });
+
+  it('loads --flock modules instead of the defaults', async () => {
+    writeFileSync(path.join(dir, 'f.js'), "module.exports = { flock: { name: 'from-module', toDefinition() {}, agent() {}, temporalConfig: {} } };");
+    const plan = await planWorker(cli({ flockModules: ['./f.js'] }), host({ importModule: async (file) => require(file) }));
+    expect(plan.flocks.map((flock) => flock.name)).toEqual(['from-module']);
+    expect(lines).toEqual([]);
+  });
+});

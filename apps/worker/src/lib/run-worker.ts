@@ -1,0 +1,131 @@
+import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
+import type { Flock } from '@flock-ts/core';
+import { createFlockWorker, resolveConnection, type FlockWorker, type ResolvedConnection } from '@flock-ts/temporal';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { WorkerCliOptions } from './cli';
+import { CliUsageError } from './errors';
+import { loadFlockModules, type ModuleImporter } from './flock-module';
+
+type Signal = 'SIGINT' | 'SIGTERM';
+const SIGNALS: Signal[] = ['SIGINT', 'SIGTERM'];
+const SIGNAL_EXIT_CODES: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** What a worker run needs from its process; injectable for tests. */
+export interface WorkerHost {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  log(line: string): void;
+  /** Flocks hosted when no `--flock` is given. */
+  defaultFlocks(): Flock[];
+  /** The bundle shipped next to the worker's entry point, used when present. */
+  shippedBundlePath?: string;
+  importModule?: ModuleImporter;
+  /** Where SIGINT/SIGTERM are heard (default: `process`). */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Ends the process at once on a second signal (default: `process.exit`). */
+  exit?(code: number): void;
+}
+
+/** What a worker run decided, before it polls. */
+export interface WorkerPlan {
+  connection: ResolvedConnection;
+  flocks: Flock[];
+  taskQueues: string[];
+  workflowBundlePath?: string;
+}
+
+/**
+ * Resolves what to host and where: flock modules loaded, connection from
+ * options over the environment, task queues from options or the flocks.
+ */
+export async function planWorker(options: WorkerCliOptions, host: WorkerHost): Promise<WorkerPlan> {
+  let flocks: Flock[];
+  if (options.flockModules.length > 0) {
+    flocks = await loadFlockModules(options.flockModules, host.cwd, host.importModule);
+  } else {
+    flocks = host.defaultFlocks();
+    host.log(`no --flock given: hosting the example flock(s) ${flocks.map((f) => f.name).join(', ')}`);
+  }
+  const connection = resolveConnection({ serverUrl: options.server, namespace: options.namespace }, host.env);
+  const taskQueues = options.taskQueues.length
+    ? options.taskQueues
+    : [...new Set(flocks.map((flock) => flock.temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE))];
+  let workflowBundlePath: string | undefined;
+  if (options.workflowBundle !== undefined) {
+    workflowBundlePath = path.resolve(host.cwd, options.workflowBundle);
+    if (!existsSync(workflowBundlePath)) throw new CliUsageError(`--workflow-bundle: no file at ${workflowBundlePath}`);
+  } else if (host.shippedBundlePath && existsSync(host.shippedBundlePath)) {
+    workflowBundlePath = host.shippedBundlePath;
+  }
+  return { connection, flocks, taskQueues, ...(workflowBundlePath ? { workflowBundlePath } : {}) };
+}
+
+/**
+ * Runs a Flock worker until SIGINT or SIGTERM: one Temporal worker per task
+ * queue, all sharing the flocks. The first signal drains (in-flight agent
+ * steps get `shutdownGraceSeconds` to finish); a second one exits at once.
+ * Resolves once every worker stopped cleanly; rejects when one failed.
+ */
+export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Promise<void> {
+  const plan = await planWorker(options, host);
+  const signals = host.signals ?? process;
+  const exit = host.exit ?? ((code: number) => process.exit(code));
+  const workers: FlockWorker[] = [];
+  let stopping = false;
+  const onSignal = (signal: Signal) => {
+    if (stopping) {
+      host.log(`received ${signal} again: exiting without waiting for in-flight tasks`);
+      exit(SIGNAL_EXIT_CODES[signal]);
+      return;
+    }
+    stopping = true;
+    host.log(`received ${signal}: draining in-flight tasks (agent steps get ${options.shutdownGraceSeconds}s); send it again to exit at once`);
+    for (const worker of workers) void worker.shutdown().catch(() => undefined);
+  };
+  const handlers = SIGNALS.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) signals.on(signal, handler);
+
+  try {
+    host.log(
+      `connecting to ${plan.connection.address}, namespace ${plan.connection.namespace}; ` +
+        (plan.workflowBundlePath ? `workflow bundle ${plan.workflowBundlePath}` : 'bundling workflow code at start'),
+    );
+    for (const taskQueue of plan.taskQueues) {
+      workers.push(
+        await createFlockWorker({
+          connection: plan.connection,
+          flocks: plan.flocks,
+          taskQueue,
+          ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          ...(plan.workflowBundlePath ? { workflowBundlePath: plan.workflowBundlePath } : {}),
+          workerOptions: { shutdownGraceTime: options.shutdownGraceSeconds * 1000 },
+        }),
+      );
+      if (stopping) break;
+    }
+    if (stopping) {
+      await Promise.all(workers.map((worker) => worker.shutdown()));
+      host.log('stopped before polling');
+      return;
+    }
+    host.log(
+      `polling task queue(s) ${plan.taskQueues.join(', ')} for flock(s) ${plan.flocks.map((f) => f.name).join(', ')}` +
+        (options.concurrency ? ` with concurrency ${options.concurrency}` : ''),
+    );
+    const runs = workers.map((worker) => worker.run());
+    const outcomes = await Promise.allSettled(runs.map((run) => run.catch(async (error) => {
+      // one failed worker takes the others down, so the process exits and gets restarted
+      await Promise.all(workers.map((worker) => worker.shutdown().catch(() => undefined)));
+      throw error;
+    })));
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
+    host.log('all tasks drained, worker stopped');
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.shutdown().catch(() => undefined)));
+    throw error;
+  } finally {
+    for (const [signal, handler] of handlers) signals.off(signal, handler);
+  }
+}

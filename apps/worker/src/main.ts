@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { createCollatzFlock, createCorpusReportFlock } from '@flock-ts/examples';
+import * as path from 'node:path';
+import { parseWorkerArgs, WORKER_USAGE } from './lib/cli';
+import { runWorker } from './lib/run-worker';
+import { WORKFLOW_BUNDLE_FILE } from './lib/workflow-bundle-file';
+
+const log = (line: string) => console.log(`[flock-worker] ${line}`);
+
+async function main(): Promise<number> {
+  let command;
+  try {
+    command = parseWorkerArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`flock-worker: ${(error as Error).message}`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(WORKER_USAGE);
+    return 0;
+  }
+  try {
+    await runWorker(command.options, {
+      env: process.env,
+      cwd: process.cwd(),
+      log,
+      defaultFlocks: () => [createCorpusReportFlock(), createCollatzFlock()],
+      shippedBundlePath: path.join(__dirname, WORKFLOW_BUNDLE_FILE),
+    });
+    return 0;
+  } catch (error) {
+    const named = error as { name?: string; code?: string; message?: string };
+    const known = named.name === 'FlockModuleError' || named.name === 'CliUsageError';
+    console.error(`flock-worker: ${known ? named.message : ((error as Error)?.stack ?? String(error))}`);
+    return named.name === 'CliUsageError' ? 2 : 1;
+  }
+}
+
+// Exit explicitly: native Temporal handles may outlive the workers by a moment.
+void main().then((code) => process.exit(code));
