@@ -1,0 +1,110 @@
+import type { FlockRunResult, StepRecord } from '@flock-ts/contracts';
+import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
+
+/** Output for scripts: stable, pretty JSON. */
+export function formatJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** What `run` prints once the workflow has started. */
+export function formatStarted(flockName: string, startAgent: string, info: FlockRunHandleInfo): string {
+  return lines([
+    `Started flock ${flockName} at agent ${startAgent}`,
+    field('workflow id', info.workflowId),
+    field('run id', info.runId),
+    field('namespace', info.namespace),
+    field('task queue', info.taskQueue),
+    field('Web UI', info.webUiUrl ?? '(unknown: set TEMPORAL_UI_URL)'),
+  ]);
+}
+
+/** A completed run: who finished it, its steps, then its output. */
+export function formatResult(workflowId: string, result: FlockRunResult): string {
+  return lines([
+    `Run ${workflowId} of flock ${result.flockName} completed at agent ${result.lastAgent} after ${plural(result.steps.length, 'step')}`,
+    ...(result.usage ? [field('tokens', `${result.usage.totalTokens} (${result.usage.inputTokens} in, ${result.usage.outputTokens} out)`)] : []),
+    ...formatSteps(result.steps),
+    'output:',
+    ...formatOutput(result.output),
+  ]);
+}
+
+/** A run's phase, current agent and steps. */
+export function formatStatus(view: FlockRunView): string {
+  const origin = [view.startAgent ? `from ${view.startAgent}` : undefined, view.sessionId ? `session ${view.sessionId}` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  return lines([
+    field('workflow id', view.workflowId),
+    field('flock', `${view.flockName ?? '(unknown)'}${origin ? ` (${origin})` : ''}`),
+    field('phase', `${view.phase} (Temporal: ${view.executionStatus})`),
+    field('current agent', view.currentAgent ?? '-'),
+    field('started', view.startTime),
+    field('closed', view.closeTime ?? '-'),
+    field('task queue', view.taskQueue),
+    ...(view.webUiUrl ? [field('Web UI', view.webUiUrl)] : []),
+    view.source === 'describe' && view.steps.length === 0
+      ? 'steps: unknown (no worker answered the status query)'
+      : `steps: ${view.steps.length}`,
+    ...formatSteps(view.steps, false),
+  ]);
+}
+
+/** Runs as a table, newest first. */
+export function formatList(runs: readonly FlockRunSummary[]): string {
+  if (runs.length === 0) return 'No Flock runs found.\n';
+  const header = ['WORKFLOW ID', 'FLOCK', 'PHASE', 'AGENT', 'SESSION', 'STARTED'];
+  const rows = runs.map((run) => [
+    run.workflowId,
+    run.flockName ?? '-',
+    run.phase,
+    (run.phase === 'running' ? run.currentAgent : undefined) ?? run.startAgent ?? '-',
+    run.sessionId ?? '-',
+    run.startTime,
+  ]);
+  return table([header, ...rows]);
+}
+
+/** `agent  started -> finished (duration)` per step, numbered. */
+export function formatSteps(steps: readonly StepRecord[], withHeading = true): string[] {
+  if (steps.length === 0) return [];
+  const width = Math.max(...steps.map((step) => step.agent.length));
+  return [
+    ...(withHeading ? ['steps:'] : []),
+    ...steps.map((step, index) => {
+      const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
+      const attempt = step.attempt && step.attempt > 1 ? `, attempt ${step.attempt}` : '';
+      const duration = Number.isFinite(took) ? ` (${took} ms${attempt})` : '';
+      return `  ${index + 1}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
+    }),
+  ];
+}
+
+/** String fields print as text blocks (reports read as written); everything else as JSON. */
+function formatOutput(output: Record<string, unknown>): string[] {
+  const entries = Object.entries(output);
+  if (entries.length === 0) return ['  {}'];
+  return entries.flatMap(([key, value]) => {
+    if (typeof value === 'string' && value.includes('\n')) return [`  ${key}:`, ...value.trimEnd().split('\n').map((line) => (line ? `    ${line}` : ''))];
+    const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+    const [first, ...more] = text.split('\n');
+    return [`  ${key}: ${first}`, ...more.map((line) => `  ${line}`)];
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return lines(rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')));
+}
+
+function field(label: string, value: string): string {
+  return `${`${label}:`.padEnd(15)}${value}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function lines(items: string[]): string {
+  return `${items.join('\n')}\n`;
+}
