@@ -2,4 +2,10 @@
 module.exports = {
   displayName: 'tools',
   preset: '../jest.preset.js',
+  // One real Temporal dev server for the run (reused when
+  // FLOCK_TEST_TEMPORAL_ADDRESS is already set, as .ci/run does).
+  globalSetup: '<rootDir>/src/jest/temporal-global-setup.ts',
+  globalTeardown: '<rootDir>/src/jest/temporal-global-teardown.ts',
+  // Integration tests bundle workflow code and talk to real servers.
+  testTimeout: 120_000,
 };

@@ -1,1 +1,18 @@
-export {};
+export * from './lib/errors';
+export { TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER_VERSION } from './lib/binaries';
+export {
+  findTemporalCli,
+  obtainTemporalCli,
+  findTemporalTestServer,
+  obtainTemporalTestServer,
+  type FindTemporalBinaryOptions,
+  type ObtainTemporalBinaryOptions,
+  type FoundTemporalBinary,
+  type TemporalBinarySource,
+} from './lib/find-binary';
+export { defaultCacheDir, findWorkspaceRoot } from './lib/workspace';
+export { startDevServer, type DevServer, type DevServerOptions, type SearchAttributeTypeName } from './lib/dev-server';
+export { getFreePort } from './lib/free-port';
+export { FLOCK_DEV_SEARCH_ATTRIBUTES } from './lib/flock-search-attributes';
+export { createTimeSkippingEnv, type TimeSkippingEnvOptions } from './lib/time-skipping';
+export { testTemporalEnv, uniqueName, TEST_TEMPORAL_ENV_VARS, type TestTemporalEnv } from './lib/test-temporal-env';

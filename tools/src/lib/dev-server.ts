@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { DevServerStartError } from './errors';
+import { obtainTemporalCli } from './find-binary';
+import { getFreePort } from './free-port';
+import { signalProcessGroup, trackProcessGroup } from './process-cleanup';
+import { waitForPort, waitUntilHealthy } from './wait-healthy';
+
+/** Search attribute types the dev server's `--search-attribute` flag accepts. */
+export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+/** Options of {@link startDevServer}; every one has a default. */
+export interface DevServerOptions {
+  /** The `temporal` executable; default: {@link obtainTemporalCli} (installs it when needed). */
+  cliPath?: string;
+  /** Namespace created at start and checked for readiness; default `default`. */
+  namespace?: string;
+  /** Address the gRPC service and the UI bind to; default `127.0.0.1`. */
+  ip?: string;
+  /** gRPC port; default a free one. */
+  port?: number;
+  /** Web UI port; default a free one. */
+  uiPort?: number;
+  /** No Web UI; default `false`. */
+  headless?: boolean;
+  /** SQLite file that keeps workflows across restarts; default in memory. */
+  dbFilename?: string;
+  /** Search attributes registered at start (`--search-attribute Name=Type`). */
+  searchAttributes?: Record<string, SearchAttributeTypeName>;
+  /** Server log level; default `warn`. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** How long to wait for health; default 60 s. */
+  startTimeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before SIGKILL; default 10 s. */
+  stopGraceMs?: number;
+  /**
+   * Keep this Node process alive while the server runs (a dev script);
+   * default `false`, so a forgotten server never holds a test run open (it
+   * is still killed when this process exits).
+   */
+  keepProcessAlive?: boolean;
+  /** Receives each line the server prints. */
+  onOutput?: (line: string) => void;
+  /** More `temporal server start-dev` flags, e.g. `--dynamic-config-value`. */
+  extraArgs?: string[];
+}
+
+/** A running dev server. */
+export interface DevServer {
+  /** gRPC `host:port` for clients and workers. */
+  address: string;
+  namespace: string;
+  /** Web UI link; `undefined` when headless. */
+  uiUrl: string | undefined;
+  /** Process id of the server (also its process-group id). */
+  pid: number;
+  /** The `temporal` executable that runs it. */
+  cliPath: string;
+  /** Milliseconds from spawn until the health check answered. */
+  readyAfterMs: number;
+  /** Settles when the server process has exited, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM to the process group, SIGKILL after the grace period; resolves once it is gone. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const MAX_PORT_ATTEMPTS = 3;
+
+/**
+ * Starts `temporal server start-dev` on free ports bound to 127.0.0.1 and
+ * resolves once the server answers a health check for the namespace. The
+ * server runs in its own process group and is killed with this process,
+ * whatever way it ends; call `stop()` to end it earlier, cleanly.
+ *
+ * @throws DevServerStartError with the server's last output lines.
+ * @example
+ * const server = await startDevServer({ namespace: 'flock-example', headless: true });
+ * const connection = await Connection.connect({ address: server.address });
+ * // ... use the server ...
+ * await connection.close();
+ * await server.stop();
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cliPath = options.cliPath ?? (await obtainTemporalCli()).path;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(cliPath, options);
+    } catch (error) {
+      // A free port can be taken between choosing it and binding it.
+      const portRace =
+        (error as DevServerStartError).code === 'DEV_SERVER_START_FAILED' &&
+        /address already in use/i.test((error as DevServerStartError).output);
+      const portsChosenHere = options.port === undefined || (!options.headless && options.uiPort === undefined);
+      if (!portRace || !portsChosenHere || attempt >= MAX_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startOnce(cliPath: string, options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const headless = options.headless ?? false;
+  const port = options.port ?? (await getFreePort(ip));
+  const uiPort = headless ? undefined : (options.uiPort ?? (await getFreePort(ip)));
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'warn'];
+  if (uiPort !== undefined) args.push('--ui-port', String(uiPort));
+  if (headless) args.push('--headless');
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) {
+    args.push('--search-attribute', `${name}=${type}`);
+  }
+  args.push(...(options.extraArgs ?? []));
+
+  const spawnedAt = Date.now();
+  // detached: the server leads its own process group, so one signal reaches
+  // all of it, and a Ctrl-C meant for a parent script does not kill it
+  // before that script has stopped it in order.
+  const child = spawn(cliPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collectOutput(child, options.onOutput);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let exitInfo: string | undefined;
+  let spawnError: string | undefined;
+  child.once('error', (error) => (spawnError = error.message));
+  void exited.then(({ code, signal }) => (exitInfo = `the server exited (code ${code}, signal ${signal})`));
+
+  if (child.pid === undefined) {
+    await new Promise((resolve) => setImmediate(resolve));
+    throw new DevServerStartError(`cannot run ${cliPath}: ${spawnError ?? 'no pid'}`, '');
+  }
+  const pid = child.pid;
+  const untrack = trackProcessGroup(pid);
+  if (!options.keepProcessAlive) unrefAll(child);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (exitInfo === undefined) {
+        signalProcessGroup(pid, 'SIGTERM');
+        const killer = setTimeout(() => signalProcessGroup(pid, 'SIGKILL'), options.stopGraceMs ?? 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      untrack();
+    })();
+    return stopping;
+  };
+
+  const address = `${ip}:${port}`;
+  const deadline = spawnedAt + (options.startTimeoutMs ?? 60_000);
+  const failure = () => spawnError ?? exitInfo;
+  try {
+    await waitUntilHealthy({ address, namespace, deadline, failure });
+    if (uiPort !== undefined) await waitForPort(ip, uiPort, deadline, failure);
+  } catch (error) {
+    await stop();
+    throw new DevServerStartError((error as Error).message, output());
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: uiPort === undefined ? undefined : `http://${ip}:${uiPort}`,
+    pid,
+    cliPath,
+    readyAfterMs: Date.now() - spawnedAt,
+    exited,
+    stop,
+  };
+}
+
+function collectOutput(child: ChildProcess, onOutput?: (line: string) => void): () => string {
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        if (lines.length > 60) lines.shift();
+        onOutput?.(line);
+      }
+    });
+  }
+  return () => lines.join('\n');
+}
+
+function unrefAll(child: ChildProcess): void {
+  child.unref();
+  // The pipes would keep the event loop alive just as the process handle does.
+  (child.stdout as Socket | null)?.unref();
+  (child.stderr as Socket | null)?.unref();
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { TestTemporalEnvMissingError } from './errors';
+
+/** The shared server Jest's global setup provides to test workers. */
+export interface TestTemporalEnv {
+  /** `FLOCK_TEST_TEMPORAL_ADDRESS`: gRPC `host:port`. */
+  address: string;
+  /** `FLOCK_TEST_TEMPORAL_NAMESPACE`. */
+  namespace: string;
+  /** `FLOCK_TEST_TEMPORAL_UI`: Web UI link, when the server has one. */
+  uiUrl: string | undefined;
+  /** `FLOCK_TEST_TEMPORAL_CLI`: the `temporal` executable, when known. */
+  cliPath: string | undefined;
+}
+
+/** Names of the variables the global setup exports. */
+export const TEST_TEMPORAL_ENV_VARS = {
+  address: 'FLOCK_TEST_TEMPORAL_ADDRESS',
+  namespace: 'FLOCK_TEST_TEMPORAL_NAMESPACE',
+  uiUrl: 'FLOCK_TEST_TEMPORAL_UI',
+  cliPath: 'FLOCK_TEST_TEMPORAL_CLI',
+} as const;
+
+/**
+ * Reads the shared test server from the environment.
+ *
+ * @throws TestTemporalEnvMissingError saying how to add the global setup.
+ * @example
+ * const { address, namespace } = testTemporalEnv();
+ * const connection = await Connection.connect({ address });
+ */
+export function testTemporalEnv(env: NodeJS.ProcessEnv = process.env): TestTemporalEnv {
+  const address = env[TEST_TEMPORAL_ENV_VARS.address];
+  if (!address) throw new TestTemporalEnvMissingError(TEST_TEMPORAL_ENV_VARS.address);
+  return {
+    address,
+    namespace: env[TEST_TEMPORAL_ENV_VARS.namespace] || 'default',
+    uiUrl: env[TEST_TEMPORAL_ENV_VARS.uiUrl] || undefined,
+    cliPath: env[TEST_TEMPORAL_ENV_VARS.cliPath] || undefined,
+  };
+}
+
+/**
+ * A name no other test (in this run or a parallel one on the same server)
+ * uses: for task queues and workflow ids.
+ *
+ * @example
+ * const taskQueue = uniqueName('flock-it');  // 'flock-it-3f9c0a1e...'
+ */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
