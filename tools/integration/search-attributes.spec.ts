@@ -1,9 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import { ensureSearchAttributes } from '@flock-ts/temporal';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-// `@flock-ts/temporal` does not export it from its index yet, and tools
-// cannot declare that dependency without a lockfile change: import the file.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { ensureSearchAttributes } from '../../packages/temporal/src/lib/search-attributes';
+import { msToTs } from '@temporalio/common/lib/time';
 import { testTemporalEnv, uniqueName } from '../src/lib/test-temporal-env';
 import { eventually } from './support';
 
@@ -29,7 +27,7 @@ describe('ensureSearchAttributes on a real server', () => {
     const namespace = uniqueName('tools-sa').slice(0, 40);
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: { seconds: 24 * 60 * 60 },
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
     });
     await eventually(async () => {
       try {

@@ -10,14 +10,10 @@
  * FLOCK_TEST_TEMPORAL_ADDRESS is already set (`.ci/run` starts one server for
  * all projects), that server is used and nothing is started.
  */
-import { startDevServer } from '../lib/dev-server';
 import { findTemporalCli } from '../lib/find-binary';
-import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../lib/flock-search-attributes';
 import { TEST_TEMPORAL_ENV_VARS } from '../lib/test-temporal-env';
+import { describeServer, startTestServer, testServerEnv } from '../lib/test-server';
 import { DEV_SERVER_GLOBAL_KEY, type GlobalWithDevServer } from './global-key';
-
-/** Namespace of the server the global setup starts. */
-export const TEST_NAMESPACE = 'flock-test';
 
 export default async function temporalGlobalSetup(): Promise<void> {
   const env = process.env;
@@ -29,13 +25,8 @@ export default async function temporalGlobalSetup(): Promise<void> {
     }
     return;
   }
-  const server = await startDevServer({ namespace: TEST_NAMESPACE, searchAttributes: { ...FLOCK_DEV_SEARCH_ATTRIBUTES } });
+  const server = await startTestServer();
   (globalThis as GlobalWithDevServer)[DEV_SERVER_GLOBAL_KEY] = server;
-  env[TEST_TEMPORAL_ENV_VARS.address] = server.address;
-  env[TEST_TEMPORAL_ENV_VARS.namespace] = server.namespace;
-  env[TEST_TEMPORAL_ENV_VARS.cliPath] = server.cliPath;
-  if (server.uiUrl) env[TEST_TEMPORAL_ENV_VARS.uiUrl] = server.uiUrl;
-  process.stderr.write(
-    `\n[temporal] dev server ${server.address} (namespace ${server.namespace}, UI ${server.uiUrl ?? 'none'}) ready in ${server.readyAfterMs} ms\n`,
-  );
+  Object.assign(env, testServerEnv(server));
+  process.stderr.write(`\n[temporal] ${describeServer(server)}\n`);
 }
