@@ -61,6 +61,13 @@ describe('formatSteps', () => {
     ]);
   });
 
+  it('aligns agent names past step 9', () => {
+    const many = Array.from({ length: 10 }, () => steps[0]);
+    const formatted = formatSteps(many, false);
+    expect(formatted[0].startsWith('   1. reader')).toBe(true);
+    expect(formatted[9].startsWith('  10. reader')).toBe(true);
+  });
+
   it('prints nothing without steps', () => {
     expect(formatSteps([])).toEqual([]);
   });
@@ -116,12 +123,12 @@ describe('formatList', () => {
     ...over,
   });
 
-  it('aligns runs in columns, showing the current agent of running ones', () => {
+  it('aligns runs in columns, with the current agent of running ones', () => {
     const text = formatList([run({}), run({ workflowId: 'docs-long-id', phase: 'running', currentAgent: 'ranker', sessionId: 's1' })]);
     const rows = text.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^WORKFLOW ID\s+FLOCK\s+PHASE\s+AGENT\s+SESSION\s+STARTED$/);
-    expect(rows[1]).toMatch(/^docs-r1\s+docs\s+completed\s+reader\s+-\s+2026/);
-    expect(rows[2]).toMatch(/^docs-long-id\s+docs\s+running\s+ranker\s+s1\s+2026/);
+    expect(rows[0]).toMatch(/^WORKFLOW ID\s+FLOCK\s+PHASE\s+START\s+CURRENT\s+SESSION\s+STARTED$/);
+    expect(rows[1]).toMatch(/^docs-r1\s+docs\s+completed\s+reader\s+-\s+-\s+2026/);
+    expect(rows[2]).toMatch(/^docs-long-id\s+docs\s+running\s+reader\s+ranker\s+s1\s+2026/);
     expect(rows[1].indexOf('docs ')).toBe(rows[2].indexOf('docs '));
   });
 

@@ -53,12 +53,13 @@ export function formatStatus(view: FlockRunView): string {
 /** Runs as a table, newest first. */
 export function formatList(runs: readonly FlockRunSummary[]): string {
   if (runs.length === 0) return 'No Flock runs found.\n';
-  const header = ['WORKFLOW ID', 'FLOCK', 'PHASE', 'AGENT', 'SESSION', 'STARTED'];
+  const header = ['WORKFLOW ID', 'FLOCK', 'PHASE', 'START', 'CURRENT', 'SESSION', 'STARTED'];
   const rows = runs.map((run) => [
     run.workflowId,
     run.flockName ?? '-',
     run.phase,
-    (run.phase === 'running' ? run.currentAgent : undefined) ?? run.startAgent ?? '-',
+    run.startAgent ?? '-',
+    (run.phase === 'running' ? run.currentAgent : undefined) ?? '-',
     run.sessionId ?? '-',
     run.startTime,
   ]);
@@ -69,13 +70,14 @@ export function formatList(runs: readonly FlockRunSummary[]): string {
 export function formatSteps(steps: readonly StepRecord[], withHeading = true): string[] {
   if (steps.length === 0) return [];
   const width = Math.max(...steps.map((step) => step.agent.length));
+  const numberWidth = String(steps.length).length;
   return [
     ...(withHeading ? ['steps:'] : []),
     ...steps.map((step, index) => {
       const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
       const attempt = step.attempt && step.attempt > 1 ? `, attempt ${step.attempt}` : '';
       const duration = Number.isFinite(took) ? ` (${took} ms${attempt})` : '';
-      return `  ${index + 1}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
+      return `  ${String(index + 1).padStart(numberWidth)}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
     }),
   ];
 }
