@@ -2,9 +2,10 @@ import type { SearchAttributeTypeName } from './dev-server';
 
 /**
  * The search attributes Flock runs carry, registered when the tools start a
- * dev server. Mirrors `FLOCK_SEARCH_ATTRIBUTE_TYPES` of `@flock-ts/contracts`
- * (tools cannot depend on contracts without a lockfile change); a spec in
- * this folder fails when the two drift apart.
+ * dev server. A copy of `FLOCK_SEARCH_ATTRIBUTE_TYPES` from
+ * `@flock-ts/contracts`, because Jest loads global setup modules with plain
+ * Node resolution, which would look for the contracts' unbuilt `dist/`;
+ * `flock-search-attributes.spec.ts` fails when the two differ.
  */
 export const FLOCK_DEV_SEARCH_ATTRIBUTES: Readonly<Record<string, SearchAttributeTypeName>> = {
   FlockName: 'Keyword',
