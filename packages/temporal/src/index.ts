@@ -4,6 +4,8 @@ import { TemporalExecutor } from './lib/temporal-executor';
 export * from './lib/connection';
 export * from './lib/data-converter';
 export * from './lib/errors';
+export * from './lib/flock-search-attributes';
+export * from './lib/runs-client';
 export * from './lib/search-attributes';
 export * from './lib/temporal-executor';
 export * from './lib/web-ui';

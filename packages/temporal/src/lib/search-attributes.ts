@@ -1,4 +1,9 @@
 import type { Connection } from '@temporalio/client';
+
+/** What registration needs of a connection: a client `Connection` or a worker `NativeConnection`. */
+export type SearchAttributeConnection = Pick<Connection, 'operatorService'> & {
+  workflowService: Pick<Connection['workflowService'], 'countWorkflowExecutions'>;
+};
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** Search attribute types, as the Temporal CLI and Web UI name them. */
@@ -82,7 +87,7 @@ export interface EnsureSearchAttributesResult {
  * // now: client.workflow.list({ query: "FlockName = 'research'" })
  */
 export async function ensureSearchAttributes(
-  connection: Connection,
+  connection: SearchAttributeConnection,
   namespace: string,
   attributes: Record<string, SearchAttributeTypeName>,
   options: EnsureSearchAttributesOptions = {},
@@ -114,7 +119,7 @@ export async function ensureSearchAttributes(
 }
 
 async function missingAttributes(
-  connection: Connection,
+  connection: SearchAttributeConnection,
   namespace: string,
   wanted: Record<string, SearchAttributeTypeName>,
 ): Promise<string[]> {
@@ -142,7 +147,7 @@ async function missingAttributes(
  * A count query naming the attributes is accepted exactly when they are usable.
  */
 async function waitUntilQueryable(
-  connection: Connection,
+  connection: SearchAttributeConnection,
   namespace: string,
   attributes: Record<string, SearchAttributeTypeName>,
   names: string[],

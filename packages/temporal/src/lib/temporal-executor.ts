@@ -1,7 +1,6 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
-  FLOCK_SEARCH_ATTRIBUTE_TYPES,
   FlockFailureType,
   LATEST_WORKFLOW_VERSION,
   flockStatusQuery,
@@ -17,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { resolveConnection, type ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
 import { FlockRunFailedError } from './errors';
-import { ensureSearchAttributes } from './search-attributes';
+import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 import { createFlockWorker } from './worker-factory';
 
@@ -36,8 +35,6 @@ export type TemporalRunResult = RunResult & { temporal: TemporalRunInfo };
 /** How often `onStep` callers are fed from the status query while a run is in flight. */
 const STEP_POLL_MS = 200;
 
-const registeredNamespaces = new Map<string, Promise<void>>();
-
 /**
  * Runs a Flock as a `FlockWorkflow` on Temporal: what `flock.run()` does
  * when `enableTemporal` is set and `@flock-ts/temporal` is imported.
@@ -52,7 +49,7 @@ export class TemporalExecutor implements FlockExecutor {
 
     const { client, conn } = await connectClient(connection);
     try {
-      await registerSearchAttributes(conn, connection);
+      await ensureFlockSearchAttributes(conn, connection);
       const started = async () => startRun(client, definition, request, connection, taskQueue);
       if (!definition.temporalStartInProcessWorker) return await started();
       return await runWithInProcessWorkers(flock, definition, connection, taskQueue, started);
@@ -65,17 +62,6 @@ export class TemporalExecutor implements FlockExecutor {
 async function connectClient(connection: ResolvedConnection): Promise<{ client: Client; conn: Connection }> {
   const conn = await Connection.connect(connection.connectionOptions);
   return { conn, client: new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() }) };
-}
-
-function registerSearchAttributes(conn: Connection, connection: ResolvedConnection): Promise<void> {
-  const key = `${connection.address}/${connection.namespace}`;
-  let pending = registeredNamespaces.get(key);
-  if (!pending) {
-    pending = ensureSearchAttributes(conn, connection.namespace, FLOCK_SEARCH_ATTRIBUTE_TYPES).then(() => undefined);
-    pending.catch(() => registeredNamespaces.delete(key));
-    registeredNamespaces.set(key, pending);
-  }
-  return pending;
 }
 
 /** One in-process worker per task queue the flock's agents use, shut down whatever happens. */

@@ -4,6 +4,7 @@ import type { Flock } from '@flock-ts/core';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
+import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { bundleFlockWorkflows } from './workflow-bundle';
 
 /** Options of {@link createFlockWorker}. */
@@ -44,6 +45,7 @@ export interface FlockWorker {
 export async function createFlockWorker(options: FlockWorkerOptions): Promise<FlockWorker> {
   const connection = await NativeConnection.connect(options.connection.connectionOptions);
   try {
+    await ensureFlockSearchAttributes(connection, options.connection);
     const concurrency = options.concurrency;
     const worker = await Worker.create({
       connection,
