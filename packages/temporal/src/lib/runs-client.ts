@@ -1,7 +1,6 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
-  FLOCK_SEARCH_ATTRIBUTE_TYPES,
   LATEST_WORKFLOW_VERSION,
   flockStatusQuery,
   flockWorkflowType,
@@ -24,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
 import { FlockRunFailedError } from './errors';
-import { ensureSearchAttributes } from './search-attributes';
+import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 
 /** What to start: the agent a run begins with, its input, and optional ids. */
@@ -114,8 +113,6 @@ export interface FlockRunsFilter {
 /** How long a status query may wait for a worker before `status()` falls back to describe(). */
 const STATUS_QUERY_TIMEOUT_MS = 5_000;
 
-const registeredNamespaces = new Map<string, Promise<void>>();
-
 /** The workflow id of a Flock run: readable in the Web UI, unique per run. */
 export function flockWorkflowId(flockName: string, runId: string): string {
   return `${flockName}-${runId}`;
@@ -176,21 +173,6 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
 export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
   const conn = await Connection.connect(connection.connectionOptions);
   return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() });
-}
-
-/**
- * Registers the Flock search attributes on the namespace once per process
- * (per address and namespace); a failed attempt is retried on the next call.
- */
-export function registerFlockSearchAttributes(conn: Connection, connection: ResolvedConnection): Promise<void> {
-  const key = `${connection.address}/${connection.namespace}`;
-  let pending = registeredNamespaces.get(key);
-  if (!pending) {
-    pending = ensureSearchAttributes(conn, connection.namespace, FLOCK_SEARCH_ATTRIBUTE_TYPES).then(() => undefined);
-    pending.catch(() => registeredNamespaces.delete(key));
-    registeredNamespaces.set(key, pending);
-  }
-  return pending;
 }
 
 /** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */
@@ -308,7 +290,7 @@ export class FlockRunsClient {
     const definition = isFlock(flock) ? flock.toDefinition() : flock;
     const start = buildFlockWorkflowStart(definition, request);
     // connectFlockClient made the client on a Connection, so the operator API is there
-    await registerFlockSearchAttributes(this.client.connection as Connection, this.connection);
+    await ensureFlockSearchAttributes(this.client.connection as Connection, this.connection);
     const handle = await this.client.workflow.start(start.workflowType, start.options);
     return {
       workflowId: start.workflowId,
