@@ -32,6 +32,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
+          // require.resolve('@flock-ts/serialization/payload-converter') is a path for Temporal, not a lazy load
+          checkDynamicDependenciesExceptions: ['@flock-ts/serialization'],
           allow: [],
           depConstraints: [
             layer('layer:config', []),
