@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { scenarios } from '../../packages/temporal/integration/fixtures/scenarios';
+import { parityScenarios as scenarios } from '@flock-ts/examples';
 import { startDevServer } from '../src';
 
 const outDir = path.resolve(__dirname, '../../packages/temporal/integration/histories');

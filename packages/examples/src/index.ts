@@ -5,3 +5,4 @@ export * from './lib/report';
 export * from './lib/corpus-path';
 export * from './lib/corpus-report-flock';
 export * from './lib/collatz-flock';
+export * from './lib/parity-scenarios';

@@ -1,6 +1,6 @@
 import { Flock, type RunResult } from '@flock-ts/core';
 import '../src';
-import { scenarios, type Scenario } from './fixtures/scenarios';
+import { parityScenarios as scenarios, type Scenario } from '@flock-ts/examples';
 import { rejection, temporalConfigFor, uniqueQueue } from './harness';
 
 type Mode = 'local' | 'temporal';
