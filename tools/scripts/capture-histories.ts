@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parityScenarios as scenarios } from '@flock-ts/examples';
-import { startDevServer } from '../src';
+import { startDevServer } from '../src/lib/dev-server';
 
 const outDir = path.resolve(__dirname, '../../packages/temporal/integration/histories');
 
