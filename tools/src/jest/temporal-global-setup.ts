@@ -11,14 +11,22 @@
  * all projects), that server is used and nothing is started.
  */
 import { findTemporalCli } from '../lib/find-binary';
+import { waitUntilHealthy } from '../lib/wait-healthy';
 import { TEST_TEMPORAL_ENV_VARS } from '../lib/test-temporal-env';
 import { describeServer, startTestServer, testServerEnv } from '../lib/test-server';
 import { DEV_SERVER_GLOBAL_KEY, type GlobalWithDevServer } from './global-key';
 
 export default async function temporalGlobalSetup(): Promise<void> {
   const env = process.env;
-  if (env[TEST_TEMPORAL_ENV_VARS.address]) {
-    env[TEST_TEMPORAL_ENV_VARS.namespace] ||= 'default';
+  const reused = env[TEST_TEMPORAL_ENV_VARS.address];
+  if (reused) {
+    const namespace = (env[TEST_TEMPORAL_ENV_VARS.namespace] ||= 'default');
+    // One clear failure here beats every test timing out on a dead address.
+    await waitUntilHealthy({ address: reused, namespace, deadline: Date.now() + 15_000, failure: () => undefined }).catch(
+      (error: Error) => {
+        throw new Error(`${TEST_TEMPORAL_ENV_VARS.address}=${reused} (namespace ${namespace}) does not answer: ${error.message}`);
+      },
+    );
     if (!env[TEST_TEMPORAL_ENV_VARS.cliPath]) {
       const cli = findTemporalCli();
       if (cli) env[TEST_TEMPORAL_ENV_VARS.cliPath] = cli.path;
