@@ -6,6 +6,9 @@ import type { SearchAttributeTypeName } from './dev-server';
  * `@flock-ts/contracts`, because Jest loads global setup modules with plain
  * Node resolution, which would look for the contracts' unbuilt `dist/`;
  * `flock-search-attributes.spec.ts` fails when the two differ.
+ *
+ * @example
+ * await startDevServer({ searchAttributes: { ...FLOCK_DEV_SEARCH_ATTRIBUTES } });
  */
 export const FLOCK_DEV_SEARCH_ATTRIBUTES: Readonly<Record<string, SearchAttributeTypeName>> = {
   FlockName: 'Keyword',

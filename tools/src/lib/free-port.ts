@@ -3,6 +3,9 @@ import { createServer } from 'node:net';
 /**
  * A TCP port that is free on `host` right now. Another process may take it
  * before the server binds it; {@link startDevServer} retries in that case.
+ *
+ * @example
+ * const port = await getFreePort(); // e.g. 39113
  */
 export function getFreePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,7 +20,12 @@ export function getFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** True when nothing listens on `port` of `host` and this process may bind it. */
+/**
+ * True when nothing listens on `port` of `host` and this process may bind it.
+ *
+ * @example
+ * const port = (await isPortFree(7233)) ? 7233 : await getFreePort();
+ */
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
