@@ -5,6 +5,7 @@ export * from './lib/connection';
 export * from './lib/data-converter';
 export * from './lib/errors';
 export * from './lib/flock-search-attributes';
+export * from './lib/run-start';
 export * from './lib/runs-client';
 export * from './lib/search-attributes';
 export * from './lib/temporal-executor';

@@ -1,62 +1,22 @@
-import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
-import {
-  FLOCK_SEARCH_ATTRIBUTES,
-  LATEST_WORKFLOW_VERSION,
-  flockStatusQuery,
-  flockWorkflowType,
-  type FlockRunPhase,
-  type FlockRunResult,
-  type FlockWorkflowInput,
-  type StepRecord,
-} from '@flock-ts/contracts';
-import { UnknownAgentError, type Flock } from '@flock-ts/core';
-import { encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import type { FlockDefinition } from '@flock-ts/config';
+import { FLOCK_SEARCH_ATTRIBUTES, flockStatusQuery, type FlockRunPhase, type FlockRunResult, type StepRecord } from '@flock-ts/contracts';
+import type { Flock } from '@flock-ts/core';
 import {
   Client,
   Connection,
-  WorkflowFailedError,
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
-  type WorkflowStartOptions,
 } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
-import { flockDataConverter } from './data-converter';
-import { FlockRunFailedError } from './errors';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
-import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
-
-/** What to start: the agent a run begins with, its input, and optional ids. */
-export interface FlockStartRequest {
-  startAgent: string;
-  input: Record<string, unknown>;
-  /** Run id (default: a random UUID); the workflow id is `<flock name>-<runId>`. */
-  runId?: string;
-  /** Groups runs of one conversation; stored as the `SessionId` search attribute. */
-  sessionId?: string;
-  /** Overrides the flock's `temporalConfig.taskQueue`. */
-  taskQueue?: string;
-}
-
-/** Where a started run lives. */
-export interface FlockRunHandleInfo {
-  workflowId: string;
-  /** Temporal run id of the first execution. */
-  runId: string;
-  namespace: string;
-  taskQueue: string;
-  /** Link to the run in the Temporal Web UI, when its address is known. */
-  webUiUrl?: string;
-}
-
-/** Everything `client.workflow.start` needs for one Flock run, built the same way for every caller. */
-export interface FlockWorkflowStart {
-  workflowType: string;
-  workflowId: string;
-  /** The Flock run id (also part of the workflow id). */
-  runId: string;
-  options: WorkflowStartOptions & { args: [FlockWorkflowInput] };
-}
+import {
+  buildFlockWorkflowStart,
+  connectFlockClient,
+  flockRunWebUiUrl,
+  toFlockRunFailedError,
+  type FlockRunHandleInfo,
+  type FlockStartRequest,
+} from './run-start';
 
 /** Phase of a run, as Flock sees it; closed runs Temporal ended by itself get their own phases. */
 export type FlockRunViewPhase = FlockRunPhase | 'terminated' | 'timed-out' | 'continued-as-new' | 'unknown';
@@ -112,89 +72,6 @@ export interface FlockRunsFilter {
 
 /** How long a status query may wait for a worker before `status()` falls back to describe(). */
 const STATUS_QUERY_TIMEOUT_MS = 5_000;
-
-/** The workflow id of a Flock run: readable in the Web UI, unique per run. */
-export function flockWorkflowId(flockName: string, runId: string): string {
-  return `${flockName}-${runId}`;
-}
-
-/**
- * Builds the workflow start of a Flock run: workflow type of the flock's
- * `workflowVersion`, id `<flock>-<runId>`, secret-free definition in the
- * input and the memo, search attributes `FlockName`, `StartAgent` and
- * `SessionId`. Throws `UnknownAgentError` for a start agent the flock lacks.
- *
- * @example
- * const start = buildFlockWorkflowStart(flock.toDefinition(), { startAgent: 'reader', input: { folder: '.' } });
- * await client.workflow.start(start.workflowType, start.options);
- */
-export function buildFlockWorkflowStart(definition: FlockDefinition, request: FlockStartRequest): FlockWorkflowStart {
-  const known = definition.agents.map((agent) => agent.name);
-  if (!known.includes(request.startAgent)) throw new UnknownAgentError(request.startAgent, known, 'start agent');
-  const config = definition.temporalConfig;
-  const workflowType = flockWorkflowType(config.workflowVersion ?? LATEST_WORKFLOW_VERSION);
-  const runId = request.runId ?? randomUUID();
-  const workflowId = flockWorkflowId(definition.name, runId);
-  const safeDefinition = stripSecrets(definition);
-  const input: FlockWorkflowInput = {
-    definition: safeDefinition,
-    startAgent: request.startAgent,
-    input: request.input,
-    runId,
-    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-  };
-  return {
-    workflowType,
-    workflowId,
-    runId,
-    options: {
-      taskQueue: request.taskQueue ?? config.taskQueue ?? DEFAULT_TASK_QUEUE,
-      workflowId,
-      args: [input],
-      memo: encodeFlockMemo(safeDefinition),
-      typedSearchAttributes: [
-        { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: definition.name },
-        { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: request.startAgent },
-        ...(request.sessionId ? [{ key: FLOCK_SEARCH_ATTRIBUTES.SessionId, value: request.sessionId }] : []),
-      ],
-      // config durations are validated `ms`-style strings or milliseconds, which the SDK accepts
-      workflowExecutionTimeout: config.workflowExecutionTimeout as never,
-      workflowRunTimeout: config.workflowRunTimeout as never,
-      workflowTaskTimeout: config.workflowTaskTimeout as never,
-      staticSummary: `Flock ${definition.name} from ${request.startAgent}`,
-    },
-  };
-}
-
-/**
- * A client on the resolved connection with the Flock data converter, so
- * results and memos decode the way workers encoded them.
- */
-export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
-  const conn = await Connection.connect(connection.connectionOptions);
-  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() });
-}
-
-/** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */
-export function flockRunWebUiUrl(connection: ResolvedConnection, workflowId: string, runId?: string): string | undefined {
-  const base = webUiBaseUrl(connection.address);
-  return base ? webUiWorkflowLink(base, connection.namespace, workflowId, runId) : undefined;
-}
-
-/**
- * Turns a `WorkflowFailedError` into a {@link FlockRunFailedError} carrying
- * the failure type and failed agent; other errors pass through unchanged.
- */
-export function toFlockRunFailedError(error: unknown, workflowId: string, webUiUrl?: string): Error {
-  if (!(error instanceof WorkflowFailedError)) return error as Error;
-  const chain: Array<{ message?: string; type?: string; details?: unknown[] }> = [];
-  for (let e: unknown = error.cause; e; e = (e as { cause?: unknown }).cause) chain.push(e as (typeof chain)[number]);
-  const top = chain[0];
-  const agent = (top?.details?.[0] as { agent?: string } | undefined)?.agent;
-  const reason = top?.message ?? error.message;
-  const where = webUiUrl ? ` (${webUiUrl})` : ` (workflow ${workflowId})`;
-  return new FlockRunFailedError(`Flock run failed: ${reason}${where}`, workflowId, top?.type, agent, { cause: error });
-}
 
 /**
  * A visibility query over the Flock search attributes. Single quotes are

@@ -1,0 +1,68 @@
+import { resolveActivityConfig } from '@flock-ts/config';
+import { ACTIVITY_TYPES } from './activities';
+import { toActivityOptions } from './activity-options';
+import { FLOCK_SEARCH_ATTRIBUTES, FLOCK_SEARCH_ATTRIBUTE_TYPES } from './search-attributes';
+import { FLOCK_WORKFLOW_TYPE, LATEST_WORKFLOW_VERSION, SUPPORTED_WORKFLOW_VERSIONS, flockWorkflowType } from './versions';
+import { FlockWorkflowInputSchema } from './wire';
+
+describe('workflow versions', () => {
+  it('maps version 1 to the FlockWorkflow type', () => {
+    expect(flockWorkflowType(1)).toBe(FLOCK_WORKFLOW_TYPE);
+    expect(flockWorkflowType()).toBe(flockWorkflowType(LATEST_WORKFLOW_VERSION));
+  });
+
+  it('refuses a version this build does not serve, listing the ones it does', () => {
+    expect(() => flockWorkflowType(99)).toThrow(`Unsupported workflowVersion 99: this build serves versions ${SUPPORTED_WORKFLOW_VERSIONS.join(', ')}`);
+  });
+});
+
+describe('toActivityOptions', () => {
+  it('turns seconds into milliseconds and carries the retry policy', () => {
+    const options = toActivityOptions(
+      resolveActivityConfig(
+        { startToCloseTimeoutSeconds: 60, retryMaxAttempts: 4 },
+        { scheduleToStartTimeoutSeconds: 10, heartbeatTimeoutSeconds: 2.5, taskQueue: 'gpu', nonRetryableErrorTypes: ['AuthError'] },
+      ),
+      'researcher',
+    );
+    expect(options).toMatchObject({
+      startToCloseTimeout: 60_000,
+      scheduleToStartTimeout: 10_000,
+      heartbeatTimeout: 2_500,
+      taskQueue: 'gpu',
+      summary: 'agent researcher',
+      retry: { maximumAttempts: 4, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 },
+    });
+    expect(options.retry?.nonRetryableErrorTypes).toEqual(expect.arrayContaining(['AuthError', 'AgentOutputValidationError']));
+  });
+
+  it('leaves unset timeouts and the task queue to Temporal', () => {
+    const options = toActivityOptions(resolveActivityConfig(undefined, undefined));
+    expect(Object.keys(options).sort()).toEqual(['retry', 'startToCloseTimeout']);
+  });
+});
+
+describe('FlockWorkflowInputSchema', () => {
+  const definition = { name: 'docs', agents: [{ name: 'reader', input: 'a: string', output: 'b: string' }] };
+
+  it('accepts a valid input and fills definition defaults', () => {
+    const parsed = FlockWorkflowInputSchema.parse({ definition, startAgent: 'reader', input: { a: 'x' }, runId: 'r1' });
+    expect(parsed.definition.maxIterations).toBe(20);
+  });
+
+  it('names what is missing', () => {
+    const result = FlockWorkflowInputSchema.safeParse({ definition, input: {}, runId: '' });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['startAgent', 'runId']);
+  });
+});
+
+describe('names shared with histories and the namespace', () => {
+  it('keeps activity type names equal to the interface method names', () => {
+    expect(ACTIVITY_TYPES).toEqual({ evaluateAgent: 'evaluateAgent', routeNextAgent: 'routeNextAgent' });
+  });
+
+  it('registers every search attribute key it defines', () => {
+    expect(Object.keys(FLOCK_SEARCH_ATTRIBUTE_TYPES).sort()).toEqual(Object.keys(FLOCK_SEARCH_ATTRIBUTES).sort());
+    for (const [name, key] of Object.entries(FLOCK_SEARCH_ATTRIBUTES)) expect(key.name).toBe(name);
+  });
+});

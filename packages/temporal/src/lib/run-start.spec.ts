@@ -1,0 +1,98 @@
+import { parseFlockDefinition } from '@flock-ts/config';
+import { FLOCK_SEARCH_ATTRIBUTES, FLOCK_WORKFLOW_TYPE } from '@flock-ts/contracts';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { buildFlockWorkflowStart, flockWorkflowId, toFlockRunFailedError } from './run-start';
+
+const definition = parseFlockDefinition({
+  name: 'docs',
+  agents: [
+    { name: 'reader', input: 'folder: string', output: 'text: string', next: { kind: 'static', agent: 'reporter' } },
+    { name: 'reporter', input: 'text: string', output: 'report: string' },
+  ],
+  temporalConfig: { taskQueue: 'docs-queue', apiKey: 'super-secret-key', workflowRunTimeout: '1 hour' },
+});
+
+describe('buildFlockWorkflowStart', () => {
+  it('names the workflow after the flock and the run id', () => {
+    const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: { folder: '.' }, runId: 'r1' });
+    expect(start.workflowId).toBe('docs-r1');
+    expect(start.options.workflowId).toBe('docs-r1');
+    expect(start.runId).toBe('r1');
+  });
+
+  it('generates a run id when none is given', () => {
+    const a = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
+    const b = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
+    expect(a.runId).not.toBe(b.runId);
+    expect(a.workflowId).toBe(flockWorkflowId('docs', a.runId));
+  });
+
+  it('starts the workflow type of the flock version', () => {
+    expect(buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} }).workflowType).toBe(FLOCK_WORKFLOW_TYPE);
+  });
+
+  it('uses the flock task queue unless the request overrides it', () => {
+    expect(buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} }).options.taskQueue).toBe('docs-queue');
+    expect(buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {}, taskQueue: 'other' }).options.taskQueue).toBe('other');
+  });
+
+  it('carries start agent, input, run and session ids in the workflow input', () => {
+    const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: { folder: 'x' }, runId: 'r2', sessionId: 's1' });
+    const [input] = start.options.args;
+    expect(input).toMatchObject({ startAgent: 'reader', input: { folder: 'x' }, runId: 'r2', sessionId: 's1' });
+    expect(input.definition.name).toBe('docs');
+  });
+
+  it('keeps secrets out of the workflow input and the memo', () => {
+    const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
+    expect(JSON.stringify(start.options.args)).not.toContain('super-secret-key');
+    expect(JSON.stringify(start.options.memo)).not.toContain('super-secret-key');
+    expect(start.options.memo).toMatchObject({ flockName: 'docs' });
+  });
+
+  it('sets the FlockName, StartAgent and SessionId search attributes', () => {
+    const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {}, sessionId: 's9' });
+    expect(start.options.typedSearchAttributes).toEqual([
+      { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: 'docs' },
+      { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: 'reader' },
+      { key: FLOCK_SEARCH_ATTRIBUTES.SessionId, value: 's9' },
+    ]);
+  });
+
+  it('leaves SessionId unset without a session', () => {
+    const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
+    const keys = (start.options.typedSearchAttributes as Array<{ key: { name: string } }>).map((pair) => pair.key.name);
+    expect(keys).toEqual(['FlockName', 'StartAgent']);
+  });
+
+  it('passes the workflow timeouts of the flock config', () => {
+    expect(buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} }).options.workflowRunTimeout).toBe('1 hour');
+  });
+
+  it('rejects a start agent the flock does not have, naming the known ones', () => {
+    expect(() => buildFlockWorkflowStart(definition, { startAgent: 'writer', input: {} })).toThrow(
+      expect.objectContaining({ name: 'UnknownAgentError', message: expect.stringContaining('reader, reporter') }),
+    );
+  });
+});
+
+describe('toFlockRunFailedError', () => {
+  it('names the failure type, failed agent and where to look', () => {
+    const cause = ApplicationFailure.create({ message: 'agent ranker failed', type: 'AgentExecutionError', details: [{ agent: 'ranker' }] });
+    const error = toFlockRunFailedError(new WorkflowFailedError('Workflow execution failed', cause, 'NON_RETRYABLE_FAILURE'), 'docs-r1');
+    expect(error).toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'RUN_FAILED',
+      workflowId: 'docs-r1',
+      failureType: 'AgentExecutionError',
+      agent: 'ranker',
+    });
+    expect(error.message).toBe('Flock run failed: agent ranker failed (workflow docs-r1)');
+  });
+
+  it('passes other errors through', () => {
+    const other = new Error('connection refused');
+    expect(toFlockRunFailedError(other, 'docs-r1')).toBe(other);
+  });
+});
