@@ -1,5 +1,5 @@
 import { Flock } from '@flock-ts/core';
-import type { RunState } from '@flock-ts/contracts';
+import type { EvaluateAgentOutput, RunState } from '@flock-ts/contracts';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFlockActivities, toApplicationFailure } from './flock-activities';
@@ -18,7 +18,9 @@ const state = (input: Record<string, unknown>): RunState => ({
   iteration: 0,
 });
 
-function unitFlock(evaluate: (inputs: Record<string, unknown>) => unknown = ({ text }) => ({ upper: String(text).toUpperCase() })) {
+type Evaluate = (inputs: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+function unitFlock(evaluate: Evaluate = ({ text }) => ({ upper: String(text).toUpperCase() })) {
   return new Flock({
     name: 'unit',
     agents: [
@@ -41,11 +43,11 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 describe('evaluateAgent', () => {
   it('evaluates the named agent of the named flock and returns its step', async () => {
     const activities = createFlockActivities({ flocks: [unitFlock()] });
-    const outcome = await new MockActivityEnvironment({ attempt: 2 }).run(activities.evaluateAgent, {
+    const outcome = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.evaluateAgent, {
       flockName: 'unit',
       agentName: 'first',
       state: state({ text: 'hi' }),
-    });
+    })) as EvaluateAgentOutput;
     expect(outcome.record).toMatchObject({ agent: 'first', inputs: { text: 'hi' }, output: { upper: 'HI' }, attempt: 2 });
   });
 
