@@ -5,7 +5,7 @@
  *
  *   node --conditions=@flock-ts/source --import tsx tools/scripts/capture-histories.ts
  */
-import { LATEST_WORKFLOW_VERSION } from '@flock-ts/contracts';
+import { LATEST_WORKFLOW_VERSION, WORKFLOW_PATCHES } from '@flock-ts/contracts';
 import { Flock } from '@flock-ts/core';
 import { TemporalRunResult, flockDataConverter } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
         { encoding: 'utf8' },
       );
       const history = JSON.parse(json) as { events: unknown[] };
-      const file = path.join(outDir, `v${LATEST_WORKFLOW_VERSION}-${slug}.json`);
+      // v<version>.<patches applied>: histories of every patch level must keep replaying
+      const file = path.join(outDir, `v${LATEST_WORKFLOW_VERSION}.${Object.keys(WORKFLOW_PATCHES).length}-${slug}.json`);
       writeFileSync(file, JSON.stringify({ workflowId, history }, null, 1) + '\n');
       process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events.length} events)\n`);
     }

@@ -81,4 +81,37 @@ describe('memo, secrets and search attributes on a real server', () => {
       await client.connection.close();
     }
   }, 60_000);
+
+  it('marks a run FlockRunPhase running while in flight and completed after', async () => {
+    const flockName = `phase-${Date.now()}`;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const flock = new Flock({
+      name: flockName,
+      enableTemporal: true,
+      temporalStartInProcessWorker: true,
+      temporalConfig: temporalConfigFor(uniqueQueue('phase')),
+      agents: [{ name: 'waiter', input: 'x: string', output: 'x: string', evaluate: async ({ x }) => (await gate, { x }) }],
+    });
+    const client = await testClient();
+    const runsIn = (phase: string) =>
+      eventually(async () => {
+        const ids: string[] = [];
+        for await (const run of client.workflow.list({ query: `FlockName = '${flockName}' AND FlockRunPhase = '${phase}'` })) {
+          ids.push(run.workflowId);
+        }
+        return ids.length > 0 ? ids : undefined;
+      });
+    try {
+      const run = flock.run({ startAgent: 'waiter', input: { x: 'a' } }) as Promise<TemporalRunResult>;
+      const running = await runsIn('running');
+      release();
+      const result = await run;
+      expect(running).toEqual([result.temporal.workflowId]);
+      expect(await runsIn('completed')).toEqual([result.temporal.workflowId]);
+    } finally {
+      release();
+      await client.connection.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { WORKFLOW_PATCHES } from '@flock-ts/contracts';
 import { flockDataConverter } from '../src/lib/data-converter';
 import { bundleFlockWorkflows, withSourceCondition } from '../src/lib/workflow-bundle';
 
@@ -14,9 +15,27 @@ const recorded = readdirSync(dir)
   .filter((file) => file.endsWith('.json'))
   .map((file) => ({ file, ...(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string; history: object }) }));
 
+/** Ids of the `patched()` markers in a proto3-JSON history. */
+function patchIds(history: object): string[] {
+  type Marker = { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> };
+  const events = (history as { events: Array<{ markerRecordedEventAttributes?: Marker }> }).events;
+  return events.flatMap(({ markerRecordedEventAttributes: marker }) => {
+    const data = marker?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
+}
+
 describe('replay of recorded histories', () => {
-  it('has recordings of the released version to replay', () => {
-    expect(recorded.length).toBeGreaterThanOrEqual(5);
+  it('has recordings of the released version to replay, before and after each patch', () => {
+    const levels = new Set(recorded.map((r) => /^v(\d+\.\d+)-/.exec(r.file)?.[1]));
+    expect([...levels].sort()).toEqual(['1.0', `1.${Object.keys(WORKFLOW_PATCHES).length}`]);
+  });
+
+  it('recorded the patch marker exactly in the histories made after the patch', () => {
+    for (const { file, history } of recorded) {
+      const expected = file.startsWith('v1.0-') ? [] : [WORKFLOW_PATCHES.runPhaseAtStart];
+      expect({ file, patches: patchIds(history) }).toEqual({ file, patches: expected });
+    }
   });
 
   it.each(recorded.map((r) => [r.file, r] as const))('replays %s', async (_file, { workflowId, history }) => {

@@ -27,5 +27,12 @@ export function flockWorkflowType(version: number = LATEST_WORKFLOW_VERSION): st
   return version === 1 ? FLOCK_WORKFLOW_TYPE : `${FLOCK_WORKFLOW_TYPE}V${version}`;
 }
 
-/** `patched()` ids of changes made to released workflow versions, oldest first. */
-export const WORKFLOW_PATCHES = {} as const;
+/**
+ * `patched()` ids of changes made to released workflow versions, oldest
+ * first. Runs recorded before a change replay without it; once no such run
+ * can be open any more, the patch moves to `deprecatePatch()` and then goes.
+ */
+export const WORKFLOW_PATCHES = {
+  /** v1: `FlockRunPhase = 'running'` is set when a run starts, so in-flight runs can be listed. */
+  runPhaseAtStart: 'flock-run-phase-at-start',
+} as const;

@@ -4,6 +4,7 @@ import {
   FlockFailureType,
   FlockWorkflowInputSchema,
   LATEST_WORKFLOW_VERSION,
+  WORKFLOW_PATCHES,
   flockStatusQuery,
   toActivityOptions,
   type FlockActivities,
@@ -17,6 +18,7 @@ import {
 import {
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -58,6 +60,10 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInput): Promise<Flock
       workflowVersion: LATEST_WORKFLOW_VERSION,
     }),
   );
+
+  if (patched(WORKFLOW_PATCHES.runPhaseAtStart)) {
+    upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: phase }]);
+  }
 
   try {
     requireAgent(agents, input.startAgent, 'start agent');
@@ -156,7 +162,8 @@ async function runStep<T>(agent: string, step: () => Promise<T>): Promise<T> {
     const cause = rootCause(error);
     throw ApplicationFailure.create({
       type: FlockFailureType.AgentFailed,
-      message: `Agent "${agent}" failed: ${cause.message}`,
+      // core's errors already name the agent; say it once
+      message: cause.message.includes(`"${agent}"`) ? cause.message : `Agent "${agent}" failed: ${cause.message}`,
       nonRetryable: true,
       cause: error as Error,
       details: [{ agent, causeType: cause.type }],
