@@ -2,5 +2,4 @@ export * from './lib/cli';
 export * from './lib/commands';
 export * from './lib/errors';
 export * from './lib/examples';
-export * from './lib/flock-module';
 export * from './lib/format';

@@ -3,7 +3,7 @@ import { FlockRunsClient } from '@flock-ts/temporal';
 import { parseStarterArgs, type StarterCommand } from './lib/cli';
 import { executeCommand } from './lib/commands';
 import { exampleFlocks } from './lib/examples';
-import { loadFlockModules } from './lib/flock-module';
+import { loadFlockModules } from '@flock-ts/temporal';
 
 async function main(): Promise<number> {
   let command: StarterCommand;

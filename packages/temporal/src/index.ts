@@ -4,6 +4,7 @@ import { TemporalExecutor } from './lib/temporal-executor';
 export * from './lib/connection';
 export * from './lib/data-converter';
 export * from './lib/errors';
+export * from './lib/flock-module';
 export * from './lib/flock-search-attributes';
 export * from './lib/run-start';
 export * from './lib/runs-client';

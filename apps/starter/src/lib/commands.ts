@@ -1,7 +1,8 @@
 import type { Flock } from '@flock-ts/core';
 import { resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
 import { COMMAND_USAGE, STARTER_USAGE, type ListArgs, type RunArgs, type StarterCommand, type WorkflowArgs } from './cli';
-import { CliUsageError, FlockModuleError } from './errors';
+import { FlockModuleError } from '@flock-ts/temporal';
+import { CliUsageError } from './errors';
 import { formatJson, formatList, formatResult, formatStarted, formatStatus } from './format';
 
 /** The part of {@link FlockRunsClient} the commands use. */

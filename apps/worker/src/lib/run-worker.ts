@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerCliOptions } from './cli';
 import { CliUsageError } from './errors';
-import { loadFlockModules, type ModuleImporter } from './flock-module';
+import { loadFlockModules, type ModuleImporter } from '@flock-ts/temporal';
 
 type Signal = 'SIGINT' | 'SIGTERM';
 const SIGNALS: Signal[] = ['SIGINT', 'SIGTERM'];
