@@ -71,6 +71,7 @@ async function runWithInProcessWorkers<T>(
   );
   const runs = workers.map((w) => w.run());
   try {
+    await Promise.all(workers.map((w) => w.polling()));
     return await fn();
   } finally {
     await Promise.all(workers.map((w) => w.shutdown()));

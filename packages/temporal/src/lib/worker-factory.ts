@@ -30,6 +30,8 @@ export interface FlockWorker {
   connection: NativeConnection;
   /** Runs until `shutdown()` (or SIGINT/SIGTERM when the SDK's default handlers are kept). */
   run(): Promise<void>;
+  /** Resolves once the worker runs and polls its task queue (call after `run()`). */
+  polling(timeoutMs?: number): Promise<void>;
   /** Graceful shutdown: stops polling, lets running tasks finish, closes the connection. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +74,17 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       run: () => {
         running ??= worker.run().finally(() => connection.close());
         return running;
+      },
+      polling: async (timeoutMs = 10_000) => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const state = worker.getState();
+          if (state === 'RUNNING') return;
+          if (state !== 'INITIALIZED' || Date.now() > deadline) {
+            throw new Error(`Flock worker on ${worker.options.taskQueue} is ${state}, not polling`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
       },
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
