@@ -5,4 +5,5 @@ export * from './lib/secret-detection';
 export * from './lib/strip-secrets';
 export * from './lib/definition';
 export * from './lib/memo';
-export { SUPERJSON_META_KEY, SuperJsonPayloadConverter, payloadConverter } from './lib/payload-converter';
+export { CodecEncodedPayloadConverter, SUPERJSON_META_KEY, SuperJsonPayloadConverter, payloadConverter } from './lib/payload-converter';
+export * from './lib/payload-size';

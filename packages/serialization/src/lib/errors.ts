@@ -51,11 +51,48 @@ export class PayloadTooLargeError extends Error {
     readonly subject: string,
     readonly size: number,
     readonly limit: number,
+    /** What to do about it; the default speaks of memos. */
+    hint = 'shrink the definition (large settings or metadata) or raise the limit (maxBytes)',
   ) {
-    super(
-      `${subject} is ${size} bytes, over the limit of ${limit} bytes (${formatKiB(limit)}): ` +
-        'shrink the definition (large settings or metadata) or raise the limit (maxBytes)',
-    );
+    super(`${subject} is ${size} bytes, over the limit of ${limit} bytes (${formatKiB(limit)}): ${hint}`);
+  }
+}
+
+/** Why a payload codec could not be set up, or could not encode or decode a payload. */
+export type PayloadCodecErrorCode =
+  /** Codec options (or the environment variables they came from) are invalid. */
+  | 'INVALID_CODEC_CONFIG'
+  /** A payload was encrypted with a key id this reader has no key for. */
+  | 'UNKNOWN_KEY'
+  /** A payload is encrypted and this reader has no payload codec at all. */
+  | 'ENCRYPTED_PAYLOAD'
+  /** Decryption failed: wrong key for the key id, or tampered data. */
+  | 'DECRYPTION_FAILED'
+  /** Encoded bytes that are not what the codec wrote (truncated, unknown step). */
+  | 'INVALID_ENCODED_PAYLOAD';
+
+/**
+ * A payload codec problem. Names the key id or the setting at fault; never
+ * carries key material. A worker that meets one while decoding a workflow
+ * task fails that task (Temporal retries it), so a worker started without
+ * the key never makes progress on encrypted runs, nor corrupts them.
+ *
+ * @example
+ * try {
+ *   await runs.result(workflowId);
+ * } catch (error) {
+ *   if ((error as PayloadCodecError).code === 'UNKNOWN_KEY') console.error('start this client with the key', (error as PayloadCodecError).keyId);
+ * }
+ */
+export class PayloadCodecError extends Error {
+  override readonly name = 'PayloadCodecError';
+  constructor(
+    readonly code: PayloadCodecErrorCode,
+    message: string,
+    /** The key id involved, when one is. */
+    readonly keyId?: string,
+  ) {
+    super(message);
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding';
 
-import { SerializationError } from './errors';
+import { PayloadCodecError, SerializationError } from './errors';
 import { flockSuperjson, isPlainJson } from './superjson';
 
 /** Payload metadata key holding superjson's `meta` (JSON, UTF-8) when a value has rich types. */
@@ -74,6 +74,38 @@ export class SuperJsonPayloadConverter implements PayloadConverterWithEncoding {
 }
 
 /**
+ * Stands for a payload that a Flock codec encoded and nobody decoded: this
+ * reader has no payload codec (no key). Never converts a value; reading one
+ * fails with a `PayloadCodecError` saying which key id to configure, where
+ * Temporal would only say "Unknown encoding".
+ */
+export class CodecEncodedPayloadConverter implements PayloadConverterWithEncoding {
+  constructor(readonly encodingType: string) {}
+
+  toPayload(): undefined {
+    return undefined;
+  }
+
+  fromPayload<T>(payload: Payload): T {
+    const keyId = payload.metadata?.['encryption-key-id'];
+    if (keyId) {
+      const id = decode(keyId);
+      throw new PayloadCodecError(
+        'ENCRYPTED_PAYLOAD',
+        `Payload is encrypted (key id "${id}") and this client or worker has no payload codec: ` +
+          `set FLOCK_PAYLOAD_ENCRYPTION_KEY and FLOCK_PAYLOAD_KEY_ID=${id} (or pass the codec in its data converter)`,
+        id,
+      );
+    }
+    throw new PayloadCodecError(
+      'ENCRYPTED_PAYLOAD',
+      `Payload is ${this.encodingType}-encoded by the Flock payload codec and this client or worker has none: ` +
+        'set FLOCK_PAYLOAD_COMPRESSION=gzip (or pass the codec in its data converter)',
+    );
+  }
+}
+
+/**
  * Temporal's default converter order (undefined, binary, JSON) with the JSON
  * step made superjson-aware. Point `dataConverter.payloadConverterPath` at
  * `require.resolve('@flock-ts/serialization/payload-converter')` in the
@@ -87,4 +119,7 @@ export const payloadConverter = new CompositePayloadConverter(
   new UndefinedPayloadConverter(),
   new BinaryPayloadConverter(),
   new SuperJsonPayloadConverter(),
+  // the encodings of payload-codec.ts, spelled out: that file may not be bundled into workflow code
+  new CodecEncodedPayloadConverter('binary/encrypted'),
+  new CodecEncodedPayloadConverter('binary/gzip'),
 );
