@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { FlockNotRegisteredError } from './errors';
+import { guardStepPayloads } from './payload-guard';
 
 const tracer = trace.getTracer('@flock-ts/activities');
 
@@ -16,6 +17,12 @@ export interface FlockActivitiesOptions {
    * heartbeat timeout. Defaults to a third of that timeout (at most 10 s).
    */
   heartbeatIntervalMs?: number;
+  /**
+   * Largest step output / run state in bytes (before any codec); a step
+   * beyond it fails with a non-retryable `PayloadTooLargeError` naming the
+   * agent. Default: 64 KiB under Temporal's 2 MiB payload limit.
+   */
+  maxPayloadBytes?: number;
 }
 
 /**
@@ -55,6 +62,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
             heartbeat: (details?: unknown) => ctx.heartbeat(details),
             attempt: ctx.info.attempt,
           });
+          guardStepPayloads(agentName, outcome, state, options.maxPayloadBytes);
           const usage = outcome.record.usage;
           if (usage) {
             span.setAttributes({

@@ -1,6 +1,8 @@
 import type { TemporalWorkflowConfig } from '@flock-ts/config';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { FlockPayloadCodec } from '@flock-ts/serialization/codec';
+import { payloadCodecFromEnv } from './payload-codec-env';
 
 /** Where and how to reach Temporal, resolved from options over the environment. */
 export interface ResolvedConnection {
@@ -8,6 +10,11 @@ export interface ResolvedConnection {
   namespace: string;
   /** Connection options shared by the client and workers (`tls`, `apiKey`, `metadata` included). */
   connectionOptions: NativeConnectionOptions & { address: string };
+  /**
+   * Compression and encryption of payloads (env `FLOCK_PAYLOAD_*`, see
+   * `payloadCodecFromEnv`); clients and workers built on this connection use it.
+   */
+  payloadCodec?: FlockPayloadCodec;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
@@ -18,7 +25,7 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
  * Temporal's own conventions (env `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
  * `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` and the
  * `temporal.toml` config file, read by `@temporalio/envconfig`), then
- * `localhost:7233` / `default`.
+ * `localhost:7233` / `default`. The payload codec comes from `FLOCK_PAYLOAD_*`.
  *
  * @example
  * resolveConnection({ serverUrl: 'temporal:7233', namespace: 'flock-example' })
@@ -49,10 +56,12 @@ export function resolveConnection(
   }
   const connect = toClientOptions(profile);
   const address = connect.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
+  const payloadCodec = payloadCodecFromEnv(env);
   return {
     address,
     namespace: connect.namespace ?? DEFAULT_TEMPORAL_NAMESPACE,
     connectionOptions: { ...connect.connectionOptions, address },
+    ...(payloadCodec ? { payloadCodec } : {}),
   };
 }
 

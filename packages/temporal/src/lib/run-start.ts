@@ -1,7 +1,7 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
-import { encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
 import { Client, Connection, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
@@ -53,7 +53,8 @@ export function flockWorkflowId(flockName: string, runId: string): string {
  * Builds the workflow start of a Flock run: workflow type of the flock's
  * `workflowVersion`, id `<flock>-<runId>`, secret-free definition in the
  * input and the memo, search attributes `FlockName`, `StartAgent` and
- * `SessionId`. Throws `UnknownAgentError` for a start agent the flock lacks.
+ * `SessionId`. Throws `UnknownAgentError` for a start agent the flock lacks,
+ * `PayloadTooLargeError` for an input near Temporal's payload limit.
  *
  * @example
  * const start = buildFlockWorkflowStart(flock.toDefinition(), { startAgent: 'reader', input: { folder: '.' } });
@@ -74,6 +75,11 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
     runId,
     ...(request.sessionId ? { sessionId: request.sessionId } : {}),
   };
+  // Temporal would refuse a start request over its payload limit; say which run and why, before sending it
+  assertPayloadSize(input, {
+    subject: `Input of a run of flock "${definition.name}" starting at agent "${request.startAgent}"`,
+    hint: 'pass large data by reference (a URL, a file path, a blob store key) and let the agent fetch it',
+  });
   return {
     workflowType,
     workflowId,
@@ -103,7 +109,7 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
  */
 export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
   const conn = await Connection.connect(connection.connectionOptions);
-  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter() });
+  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter({ codec: connection.payloadCodec }) });
 }
 
 /** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */

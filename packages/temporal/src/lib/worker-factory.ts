@@ -3,7 +3,7 @@ import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
-import { flockDataConverter } from './data-converter';
+import { codecEncrypts, flockDataConverter } from './data-converter';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { bundleFlockWorkflows } from './workflow-bundle';
 
@@ -18,7 +18,11 @@ export interface FlockWorkerOptions {
    * (seed: `--concurrency`, env `TEMPORAL_MAX_CONCURRENCY`).
    */
   concurrency?: number;
-  /** A prebuilt workflow bundle (`flock-worker` ships one); bundled in-process otherwise. */
+  /**
+   * A prebuilt workflow bundle (`flock-worker` ships one); bundled in-process
+   * otherwise. With an encrypting payload codec, build it with
+   * `bundleFlockWorkflows({ encodeFailures: true })` so workflow failure texts are encrypted too.
+   */
   workflowBundlePath?: string;
   /** Extra Temporal worker options (interceptors, identity, sinks...). */
   workerOptions?: Partial<WorkerOptions>;
@@ -56,8 +60,8 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       activities: createFlockActivities({ flocks: options.flocks }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
-        : { workflowBundle: await bundleFlockWorkflows() }),
-      dataConverter: flockDataConverter(),
+        : { workflowBundle: await bundleFlockWorkflows({ encodeFailures: codecEncrypts(options.connection.payloadCodec) }) }),
+      dataConverter: flockDataConverter({ codec: options.connection.payloadCodec }),
       ...(concurrency
         ? {
             maxConcurrentActivityTaskExecutions: concurrency,

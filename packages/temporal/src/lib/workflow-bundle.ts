@@ -17,25 +17,44 @@ export function withSourceCondition<T extends { resolve?: { conditionNames?: str
   return config;
 }
 
-let cached: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Options of {@link bundleFlockWorkflows}. */
+export interface FlockBundleOptions {
+  /**
+   * Bundle the failure converter that moves failure messages and stack
+   * traces into encoded (codec-encrypted) attributes: for workers whose
+   * payload codec encrypts. Default `false`: failure texts readable in the Web UI.
+   */
+  encodeFailures?: boolean;
+}
+
+const cached = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
  * Bundles the Flock workflow code (with the payload converter) once per
- * process. The bundler rejects Node built-ins and Node-only Temporal
- * packages, naming the import: the build that keeps workflow code
+ * process and variant. The bundler rejects Node built-ins and Node-only
+ * Temporal packages, naming the import: the build that keeps workflow code
  * sandbox-safe.
+ *
+ * @example
+ * const bundle = await bundleFlockWorkflows({ encodeFailures: true });
  */
-export function bundleFlockWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  cached ??= bundleWorkflowCode({
-    workflowsPath: flockWorkflowsPath(),
-    payloadConverterPath: require.resolve('@flock-ts/serialization/payload-converter'),
-    webpackConfigHook: withSourceCondition,
-    logger: quietLogger,
-  }).catch((error) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+export function bundleFlockWorkflows(options: FlockBundleOptions = {}): Promise<WorkflowBundleWithSourceMap> {
+  const encodeFailures = options.encodeFailures === true;
+  let bundle = cached.get(encodeFailures);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath: flockWorkflowsPath(),
+      payloadConverterPath: require.resolve('@flock-ts/serialization/payload-converter'),
+      ...(encodeFailures ? { failureConverterPath: require.resolve('@flock-ts/serialization/encoded-failure-converter') } : {}),
+      webpackConfigHook: withSourceCondition,
+      logger: quietLogger,
+    }).catch((error) => {
+      cached.delete(encodeFailures);
+      throw error;
+    });
+    cached.set(encodeFailures, bundle);
+  }
+  return bundle;
 }
 
 const noop = () => undefined;
