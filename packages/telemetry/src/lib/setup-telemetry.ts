@@ -1,0 +1,190 @@
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import {
+  Resource,
+  detectResourcesSync,
+  envDetectorSync,
+  hostDetectorSync,
+  processDetectorSync,
+} from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  NoopSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { stripSecrets } from '@flock-ts/serialization';
+import { createOtlpTraceExporter } from './exporters';
+import { tracesEndpoint, tracesExportPlan, type TracesExportPlan } from './otel-env';
+
+/** Options of {@link setupTelemetry}. */
+export interface TelemetryOptions {
+  /** `service.name` unless `OTEL_SERVICE_NAME` (or `OTEL_RESOURCE_ATTRIBUTES`) says otherwise. */
+  serviceName?: string;
+  /**
+   * Where the `OTEL_*` variables are read (default `process.env`). The OTLP
+   * exporters read their own details (headers, timeout, compression, TLS)
+   * from `process.env`; from another `env` only the endpoint is taken over.
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * Export to this exporter whatever the environment says (tests: an
+   * `InMemorySpanExporter` from `@opentelemetry/sdk-trace-base`).
+   */
+  exporter?: SpanExporter;
+  /** `batch` (default) or `simple` (every span exported as it ends: tests, short CLIs). */
+  processor?: 'batch' | 'simple';
+  /** Extra resource attributes (the environment's win). */
+  resourceAttributes?: Record<string, string>;
+}
+
+/** What {@link setupTelemetry} set up. */
+export interface FlockTelemetry {
+  /** True when spans are exported somewhere. */
+  readonly enabled: boolean;
+  /** How spans leave the process, or why they do not. */
+  readonly plan: TracesExportPlan | { kind: 'custom' };
+  /** The registered provider; undefined when disabled. */
+  readonly tracerProvider: NodeTracerProvider | undefined;
+  /**
+   * Where finished spans go. Temporal workflow spans are made inside the
+   * workflow sandbox and handed to this processor by the worker.
+   */
+  readonly spanProcessor: SpanProcessor;
+  readonly resource: Resource;
+  tracer(name?: string): Tracer;
+  /** Exports what is buffered. */
+  forceFlush(): Promise<void>;
+  /** Exports what is buffered, then unregisters the global provider, context manager and propagator. */
+  shutdown(): Promise<void>;
+}
+
+let current: FlockTelemetry | undefined;
+
+/**
+ * Sets up OpenTelemetry tracing from the standard `OTEL_*` environment
+ * variables: a `NodeTracerProvider` with a batch span processor and an OTLP
+ * exporter (`OTEL_EXPORTER_OTLP_PROTOCOL` = `http/protobuf` (default),
+ * `http/json` or `grpc`), registered globally with the async-hooks context
+ * manager and W3C trace-context propagation. Without an OTLP endpoint (or
+ * with `OTEL_TRACES_EXPORTER=none`) nothing is registered and every span is
+ * a no-op. A second call shuts the first setup down.
+ *
+ * @example
+ * const telemetry = setupTelemetry({ serviceName: 'flock-worker' });
+ * try {
+ *   await runWorker();
+ * } finally {
+ *   await telemetry.shutdown();
+ * }
+ */
+export function setupTelemetry(options: TelemetryOptions = {}): FlockTelemetry {
+  const env = options.env ?? process.env;
+  const resource = telemetryResource(options, env);
+  let plan: FlockTelemetry['plan'];
+  let exporter: SpanExporter;
+  if (options.exporter) {
+    plan = { kind: 'custom' };
+    exporter = options.exporter;
+  } else {
+    const fromEnv = tracesExportPlan(env);
+    if (fromEnv.kind === 'none') {
+      replaceCurrent();
+      return (current = disabledTelemetry(fromEnv, resource));
+    }
+    plan = fromEnv;
+    exporter = exporterFor(fromEnv, env);
+  }
+  replaceCurrent();
+  const spanProcessor = options.processor === 'simple' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  tracerProvider.register();
+  let stopped: Promise<void> | undefined;
+  const telemetry: FlockTelemetry = {
+    enabled: true,
+    plan,
+    tracerProvider,
+    spanProcessor,
+    resource: tracerProvider.resource,
+    tracer: (name = '@flock-ts/telemetry') => tracerProvider.getTracer(name),
+    forceFlush: () => tracerProvider.forceFlush(),
+    shutdown: () =>
+      (stopped ??= (async () => {
+        const registered = current === telemetry;
+        if (registered) current = undefined;
+        try {
+          await tracerProvider.shutdown();
+        } finally {
+          if (registered) unregisterGlobals();
+        }
+      })()),
+  };
+  current = telemetry;
+  return telemetry;
+}
+
+/**
+ * The telemetry {@link setupTelemetry} set up last in this process (and has
+ * not been shut down), if any: workers hand their workflow spans to it.
+ */
+export function currentTelemetry(): FlockTelemetry | undefined {
+  return current;
+}
+
+/** A new setup replaces the current one: its globals go now, its buffered spans are still exported. */
+function replaceCurrent(): void {
+  const previous = current;
+  if (!previous) return;
+  current = undefined;
+  if (previous.enabled) {
+    unregisterGlobals();
+    void previous.shutdown().catch(() => undefined);
+  }
+}
+
+function unregisterGlobals(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
+
+function exporterFor(plan: Exclude<TracesExportPlan, { kind: 'none' }>, env: Record<string, string | undefined>): SpanExporter {
+  if (plan.kind === 'console') return new ConsoleSpanExporter();
+  // the exporters read process.env themselves; another environment only lends its endpoint
+  const url = env === process.env ? undefined : tracesEndpoint(env, plan.protocol);
+  return createOtlpTraceExporter(plan.protocol, url);
+}
+
+function telemetryResource(options: TelemetryOptions, env: Record<string, string | undefined>): Resource {
+  const detected = detectResourcesSync({ detectors: [envDetectorSync, processDetectorSync, hostDetectorSync] });
+  const fromOptions = new Resource({
+    ...(options.resourceAttributes ?? {}),
+    ...(options.serviceName ? { [ATTR_SERVICE_NAME]: options.serviceName } : {}),
+  });
+  // precedence: SDK defaults < options < environment (an operator's word wins)
+  // command lines and host names are user data: no credential leaves in them
+  const safeDetected = new Resource(stripSecrets({ ...detected.attributes }, { secretKeys: 'redact' }));
+  let resource = Resource.default().merge(fromOptions).merge(safeDetected);
+  const serviceName = env === process.env ? undefined : env['OTEL_SERVICE_NAME']?.trim();
+  if (serviceName) resource = resource.merge(new Resource({ [ATTR_SERVICE_NAME]: serviceName }));
+  return resource;
+}
+
+function disabledTelemetry(plan: TracesExportPlan, resource: Resource): FlockTelemetry {
+  const disabled: FlockTelemetry = {
+    enabled: false,
+    plan,
+    tracerProvider: undefined,
+    spanProcessor: new NoopSpanProcessor(),
+    resource,
+    tracer: (name = '@flock-ts/telemetry') => trace.getTracer(name),
+    forceFlush: async () => undefined,
+    shutdown: async () => {
+      if (current === disabled) current = undefined;
+    },
+  };
+  return disabled;
+}
