@@ -34,6 +34,12 @@ describe('AgentContext', () => {
     expect(ctx.input).toEqual({ topic: 'x' });
   });
 
+  it("exposes the flock's default model for model evaluators", () => {
+    const withModel = new Flock({ name: 'ctx-model', model: 'openai:gpt-4o-mini', agents: [agent], tools: [upper] });
+    expect(new AgentContext({ flock: withModel, agent, state: state() }).flockModel).toBe('openai:gpt-4o-mini');
+    expect(new AgentContext({ flock, agent, state: state() }).flockModel).toBeUndefined();
+  });
+
   it('finds the last output overall or of one agent', () => {
     const ctx = new AgentContext({ flock, agent, state: state() });
     expect(ctx.lastOutput()).toEqual({ v: 2 });

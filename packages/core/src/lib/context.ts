@@ -40,6 +40,8 @@ export class AgentContext {
   readonly flockName: string;
   readonly agentName: string;
   readonly agent: Agent;
+  /** The flock's default model id (its `model` option), which model evaluators and routers fall back to. */
+  readonly flockModel: string | undefined;
   /** 1 for the first try of this step. */
   readonly attempt: number;
   readonly signal: AbortSignal | undefined;
@@ -57,6 +59,7 @@ export class AgentContext {
     this.sessionId = init.state.sessionId;
     this.flockName = init.state.flockName;
     this.agentName = init.agent.name;
+    this.flockModel = init.flock.model;
     this.attempt = init.attempt ?? 1;
     this.signal = init.signal;
     this.writable = init.variables !== undefined;

@@ -2,11 +2,13 @@ import {
   AgentExecutionError,
   ComponentError,
   ExecutorNotAvailableError,
+  RoutingError,
   MaxIterationsExceededError,
   ToolError,
   UnknownAgentError,
   errorName,
   findCycle,
+  retryHints,
 } from './errors';
 
 describe('findCycle', () => {
@@ -38,6 +40,21 @@ describe('errors', () => {
     expect(error.message).toBe('Agent "writer" failed: QuotaError: out of tokens');
     expect(error.causeName).toBe('QuotaError');
     expect((error.cause as Error).message).toBe('out of tokens');
+  });
+
+  it('copy the retry hints of the cause so a Temporal activity can honour them', () => {
+    const rateLimited = Object.assign(new Error('slow down'), { name: 'ModelRateLimitError', nextRetryDelayMs: 1500 });
+    const rejected = Object.assign(new Error('bad key'), { name: 'ModelAuthenticationError', nonRetryable: true });
+    expect(new AgentExecutionError('writer', rateLimited)).toMatchObject({ nextRetryDelayMs: 1500, causeName: 'ModelRateLimitError' });
+    expect(new AgentExecutionError('writer', rejected).nonRetryable).toBe(true);
+    expect(new RoutingError('writer', 'triage', 'failed: bad key', rejected).nonRetryable).toBe(true);
+    expect(new AgentExecutionError('writer', new Error('plain')).nonRetryable).toBeUndefined();
+  });
+
+  it('read only well-formed retry hints', () => {
+    expect(retryHints({ nonRetryable: 'yes', nextRetryDelayMs: -5 })).toEqual({});
+    expect(retryHints({ nonRetryable: false, nextRetryDelayMs: 0 })).toEqual({ nonRetryable: false, nextRetryDelayMs: 0 });
+    expect(retryHints('boom')).toEqual({});
   });
 
   it('describe a thrown non-error by its type', () => {

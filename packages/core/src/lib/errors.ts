@@ -98,14 +98,38 @@ export class AgentOutputValidationError extends Error {
 }
 
 /**
+ * How the cause of a failure asks to be retried: `nonRetryable: true` (for
+ * example a rejected API key) and `nextRetryDelayMs` (for example a rate
+ * limit's `Retry-After`). Wrapping errors copy them so a Temporal activity
+ * can honour them whatever wraps the cause.
+ */
+export interface RetryHints {
+  nonRetryable?: boolean;
+  nextRetryDelayMs?: number;
+}
+
+/** The {@link RetryHints} an unknown thrown value carries, if any. */
+export function retryHints(error: unknown): RetryHints {
+  if (typeof error !== 'object' || error === null) return {};
+  const { nonRetryable, nextRetryDelayMs } = error as RetryHints;
+  const hints: RetryHints = {};
+  if (typeof nonRetryable === 'boolean') hints.nonRetryable = nonRetryable;
+  if (typeof nextRetryDelayMs === 'number' && Number.isFinite(nextRetryDelayMs) && nextRetryDelayMs >= 0) hints.nextRetryDelayMs = nextRetryDelayMs;
+  return hints;
+}
+
+/**
  * An agent's evaluator threw. `causeName` keeps the original error's name so
- * a Temporal activity can honour non-retryable error types of the cause.
+ * a Temporal activity can honour non-retryable error types of the cause;
+ * `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
  */
 export class AgentExecutionError extends Error {
   override readonly name = 'AgentExecutionError';
   readonly code = 'AGENT_FAILED' as const;
   readonly causeName: string;
   readonly causeMessage: string;
+  readonly nonRetryable?: boolean;
+  readonly nextRetryDelayMs?: number;
   constructor(
     readonly agent: string,
     cause: unknown,
@@ -115,6 +139,7 @@ export class AgentExecutionError extends Error {
     super(`Agent "${agent}" failed: ${causeName}: ${causeMessage}`, { cause });
     this.causeName = causeName;
     this.causeMessage = causeMessage;
+    Object.assign(this, retryHints(cause));
   }
 }
 
@@ -187,11 +212,16 @@ export class ComponentError extends Error {
   }
 }
 
-/** An agent's `next` function or router threw or returned something that is not an agent name. */
+/**
+ * An agent's `next` function or router threw or returned something that is
+ * not an agent name. `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
+ */
 export class RoutingError extends Error {
   override readonly name = 'RoutingError';
   readonly code = 'ROUTING_FAILED' as const;
   readonly causeName?: string;
+  readonly nonRetryable?: boolean;
+  readonly nextRetryDelayMs?: number;
   constructor(
     readonly agent: string,
     /** The router's name, or `next` for a `next` function. */
@@ -200,7 +230,10 @@ export class RoutingError extends Error {
     cause?: unknown,
   ) {
     super(`Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, cause === undefined ? undefined : { cause });
-    if (cause !== undefined) this.causeName = errorName(cause);
+    if (cause !== undefined) {
+      this.causeName = errorName(cause);
+      Object.assign(this, retryHints(cause));
+    }
   }
 }
 
