@@ -1,0 +1,89 @@
+import { APICallError, LoadAPIKeyError, NoObjectGeneratedError, RetryError } from 'ai';
+import { retryAfterMs, toModelError } from './classify-error';
+import type { ModelError } from './errors';
+
+const site = { agent: 'writer', provider: 'openai-compatible', model: 'local' };
+
+function apiError(statusCode: number | undefined, message: string, headers: Record<string, string> = {}, responseBody?: string): APICallError {
+  return new APICallError({ message, url: 'http://x/v1/chat/completions', requestBodyValues: {}, statusCode, responseHeaders: headers, responseBody });
+}
+
+function classify(error: unknown): ModelError {
+  return toModelError(error, site) as ModelError;
+}
+
+describe('retryAfterMs', () => {
+  it('reads retry-after-ms first, then Retry-After in seconds', () => {
+    expect(retryAfterMs({ 'retry-after-ms': '250', 'retry-after': '9' })).toBe(250);
+    expect(retryAfterMs({ 'Retry-After': '2' })).toBe(2000);
+    expect(retryAfterMs({ 'retry-after': '0.5' })).toBe(500);
+  });
+
+  it('reads Retry-After as an HTTP date', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    expect(retryAfterMs({ 'retry-after': 'Wed, 01 Jan 2025 00:00:03 GMT' }, now)).toBe(3000);
+  });
+
+  it('gives nothing for absent or unreadable headers', () => {
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs({ 'retry-after': 'soon' })).toBeUndefined();
+  });
+});
+
+describe('toModelError', () => {
+  it('makes 401 and 403 non-retryable authentication errors', () => {
+    for (const status of [401, 403]) {
+      const error = classify(apiError(status, 'Incorrect API key'));
+      expect([error.name, error.nonRetryable, error.statusCode]).toEqual(['ModelAuthenticationError', true, status]);
+    }
+  });
+
+  it('makes a 429 retryable after Retry-After', () => {
+    const error = classify(apiError(429, 'Rate limit reached', { 'retry-after': '1' }));
+    expect([error.name, error.nonRetryable, error.nextRetryDelayMs]).toEqual(['ModelRateLimitError', false, 1000]);
+  });
+
+  it('makes an exhausted quota non-retryable', () => {
+    const error = classify(apiError(429, 'You exceeded your current quota', {}, '{"error":{"code":"insufficient_quota"}}'));
+    expect([error.name, error.nonRetryable]).toEqual(['ModelRateLimitError', true]);
+  });
+
+  it('recognizes context-length errors among 400s', () => {
+    const error = classify(apiError(400, "This model's maximum context length is 8192 tokens", {}, '{"error":{"code":"context_length_exceeded"}}'));
+    expect([error.name, error.nonRetryable]).toEqual(['ModelContextLengthError', true]);
+  });
+
+  it('makes other 400s and unknown models non-retryable invalid requests', () => {
+    expect(classify(apiError(400, 'Invalid schema for response_format')).name).toBe('ModelInvalidRequestError');
+    expect(classify(apiError(404, 'The model `gpt-9` does not exist')).nonRetryable).toBe(true);
+  });
+
+  it('makes 5xx and unreachable servers retryable provider errors', () => {
+    const error = classify(apiError(503, 'overloaded', { 'retry-after': '3' }));
+    expect([error.name, error.nonRetryable, error.nextRetryDelayMs]).toEqual(['ModelProviderError', false, 3000]);
+    expect(classify(apiError(undefined, 'Cannot connect to API: ECONNREFUSED')).message).toContain('could not be reached');
+  });
+
+  it('looks through the AI SDK retry wrapper', () => {
+    const wrapped = new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [apiError(500, 'a'), apiError(401, 'b')] });
+    expect(classify(wrapped).name).toBe('ModelAuthenticationError');
+  });
+
+  it('turns a missing API key into a configuration error naming the agent', () => {
+    const error = classify(new LoadAPIKeyError({ message: 'OpenAI API key is missing' }));
+    expect(error.name).toBe('ModelConfigurationError');
+    expect(error.message).toMatch(/^Agent "writer": model provider "openai-compatible"/);
+  });
+
+  it('turns an unparsable answer into a retryable output error', () => {
+    const error = classify(
+      new NoObjectGeneratedError({ message: 'No object generated', text: 'not json', response: { id: '1', timestamp: new Date(), modelId: 'local' }, usage: {} as never, finishReason: 'stop' }),
+    );
+    expect([error.name, error.nonRetryable]).toEqual(['ModelOutputError', false]);
+  });
+
+  it('leaves other errors alone', () => {
+    const toolError = Object.assign(new Error('tool broke'), { name: 'ToolError' });
+    expect(toModelError(toolError, site)).toBe(toolError);
+  });
+});

@@ -1,0 +1,78 @@
+import { APICallError, LoadAPIKeyError, NoObjectGeneratedError, NoOutputGeneratedError, RetryError } from 'ai';
+import {
+  ModelAuthenticationError,
+  ModelConfigurationError,
+  ModelContextLengthError,
+  ModelInvalidRequestError,
+  ModelOutputError,
+  ModelProviderError,
+  ModelRateLimitError,
+  type ModelCallSite,
+  type ModelErrorDetails,
+} from './errors';
+
+const CONTEXT_LENGTH = /context[_ ]length|context window|context size|maximum context|prompt is too long|too many tokens|reduce the length/i;
+const QUOTA = /insufficient_quota|exceeded your current quota/i;
+const MAX_PROVIDER_MESSAGE = 300;
+
+/**
+ * The delay a provider asked for: `retry-after-ms` (OpenAI), else
+ * `Retry-After` in seconds or as an HTTP date; `undefined` when absent or unreadable.
+ *
+ * @example
+ * retryAfterMs({ 'retry-after': '2' }) // => 2000
+ */
+export function retryAfterMs(headers: Record<string, string> | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const lower = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+  const ms = Number.parseFloat(lower['retry-after-ms'] ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const raw = lower['retry-after']?.trim();
+  if (!raw) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw)) return Math.ceil(Number.parseFloat(raw) * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function providerMessage(error: APICallError): string | undefined {
+  const text = (error.message || error.responseBody || '').replace(/\s+/g, ' ').trim();
+  if (!text) return undefined;
+  return text.length > MAX_PROVIDER_MESSAGE ? `${text.slice(0, MAX_PROVIDER_MESSAGE)}...` : text;
+}
+
+function fromApiCall(error: APICallError, site: ModelCallSite): Error {
+  const status = error.statusCode;
+  const details: ModelErrorDetails = { statusCode: status, providerMessage: providerMessage(error) };
+  const said = `${error.message} ${error.responseBody ?? ''}`;
+  if (status === 401 || status === 403) return new ModelAuthenticationError(site, details);
+  if (status === 429) {
+    return new ModelRateLimitError(site, { ...details, nextRetryDelayMs: retryAfterMs(error.responseHeaders) }, QUOTA.test(said));
+  }
+  if (status === 413 || (status !== undefined && status >= 400 && status < 500 && CONTEXT_LENGTH.test(said))) {
+    return new ModelContextLengthError(site, details);
+  }
+  if (status === 400 || status === 404 || status === 422) return new ModelInvalidRequestError(site, details);
+  // 408, 409, 5xx, other statuses and unreachable servers: a later attempt may succeed
+  return new ModelProviderError(site, { ...details, nextRetryDelayMs: retryAfterMs(error.responseHeaders) });
+}
+
+/**
+ * Turns what an AI SDK call threw into a named model error of this package
+ * (naming the agent and the provider, carrying `nonRetryable` and
+ * `nextRetryDelayMs`); anything else (a `ToolError`, an abort) comes back unchanged.
+ *
+ * @example
+ * try { await generateText(...) } catch (error) { throw toModelError(error, { agent: 'writer', provider: 'openai', model: 'gpt-4o-mini' }) }
+ */
+export function toModelError(error: unknown, site: ModelCallSite): unknown {
+  const cause = RetryError.isInstance(error) ? error.lastError : error;
+  if (APICallError.isInstance(cause)) return fromApiCall(cause, site);
+  if (LoadAPIKeyError.isInstance(cause)) {
+    const who = site.router ? `Router "${site.router}" after agent "${site.agent}"` : `Agent "${site.agent}"`;
+    return new ModelConfigurationError(`model provider "${site.provider}" (model "${site.model}") has no API key: ${cause.message}`, who);
+  }
+  if (NoObjectGeneratedError.isInstance(cause) || NoOutputGeneratedError.isInstance(cause)) {
+    return new ModelOutputError(site, cause.message);
+  }
+  return cause;
+}

@@ -1,0 +1,161 @@
+/**
+ * Errors of `@flock-ts/llm`. Match them by `name` (or `code`), never with
+ * `instanceof`: inside a Temporal activity only the name (the failure
+ * `type`), the message and the retry hints survive.
+ *
+ * Every model error names the agent (and the router, for routing) and the
+ * provider, and says how Temporal should retry it: `nonRetryable` for
+ * failures a retry cannot fix, `nextRetryDelayMs` when the provider said
+ * when to come back (`Retry-After`). `@flock-ts/core` copies both onto the
+ * error that wraps it, and the activity turns them into the
+ * `ApplicationFailure`'s `nonRetryable` and `nextRetryDelay`.
+ */
+
+/** Who called the model: an agent evaluating, or a router choosing after an agent. */
+export interface ModelCallSite {
+  agent: string;
+  /** Set when the call chose the next agent. */
+  router?: string;
+  /** Provider prefix of the model id, e.g. `openai`, `anthropic`, `openai-compatible`. */
+  provider: string;
+  model: string;
+}
+
+/** The code of each model error. */
+export type ModelErrorCode =
+  | 'MODEL_NOT_CONFIGURED'
+  | 'MODEL_AUTHENTICATION'
+  | 'MODEL_RATE_LIMIT'
+  | 'MODEL_CONTEXT_LENGTH'
+  | 'MODEL_INVALID_REQUEST'
+  | 'MODEL_PROVIDER'
+  | 'MODEL_OUTPUT';
+
+/** What the provider answered, when it answered over HTTP. */
+export interface ModelErrorDetails {
+  statusCode?: number;
+  /** The provider's own message (from its error body), trimmed. */
+  providerMessage?: string;
+  nextRetryDelayMs?: number;
+}
+
+function caller(site: ModelCallSite): string {
+  return site.router ? `Router "${site.router}" after agent "${site.agent}"` : `Agent "${site.agent}"`;
+}
+
+function describe(site: ModelCallSite, what: string, details: ModelErrorDetails): string {
+  const status = details.statusCode === undefined ? '' : ` (HTTP ${details.statusCode})`;
+  const said = details.providerMessage ? `: ${details.providerMessage}` : '';
+  return `${caller(site)}: model provider "${site.provider}" (model "${site.model}") ${what}${status}${said}`;
+}
+
+/** Common shape of the model errors below; use the subclasses' `name`/`code` to tell them apart. */
+export abstract class ModelError extends Error {
+  abstract override readonly name: string;
+  abstract readonly code: ModelErrorCode;
+  /** Temporal must not retry: the same request would fail the same way. */
+  readonly nonRetryable: boolean;
+  /** When the provider asked to wait before the next attempt. */
+  readonly nextRetryDelayMs?: number;
+  readonly agent: string;
+  readonly router?: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly statusCode?: number;
+
+  protected constructor(site: ModelCallSite, what: string, nonRetryable: boolean, details: ModelErrorDetails = {}) {
+    super(describe(site, what, details));
+    this.nonRetryable = nonRetryable;
+    this.agent = site.agent;
+    if (site.router !== undefined) this.router = site.router;
+    this.provider = site.provider;
+    this.model = site.model;
+    if (details.statusCode !== undefined) this.statusCode = details.statusCode;
+    if (details.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = details.nextRetryDelayMs;
+  }
+}
+
+/**
+ * No usable model: no model id anywhere (agent, flock `model`, `FLOCK_MODEL`),
+ * an unknown provider prefix, a missing base URL or API key. Not retryable.
+ */
+export class ModelConfigurationError extends Error {
+  override readonly name = 'ModelConfigurationError';
+  readonly code = 'MODEL_NOT_CONFIGURED' as const;
+  readonly nonRetryable = true;
+  constructor(
+    message: string,
+    /** The agent (or router) that needed the model, when known. */
+    readonly subject?: string,
+  ) {
+    super(subject ? `${subject}: ${message}` : message);
+  }
+}
+
+/** The provider rejected the credentials (HTTP 401/403). Not retryable. */
+export class ModelAuthenticationError extends ModelError {
+  override readonly name = 'ModelAuthenticationError';
+  readonly code = 'MODEL_AUTHENTICATION' as const;
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
+    super(site, 'rejected the credentials; check the API key in the environment', true, details);
+  }
+}
+
+/**
+ * The provider is rate limiting (HTTP 429): retryable after `nextRetryDelayMs`
+ * when the provider sent `Retry-After`/`retry-after-ms`. An exhausted quota
+ * (`insufficient_quota`) is not retryable.
+ */
+export class ModelRateLimitError extends ModelError {
+  override readonly name = 'ModelRateLimitError';
+  readonly code = 'MODEL_RATE_LIMIT' as const;
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}, quotaExhausted = false) {
+    const what = quotaExhausted
+      ? 'reports the quota exhausted; not retried'
+      : details.nextRetryDelayMs === undefined
+        ? 'is rate limiting'
+        : `is rate limiting; retry after ${details.nextRetryDelayMs} ms`;
+    super(site, what, quotaExhausted, details);
+  }
+}
+
+/** The prompt does not fit the model's context window. Not retryable. */
+export class ModelContextLengthError extends ModelError {
+  override readonly name = 'ModelContextLengthError';
+  readonly code = 'MODEL_CONTEXT_LENGTH' as const;
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
+    super(site, 'rejected the prompt as longer than the context window', true, details);
+  }
+}
+
+/** The provider rejected the request itself (HTTP 400/404/422: unknown model, bad schema...). Not retryable. */
+export class ModelInvalidRequestError extends ModelError {
+  override readonly name = 'ModelInvalidRequestError';
+  readonly code = 'MODEL_INVALID_REQUEST' as const;
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
+    super(site, 'rejected the request as invalid', true, details);
+  }
+}
+
+/** The provider failed or could not be reached (HTTP 5xx, 408, 409, network). Retryable. */
+export class ModelProviderError extends ModelError {
+  override readonly name = 'ModelProviderError';
+  readonly code = 'MODEL_PROVIDER' as const;
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
+    super(site, details.statusCode === undefined ? 'could not be reached' : 'failed', false, details);
+  }
+}
+
+/** The model answered, but not with an output matching the agent's output signature. Retryable (models vary). */
+export class ModelOutputError extends ModelError {
+  override readonly name = 'ModelOutputError';
+  readonly code = 'MODEL_OUTPUT' as const;
+  constructor(
+    site: ModelCallSite,
+    detail: string,
+    /** The first offending output field as a path such as `items[2].title` (`''` for the output as a whole). */
+    readonly field = '',
+  ) {
+    super(site, `returned an output that does not match the signature`, false, { providerMessage: detail });
+  }
+}

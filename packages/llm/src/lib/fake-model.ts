@@ -1,0 +1,174 @@
+import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Content, LanguageModelV3GenerateResult, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import { MockLanguageModelV3 } from 'ai/test';
+
+/** Tokens a scripted response reports. */
+export interface FakeUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A tool call the fake model asks for. */
+export interface FakeToolCall {
+  name: string;
+  args?: Record<string, unknown>;
+  id?: string;
+}
+
+/**
+ * One scripted answer: a structured `output` (sent as JSON text), plain
+ * `text`, `toolCalls`, an `error` to throw (e.g. an AI SDK `APICallError`),
+ * or a function of the call that returns one of those.
+ */
+export type FakeResponse =
+  | { output: unknown; usage?: FakeUsage }
+  | { text: string; usage?: FakeUsage }
+  | { toolCalls: FakeToolCall[]; usage?: FakeUsage }
+  | { error: unknown }
+  | ((call: FakeModelCall, index: number) => FakeResponse | Promise<FakeResponse>);
+
+/** What the model was asked, in a form tests can assert on. */
+export interface FakeModelCall {
+  /** The system messages, joined. */
+  system: string;
+  /** The text of the user messages, joined. */
+  prompt: string;
+  /** Names of the tools offered. */
+  tools: string[];
+  /** `auto`, `none`, `required` or `tool` (absent when no tools were offered). */
+  toolChoice?: string;
+  /** Results of earlier tool calls the model receives in this call. */
+  toolResults: Array<{ toolName: string; output: unknown }>;
+  /** The JSON Schema of the requested structured output. */
+  responseSchema?: unknown;
+  temperature?: number;
+  /** The raw call options, for anything else. */
+  options: LanguageModelV3CallOptions;
+}
+
+/** A scripted AI SDK model that records its calls. */
+export type FakeModel = LanguageModelV3 & {
+  /** Every call so far, oldest first. */
+  readonly calls: FakeModelCall[];
+};
+
+/** Options of {@link createFakeModel}. */
+export interface FakeModelOptions {
+  /** Answers in order; a call past the end fails with a clear error. */
+  responses: FakeResponse[];
+  /** Provider name (default `fake`), which errors and the flock definition show. */
+  provider?: string;
+  modelId?: string;
+}
+
+function textOf(prompt: LanguageModelV3Prompt, role: 'system' | 'user'): string {
+  const texts: string[] = [];
+  for (const message of prompt) {
+    if (message.role !== role) continue;
+    if (message.role === 'system') texts.push(message.content);
+    else if (message.role === 'user') for (const part of message.content) if (part.type === 'text') texts.push(part.text);
+  }
+  return texts.join('\n\n');
+}
+
+function toolResultsOf(prompt: LanguageModelV3Prompt): FakeModelCall['toolResults'] {
+  const results: FakeModelCall['toolResults'] = [];
+  for (const message of prompt) {
+    if (message.role !== 'tool') continue;
+    for (const part of message.content) {
+      if (part.type !== 'tool-result') continue;
+      const output = part.output as { type: string; value?: unknown };
+      results.push({ toolName: part.toolName, output: 'value' in output ? output.value : output });
+    }
+  }
+  return results;
+}
+
+function record(options: LanguageModelV3CallOptions): FakeModelCall {
+  const format = options.responseFormat;
+  const call: FakeModelCall = {
+    system: textOf(options.prompt, 'system'),
+    prompt: textOf(options.prompt, 'user'),
+    tools: (options.tools ?? []).map((tool) => tool.name),
+    toolResults: toolResultsOf(options.prompt),
+    options,
+  };
+  if (options.toolChoice) call.toolChoice = options.toolChoice.type;
+  if (format?.type === 'json' && format.schema) call.responseSchema = format.schema;
+  if (options.temperature !== undefined) call.temperature = options.temperature;
+  return call;
+}
+
+// Roughly four characters per token: deterministic usage when a script gives none.
+const estimate = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+
+function usageOf(usage: FakeUsage | undefined, call: FakeModelCall, answer: string): LanguageModelV3GenerateResult['usage'] {
+  const input = usage?.inputTokens ?? estimate(call.system + call.prompt + JSON.stringify(call.toolResults));
+  const output = usage?.outputTokens ?? estimate(answer);
+  return {
+    inputTokens: { total: input, noCache: input, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens: { total: output, text: output, reasoning: undefined },
+  };
+}
+
+async function answer(response: FakeResponse, call: FakeModelCall, index: number): Promise<LanguageModelV3GenerateResult> {
+  if (typeof response === 'function') return answer(await response(call, index), call, index);
+  if ('error' in response) throw response.error;
+  let content: LanguageModelV3Content[];
+  let unified: 'stop' | 'tool-calls';
+  if ('toolCalls' in response) {
+    content = response.toolCalls.map((toolCall, n) => ({
+      type: 'tool-call' as const,
+      toolCallId: toolCall.id ?? `call-${index + 1}-${n + 1}`,
+      toolName: toolCall.name,
+      input: JSON.stringify(toolCall.args ?? {}),
+    }));
+    unified = 'tool-calls';
+  } else {
+    const text = 'text' in response ? response.text : JSON.stringify(response.output);
+    content = [{ type: 'text', text }];
+    unified = 'stop';
+  }
+  return {
+    content,
+    finishReason: { unified, raw: undefined },
+    usage: usageOf(response.usage, call, JSON.stringify(content)),
+    warnings: [],
+  };
+}
+
+/**
+ * A language model for tests: answers from a script, in order, and records
+ * every call (system prompt, user prompt, tools offered, tool results,
+ * output schema). Built on the AI SDK's `MockLanguageModelV3`; use it as the
+ * `model` of {@link modelEvaluator} or {@link llmRouter}.
+ *
+ * @example
+ * const model = createFakeModel({
+ *   responses: [
+ *     { toolCalls: [{ name: 'wordCount', args: { text: 'a b c' } }] },
+ *     { output: { summary: 'Three words.', words: 3 }, usage: { inputTokens: 40, outputTokens: 8 } },
+ *   ],
+ * });
+ * const agent = defineAgent({ ..., evaluator: modelEvaluator({ model }), tools: [wordCount] });
+ * // after a run: model.calls[1].toolResults => [{ toolName: 'wordCount', output: 3 }]
+ */
+export function createFakeModel(options: FakeModelOptions): FakeModel {
+  const calls: FakeModelCall[] = [];
+  const responses = [...options.responses];
+  const provider = options.provider ?? 'fake';
+  const model = new MockLanguageModelV3({
+    provider,
+    modelId: options.modelId ?? 'scripted',
+    doGenerate: async (callOptions) => {
+      const call = record(callOptions);
+      calls.push(call);
+      const index = calls.length - 1;
+      const response = responses[index];
+      if (response === undefined) {
+        throw new Error(`fake model "${provider}": no scripted response for call ${index + 1} (${responses.length} scripted)`);
+      }
+      return answer(response, call, index);
+    },
+  });
+  return Object.assign(model, { calls });
+}

@@ -1,0 +1,120 @@
+import type { AgentContext, TokenUsage, Tool as CoreTool } from '@flock-ts/core';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { Output, generateText, jsonSchema, stepCountIs } from 'ai';
+import { toModelError } from './classify-error';
+import { ModelConfigurationError, type ModelCallSite } from './errors';
+import { restoreOptional, type ModelOutputSchema } from './output-schema';
+import { parseModelId, pickModelId, resolveModel } from './resolve-model';
+import { toStepTools } from './tool-set';
+import { toTokenUsage } from './usage';
+
+/** What {@link callModel} needs for one structured model call with an optional tool loop. */
+export interface ModelCallRequest {
+  site: ModelCallSite;
+  model: LanguageModelV3;
+  system: string;
+  prompt: string;
+  output: ModelOutputSchema;
+  /** Name of the structured output (some providers show it to the model). */
+  outputName: string;
+  context: AgentContext;
+  tools?: readonly CoreTool[];
+  maxToolCalls?: number;
+  temperature?: number;
+  signal?: AbortSignal;
+}
+
+/** The JSON the model produced (nulls of optional fields removed, not yet validated) and the tokens spent. */
+export interface ModelCallResult {
+  value: unknown;
+  usage: TokenUsage | undefined;
+  toolCalls: number;
+}
+
+/** A model given as an id or as an AI SDK model object, and the call site it yields. */
+export interface ResolvedModel {
+  model: LanguageModelV3;
+  site: ModelCallSite;
+}
+
+/**
+ * Resolves the model of an agent or router: an AI SDK model object as given,
+ * or an id (own, else the flock's `model`, else `FLOCK_MODEL`) through
+ * {@link resolveModel}. Configuration errors name the agent (and router).
+ */
+export function resolveCallModel(
+  model: string | LanguageModelV3 | undefined,
+  who: { agent: string; router?: string; flockModel?: string },
+): ResolvedModel {
+  const base = who.router === undefined ? { agent: who.agent } : { agent: who.agent, router: who.router };
+  if (typeof model === 'object') {
+    return { model, site: { ...base, provider: model.provider.split('.')[0], model: model.modelId } };
+  }
+  const subject = who.router === undefined ? `Agent "${who.agent}"` : `Router "${who.router}" after agent "${who.agent}"`;
+  try {
+    const id = pickModelId({ agent: who.agent, own: model, flockModel: who.flockModel });
+    const { provider, name } = parseModelId(id);
+    return { model: resolveModel(id), site: { ...base, provider, model: name } };
+  } catch (error) {
+    const config = error as ModelConfigurationError;
+    if (config.name === 'ModelConfigurationError' && config.subject === undefined) throw new ModelConfigurationError(config.message, subject);
+    throw error;
+  }
+}
+
+// Both OpenAI providers read `strictJsonSchema`; other providers ignore these keys.
+function strictness(strict: boolean) {
+  return { openai: { strictJsonSchema: strict }, openaiCompatible: { strictJsonSchema: strict } };
+}
+
+/**
+ * One structured-output model call, with a tool loop when tools are given.
+ * Provider retries are off (`maxRetries: 0`): inside a Temporal activity,
+ * Temporal retries the whole step, so attempts never multiply. At most
+ * `maxToolCalls` tool calls; once spent, the model must answer. Failures
+ * become this package's named model errors; a `ToolError` fails the call as is.
+ */
+export async function callModel(request: ModelCallRequest): Promise<ModelCallResult> {
+  const { site, context } = request;
+  const maxToolCalls = request.maxToolCalls ?? 0;
+  const controller = new AbortController();
+  const abortSignal = request.signal ? AbortSignal.any([request.signal, controller.signal]) : controller.signal;
+  const stepTools =
+    request.tools?.length && maxToolCalls > 0 ? toStepTools(request.tools, context, { maxCalls: maxToolCalls, abort: () => controller.abort() }) : undefined;
+  let result;
+  try {
+    result = await generateText({
+      model: request.model,
+      system: request.system,
+      prompt: request.prompt,
+      output: Output.object({ schema: jsonSchema(request.output.jsonSchema as Parameters<typeof jsonSchema>[0]), name: request.outputName }),
+      ...(stepTools
+        ? {
+            tools: stepTools.tools,
+            // one step per tool call at most, plus the answer
+            stopWhen: stepCountIs(maxToolCalls + 1),
+            prepareStep: () => (stepTools.calls() >= maxToolCalls ? { toolChoice: 'none' as const } : undefined),
+          }
+        : {}),
+      temperature: request.temperature,
+      maxRetries: 0,
+      abortSignal,
+      providerOptions: strictness(request.output.strict),
+      onStepFinish: () => context.heartbeat({ agent: site.agent, modelStepDone: true }),
+    });
+  } catch (error) {
+    const toolFailure = stepTools?.failure();
+    if (toolFailure !== undefined) throw toolFailure;
+    if (request.signal?.aborted) throw request.signal.reason;
+    throw toModelError(error, site);
+  }
+  const toolFailure = stepTools?.failure();
+  if (toolFailure !== undefined) throw toolFailure;
+  let value: unknown;
+  try {
+    value = result.output;
+  } catch (error) {
+    throw toModelError(error, site);
+  }
+  return { value: restoreOptional(value, request.output.original), usage: toTokenUsage(result.totalUsage), toolCalls: stepTools?.calls() ?? 0 };
+}

@@ -1,0 +1,106 @@
+import { EvaluatorSpecSchema, FlockConfigError, formatPath, type EvaluatorSpec } from '@flock-ts/config';
+import type { EvaluationRequest, EvaluationResult, Evaluator } from '@flock-ts/core';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { z } from 'zod';
+import { ModelOutputError } from './errors';
+import { callModel, resolveCallModel } from './model-call';
+import { modelOutputSchema, type ModelOutputSchema } from './output-schema';
+import { renderInputs, renderSystemPrompt } from './prompt';
+
+/** Tool calls allowed per agent step when `maxToolCalls` is not given. */
+export const DEFAULT_MAX_TOOL_CALLS = 10;
+
+/** How to evaluate an agent with a model. Everything but a model object lands in the flock definition. */
+export interface ModelEvaluatorOptions {
+  /**
+   * A model id (`openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`,
+   * `openai-compatible:llama3.2`), or an AI SDK model object (e.g.
+   * {@link createFakeModel} in tests). Absent: the flock's `model`, then `FLOCK_MODEL`.
+   */
+  model?: string | LanguageModelV3;
+  /** Added to the system prompt after the agent's description. */
+  instructions?: string;
+  /** 0..2. */
+  temperature?: number;
+  /** Tool calls allowed per step (0..100, default {@link DEFAULT_MAX_TOOL_CALLS}); once spent the model must answer. */
+  maxToolCalls?: number;
+}
+
+const schemas = new WeakMap<z.ZodObject, ModelOutputSchema>();
+
+function outputSchemaOf(schema: z.ZodObject): ModelOutputSchema {
+  let cached = schemas.get(schema);
+  if (!cached) schemas.set(schema, (cached = modelOutputSchema(schema)));
+  return cached;
+}
+
+function specOf(options: ModelEvaluatorOptions): EvaluatorSpec {
+  const { model, instructions, temperature, maxToolCalls } = options;
+  const id = typeof model === 'object' && model !== null ? `${model.provider.split('.')[0]}:${model.modelId}` : model;
+  const raw = { kind: 'model', model: id, instructions, temperature, maxToolCalls };
+  const spec = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+  const parsed = EvaluatorSpecSchema.safeParse(spec);
+  if (!parsed.success) {
+    throw new FlockConfigError(
+      'model evaluator',
+      parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * An evaluator that asks a model for the agent's output. The input fields
+ * (with their descriptions) become the prompt, the output signature the
+ * structured-output schema; the agent's tools run in a tool loop through
+ * core (so a failing tool is a `ToolError` naming tool and agent). Token
+ * usage comes back with the result. Provider retries are off: on Temporal
+ * the activity is retried instead, and model errors say whether to retry
+ * (`ModelAuthenticationError` never, `ModelRateLimitError` after `Retry-After`).
+ *
+ * @example
+ * const summarizer = defineAgent({
+ *   name: 'summarizer',
+ *   input: 'text: string | the text to summarize',
+ *   output: 'summary: string | two sentences, keywords: string[]',
+ *   evaluator: modelEvaluator({ model: 'openai:gpt-4o-mini', temperature: 0.2 }),
+ *   tools: [wordCount],
+ * });
+ */
+export function modelEvaluator(options: ModelEvaluatorOptions = {}): Evaluator {
+  const spec = specOf(options) as Extract<EvaluatorSpec, { kind: 'model' }>;
+  const given = typeof options.model === 'object' && options.model !== null ? options.model : spec.model;
+  return {
+    spec,
+    async evaluate({ agent, inputs, context, tools, signal }: EvaluationRequest): Promise<EvaluationResult> {
+      const { model, site } = resolveCallModel(given, { agent: agent.name, flockModel: context.flockModel });
+      const output = outputSchemaOf(agent.output.schema);
+      const maxToolCalls = spec.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
+      const result = await callModel({
+        site,
+        model,
+        system: renderSystemPrompt(agent, {
+          flockName: context.flockName,
+          outputSchema: output.original,
+          instructions: spec.instructions,
+          hasTools: tools.length > 0 && maxToolCalls > 0,
+        }),
+        prompt: renderInputs(agent, inputs),
+        output,
+        outputName: `${agent.name}_output`,
+        context,
+        tools,
+        maxToolCalls,
+        temperature: spec.temperature,
+        signal,
+      });
+      const parsed = agent.output.schema.safeParse(result.value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = formatPath(issue.path);
+        throw new ModelOutputError(site, `${field || '(root)'}: ${issue.message}`, field);
+      }
+      return result.usage ? { output: parsed.data as Record<string, unknown>, usage: result.usage } : { output: parsed.data as Record<string, unknown> };
+    },
+  };
+}
