@@ -56,6 +56,14 @@ function fromApiCall(error: APICallError, site: ModelCallSite): Error {
   return new ModelProviderError(site, { ...details, nextRetryDelayMs: retryAfterMs(error.responseHeaders) });
 }
 
+// The AI SDK wraps fetch's "fetch failed" TypeError itself, but checks it with
+// `instanceof TypeError`, which misses errors from another realm (Jest's sandbox);
+// so does `instanceof Error`, hence the duck typing.
+function isFetchFailure(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'TypeError' && typeof message === 'string' && /^(fetch failed|failed to fetch)$/i.test(message);
+}
+
 /**
  * Turns what an AI SDK call threw into a named model error of this package
  * (naming the agent and the provider, carrying `nonRetryable` and
@@ -70,6 +78,10 @@ export function toModelError(error: unknown, site: ModelCallSite): unknown {
   if (LoadAPIKeyError.isInstance(cause)) {
     const who = site.router ? `Router "${site.router}" after agent "${site.agent}"` : `Agent "${site.agent}"`;
     return new ModelConfigurationError(`model provider "${site.provider}" (model "${site.model}") has no API key: ${cause.message}`, who);
+  }
+  if (isFetchFailure(cause)) {
+    const reason = (cause as { cause?: { message?: string }; message: string }).cause?.message;
+    return new ModelProviderError(site, { providerMessage: reason ?? (cause as { message: string }).message });
   }
   if (NoObjectGeneratedError.isInstance(cause) || NoOutputGeneratedError.isInstance(cause)) {
     return new ModelOutputError(site, cause.message);

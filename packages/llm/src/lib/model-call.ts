@@ -52,7 +52,7 @@ export function resolveCallModel(
   }
   const subject = who.router === undefined ? `Agent "${who.agent}"` : `Router "${who.router}" after agent "${who.agent}"`;
   try {
-    const id = pickModelId({ agent: who.agent, own: model, flockModel: who.flockModel });
+    const id = pickModelId({ ...base, own: model, flockModel: who.flockModel });
     const { provider, name } = parseModelId(id);
     return { model: resolveModel(id), site: { ...base, provider, model: name } };
   } catch (error) {

@@ -95,19 +95,27 @@ export function resolveModel(id: string, options: ResolveModelOptions = {}): Lan
 }
 
 /**
- * The model id an agent uses: its own, else the flock's `model`, else
- * `FLOCK_MODEL`. Throws `ModelConfigurationError` naming the agent when none is set.
+ * The model id an agent (or router) uses: its own, else the flock's `model`,
+ * else `FLOCK_MODEL`. Throws `ModelConfigurationError` naming the agent (and
+ * router) when none is set.
  *
  * @example
  * pickModelId({ agent: 'writer', flockModel: 'openai:gpt-4o-mini' }) // => 'openai:gpt-4o-mini'
  */
-export function pickModelId(choice: { agent: string; own?: string; flockModel?: string; env?: Record<string, string | undefined> }): string {
+export function pickModelId(choice: {
+  agent: string;
+  /** The router choosing after `agent`, when the model routes. */
+  router?: string;
+  own?: string;
+  flockModel?: string;
+  env?: Record<string, string | undefined>;
+}): string {
   const env = choice.env ?? process.env;
   const id = firstSet(choice.own, choice.flockModel, env['FLOCK_MODEL']);
   if (!id) {
     throw new ModelConfigurationError(
       'no model configured: give the evaluator a model, the flock a `model`, or set FLOCK_MODEL (e.g. FLOCK_MODEL=openai:gpt-4o-mini)',
-      `Agent "${choice.agent}"`,
+      choice.router === undefined ? `Agent "${choice.agent}"` : `Router "${choice.router}" after agent "${choice.agent}"`,
     );
   }
   return id;

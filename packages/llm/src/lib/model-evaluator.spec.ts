@@ -1,0 +1,159 @@
+import { Flock, defineAgent, defineTool, type Agent, type Tool } from '@flock-ts/core';
+import { APICallError } from 'ai';
+import { createFakeModel, type FakeResponse } from './fake-model';
+import { DEFAULT_MAX_TOOL_CALLS, modelEvaluator, type ModelEvaluatorOptions } from './model-evaluator';
+
+const wordCount = defineTool({
+  name: 'wordCount',
+  description: 'Counts the words of a text',
+  input: 'text: string | the text to count',
+  execute: ({ text }) => String(text).split(/\s+/).filter(Boolean).length,
+});
+const broken = defineTool({ name: 'broken', input: '', execute: () => { throw new Error('disk on fire'); } });
+
+function summarizer(options: ModelEvaluatorOptions, tools: Tool[] = [wordCount]): Agent {
+  return defineAgent({
+    name: 'summarizer',
+    description: 'Summarizes a text',
+    input: 'text: string | the text to summarize',
+    output: 'summary: string | one sentence, words: integer, tags?: string[]',
+    evaluator: modelEvaluator(options),
+    tools,
+  });
+}
+
+function run(agent: Agent, flockOptions: { model?: string } = {}) {
+  const flock = new Flock({ name: 'docs', agents: [agent], ...flockOptions });
+  return flock.run({ startAgent: agent.name, input: { text: 'Temporal makes agent runs durable.' } });
+}
+
+const answer = (output: Record<string, unknown>, usage = { inputTokens: 30, outputTokens: 10 }): FakeResponse => ({ output, usage });
+
+describe('modelEvaluator with the AI SDK test model', () => {
+  it('records a model spec in the definition, without the model object', () => {
+    const model = createFakeModel({ responses: [] });
+    expect(summarizer({ model, temperature: 0.2, maxToolCalls: 3, instructions: 'Be brief.' }).toDefinition().evaluator).toEqual({
+      kind: 'model',
+      model: 'fake:scripted',
+      temperature: 0.2,
+      maxToolCalls: 3,
+      instructions: 'Be brief.',
+    });
+    expect(summarizer({ model: 'openai:gpt-4o-mini' }).toDefinition().evaluator).toEqual({ kind: 'model', model: 'openai:gpt-4o-mini' });
+  });
+
+  it('rejects options outside the evaluator spec, naming the field', () => {
+    expect(() => modelEvaluator({ temperature: 3 })).toThrow(/model evaluator[\s\S]*temperature/);
+    expect(() => modelEvaluator({ maxToolCalls: 1.5 })).toThrow(/maxToolCalls/);
+  });
+
+  it('returns the structured output, with the signature as the schema and the inputs in the prompt', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 'Runs survive crashes.', words: 5, tags: null })] });
+    const result = await run(summarizer({ model, instructions: 'Be brief.', temperature: 0 }, []));
+    expect(result.output).toEqual({ summary: 'Runs survive crashes.', words: 5 });
+    const [call] = model.calls;
+    expect(call.prompt).toBe('## text (string): the text to summarize\nTemporal makes agent runs durable.');
+    expect(call.system).toContain('Be brief.');
+    expect(call.system).toContain('- summary (string): one sentence');
+    expect(call.responseSchema).toMatchObject({ properties: { summary: { description: 'one sentence' } }, required: ['summary', 'words', 'tags'] });
+    expect(call.temperature).toBe(0);
+    expect(call.tools).toEqual([]);
+  });
+
+  it('returns the tokens of the step with the result and sums them per run', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 's', words: 1 }, { inputTokens: 30, outputTokens: 10 })] });
+    const result = await run(summarizer({ model }, []));
+    expect(result.steps[0].usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40 });
+    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40 });
+  });
+
+  it('runs tool calls through core and gives the model their results, counting every call in the usage', async () => {
+    const model = createFakeModel({
+      responses: [
+        { toolCalls: [{ name: 'wordCount', args: { text: 'a b c' } }], usage: { inputTokens: 20, outputTokens: 5 } },
+        answer({ summary: 'Three words.', words: 3 }, { inputTokens: 40, outputTokens: 8 }),
+      ],
+    });
+    const result = await run(summarizer({ model }));
+    expect(result.output).toEqual({ summary: 'Three words.', words: 3 });
+    expect(model.calls[0].tools).toEqual(['wordCount']);
+    expect(model.calls[1].toolResults).toEqual([{ toolName: 'wordCount', output: 3 }]);
+    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73 });
+  });
+
+  it('stops offering tools once maxToolCalls is spent, so the model must answer', async () => {
+    const call = { toolCalls: [{ name: 'wordCount', args: { text: 'x' } }] };
+    const model = createFakeModel({ responses: [call, call, answer({ summary: 'done', words: 1 })] });
+    await run(summarizer({ model, maxToolCalls: 2 }));
+    expect(model.calls.map((c) => c.toolChoice)).toEqual(['auto', 'auto', 'none']);
+  });
+
+  it('refuses calls past the budget when the model asks for several at once', async () => {
+    const model = createFakeModel({
+      responses: [
+        { toolCalls: [{ name: 'wordCount', args: { text: 'a' } }, { name: 'wordCount', args: { text: 'a b' } }] },
+        answer({ summary: 'ok', words: 1 }),
+      ],
+    });
+    await run(summarizer({ model, maxToolCalls: 1 }));
+    expect(model.calls[1].toolResults).toEqual([
+      { toolName: 'wordCount', output: 1 },
+      { toolName: 'wordCount', output: expect.stringContaining('budget of 1 tool calls is spent') },
+    ]);
+    expect(model.calls[1].toolChoice).toBe('none');
+  });
+
+  it('offers no tools with maxToolCalls 0 and allows ten by default', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 's', words: 1 })] });
+    await run(summarizer({ model, maxToolCalls: 0 }));
+    expect(model.calls[0].tools).toEqual([]);
+    expect(DEFAULT_MAX_TOOL_CALLS).toBe(10);
+  });
+
+  it('fails the step with the ToolError of a failing tool, naming tool and agent', async () => {
+    const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'broken' }] }, answer({ summary: 'never', words: 0 })] });
+    await expect(run(summarizer({ model }, [broken]))).rejects.toMatchObject({
+      name: 'ToolError',
+      message: 'Tool "broken" called by agent "summarizer" failed: disk on fire',
+    });
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it('reports arguments that do not match the tool signature as a ToolError', async () => {
+    const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'wordCount', args: { text: 7 } }] }] });
+    await expect(run(summarizer({ model }))).rejects.toMatchObject({ name: 'ToolError', reason: 'invalid-args' });
+  });
+
+  it('rejects an output that does not match the signature as a retryable ModelOutputError', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 'no count' })] });
+    const error = await run(summarizer({ model }, [])).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelOutputError', nonRetryable: false });
+    expect((error as Error).message).toContain('words: Invalid input');
+  });
+
+  it('rejects an answer that is not JSON as a ModelOutputError', async () => {
+    const model = createFakeModel({ responses: [{ text: 'Sure! Here is your summary.' }] });
+    await expect(run(summarizer({ model }, []))).rejects.toMatchObject({ causeName: 'ModelOutputError' });
+  });
+
+  it('maps provider errors to named errors that keep their retry hints through core', async () => {
+    const rejected = new APICallError({ message: 'Incorrect API key', url: 'u', requestBodyValues: {}, statusCode: 401 });
+    const limited = new APICallError({ message: 'Slow down', url: 'u', requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': '7' } });
+    const auth = await run(summarizer({ model: createFakeModel({ responses: [{ error: rejected }] }) }, [])).catch((e: unknown) => e);
+    expect(auth).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelAuthenticationError', nonRetryable: true });
+    expect((auth as Error).message).toContain('Agent "summarizer": model provider "fake" (model "scripted") rejected the credentials');
+    const rate = await run(summarizer({ model: createFakeModel({ responses: [{ error: limited }] }) }, [])).catch((e: unknown) => e);
+    expect(rate).toMatchObject({ causeName: 'ModelRateLimitError', nextRetryDelayMs: 7000, nonRetryable: false });
+  });
+
+  it("uses the flock's model when the agent names none, and names the agent when there is none", async () => {
+    const previous = process.env['FLOCK_MODEL'];
+    delete process.env['FLOCK_MODEL'];
+    try {
+      await expect(run(summarizer({}, []))).rejects.toMatchObject({ causeName: 'ModelConfigurationError', nonRetryable: true });
+      await expect(run(summarizer({}, []), { model: 'openai-compatible:local' })).rejects.toThrow(/Agent "summarizer": model "openai-compatible:local" needs the server's base URL/);
+    } finally {
+      if (previous !== undefined) process.env['FLOCK_MODEL'] = previous;
+    }
+  });
+});
