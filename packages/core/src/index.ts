@@ -3,6 +3,7 @@ export * from './lib/signature';
 export * from './lib/usage';
 export * from './lib/run-state';
 export * from './lib/context';
+export * from './lib/metric';
 export * from './lib/tool';
 export * from './lib/router';
 export * from './lib/component';

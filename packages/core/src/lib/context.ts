@@ -2,6 +2,7 @@ import type { Agent } from './agent';
 import { ContextReadOnlyError, ToolError } from './errors';
 import type { Flock } from './flock';
 import type { RunState, StepRecord } from './run-state';
+import { toMetricReport, type MetricOptions, type MetricSink } from './metric';
 import { invokeTool } from './tool';
 
 /** What an {@link AgentContext} is built from. */
@@ -17,6 +18,8 @@ export interface AgentContextInit {
   attempt?: number;
   signal?: AbortSignal;
   heartbeat?: (details?: unknown) => void;
+  /** Receives what `ctx.metric()` reports (absent: reports are validated, then dropped). */
+  metric?: MetricSink;
 }
 
 const noop = (): void => undefined;
@@ -50,6 +53,7 @@ export class AgentContext {
   private readonly vars: Record<string, unknown>;
   private readonly writable: boolean;
   private readonly beat: (details?: unknown) => void;
+  private readonly metricSink: MetricSink | undefined;
 
   constructor(init: AgentContextInit) {
     this.flock = init.flock;
@@ -65,6 +69,7 @@ export class AgentContext {
     this.writable = init.variables !== undefined;
     this.vars = init.variables ?? init.state.variables;
     this.beat = init.heartbeat ?? noop;
+    this.metricSink = init.metric;
   }
 
   /** The agent's free-form settings. */
@@ -114,6 +119,22 @@ export class AgentContext {
   /** Reports liveness of a long step (a Temporal activity heartbeat; a no-op locally). */
   heartbeat(details?: unknown): void {
     this.beat(details);
+  }
+
+  /**
+   * Reports a custom metric of this step (seed: "custom metrics from
+   * modules"). On a Temporal worker it is logged with the step, set on the
+   * step's span and recorded by the worker's metrics (Prometheus with
+   * `flock-worker --metrics-port`); locally it goes where the executor
+   * sends it, by default nowhere. Throws `InvalidMetricError` for a name
+   * outside `[a-zA-Z_][a-zA-Z0-9_]*` or a value that is not a finite number.
+   *
+   * @example
+   * onTerminate: (ctx) => ctx.metric('documents_read', 12, { kind: 'counter', unit: '{document}' })
+   */
+  metric(name: string, value: number, options?: MetricOptions): void {
+    const report = toMetricReport(this.agentName, name, value, options);
+    this.metricSink?.(report);
   }
 
   /**

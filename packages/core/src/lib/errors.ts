@@ -260,3 +260,15 @@ export class ExecutorNotAvailableError extends Error {
     );
   }
 }
+
+/** A metric reported through `ctx.metric()` with a name, value or kind that cannot be recorded. */
+export class InvalidMetricError extends Error {
+  override readonly name = 'InvalidMetricError';
+  readonly code = 'INVALID_METRIC' as const;
+  constructor(
+    readonly metric: string,
+    reason: string,
+  ) {
+    super(`Metric "${metric}" cannot be recorded: ${reason}`);
+  }
+}

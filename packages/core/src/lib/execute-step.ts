@@ -4,6 +4,7 @@ import { AgentContext } from './context';
 import { AgentExecutionError, AgentOutputValidationError, ComponentError, errorName, type ComponentHook } from './errors';
 import type { EvaluationResult } from './evaluator';
 import type { Flock } from './flock';
+import type { MetricSink } from './metric';
 import { resolveAgentInputs, validateAgentInputs, validateAgentOutput } from './resolve-inputs';
 import type { RunState, StepRecord } from './run-state';
 import type { Tool } from './tool';
@@ -15,6 +16,8 @@ export interface StepOptions {
   heartbeat?: (details?: unknown) => void;
   /** 1 for the first try (Temporal passes its attempt number). */
   attempt?: number;
+  /** Receives the step's `ctx.metric()` reports. */
+  metric?: MetricSink;
 }
 
 /** What one agent step produced: its record and the run variables after it. */
@@ -127,7 +130,7 @@ export async function executeAgentStep(flock: Flock, agentName: string, state: R
   options.signal?.throwIfAborted();
   const attempt = options.attempt ?? 1;
   const variables = { ...state.variables };
-  const context = new AgentContext({ flock, agent, state, variables, attempt, signal: options.signal, heartbeat: options.heartbeat });
+  const context = new AgentContext({ flock, agent, state, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric });
   const startedAt = new Date().toISOString();
   let step: Awaited<ReturnType<typeof runStep>>;
   try {

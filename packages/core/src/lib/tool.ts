@@ -1,10 +1,15 @@
 import { FlockConfigError, NameSchema, formatPath, type ConfigIssue } from '@flock-ts/config';
+import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { z } from 'zod';
 import { ToolError, errorMessage } from './errors';
 import type { AgentContext } from './context';
 import { compileSignature, type CompiledSignature, type InferSignature, type SignatureInput } from './signature';
 
 const TOOL = Symbol.for('@flock-ts/core/tool');
+// A no-op until the host process registers an OpenTelemetry SDK (workers do,
+// via @flock-ts/telemetry). Looked up per call: a tracer kept from before a
+// (re-)registration would keep writing to the provider it first saw.
+const tracer = () => trace.getTracer('@flock-ts/core');
 
 /** How to declare a tool. */
 export interface ToolOptions<I extends SignatureInput = SignatureInput> {
@@ -71,11 +76,27 @@ export function defineTool<I extends SignatureInput>(options: ToolOptions<I>): T
 /**
  * Validates the arguments and runs a tool. Every failure is a `ToolError`
  * naming the tool and the agent; an abort rejects with the signal's reason.
+ * The call is an OpenTelemetry span `flock.tool.call` (tool, agent, flock
+ * and run; never the arguments), a child of the step's span on a worker.
  *
  * @example
  * const count = await invokeTool(wordCount, { text: 'a b c' }, ctx); // => 3
  */
 export async function invokeTool(tool: Tool, args: unknown, ctx: AgentContext): Promise<unknown> {
+  return tracer().startActiveSpan('flock.tool.call', { attributes: toolSpanAttributes(tool, ctx) }, async (span) => {
+    try {
+      return await runTool(tool, args, ctx);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function runTool(tool: Tool, args: unknown, ctx: AgentContext): Promise<unknown> {
   const parsed = tool.input.schema.safeParse(args ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -88,4 +109,16 @@ export async function invokeTool(tool: Tool, args: unknown, ctx: AgentContext): 
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     throw new ToolError(tool.name, ctx.agentName, 'failed', `failed: ${errorMessage(error)}`, error);
   }
+}
+
+// Names and ids only: tool arguments and results are user data and stay out of spans.
+function toolSpanAttributes(tool: Tool, ctx: AgentContext): Attributes {
+  return {
+    'flock.tool.name': tool.name,
+    'gen_ai.tool.name': tool.name,
+    'gen_ai.operation.name': 'execute_tool',
+    'flock.agent': ctx.agentName,
+    'flock.name': ctx.flockName,
+    'flock.run_id': ctx.runId,
+  };
 }
