@@ -1,0 +1,105 @@
+import { Flock, defineAgent, type RunResult } from '@flock-ts/core';
+import { modelEvaluator } from '../src/lib/model-evaluator';
+import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '../src/lib/openai-stand-in';
+import { failureTypes, loadTemporalExecutor, testServer, uniqueQueue } from './temporal-executor';
+
+// A model-backed agent runs as a Temporal activity against the OpenAI-compatible
+// stand-in over HTTP. Provider retries are off, so each request the stand-in
+// logs is one Temporal attempt.
+
+let server: OpenAICompatibleStandIn;
+const savedBaseUrl = process.env['FLOCK_OPENAI_BASE_URL'];
+
+beforeAll(async () => {
+  await loadTemporalExecutor();
+  server = await startOpenAICompatibleStandIn();
+  process.env['FLOCK_OPENAI_BASE_URL'] = server.baseUrl;
+});
+
+afterAll(async () => {
+  if (savedBaseUrl === undefined) delete process.env['FLOCK_OPENAI_BASE_URL'];
+  else process.env['FLOCK_OPENAI_BASE_URL'] = savedBaseUrl;
+  await server?.close();
+});
+
+beforeEach(() => {
+  server.requests.length = 0;
+});
+
+function modelFlock(name: string): Flock {
+  const { address, namespace } = testServer();
+  return new Flock({
+    name,
+    model: 'openai-compatible:stand-in-model',
+    enableTemporal: true,
+    temporalStartInProcessWorker: true,
+    temporalConfig: {
+      serverUrl: address,
+      namespace,
+      taskQueue: uniqueQueue(name),
+      // short backoff: only a Retry-After can make Temporal wait long
+      activityDefaults: { retryInitialIntervalSeconds: 0.1, retryBackoffCoefficient: 1, retryMaxAttempts: 3 },
+    },
+    agents: [
+      defineAgent({
+        name: 'summarizer',
+        description: 'Summarizes a text',
+        input: 'text: string | the text to summarize',
+        output: 'summary: string | one sentence',
+        evaluator: modelEvaluator(),
+        temporalActivityConfig: { retryMaxAttempts: 5, startToCloseTimeoutSeconds: 10 },
+        next: 'titler',
+      }),
+      defineAgent({
+        name: 'titler',
+        description: 'Gives a summary a title',
+        input: 'summary: string',
+        output: 'title: string',
+        evaluator: modelEvaluator({ model: 'openai-compatible:title-model' }),
+      }),
+    ],
+  });
+}
+
+describe('a model-backed agent as a Temporal activity (OpenAI-compatible stand-in over HTTP)', () => {
+  it('is retried by Temporal after a 429 with Retry-After and a 500, and the run succeeds with the tokens of each step', async () => {
+    server.reply(
+      { status: 429, message: 'Rate limit reached', headers: { 'retry-after': '1' } },
+      { status: 500, message: 'The server had an error' },
+      { output: { summary: 'Temporal keeps runs alive.' }, usage: { promptTokens: 40, completionTokens: 8 } },
+      { output: { title: 'Durable runs' }, usage: { promptTokens: 20, completionTokens: 4 } },
+    );
+    const result = (await modelFlock('llm-retry').run({ startAgent: 'summarizer', input: { text: 'Temporal makes agent runs durable.' } })) as RunResult;
+
+    expect(result.output).toEqual({ title: 'Durable runs' });
+    expect(server.requests.map((request) => request.body['model'])).toEqual(['stand-in-model', 'stand-in-model', 'stand-in-model', 'title-model']);
+    expect(result.steps.map((step) => [step.agent, step.attempt])).toEqual([
+      ['summarizer', 3],
+      ['titler', 1],
+    ]);
+    expect(result.steps.map((step) => step.usage)).toEqual([
+      { inputTokens: 40, outputTokens: 8, totalTokens: 48 },
+      { inputTokens: 20, outputTokens: 4, totalTokens: 24 },
+    ]);
+    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 12, totalTokens: 72 });
+    // the 429 asked for one second; the retry policy alone would have waited 0.1 s
+    const [rateLimited, afterRateLimit] = server.requests;
+    expect(afterRateLimit.receivedAt - rateLimited.receivedAt).toBeGreaterThanOrEqual(990);
+  }, 60_000);
+
+  it('fails the run at once on a 401, naming the agent and the provider, after exactly one request', async () => {
+    server.reply({ status: 401, message: 'Incorrect API key provided', code: 'invalid_api_key' });
+    const error = await modelFlock('llm-auth')
+      .run({ startAgent: 'summarizer', input: { text: 'Temporal makes agent runs durable.' } })
+      .then(
+        () => undefined,
+        (failure: Error & { agent?: string }) => failure,
+      );
+
+    expect(error?.name).toBe('FlockRunFailedError');
+    expect(error?.agent).toBe('summarizer');
+    expect(error?.message).toContain('Agent "summarizer": model provider "openai-compatible" (model "stand-in-model") rejected the credentials');
+    expect(failureTypes(error)).toContain('ModelAuthenticationError');
+    expect(server.requests).toHaveLength(1);
+  }, 60_000);
+});
