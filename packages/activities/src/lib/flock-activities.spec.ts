@@ -1,4 +1,5 @@
-import { Flock } from '@flock-ts/core';
+import { AgentExecutionError, Flock, RoutingError } from '@flock-ts/core';
+import { ModelAuthenticationError, ModelRateLimitError } from '@flock-ts/llm';
 import type { EvaluateAgentOutput, RunState } from '@flock-ts/contracts';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -114,5 +115,13 @@ describe('toApplicationFailure', () => {
     expect(failure.type).toBe('RateLimited');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.nextRetryDelay).toBe(1500);
+  });
+
+  it("keeps a model error's type and retry hints through core's wrapping", () => {
+    const site = { agent: 'writer', provider: 'openai', model: 'gpt-4o-mini' };
+    const limited = toApplicationFailure(new AgentExecutionError('writer', new ModelRateLimitError(site, { statusCode: 429, nextRetryDelayMs: 2000 })));
+    expect([limited.type, limited.nonRetryable, limited.nextRetryDelay]).toEqual(['ModelRateLimitError', false, 2000]);
+    const rejected = toApplicationFailure(new RoutingError('writer', 'triage', 'failed', new ModelAuthenticationError({ ...site, router: 'triage' })));
+    expect([rejected.type, rejected.nonRetryable]).toEqual(['ModelAuthenticationError', true]);
   });
 });
