@@ -37,6 +37,21 @@ describe('guardStepPayloads', () => {
     expect(error.message).toContain('end the run sooner');
   });
 
+  it('fails an output holding code, naming the agent and the path, non-retryable', () => {
+    const bad = { ...outcome('ok'), record: { ...outcome('ok').record, output: { render: () => 'x' } } };
+    const error = caught(() => guardStepPayloads('writer', bad, state));
+    expect(error.name).toBe('SerializationError');
+    expect(error['code']).toBe('NOT_SERIALIZABLE');
+    expect(error['path']).toBe('output.render');
+    expect(error.message).toMatch(/^Agent "writer" produced a value a Temporal run cannot store: output.render: a function/);
+    expect(error['nonRetryable']).toBe(true);
+  });
+
+  it('fails variables holding a class instance', () => {
+    const bad = { ...outcome('ok'), variables: { conn: new (class Socket {})() } };
+    expect(caught(() => guardStepPayloads('writer', bad, state)).message).toContain('variables.conn: an instance of Socket');
+  });
+
   it('defaults to a limit below Temporal 2 MiB', () => {
     expect(() => guardStepPayloads('writer', outcome('x'.repeat(1_000_000)), state)).not.toThrow();
     expect(caught(() => guardStepPayloads('writer', outcome('x'.repeat(2 * 1024 * 1024)), state)).name).toBe('PayloadTooLargeError');

@@ -1,4 +1,4 @@
-import { isSecretKey, looksLikeSecret } from './secret-detection';
+import { isSecretKey, looksLikeSecret, redactSecretsInText } from './secret-detection';
 import { FAKE, fakePem } from './fake-secrets.fixture';
 
 describe('isSecretKey', () => {
@@ -72,5 +72,35 @@ describe('looksLikeSecret', () => {
     'temporal:7233',
   ])('keeps %j', (value) => {
     expect(looksLikeSecret(value)).toBe(false);
+  });
+});
+
+describe('redactSecretsInText', () => {
+  it.each(Object.entries(FAKE).filter(([kind]) => kind !== 'pemBody'))('cuts a %s credential out of a message, keeping the rest', (_kind, secret) => {
+    const text = `provider said 401: bad key ${secret} (retry later)`;
+    const redacted = redactSecretsInText(text);
+    expect(redacted).toBe('provider said 401: bad key [redacted] (retry later)');
+    expect(looksLikeSecret(redacted)).toBe(false);
+  });
+
+  it('removes a whole PEM block, body included', () => {
+    const redacted = redactSecretsInText(`could not parse\n${fakePem('RSA')}\nend of input`);
+    expect(redacted).toBe('could not parse\n[redacted]\nend of input');
+    expect(redacted).not.toContain(FAKE.pemBody);
+  });
+
+  it('keeps the scheme of a URL with a password and the name of a secret query parameter', () => {
+    expect(redactSecretsInText('cannot reach postgres://app:hunter2@db:5432/x')).toBe('cannot reach postgres://[redacted]@db:5432/x');
+    expect(redactSecretsInText('GET https://svc/v1?api_key=abc123&page=2 failed')).toBe('GET https://svc/v1?api_key=[redacted]&page=2 failed');
+  });
+
+  it('redacts every occurrence, and Bearer tokens', () => {
+    expect(redactSecretsInText(`${FAKE.openai} and ${FAKE.openai}; Authorization: Bearer abc.def.1234567890xyz`)).toBe(
+      '[redacted] and [redacted]; Authorization: [redacted]',
+    );
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(redactSecretsInText('Tool "boom" called by agent "a" failed: tool exploded')).toBe('Tool "boom" called by agent "a" failed: tool exploded');
   });
 });

@@ -89,3 +89,27 @@ function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * Replaces each credential inside a text with `[redacted]`, keeping the rest
+ * readable: for error messages and stack traces, which must say what went
+ * wrong without carrying the key a provider echoed back. Finds what
+ * {@link looksLikeSecret} finds; a secret-named query parameter keeps its name.
+ *
+ * @example
+ * redactSecretsInText('401 from https://api/?api_key=abc123 for sk-proj-0123456789abcdefABCDEF');
+ * // => '401 from https://api/?api_key=[redacted] for [redacted]'
+ */
+export function redactSecretsInText(text: string): string {
+  // a PEM block goes whole: its body is the secret, the BEGIN line only shows where it starts
+  let result = text.replace(/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g, '[redacted]');
+  for (const pattern of SECRET_VALUE_PATTERNS) {
+    result = result.replace(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`), (match) =>
+      // keep the scheme of a URL with a password, so the text still says where it pointed
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(match) ? `${match.slice(0, match.indexOf('://') + 3)}[redacted]@` : '[redacted]',
+    );
+  }
+  return result.replace(QUERY_PAIR, (pair, name: string, value: string) =>
+    value && isSecretKey(safeDecode(name)) ? `${pair.slice(0, pair.length - value.length)}[redacted]` : pair,
+  );
+}

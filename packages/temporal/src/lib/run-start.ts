@@ -1,12 +1,13 @@
-import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
+import { DEFAULT_TASK_QUEUE, FlockConfigError, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
-import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { assertPayloadSize, assertSerializable, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
 import { Client, Connection, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
 import { FlockRunFailedError } from './errors';
+import { flockClientInterceptors } from './tracing';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 
 // How every caller (TemporalExecutor, FlockRunsClient, flockctl) starts and
@@ -75,6 +76,12 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
     runId,
     ...(request.sessionId ? { sessionId: request.sessionId } : {}),
   };
+  // as a local run would: the workflow would only fail later, on its own input check
+  if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
+    throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
+  }
+  // the payload converter would silently drop code: say where it is instead
+  assertSerializable(request.input, 'input');
   // Temporal would refuse a start request over its payload limit; say which run and why, before sending it
   assertPayloadSize(input, {
     subject: `Input of a run of flock "${definition.name}" starting at agent "${request.startAgent}"`,
@@ -109,7 +116,13 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
  */
 export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
   const conn = await Connection.connect(connection.connectionOptions);
-  return new Client({ connection: conn, namespace: connection.namespace, dataConverter: flockDataConverter({ codec: connection.payloadCodec }) });
+  return new Client({
+    connection: conn,
+    namespace: connection.namespace,
+    dataConverter: flockDataConverter({ codec: connection.payloadCodec }),
+    // the start's span carries the trace into the workflow and its activities
+    interceptors: flockClientInterceptors(),
+  });
 }
 
 /** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */
