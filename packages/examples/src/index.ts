@@ -6,3 +6,4 @@ export * from './lib/corpus-path';
 export * from './lib/corpus-report-flock';
 export * from './lib/collatz-flock';
 export * from './lib/parity-scenarios';
+export * from './lib/model-briefing-flock';
