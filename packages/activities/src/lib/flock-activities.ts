@@ -3,6 +3,7 @@ import type { FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
 import { guardStepPayloads } from './payload-guard';
 
@@ -146,10 +147,30 @@ export function toApplicationFailure(error: unknown): ApplicationFailure {
   const type = details.causeName ?? (err.cause instanceof Error ? err.cause.name : undefined) ?? err.name;
   return ApplicationFailure.create({
     type,
-    message: err.message,
-    cause: err,
+    message: redactSecretsInText(err.message),
+    cause: asOneCause(err),
     nonRetryable: details.nonRetryable === true ? true : undefined,
     nextRetryDelay: details.nextRetryDelayMs,
     details: details.agent ? [{ agent: details.agent, errorName: err.name }] : [{ errorName: err.name }],
   });
+}
+
+/**
+ * The error as a single link, its causes' stacks appended to its own: the
+ * run then fails with this error's message, which already names the tool,
+ * component or router at fault, rather than with the innermost cause's bare
+ * message. Credentials in messages and stacks are cut out, since failures
+ * are stored in the run's history.
+ */
+function asOneCause(err: Error): Error {
+  const link = new Error(redactSecretsInText(err.message));
+  link.name = err.name;
+  let stack = err.stack ?? `${err.name}: ${err.message}`;
+  const seen = new Set<unknown>([err]);
+  for (let cause: unknown = err.cause; cause !== undefined && !seen.has(cause); cause = (cause as { cause?: unknown } | null)?.cause) {
+    seen.add(cause);
+    stack += `\nCaused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`;
+  }
+  link.stack = redactSecretsInText(stack);
+  return link;
 }
