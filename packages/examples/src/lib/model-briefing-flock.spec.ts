@@ -1,6 +1,6 @@
 import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm';
 import { exampleCorpusPath } from './corpus-path';
-import { MODEL_BRIEFING_START_AGENT, createModelBriefingFlock } from './model-briefing-flock';
+import { MODEL_BRIEFING_START_AGENT, createModelBriefingFlock, demoModelFromEnv } from './model-briefing-flock';
 import { analyzeText } from './text-stats';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -83,5 +83,20 @@ describe('createModelBriefingFlock (OpenAI-compatible stand-in over HTTP)', () =
     const result = await run();
     expect(result.steps.map((step) => step.agent)).toEqual(['reader', 'briefer']);
     expect(result.output).toEqual(brief);
+  });
+});
+
+describe('demoModelFromEnv', () => {
+  it('prefers FLOCK_MODEL, then a local server, then the providers with a key', () => {
+    expect(demoModelFromEnv({ FLOCK_MODEL: 'anthropic:claude-sonnet-4-5', OPENAI_API_KEY: 'k' })).toBe('anthropic:claude-sonnet-4-5');
+    expect(demoModelFromEnv({ FLOCK_OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_API_KEY: 'k' })).toBe('openai-compatible:llama3.2');
+    expect(demoModelFromEnv({ FLOCK_OPENAI_BASE_URL: 'http://localhost:8000/v1', FLOCK_OPENAI_MODEL: 'qwen2.5' })).toBe('openai-compatible:qwen2.5');
+    expect(demoModelFromEnv({ OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k' })).toBe('openai:gpt-4o-mini');
+    expect(demoModelFromEnv({ ANTHROPIC_API_KEY: 'k' })).toBe('anthropic:claude-haiku-4-5');
+    expect(demoModelFromEnv({ OPENAI_BASE_URL: 'http://localhost:8080/v1' })).toBe('openai-compatible:llama3.2');
+  });
+
+  it('gives nothing without a key or a base URL', () => {
+    expect(demoModelFromEnv({ FLOCK_MODEL: ' ', PATH: '/usr/bin' })).toBeUndefined();
   });
 });

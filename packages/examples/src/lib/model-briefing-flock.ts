@@ -30,6 +30,28 @@ async function readDocuments(folder: string): Promise<Array<z.infer<typeof Docum
 }
 
 /**
+ * The model a demo of {@link createModelBriefingFlock} uses, from the
+ * environment: `FLOCK_MODEL` as given; else an OpenAI-compatible server at
+ * `FLOCK_OPENAI_BASE_URL` (model `FLOCK_OPENAI_MODEL`, default `llama3.2`);
+ * else `openai:gpt-4o-mini` with `OPENAI_API_KEY`; else
+ * `anthropic:claude-haiku-4-5` with `ANTHROPIC_API_KEY`; else an
+ * OpenAI-compatible server at `OPENAI_BASE_URL`. `undefined` when nothing is set.
+ *
+ * @example
+ * demoModelFromEnv({ FLOCK_OPENAI_BASE_URL: 'http://localhost:11434/v1', FLOCK_OPENAI_MODEL: 'qwen2.5' }) // => 'openai-compatible:qwen2.5'
+ */
+export function demoModelFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
+  const set = (key: string) => (env[key]?.trim() ? env[key]?.trim() : undefined);
+  const localModel = `openai-compatible:${set('FLOCK_OPENAI_MODEL') ?? 'llama3.2'}`;
+  if (set('FLOCK_MODEL')) return set('FLOCK_MODEL');
+  if (set('FLOCK_OPENAI_BASE_URL')) return localModel;
+  if (set('OPENAI_API_KEY')) return 'openai:gpt-4o-mini';
+  if (set('ANTHROPIC_API_KEY')) return 'anthropic:claude-haiku-4-5';
+  if (set('OPENAI_BASE_URL')) return localModel;
+  return undefined;
+}
+
+/**
  * An example Flock evaluated by a model: `reader` (code) reads the `.txt`
  * files of a folder; `briefer` (model, with the `topTerms` tool) writes a
  * structured brief and names its audience; the `audience` LLM router hands
