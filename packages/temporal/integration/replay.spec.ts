@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { WORKFLOW_PATCHES } from '@flock-ts/contracts';
 import { flockDataConverter } from '../src/lib/data-converter';
+import { flockWorkflowSinks } from '../src/lib/tracing';
 import { bundleFlockWorkflows, withSourceCondition } from '../src/lib/workflow-bundle';
 
 /**
@@ -41,7 +42,7 @@ describe('replay of recorded histories', () => {
   it.each(recorded.map((r) => [r.file, r] as const))('replays %s', async (_file, { workflowId, history }) => {
     const workflowBundle = await bundleFlockWorkflows();
     await expect(
-      Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter() }, history, workflowId),
+      Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter(), sinks: flockWorkflowSinks() }, history, workflowId),
     ).resolves.toBeUndefined();
   }, 120_000);
 

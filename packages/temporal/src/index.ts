@@ -11,6 +11,7 @@ export * from './lib/run-start';
 export * from './lib/runs-client';
 export * from './lib/search-attributes';
 export * from './lib/temporal-executor';
+export * from './lib/tracing';
 export * from './lib/web-ui';
 export * from './lib/worker-factory';
 export * from './lib/workflow-bundle';

@@ -6,8 +6,10 @@ import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
 import { guardStepPayloads } from './payload-guard';
+import { evaluatorAttributes, metricAttributes, observeStepMetrics, usageAttributes } from './step-observer';
 
-const tracer = trace.getTracer('@flock-ts/activities');
+// looked up per call: a tracer kept from before the worker's telemetry setup would stay a no-op
+const tracer = () => trace.getTracer('@flock-ts/activities');
 
 /** Options of {@link createFlockActivities}. */
 export interface FlockActivitiesOptions {
@@ -54,27 +56,36 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     async evaluateAgent({ flockName, agentName, state }) {
       const flock = lookup(flockName);
       const ctx = Context.current();
-      return traced('flock.agent.evaluate', spanAttributes(ctx, flockName, agentName, state.runId), async (span) => {
+      const attributes = { ...spanAttributes(ctx, flockName, agentName, state.runId), ...evaluatorAttributes(flock, agentName) };
+      return traced('flock.agent.evaluate', attributes, async (span) => {
         const stopHeartbeats = startHeartbeats(ctx, agentName, options.heartbeatIntervalMs);
+        const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) =>
+          ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }),
+        );
+        const started = Date.now();
         try {
           ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId: state.runId });
           const outcome = await executeAgentStep(flock, agentName, state, {
             signal: ctx.cancellationSignal,
             heartbeat: (details?: unknown) => ctx.heartbeat(details),
             attempt: ctx.info.attempt,
+            metric: metrics.sink,
           });
           guardStepPayloads(agentName, outcome, state, options.maxPayloadBytes);
           const usage = outcome.record.usage;
-          if (usage) {
-            span.setAttributes({
-              'flock.usage.input_tokens': usage.inputTokens,
-              'flock.usage.output_tokens': usage.outputTokens,
-              'flock.usage.total_tokens': usage.totalTokens,
-            });
-          }
+          usageAttributes(span, usage);
+          span.setAttributes(metricAttributes(metrics.values));
+          // the seed's promise: worker logs carry activity name, attempt and the modules' custom metrics
+          ctx.log.info('Agent step completed', {
+            agent: agentName,
+            durationMs: Date.now() - started,
+            metrics: metrics.values,
+            ...(usage ? { usage } : {}),
+          });
           return outcome;
         } catch (error) {
-          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: (error as Error).message });
+          span.setAttributes(metricAttributes(metrics.values));
+          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: (error as Error).message, metrics: metrics.values });
           throw toApplicationFailure(error);
         } finally {
           stopHeartbeats();
@@ -112,7 +123,7 @@ async function traced<T>(
   attributes: Attributes,
   fn: (span: import('@opentelemetry/api').Span) => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);
     } catch (error) {

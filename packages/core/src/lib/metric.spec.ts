@@ -26,6 +26,7 @@ describe('toMetricReport', () => {
     ['a name Prometheus cannot take', 'docs.read', 1, {}],
     ['a value that is not finite', 'docs', Number.NaN, {}],
     ['a negative counter', 'docs', -1, { kind: 'counter' as const }],
+    ['a fractional counter', 'docs', 1.5, { kind: 'counter' as const }],
     ['an unknown kind', 'docs', 1, { kind: 'summary' as never }],
   ])('rejects %s with InvalidMetricError', (_what, name, value, options) => {
     expect(() => toMetricReport('reader', name, value, options)).toThrow(expect.objectContaining({ name: 'InvalidMetricError', code: 'INVALID_METRIC', metric: name }));

@@ -32,7 +32,8 @@ const KINDS: readonly MetricKind[] = ['counter', 'histogram', 'gauge'];
 
 /**
  * Validates a metric report: names are `[a-zA-Z_][a-zA-Z0-9_]*` (they become
- * Prometheus metric names), values finite numbers, counters never negative.
+ * Prometheus metric names), values finite numbers, counter values whole and
+ * never negative.
  * Throws {@link InvalidMetricError}.
  *
  * @example
@@ -46,7 +47,9 @@ export function toMetricReport(agent: string, name: string, value: number, optio
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidMetricError(name, `the value must be a finite number (got ${String(value)})`);
   if (!KINDS.includes(kind)) throw new InvalidMetricError(name, `the kind must be counter, histogram or gauge (got ${String(kind)})`);
-  if (kind === 'counter' && value < 0) throw new InvalidMetricError(name, `a counter only goes up (got ${value})`);
+  if (kind === 'counter' && (value < 0 || !Number.isInteger(value))) {
+    throw new InvalidMetricError(name, `a counter adds whole numbers of zero or more (got ${value})`);
+  }
   return {
     name,
     value,

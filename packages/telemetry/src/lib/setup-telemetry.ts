@@ -151,6 +151,17 @@ function unregisterGlobals(): void {
   propagation.disable();
 }
 
+/**
+ * {@link currentTelemetry}, or a disabled stand-in (no-op processor) when
+ * nothing is set up: for code that hands spans on whether or not they are exported.
+ *
+ * @example
+ * makeWorkflowExporter(currentTelemetryOrNoop().spanProcessor, currentTelemetryOrNoop().resource);
+ */
+export function currentTelemetryOrNoop(): FlockTelemetry {
+  return current ?? disabledTelemetry({ kind: 'none', reason: 'setupTelemetry was not called' }, Resource.empty());
+}
+
 function exporterFor(plan: Exclude<TracesExportPlan, { kind: 'none' }>, env: Record<string, string | undefined>): SpanExporter {
   if (plan.kind === 'console') return new ConsoleSpanExporter();
   // the exporters read process.env themselves; another environment only lends its endpoint

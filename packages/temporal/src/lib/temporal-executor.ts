@@ -11,6 +11,7 @@ import {
   toFlockRunFailedError,
   type FlockRunHandleInfo,
 } from './run-start';
+import { traceFlockRun } from './tracing';
 import { createFlockWorker } from './worker-factory';
 
 /** Where a run lives on Temporal; attached to results as `temporal`. */
@@ -46,8 +47,9 @@ export class TemporalExecutor implements FlockExecutor {
         };
         return { ...(await awaitResult(handle, info, request)), temporal: info };
       };
-      if (!definition.temporalStartInProcessWorker) return await run();
-      return await runWithInProcessWorkers(flock, definition, connection, start.options.taskQueue, run);
+      const traced = () => traceFlockRun(start, run);
+      if (!definition.temporalStartInProcessWorker) return await traced();
+      return await runWithInProcessWorkers(flock, definition, connection, start.options.taskQueue, traced);
     } finally {
       await client.connection.close();
     }

@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { ResolvedConnection } from './connection';
 import { codecEncrypts, flockDataConverter } from './data-converter';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
+import { withFlockTracing } from './tracing';
 import { bundleFlockWorkflows } from './workflow-bundle';
 
 /** Options of {@link createFlockWorker}. */
@@ -70,6 +71,8 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
           }
         : {}),
       ...options.workerOptions,
+      // spans of the workflow and its activities, merged with the caller's interceptors and sinks
+      ...withFlockTracing(options.workerOptions),
     });
     let running: Promise<void> | undefined;
     return {

@@ -1,4 +1,5 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { flockWorkflowInterceptorModules } from './tracing';
 
 /** Module path of the Flock workflow functions, as the bundler should read it. */
 export function flockWorkflowsPath(): string {
@@ -45,6 +46,7 @@ export function bundleFlockWorkflows(options: FlockBundleOptions = {}): Promise<
     bundle = bundleWorkflowCode({
       workflowsPath: flockWorkflowsPath(),
       payloadConverterPath: require.resolve('@flock-ts/serialization/payload-converter'),
+      workflowInterceptorModules: flockWorkflowInterceptorModules(),
       ...(encodeFailures ? { failureConverterPath: require.resolve('@flock-ts/serialization/encoded-failure-converter') } : {}),
       webpackConfigHook: withSourceCondition,
       logger: quietLogger,

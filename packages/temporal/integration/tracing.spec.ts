@@ -1,0 +1,153 @@
+import { defineAgent, defineTool, Flock } from '@flock-ts/core';
+import { InMemorySpanExporter, setupTelemetry, type FlockTelemetry, type ReadableSpan } from '@flock-ts/telemetry';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import '../src';
+import { resolveConnection } from '../src/lib/connection';
+import { FlockRunsClient } from '../src/lib/runs-client';
+import type { TemporalRunResult } from '../src/lib/temporal-executor';
+import { createFlockWorker } from '../src/lib/worker-factory';
+import { eventually, rejection, temporalConfigFor, testServer, uniqueQueue } from './harness';
+
+// One trace per run, on a real server: the caller's span -> StartWorkflow
+// (client interceptor) -> RunWorkflow and StartActivity (workflow
+// interceptors, in the bundle, exported through the worker's sink) ->
+// RunActivity (activity interceptor) -> flock.agent.evaluate -> flock.tool.call.
+
+const wordCount = defineTool({
+  name: 'wordCount',
+  input: 'text: string',
+  execute: ({ text }) => String(text).split(/\s+/).filter(Boolean).length,
+});
+const fail = defineTool({ name: 'explode', input: '', execute: () => { throw new Error('tool blew up'); } });
+
+function tracedFlock(name: string, taskQueue: string) {
+  return new Flock({
+    name,
+    enableTemporal: true,
+    temporalStartInProcessWorker: true,
+    temporalConfig: temporalConfigFor(taskQueue, { activityDefaults: { retryMaxAttempts: 1 } }),
+    tools: [wordCount, fail],
+    agents: [
+      defineAgent({
+        name: 'counter',
+        input: 'text: string',
+        output: 'words: integer',
+        tools: ['wordCount'],
+        evaluate: async ({ text }, ctx) => ({ words: (await ctx.callTool('wordCount', { text })) as number }),
+        components: [{ name: 'meter', onTerminate: (ctx) => ctx.metric('words_seen', 3, { kind: 'counter' }) }],
+        next: 'reporter',
+      }),
+      defineAgent({ name: 'reporter', input: 'words: integer', output: 'line: string', evaluate: ({ words }) => ({ line: `${String(words)} words` }) }),
+      defineAgent({ name: 'breaker', input: '', output: '', tools: ['explode'], evaluate: async (_inputs, ctx) => (await ctx.callTool('explode'), {}) }),
+    ],
+  });
+}
+
+let telemetry: FlockTelemetry;
+let exporter: InMemorySpanExporter;
+
+beforeAll(() => {
+  exporter = new InMemorySpanExporter();
+  telemetry = setupTelemetry({ serviceName: 'flock-tracing-test', exporter, processor: 'simple' });
+});
+afterAll(async () => {
+  await telemetry.shutdown();
+});
+
+/** The spans of one trace, once the workflow's own spans (sent through the worker's sink) are in. */
+async function traceOf(traceId: string, minSpans: number): Promise<ReadableSpan[]> {
+  return eventually(async () => {
+    const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    return spans.length >= minSpans && spans.some((s) => s.name.startsWith('RunWorkflow:')) ? spans : undefined;
+  });
+}
+
+function parentOf(span: ReadableSpan, spans: ReadableSpan[]): ReadableSpan | undefined {
+  return spans.find((candidate) => candidate.spanContext().spanId === span.parentSpanId);
+}
+
+/** Names from a span up to the root. */
+function ancestry(span: ReadableSpan, spans: ReadableSpan[]): string[] {
+  const names: string[] = [];
+  for (let at: ReadableSpan | undefined = span; at; at = parentOf(at, spans)) names.push(at.name);
+  return names;
+}
+
+describe('one trace per run on a real server', () => {
+  it('links flock.run -> StartWorkflow -> RunWorkflow -> StartActivity -> RunActivity -> flock.agent.evaluate -> flock.tool.call', async () => {
+    const flock = tracedFlock('traced-flock', uniqueQueue('trace'));
+    const result = (await flock.run({ startAgent: 'counter', input: { text: 'one two three' }, sessionId: 'trace-session' })) as TemporalRunResult;
+    expect(result.output).toEqual({ line: '3 words' });
+
+    const root = exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['temporal.workflow_id'] === result.temporal.workflowId);
+    expect(root).toBeDefined();
+    expect(root?.parentSpanId).toBeUndefined();
+    expect(root?.attributes).toMatchObject({ 'flock.name': 'traced-flock', 'flock.start_agent': 'counter', 'flock.session_id': 'trace-session' });
+    const spans = await traceOf(root!.spanContext().traceId, 9);
+
+    const tool = spans.find((s) => s.name === 'flock.tool.call');
+    expect(tool).toBeDefined();
+    expect(ancestry(tool!, spans)).toEqual([
+      'flock.tool.call',
+      'flock.agent.evaluate',
+      'RunActivity:evaluateAgent',
+      'StartActivity:evaluateAgent',
+      expect.stringMatching(/^RunWorkflow:/),
+      expect.stringMatching(/^StartWorkflow:/),
+      'flock.run',
+    ]);
+    expect(tool?.attributes).toMatchObject({ 'flock.tool.name': 'wordCount', 'flock.agent': 'counter', 'flock.name': 'traced-flock' });
+
+    const evaluations = spans.filter((s) => s.name === 'flock.agent.evaluate');
+    expect(evaluations.map((s) => s.attributes['flock.agent']).sort()).toEqual(['counter', 'reporter']);
+    const counter = evaluations.find((s) => s.attributes['flock.agent'] === 'counter');
+    expect(counter?.attributes).toMatchObject({
+      'flock.name': 'traced-flock',
+      'flock.run_id': result.runId,
+      'temporal.workflow_id': result.temporal.workflowId,
+      'temporal.attempt': 1,
+      'flock.evaluator': 'code',
+      'flock.metric.words_seen': 3,
+    });
+    // every span of the run is one service's, from the resource the worker was given
+    expect(new Set(spans.map((s) => s.resource.attributes['service.name']))).toEqual(new Set(['flock-tracing-test']));
+  }, 90_000);
+
+  it("continues the starter's trace when runs start through FlockRunsClient", async () => {
+    const taskQueue = uniqueQueue('trace-client');
+    const flock = tracedFlock('traced-client-flock', taskQueue);
+    const connection = resolveConnection({ serverUrl: testServer().address, namespace: testServer().namespace });
+    const worker = await createFlockWorker({ connection, flocks: [flock], taskQueue });
+    const running = worker.run();
+    const runs = await FlockRunsClient.connect(connection);
+    let traceId = '';
+    try {
+      await worker.polling();
+      await trace.getTracer('starter').startActiveSpan('starter call', async (span) => {
+        traceId = span.spanContext().traceId;
+        const started = await runs.start(flock, { startAgent: 'counter', input: { text: 'a b' } });
+        await runs.result(started.workflowId);
+        span.end();
+      });
+    } finally {
+      await runs.close();
+      await worker.shutdown();
+      await running;
+    }
+    const spans = await traceOf(traceId, 9);
+    const activity = spans.find((s) => s.name === 'RunActivity:evaluateAgent');
+    expect(ancestry(activity!, spans).slice(-3)).toEqual([expect.stringMatching(/^RunWorkflow:/), expect.stringMatching(/^StartWorkflow:/), 'starter call']);
+  }, 90_000);
+
+  it('marks the failing tool and its agent step as errors in the trace', async () => {
+    const flock = tracedFlock('traced-failure', uniqueQueue('trace-fail'));
+    const error = await rejection(flock.run({ startAgent: 'breaker', input: {} }));
+    expect(error.name).toBe('FlockRunFailedError');
+    const root = exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-failure');
+    expect(root?.status.code).toBe(SpanStatusCode.ERROR);
+    const spans = await traceOf(root!.spanContext().traceId, 6);
+    const tool = spans.find((s) => s.name === 'flock.tool.call');
+    expect(tool?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('tool blew up') });
+    expect(parentOf(tool!, spans)?.status.code).toBe(SpanStatusCode.ERROR);
+  }, 90_000);
+});

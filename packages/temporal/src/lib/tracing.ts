@@ -1,0 +1,101 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { currentTelemetryOrNoop, type FlockTelemetry } from '@flock-ts/telemetry';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
+import type { ClientInterceptors } from '@temporalio/client';
+import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
+import type { FlockWorkflowStart } from './run-start';
+
+// One trace per run: the client span of the start (starter's call) carries
+// its context in the workflow headers; the workflow interceptors (in the
+// bundle) make RunWorkflow/StartActivity spans inside the sandbox and pass
+// the context to activities; the activity interceptor opens RunActivity, the
+// parent of our `flock.agent.evaluate`. Without telemetry set up every one
+// of these is a no-op.
+
+/**
+ * Workflow interceptor modules every Flock workflow bundle includes (a
+ * prebuilt bundle cannot take them later), so workflow spans exist
+ * whether or not a worker exports them.
+ */
+export function flockWorkflowInterceptorModules(): string[] {
+  return [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+}
+
+/** Client interceptors that open a span per start/signal/query and pass its context to the workflow. */
+export function flockClientInterceptors(): ClientInterceptors {
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+}
+
+/**
+ * The `exporter` sink the workflow interceptors in every Flock bundle call;
+ * replay workers and hand-made workers on the Flock bundle need it too (the
+ * SDK logs an error for each call to a missing sink).
+ *
+ * @example
+ * await Worker.runReplayHistory({ workflowBundle, sinks: flockWorkflowSinks() }, history);
+ */
+export function flockWorkflowSinks(telemetry: FlockTelemetry = currentTelemetryOrNoop()): InjectedSinks<OpenTelemetrySinks> {
+  return { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) };
+}
+
+/**
+ * Worker options for tracing: the activity interceptors and the `exporter`
+ * sink through which workflow spans leave the sandbox, to the span
+ * processor of `telemetry` (default: what `setupTelemetry` set up; none:
+ * the spans are dropped). Options given by the caller are merged in, theirs
+ * last.
+ *
+ * @example
+ * Worker.create({ ...options, ...withFlockTracing(options) });
+ */
+export function withFlockTracing(
+  extra: Pick<Partial<WorkerOptions>, 'interceptors' | 'sinks'> = {},
+  telemetry: FlockTelemetry = currentTelemetryOrNoop(),
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return {
+    interceptors: {
+      ...extra.interceptors,
+      activity: [
+        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        ...(extra.interceptors?.activity ?? []),
+      ],
+    },
+    sinks: { ...flockWorkflowSinks(telemetry), ...extra.sinks },
+  };
+}
+
+const tracer = trace.getTracer('@flock-ts/temporal');
+
+/**
+ * Runs `fn` in a `flock.run` span (the root of a run's trace when the
+ * caller has none), so the start, the status queries and the result wait
+ * of one run share one trace.
+ */
+export async function traceFlockRun<T>(start: Pick<FlockWorkflowStart, 'workflowId' | 'runId' | 'options'>, fn: () => Promise<T>): Promise<T> {
+  const input = start.options.args[0];
+  const attributes = {
+    'flock.name': input.definition.name,
+    'flock.start_agent': input.startAgent,
+    'flock.run_id': start.runId,
+    'temporal.workflow_id': start.workflowId,
+    'temporal.task_queue': start.options.taskQueue,
+    ...(input.sessionId ? { 'flock.session_id': input.sessionId } : {}),
+  };
+  return tracer.startActiveSpan('flock.run', { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
