@@ -85,8 +85,10 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
           return outcome;
         } catch (error) {
           span.setAttributes(metricAttributes(metrics.values));
-          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: (error as Error).message, metrics: metrics.values });
-          throw toApplicationFailure(error);
+          // the failure's message, not the error's: it has credentials cut out
+          const failure = toApplicationFailure(error);
+          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: failure.message, metrics: metrics.values });
+          throw failure;
         } finally {
           stopHeartbeats();
         }

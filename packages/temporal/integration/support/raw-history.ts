@@ -32,9 +32,20 @@ export async function rawRun(
   }
 }
 
-/** JSON of a proto value with every byte string read as UTF-8, so plaintext in payloads shows up in a search. */
+/**
+ * JSON of a proto value with every byte string read as UTF-8, so plaintext
+ * in payloads shows up in a search. Walks the value itself: protobuf
+ * messages have a `toJSON` that would turn bytes into base64 first.
+ */
 export function bytesAsText(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+  return JSON.stringify(plain(value));
+}
+
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).map((key) => [key, plain((value as Record<string, unknown>)[key])]));
 }
 
 /** A fresh base64 AES-256 key. */
