@@ -1,7 +1,17 @@
 import { Flock, defineAgent, type RunResult } from '@flock-ts/core';
-import { modelEvaluator } from '../src/lib/model-evaluator';
-import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '../src/lib/openai-stand-in';
-import { failureTypes, loadTemporalExecutor, testServer, uniqueQueue } from './temporal-executor';
+import { modelEvaluator, startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm';
+import '../src';
+import { testServer, uniqueQueue } from './harness';
+
+/** The failure types along an error's cause chain (Temporal puts the activity's failure type there). */
+function failureTypes(error: unknown): string[] {
+  const types: string[] = [];
+  for (let current = error as { type?: unknown; name?: unknown; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+    if (typeof current.type === 'string') types.push(current.type);
+    else if (typeof current.name === 'string') types.push(current.name);
+  }
+  return types;
+}
 
 // A model-backed agent runs as a Temporal activity against the OpenAI-compatible
 // stand-in over HTTP. Provider retries are off, so each request the stand-in
@@ -11,7 +21,6 @@ let server: OpenAICompatibleStandIn;
 const savedBaseUrl = process.env['FLOCK_OPENAI_BASE_URL'];
 
 beforeAll(async () => {
-  await loadTemporalExecutor();
   server = await startOpenAICompatibleStandIn();
   process.env['FLOCK_OPENAI_BASE_URL'] = server.baseUrl;
 });
