@@ -61,6 +61,28 @@ describe('planWorker', () => {
     expect((await planWorker(cli(), host({ shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
   });
 
+  it('uses the encoded-failures variant of the shipped bundle when the payload codec encrypts', async () => {
+    const shipped = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(shipped, '// bundle');
+    const env = { FLOCK_PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), FLOCK_PAYLOAD_KEY_ID: 'k1' };
+    const withoutVariant = await planWorker(cli(), host({ env, shippedBundlePath: shipped }));
+    expect(withoutVariant.workflowBundlePath).toBeUndefined(); // bundled at start rather than leaving failure texts in plaintext
+    expect(withoutVariant.connection.payloadCodec?.description).toBe('aes-256-gcm');
+    writeFileSync(path.join(dir, 'workflow-bundle.encoded-failures.js'), '// bundle');
+    expect((await planWorker(cli(), host({ env, shippedBundlePath: shipped }))).workflowBundlePath).toBe(
+      path.join(dir, 'workflow-bundle.encoded-failures.js'),
+    );
+    // compression alone keeps failure texts readable: the plain bundle
+    expect((await planWorker(cli(), host({ env: { FLOCK_PAYLOAD_COMPRESSION: 'gzip' }, shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
+  });
+
+  it('rejects a malformed FLOCK_PAYLOAD_* setting, naming the variable', async () => {
+    await expect(planWorker(cli(), host({ env: { FLOCK_PAYLOAD_KEY_ID: 'k1' } }))).rejects.toMatchObject({
+      name: 'PayloadCodecError',
+      message: 'FLOCK_PAYLOAD_KEY_ID is set without FLOCK_PAYLOAD_ENCRYPTION_KEY',
+    });
+  });
+
   it('prefers --workflow-bundle, resolved from the working directory', async () => {
     writeFileSync(path.join(dir, 'mine.js'), '// bundle');
     const plan = await planWorker(cli({ workflowBundle: 'mine.js' }), host({ shippedBundlePath: path.join(dir, 'other.js') }));

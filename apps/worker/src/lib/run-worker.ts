@@ -1,10 +1,11 @@
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
-import { createFlockWorker, resolveConnection, type FlockWorker, type ResolvedConnection } from '@flock-ts/temporal';
+import { codecEncrypts, createFlockWorker, resolveConnection, type FlockWorker, type ResolvedConnection } from '@flock-ts/temporal';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerCliOptions } from './cli';
 import { CliUsageError } from './errors';
+import { ENCODED_FAILURES_BUNDLE_FILE } from './workflow-bundle-file';
 import { loadFlockModules, type ModuleImporter } from '@flock-ts/temporal';
 
 type Signal = 'SIGINT' | 'SIGTERM';
@@ -55,8 +56,12 @@ export async function planWorker(options: WorkerCliOptions, host: WorkerHost): P
   if (options.workflowBundle !== undefined) {
     workflowBundlePath = path.resolve(host.cwd, options.workflowBundle);
     if (!existsSync(workflowBundlePath)) throw new CliUsageError(`--workflow-bundle: no file at ${workflowBundlePath}`);
-  } else if (host.shippedBundlePath && existsSync(host.shippedBundlePath)) {
-    workflowBundlePath = host.shippedBundlePath;
+  } else if (host.shippedBundlePath) {
+    // an encrypting codec wants failure texts encrypted too: the variant bundled for that, else bundle at start
+    const shipped = codecEncrypts(connection.payloadCodec)
+      ? path.join(path.dirname(host.shippedBundlePath), ENCODED_FAILURES_BUNDLE_FILE)
+      : host.shippedBundlePath;
+    if (existsSync(shipped)) workflowBundlePath = shipped;
   }
   return { connection, flocks, taskQueues, ...(workflowBundlePath ? { workflowBundlePath } : {}) };
 }
@@ -91,6 +96,8 @@ export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Pr
       `connecting to ${plan.connection.address}, namespace ${plan.connection.namespace}; ` +
         (plan.workflowBundlePath ? `workflow bundle ${plan.workflowBundlePath}` : 'bundling workflow code at start'),
     );
+    const codec = plan.connection.payloadCodec;
+    if (codec) host.log(`payload codec ${codec.description}${codec.keyId ? ` (key id ${codec.keyId})` : ''}`);
     for (const taskQueue of plan.taskQueues) {
       workers.push(
         await createFlockWorker({

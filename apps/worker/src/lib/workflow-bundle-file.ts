@@ -6,6 +6,12 @@ import * as path from 'node:path';
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
 /**
+ * The variant for workers whose payload codec encrypts: workflow failure
+ * messages and stack traces travel in encoded (encrypted) attributes too.
+ */
+export const ENCODED_FAILURES_BUNDLE_FILE = 'workflow-bundle.encoded-failures.js';
+
+/**
  * Bundles the Flock workflow code (with the Flock payload converter) and
  * writes it where `flock-worker --workflow-bundle` (or the default lookup)
  * reads it, so production workers start without bundling. Fails, naming the
@@ -14,8 +20,8 @@ export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
  * @example
  * await writeWorkflowBundle('apps/worker/dist/workflow-bundle.js');
  */
-export async function writeWorkflowBundle(outFile: string): Promise<{ path: string; bytes: number }> {
-  const { code } = await bundleFlockWorkflows();
+export async function writeWorkflowBundle(outFile: string, options: { encodeFailures?: boolean } = {}): Promise<{ path: string; bytes: number }> {
+  const { code } = await bundleFlockWorkflows(options);
   const target = path.resolve(outFile);
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, code);
