@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { FlockRunsClient } from '@flock-ts/temporal';
+import { FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
 import { parseStarterArgs, type StarterCommand } from './lib/cli';
 import { executeCommand } from './lib/commands';
 import { exampleFlocks } from './lib/examples';
+import { withStarterTelemetry } from './lib/telemetry';
 import { loadFlockModules } from '@flock-ts/temporal';
 
 async function main(): Promise<number> {
@@ -13,15 +14,23 @@ async function main(): Promise<number> {
     process.stderr.write(`flockctl: ${(error as Error).message}\n`);
     return 2;
   }
-  return executeCommand(command, {
+  const deps = {
     env: process.env,
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    connect: (connection) => FlockRunsClient.connect(connection),
-    loadFlocks: (specifiers, cwd) => loadFlockModules(specifiers, cwd),
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+    connect: (connection: ResolvedConnection) => FlockRunsClient.connect(connection),
+    loadFlocks: (specifiers: readonly string[], cwd: string) => loadFlockModules(specifiers, cwd),
     exampleFlocks,
-  });
+  };
+  try {
+    // OTEL_* variables turn tracing on: the command's span is the root of the run's trace
+    return await withStarterTelemetry(command, () => executeCommand(command, deps));
+  } catch (error) {
+    // only the telemetry setup throws here: executeCommand reports its own errors
+    process.stderr.write(`flockctl: ${(error as Error).message}\n`);
+    return 2;
+  }
 }
 
 // Exit explicitly: a loaded flock module may hold timers or sockets open.

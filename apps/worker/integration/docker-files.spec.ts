@@ -35,8 +35,8 @@ function interpolate(value: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs PostgreSQL, the Temporal server, its Web UI and the worker', () => {
-    expect(Object.keys(services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+  it('runs PostgreSQL, the Temporal server, its Web UI, the worker, and the collector, Tempo and Grafana for traces', () => {
+    expect(Object.keys(services).sort()).toEqual(['grafana', 'otel-collector', 'postgresql', 'tempo', 'temporal', 'temporal-ui', 'worker']);
   });
 
   it('pins every image version (overridable), never :latest', () => {
@@ -99,7 +99,14 @@ describe('docker-compose.yml', () => {
     const command = parseWorkerArgs([], env);
     expect(command).toEqual({
       kind: 'run',
-      options: { taskQueues: ['agent-tasks'], concurrency: 8, flockModules: [], shutdownGraceSeconds: 20 },
+      options: {
+        taskQueues: ['agent-tasks'],
+        concurrency: 8,
+        flockModules: [],
+        shutdownGraceSeconds: 20,
+        metricsBindAddress: '0.0.0.0:9464',
+        logFormat: 'json',
+      },
     });
   });
 

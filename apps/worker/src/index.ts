@@ -1,4 +1,5 @@
 export * from './lib/cli';
 export * from './lib/errors';
+export * from './lib/observability';
 export * from './lib/run-worker';
 export * from './lib/workflow-bundle-file';

@@ -2,10 +2,9 @@
 import { createCollatzFlock, createCorpusReportFlock } from '@flock-ts/examples';
 import * as path from 'node:path';
 import { parseWorkerArgs, WORKER_USAGE } from './lib/cli';
+import { installWorkerObservability, type WorkerObservability } from './lib/observability';
 import { runWorker } from './lib/run-worker';
 import { WORKFLOW_BUNDLE_FILE } from './lib/workflow-bundle-file';
-
-const log = (line: string) => console.log(`[flock-worker] ${line}`);
 
 async function main(): Promise<number> {
   let command;
@@ -19,6 +18,17 @@ async function main(): Promise<number> {
     process.stdout.write(WORKER_USAGE);
     return 0;
   }
+  let observability: WorkerObservability;
+  try {
+    // before any connection: Temporal's runtime (logger, metrics) is installed once per process
+    observability = installWorkerObservability({ ...command.options, env: process.env });
+  } catch (error) {
+    const named = error as { name?: string; message?: string };
+    console.error(`flock-worker: ${named.name === 'TelemetryConfigError' ? named.message : ((error as Error)?.stack ?? String(error))}`);
+    return named.name === 'TelemetryConfigError' ? 2 : 1;
+  }
+  const log = observability.log;
+  for (const line of observability.describe()) log(line);
   try {
     await runWorker(command.options, {
       env: process.env,
@@ -33,6 +43,8 @@ async function main(): Promise<number> {
     const known = named.name === 'FlockModuleError' || named.name === 'CliUsageError';
     console.error(`flock-worker: ${known ? named.message : ((error as Error)?.stack ?? String(error))}`);
     return named.name === 'CliUsageError' ? 2 : 1;
+  } finally {
+    await observability.shutdown().catch(() => undefined);
   }
 }
 

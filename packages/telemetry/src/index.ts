@@ -6,5 +6,6 @@ export * from './lib/logger';
 export { formatPrettyLine } from './lib/pretty';
 export * from './lib/temporal-logger';
 export * from './lib/span-attributes';
+export * from './lib/with-span';
 // for tests: setupTelemetry({ exporter: new InMemorySpanExporter(), processor: 'simple' })
 export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '@flock-ts/telemetry';
 import { CliUsageError } from './errors';
 
 /** Options of a `flock-worker` run, from the command line and the environment. */
@@ -17,6 +18,12 @@ export interface WorkerCliOptions {
   workflowBundle?: string;
   /** How long in-flight agent steps may finish after SIGTERM/SIGINT before they are cancelled. */
   shutdownGraceSeconds: number;
+  /** `host:port` the Prometheus endpoint (`/metrics`) binds to; unset: no endpoint. */
+  metricsBindAddress?: string;
+  /** Unset means `info`. */
+  logLevel?: LogLevel;
+  /** Unset means `pretty`. */
+  logFormat?: LogFormat;
 }
 
 export type WorkerCommand = { kind: 'help' } | { kind: 'run'; options: WorkerCliOptions };
@@ -42,7 +49,18 @@ Options:
                              next to the worker, else the workflow code is bundled at start)
   --shutdown-grace <secs>    On SIGTERM/SIGINT, time in-flight steps get to finish
                              (env FLOCK_SHUTDOWN_GRACE; default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})
+  --metrics-port <port>      Serve the worker's Prometheus metrics (Temporal SDK and custom
+                             agent metrics) at http://0.0.0.0:<port>/metrics; <host:port> binds
+                             one interface (env FLOCK_METRICS_PORT; default: no endpoint)
+  --log-level <level>        trace, debug, info, warn, error or silent (env FLOCK_LOG_LEVEL;
+                             default info)
+  --log-format <format>      json (one object per line) or pretty (env FLOCK_LOG_FORMAT;
+                             default pretty)
   -h, --help                 Show this help
+
+Traces are exported over OTLP when the standard OpenTelemetry variables are set:
+OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, http/json,
+grpc), OTEL_SERVICE_NAME (default flock-worker), OTEL_RESOURCE_ATTRIBUTES.
 
 Connection security (TLS, API key) follows Temporal's environment conventions:
 TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE and temporal.toml.
@@ -56,6 +74,9 @@ const OPTIONS = {
   flock: { type: 'string', multiple: true },
   'workflow-bundle': { type: 'string' },
   'shutdown-grace': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -98,6 +119,10 @@ export function parseWorkerArgs(argv: readonly string[], env: Record<string, str
         ? seconds(env['FLOCK_SHUTDOWN_GRACE'], 'FLOCK_SHUTDOWN_GRACE')
         : DEFAULT_SHUTDOWN_GRACE_SECONDS;
 
+  const metricsBindAddress = bindAddress(values['metrics-port'], env['FLOCK_METRICS_PORT']);
+  const logLevel = fromFlagOrEnv(values['log-level'], '--log-level', env['FLOCK_LOG_LEVEL'], 'FLOCK_LOG_LEVEL', parseLogLevel);
+  const logFormat = fromFlagOrEnv(values['log-format'], '--log-format', env['FLOCK_LOG_FORMAT'], 'FLOCK_LOG_FORMAT', parseLogFormat);
+
   return {
     kind: 'run',
     options: {
@@ -108,8 +133,39 @@ export function parseWorkerArgs(argv: readonly string[], env: Record<string, str
       flockModules,
       ...(values['workflow-bundle'] !== undefined ? { workflowBundle: nonEmpty(values['workflow-bundle'], '--workflow-bundle') } : {}),
       shutdownGraceSeconds: grace,
+      ...(metricsBindAddress !== undefined ? { metricsBindAddress } : {}),
+      ...(logLevel !== undefined ? { logLevel } : {}),
+      ...(logFormat !== undefined ? { logFormat } : {}),
     },
   };
+}
+
+/** `--metrics-port 9464` binds every interface; `127.0.0.1:9464` one. */
+function bindAddress(flag: string | undefined, envValue: string | undefined): string | undefined {
+  const [value, what] = flag !== undefined ? [flag, '--metrics-port'] : [envValue?.trim() || undefined, 'FLOCK_METRICS_PORT'];
+  if (value === undefined) return undefined;
+  const match = /^(?:(\[[0-9a-fA-F:]+\]|[^:\s]+):)?(\d+)$/.exec(value.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port < 1 || port > 65535) {
+    throw new CliUsageError(`${what} takes a port (1-65535) or host:port, got "${value}"`);
+  }
+  return `${match[1] ?? '0.0.0.0'}:${port}`;
+}
+
+function fromFlagOrEnv<T>(
+  flag: string | undefined,
+  flagName: string,
+  envValue: string | undefined,
+  envName: string,
+  parse: (value: string, setting: string) => T,
+): T | undefined {
+  const [value, setting] = flag !== undefined ? [flag, flagName] : [envValue?.trim() || undefined, envName];
+  if (value === undefined) return undefined;
+  try {
+    return parse(value, setting);
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
 }
 
 function parse(argv: readonly string[]) {
