@@ -70,6 +70,10 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
             maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
           }
         : {}),
+      // A run's next workflow task goes to the worker that ran the last one. When that worker died,
+      // Temporal waits this long before any worker may take it (SDK default 10 s): it bounds
+      // recovery after a crash. Flock workflow tasks are small, so a busy worker missing it costs little.
+      stickyQueueScheduleToStartTimeout: '3s',
       ...options.workerOptions,
       // spans of the workflow and its activities, merged with the caller's interceptors and sinks
       ...withFlockTracing(options.workerOptions),
