@@ -1,0 +1,109 @@
+/**
+ * The Temporal Web UI of the dev server, in a real browser: Debian's
+ * headless Chromium driven by playwright-core finds a Flock run by its
+ * FlockName and SessionId search attributes and saves a screenshot
+ * (tmp/web-ui/, git-ignored).
+ */
+import { Flock, defineAgent } from '@flock-ts/core';
+import { flockRunsQuery, webUiSearchLink, type TemporalRunResult } from '@flock-ts/temporal';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { testServer, WORKSPACE_ROOT } from './support/processes';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.join(WORKSPACE_ROOT, 'tmp', 'web-ui');
+
+jest.setTimeout(120_000);
+
+const suffix = randomUUID().slice(0, 8);
+const flockName = `webui-it-${suffix}`;
+const sessionId = `webui-session-${suffix}`;
+const server = testServer();
+
+let context: BrowserContext | undefined;
+let profile: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The Web UI test drives Debian's Chromium at ${CHROMIUM}, which is missing: ` +
+        'apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this).',
+    );
+  }
+  if (!server.uiUrl) throw new Error('FLOCK_TEST_TEMPORAL_UI is not set: the dev server of the Jest global setup serves the Web UI');
+  profile = mkdtempSync(path.join(tmpdir(), 'flock-chromium-'));
+  // a fresh profile per run; no network beyond the UI (no updates, sync or QUIC probes)
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1440, height: 900 },
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('Temporal Web UI', () => {
+  it('lists a Flock run found by its FlockName and SessionId search attributes, and screenshots it', async () => {
+    const flock = new Flock({
+      name: flockName,
+      enableTemporal: true,
+      temporalStartInProcessWorker: true,
+      temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: `webui-it-${suffix}` },
+      agents: [defineAgent({ name: 'greeter', input: 'who: string', output: 'greeting: string', evaluate: ({ who }) => ({ greeting: `hello ${String(who)}` }) })],
+    });
+    const result = (await flock.run({ startAgent: 'greeter', input: { who: 'browser' }, sessionId })) as TemporalRunResult;
+    const { workflowId } = result.temporal;
+
+    const page = await (context as BrowserContext).newPage();
+    // the UI is all this test talks to (the UI's news feed on the internet is not)
+    const ui = new URL(server.uiUrl as string).origin;
+    await page.route((url) => url.origin !== ui, (route) => route.abort());
+    const query = flockRunsQuery({ flockName, sessionId });
+    await page.goto(webUiSearchLink(server.uiUrl as string, server.namespace, query));
+    // the list comes from visibility, which may trail the run by a moment: reload until the row shows
+    const row = page.getByText(workflowId, { exact: true }).first();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const shown = await row.waitFor({ state: 'visible', timeout: 15_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      if (Date.now() > deadline) {
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${flockName}-not-listed.png`), fullPage: true });
+        const text = (await page.locator('body').innerText()).slice(0, 1500);
+        throw new Error(`run ${workflowId} not listed by the Web UI at ${page.url()} (screenshot in tmp/web-ui/); the page said:\n${text}`);
+      }
+      await page.reload();
+    }
+    expect(await page.getByText(workflowId, { exact: true }).count()).toBeGreaterThanOrEqual(1);
+    expect(decodeURIComponent(page.url())).toContain(`FlockName = '${flockName}'`);
+    // the UI read the query into its filters
+    const body = await page.locator('body').innerText();
+    expect(body).toContain(`FlockName = "${flockName}"`);
+    expect(body).toContain(`SessionId = "${sessionId}"`);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = path.join(SCREENSHOTS, `${flockName}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    expect(readFileSync(file).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await page.close();
+  });
+});
