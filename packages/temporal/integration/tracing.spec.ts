@@ -62,6 +62,12 @@ async function traceOf(traceId: string, minSpans: number): Promise<ReadableSpan[
   });
 }
 
+/** The span, failing the test when the run produced none. */
+function found(span: ReadableSpan | undefined, what: string): ReadableSpan {
+  if (!span) throw new Error(`no ${what} span`);
+  return span;
+}
+
 function parentOf(span: ReadableSpan, spans: ReadableSpan[]): ReadableSpan | undefined {
   return spans.find((candidate) => candidate.spanContext().spanId === span.parentSpanId);
 }
@@ -79,15 +85,16 @@ describe('one trace per run on a real server', () => {
     const result = (await flock.run({ startAgent: 'counter', input: { text: 'one two three' }, sessionId: 'trace-session' })) as TemporalRunResult;
     expect(result.output).toEqual({ line: '3 words' });
 
-    const root = exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['temporal.workflow_id'] === result.temporal.workflowId);
-    expect(root).toBeDefined();
-    expect(root?.parentSpanId).toBeUndefined();
-    expect(root?.attributes).toMatchObject({ 'flock.name': 'traced-flock', 'flock.start_agent': 'counter', 'flock.session_id': 'trace-session' });
-    const spans = await traceOf(root!.spanContext().traceId, 9);
+    const root = found(
+      exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['temporal.workflow_id'] === result.temporal.workflowId),
+      'flock.run',
+    );
+    expect(root.parentSpanId).toBeUndefined();
+    expect(root.attributes).toMatchObject({ 'flock.name': 'traced-flock', 'flock.start_agent': 'counter', 'flock.session_id': 'trace-session' });
+    const spans = await traceOf(root.spanContext().traceId, 9);
 
-    const tool = spans.find((s) => s.name === 'flock.tool.call');
-    expect(tool).toBeDefined();
-    expect(ancestry(tool!, spans)).toEqual([
+    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    expect(ancestry(tool, spans)).toEqual([
       'flock.tool.call',
       'flock.agent.evaluate',
       'RunActivity:evaluateAgent',
@@ -96,7 +103,7 @@ describe('one trace per run on a real server', () => {
       expect.stringMatching(/^StartWorkflow:/),
       'flock.run',
     ]);
-    expect(tool?.attributes).toMatchObject({ 'flock.tool.name': 'wordCount', 'flock.agent': 'counter', 'flock.name': 'traced-flock' });
+    expect(tool.attributes).toMatchObject({ 'flock.tool.name': 'wordCount', 'flock.agent': 'counter', 'flock.name': 'traced-flock' });
 
     const evaluations = spans.filter((s) => s.name === 'flock.agent.evaluate');
     expect(evaluations.map((s) => s.attributes['flock.agent']).sort()).toEqual(['counter', 'reporter']);
@@ -135,19 +142,19 @@ describe('one trace per run on a real server', () => {
       await running;
     }
     const spans = await traceOf(traceId, 9);
-    const activity = spans.find((s) => s.name === 'RunActivity:evaluateAgent');
-    expect(ancestry(activity!, spans).slice(-3)).toEqual([expect.stringMatching(/^RunWorkflow:/), expect.stringMatching(/^StartWorkflow:/), 'starter call']);
+    const activity = found(spans.find((s) => s.name === 'RunActivity:evaluateAgent'), 'RunActivity');
+    expect(ancestry(activity, spans).slice(-3)).toEqual([expect.stringMatching(/^RunWorkflow:/), expect.stringMatching(/^StartWorkflow:/), 'starter call']);
   }, 90_000);
 
   it('marks the failing tool and its agent step as errors in the trace', async () => {
     const flock = tracedFlock('traced-failure', uniqueQueue('trace-fail'));
     const error = await rejection(flock.run({ startAgent: 'breaker', input: {} }));
     expect(error.name).toBe('FlockRunFailedError');
-    const root = exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-failure');
-    expect(root?.status.code).toBe(SpanStatusCode.ERROR);
-    const spans = await traceOf(root!.spanContext().traceId, 6);
-    const tool = spans.find((s) => s.name === 'flock.tool.call');
-    expect(tool?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('tool blew up') });
-    expect(parentOf(tool!, spans)?.status.code).toBe(SpanStatusCode.ERROR);
+    const root = found(exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-failure'), 'flock.run');
+    expect(root.status.code).toBe(SpanStatusCode.ERROR);
+    const spans = await traceOf(root.spanContext().traceId, 6);
+    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    expect(tool.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('tool blew up') });
+    expect(parentOf(tool, spans)?.status.code).toBe(SpanStatusCode.ERROR);
   }, 90_000);
 });
