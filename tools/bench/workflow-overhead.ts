@@ -13,6 +13,7 @@ import {
   bundleFlockWorkflows,
   ensureFlockSearchAttributes,
   flockDataConverter,
+  flockWorkflowSinks,
   resolveConnection,
   withSourceCondition,
 } from '@flock-ts/temporal';
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
   await ensureFlockSearchAttributes(connection, resolveConnection({ serverUrl: server.address, namespace: server.namespace }));
   const activities = createFlockActivities({ flocks: [flock] });
   const common = { connection, namespace: server.namespace, activities, dataConverter: flockDataConverter() };
-  const flockWorker = await Worker.create({ ...common, taskQueue: 'bench-flock', workflowBundle: await bundleFlockWorkflows() });
+  // the Flock bundle carries the OpenTelemetry workflow interceptors: their span sink must exist
+  const flockWorker = await Worker.create({ ...common, taskQueue: 'bench-flock', workflowBundle: await bundleFlockWorkflows(), sinks: flockWorkflowSinks() });
   const rawWorker = await Worker.create({
     ...common,
     taskQueue: 'bench-raw',
