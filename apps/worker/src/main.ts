@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     const named = error as { name?: string; code?: string; message?: string };
-    const known = named.name === 'FlockModuleError' || named.name === 'CliUsageError';
+    const known = named.name === 'FlockModuleError' || named.name === 'CliUsageError' || named.name === 'PayloadCodecError';
     console.error(`flock-worker: ${known ? named.message : ((error as Error)?.stack ?? String(error))}`);
     return named.name === 'CliUsageError' ? 2 : 1;
   } finally {

@@ -79,6 +79,8 @@ const CONNECTION_HELP = `Connection (every command):
                           then flock-agents); list: only runs on this queue
   --json                  Print one JSON document (for scripts)
 TLS and API keys follow Temporal's env conventions (TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE).
+Encrypted payloads: FLOCK_PAYLOAD_ENCRYPTION_KEY (32 bytes, base64) with FLOCK_PAYLOAD_KEY_ID, as the
+workers have them (FLOCK_PAYLOAD_DECRYPTION_KEYS=id=base64,... for older keys); FLOCK_PAYLOAD_COMPRESSION=gzip.
 `;
 
 export const STARTER_USAGE = `Usage: flockctl <command> [options]

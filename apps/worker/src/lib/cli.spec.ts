@@ -111,7 +111,7 @@ describe('parseWorkerArgs', () => {
 });
 
 describe('WORKER_USAGE', () => {
-  it.each(['--server', '--namespace', '--task-queue', '--concurrency', '--flock', '--workflow-bundle', 'TEMPORAL_MAX_CONCURRENCY'])(
+  it.each(['--server', '--namespace', '--task-queue', '--concurrency', '--flock', '--workflow-bundle', 'TEMPORAL_MAX_CONCURRENCY', 'FLOCK_PAYLOAD_ENCRYPTION_KEY', 'FLOCK_PAYLOAD_KEY_ID', 'FLOCK_PAYLOAD_COMPRESSION'])(
     'documents %s',
     (word) => {
       expect(WORKER_USAGE).toContain(word);

@@ -64,6 +64,12 @@ grpc), OTEL_SERVICE_NAME (default flock-worker), OTEL_RESOURCE_ATTRIBUTES.
 
 Connection security (TLS, API key) follows Temporal's environment conventions:
 TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE and temporal.toml.
+
+Payload safety: FLOCK_PAYLOAD_ENCRYPTION_KEY (32 random bytes, base64) and
+FLOCK_PAYLOAD_KEY_ID encrypt every payload with AES-256-GCM (the key id travels
+in the payload metadata; FLOCK_PAYLOAD_DECRYPTION_KEYS=id=base64,... reads runs of
+older keys); FLOCK_PAYLOAD_COMPRESSION=gzip compresses them. Clients (flockctl)
+need the same settings.
 `;
 
 const OPTIONS = {

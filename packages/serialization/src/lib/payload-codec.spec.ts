@@ -154,6 +154,7 @@ describe('createFlockPayloadCodec', () => {
 
   it.each([
     ['a key that is not base64', { encryption: { keyId: 'k1', key: 'not base64!!' } }, /not base64/],
+    ['a key of base64 letters but no whole bytes', { encryption: { keyId: 'k1', key: 'short' } }, /not base64/],
     ['a 16-byte key', { encryption: { keyId: 'k1', key: btoa('0123456789abcdef') } }, /16 bytes; AES-256-GCM needs 32/],
     ['an empty key id', { encryption: { keyId: '', key: KEY_A } }, /Invalid encryption key id ""/],
     ['a key id with spaces', { encryption: { keyId: 'my key', key: KEY_A } }, /Invalid encryption key id "my key"/],

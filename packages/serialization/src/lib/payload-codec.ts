@@ -195,7 +195,13 @@ export function parseEncryptionKey(key: EncryptionKeyInput, what = 'encryption k
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
       throw new PayloadCodecError('INVALID_CODEC_CONFIG', `The ${what} is not base64: give 32 random bytes in base64 (openssl rand -base64 32)`);
     }
-    const binary = atob(text.padEnd(Math.ceil(text.length / 4) * 4, '='));
+    let binary: string;
+    try {
+      binary = atob(text.padEnd(Math.ceil(text.length / 4) * 4, '='));
+    } catch {
+      // right alphabet, impossible length (one character too many for a byte boundary)
+      throw new PayloadCodecError('INVALID_CODEC_CONFIG', `The ${what} is not base64: give 32 random bytes in base64 (openssl rand -base64 32)`);
+    }
     bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
   } else {
     bytes = key;
