@@ -9,6 +9,7 @@ import type { temporal } from '@temporalio/proto';
 import { resolveConnection, type ResolvedConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
+import { bundleFlockWorkflows } from '../src/lib/workflow-bundle';
 import { eventually, rejection, testServer, uniqueQueue } from './harness';
 import { isolatedEnv, randomKey, rawRun } from './support/raw-history';
 
@@ -176,6 +177,18 @@ describe('payload codec on a real server', () => {
     } finally {
       await runs.client.workflow.getHandle(stuckId).terminate('test over');
     }
+  });
+});
+
+describe('workflow bundles', () => {
+  it('hold no codec code (codecs run outside the sandbox); the variant for encrypting workers encodes failure texts', async () => {
+    const [plain, encoded] = await Promise.all([bundleFlockWorkflows(), bundleFlockWorkflows({ encodeFailures: true })]);
+    for (const { code } of [plain, encoded]) {
+      expect(code).not.toContain('AES-GCM');
+      expect(code).not.toContain('CompressionStream');
+    }
+    expect(encoded.code).toMatch(/encodeCommonAttributes: true/);
+    expect(plain.code).not.toMatch(/encodeCommonAttributes: true/);
   });
 });
 
