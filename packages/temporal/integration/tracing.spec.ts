@@ -1,4 +1,5 @@
 import { defineAgent, defineTool, Flock } from '@flock-ts/core';
+import { createFakeModel, modelEvaluator } from '@flock-ts/llm';
 import { InMemorySpanExporter, setupTelemetry, type FlockTelemetry, type ReadableSpan } from '@flock-ts/telemetry';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import '../src';
@@ -156,5 +157,38 @@ describe('one trace per run on a real server', () => {
     const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
     expect(tool.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('tool blew up') });
     expect(parentOf(tool, spans)?.status.code).toBe(SpanStatusCode.ERROR);
+  }, 90_000);
+
+  it('puts the model call and the tool calls it makes under the agent step, without prompts or answers', async () => {
+    const model = createFakeModel({
+      responses: [
+        { toolCalls: [{ name: 'wordCount', args: { text: 'private prompt words' } }], usage: { inputTokens: 12, outputTokens: 3 } },
+        { output: { words: 3 }, usage: { inputTokens: 20, outputTokens: 4 } },
+      ],
+    });
+    const flock = new Flock({
+      name: 'traced-model',
+      enableTemporal: true,
+      temporalStartInProcessWorker: true,
+      temporalConfig: temporalConfigFor(uniqueQueue('trace-model'), { activityDefaults: { retryMaxAttempts: 1 } }),
+      tools: [wordCount],
+      agents: [
+        defineAgent({ name: 'counter', input: 'text: string', output: 'words: integer', tools: ['wordCount'], evaluator: modelEvaluator({ model, maxToolCalls: 2 }) }),
+      ],
+    });
+    const result = (await flock.run({ startAgent: 'counter', input: { text: 'private prompt words' } })) as TemporalRunResult;
+    expect(result.output).toEqual({ words: 3 });
+    const root = found(exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-model'), 'flock.run');
+    const spans = await traceOf(root.spanContext().traceId, 10);
+    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    const chain = ancestry(tool, spans);
+    expect(chain.slice(0, 2)).toEqual(['flock.tool.call', 'ai.toolCall']);
+    expect(chain).toContain('ai.generateText');
+    expect(chain.indexOf('flock.agent.evaluate')).toBeGreaterThan(chain.indexOf('ai.generateText'));
+    const evaluate = found(spans.find((s) => s.name === 'flock.agent.evaluate'), 'flock.agent.evaluate');
+    expect(evaluate.attributes).toMatchObject({ 'flock.evaluator': 'model', 'gen_ai.usage.input_tokens': 32, 'gen_ai.usage.output_tokens': 7 });
+    // the model's spans carry ids and token counts, never the prompt or the answer
+    const text = JSON.stringify(spans.map((s) => ({ attributes: s.attributes, events: s.events })));
+    expect(text).not.toContain('private prompt words');
   }, 90_000);
 });

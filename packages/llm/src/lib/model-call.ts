@@ -101,6 +101,15 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
       abortSignal,
       providerOptions: strictness(request.output.strict),
       onStepFinish: () => context.heartbeat({ agent: site.agent, modelStepDone: true }),
+      // model calls and their tool calls as spans under the step's span (no-ops without an OTel SDK);
+      // prompts and answers are user data and stay out of them
+      experimental_telemetry: {
+        isEnabled: true,
+        recordInputs: false,
+        recordOutputs: false,
+        functionId: `flock.${site.agent}`,
+        metadata: { 'flock.agent': site.agent, 'flock.name': context.flockName },
+      },
     });
   } catch (error) {
     const toolFailure = stepTools?.failure();
