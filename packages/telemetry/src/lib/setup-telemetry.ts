@@ -25,9 +25,11 @@ export interface TelemetryOptions {
   /** `service.name` unless `OTEL_SERVICE_NAME` (or `OTEL_RESOURCE_ATTRIBUTES`) says otherwise. */
   serviceName?: string;
   /**
-   * Where the `OTEL_*` variables are read (default `process.env`). The OTLP
-   * exporters read their own details (headers, timeout, compression, TLS)
-   * from `process.env`; from another `env` only the endpoint is taken over.
+   * Where the `OTEL_*` variables are read (default `process.env`). The OTel
+   * packages read their own details (headers, timeout, compression, TLS,
+   * `OTEL_RESOURCE_ATTRIBUTES`, batch settings) from `process.env`; from
+   * another `env` only the decision, the protocol, the endpoint and
+   * `OTEL_SERVICE_NAME` are taken over.
    */
   env?: Record<string, string | undefined>;
   /**
