@@ -121,7 +121,8 @@ describe('per-agent activity options on a real server', () => {
     const error = await rejection(flock.run({ startAgent: 'caller', input: { x: 'a' }, runId }));
     expect(error.name).toBe('FlockRunFailedError');
     expect(error['agent']).toBe('caller');
-    expect(error.message).toMatch(/Agent "caller" failed: invalid API key/);
+    // the step error names the agent and the cause type (see toApplicationFailure in @flock-ts/activities)
+    expect(error.message).toMatch(/Agent "caller" failed: AuthError: invalid API key/);
     expect(attempts.get(runId)).toBe(1);
   }, 60_000);
 
