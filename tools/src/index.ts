@@ -17,3 +17,4 @@ export { FLOCK_DEV_SEARCH_ATTRIBUTES } from './lib/flock-search-attributes';
 export { createTimeSkippingEnv, type TimeSkippingEnvOptions } from './lib/time-skipping';
 export { startTestServer, testServerEnv, TEST_NAMESPACE } from './lib/test-server';
 export { testTemporalEnv, uniqueName, TEST_TEMPORAL_ENV_VARS, type TestTemporalEnv } from './lib/test-temporal-env';
+export * from './lib/source-processes';

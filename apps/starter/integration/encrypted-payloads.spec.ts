@@ -4,7 +4,7 @@
  * and says which key id it needs.
  */
 import { randomUUID } from 'node:crypto';
-import { runSource, spawnSource, stopChild, testServer, type ChildHandle } from './support/processes';
+import { runSource, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
 
 const FLOCKCTL = 'apps/starter/src/main.ts';
 const WORKER = 'apps/worker/src/main.ts';

@@ -3,7 +3,7 @@
  * server: runs started by flockctl are executed by a separate flock-worker.
  */
 import { randomUUID } from 'node:crypto';
-import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from './support/processes';
+import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
 
 const FLOCKCTL = 'apps/starter/src/main.ts';
 const WORKER = 'apps/worker/src/main.ts';

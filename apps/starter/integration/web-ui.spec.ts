@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { testServer, WORKSPACE_ROOT } from './support/processes';
+import { testServer, WORKSPACE_ROOT } from '@flock-ts/tools';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.join(WORKSPACE_ROOT, 'tmp', 'web-ui');

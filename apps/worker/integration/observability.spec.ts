@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { runSource, spawnSource, stopChild, eventually, testServer, type ChildHandle } from './support/processes';
+import { runSource, spawnSource, stopChild, eventually, testServer, type ChildHandle } from '@flock-ts/tools';
 import { startOtlpJsonReceiver, type OtlpJsonReceiver, type ReceivedSpan } from './support/otlp-receiver';
 
 const WORKER = 'apps/worker/src/main.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeWorkflowBundle } from '../src/lib/workflow-bundle-file';
 import { createWorkerTestFlock } from './fixtures/worker-flock';
-import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from './support/processes';
+import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
 
 const WORKER = 'apps/worker/src/main.ts';
 const FIXTURE = 'apps/worker/integration/fixtures/worker-flock.ts';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeWorkflowBundle } from '../../src/lib/workflow-bundle-file';
 import { createLedgerFlock } from '../fixtures/ledger-flock';
-import { eventually, spawnSource, stopChild, testServer, type ChildHandle } from '../support/processes';
+import { eventually, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
 import { count, LEDGER_FLOCK, readLedger, report, WORKER } from './support';
 
 jest.setTimeout(180_000);

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
+// Process helpers of the apps' integration tests: run flock-worker and
+// flockctl as real child processes from their TypeScript sources.
+
 /** The workspace root: children run from it, as a user of the repository would. */
-export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Node flags that run a workspace entry point from its TypeScript sources. */
 const SOURCE_FLAGS = ['--conditions=@flock-ts/source', '--import', 'tsx'];
