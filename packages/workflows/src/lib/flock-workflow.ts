@@ -123,16 +123,21 @@ function requireAgent(agents: Map<string, AgentDefinition>, name: string, role: 
   });
 }
 
-const proxies = new Map<string, FlockActivities>();
+/**
+ * One proxy per agent of this run (its activity options never change during
+ * a run). A WeakMap keyed by the run's own definition: two runs never share
+ * proxies, even of flocks with the same name but other activity options.
+ */
+const proxiesByRun = new WeakMap<FlockDefinition, Map<string, FlockActivities>>();
 
-/** One proxy per agent: its activity options never change during a run. */
 function activitiesFor(definition: FlockDefinition, agent: AgentDefinition): FlockActivities {
-  const key = `${definition.name}/${agent.name}`;
-  let proxy = proxies.get(key);
+  let proxies = proxiesByRun.get(definition);
+  if (!proxies) proxiesByRun.set(definition, (proxies = new Map()));
+  let proxy = proxies.get(agent.name);
   if (!proxy) {
     const config = resolveActivityConfig(definition.temporalConfig.activityDefaults, agent.temporalActivityConfig);
     proxy = proxyActivities<FlockActivities>(toActivityOptions(config, agent.name));
-    proxies.set(key, proxy);
+    proxies.set(agent.name, proxy);
   }
   return proxy;
 }
