@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
  * from sources (tsx, Jest) and from `dist/`.
  *
  * @example
- * const root = findWorkspaceRoot(); // '/work/main'
+ * const root = findWorkspaceRoot(); // the folder holding nx.json
  */
 export function findWorkspaceRoot(from: string = __dirname): string {
   let dir = resolve(from);
