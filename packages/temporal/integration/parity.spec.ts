@@ -29,6 +29,7 @@ function summary(result: RunResult) {
     output: result.output,
     agents: result.steps.map((s) => s.agent),
     variables: result.variables,
+    usage: result.usage,
   };
 }
 
@@ -38,10 +39,11 @@ describe.each<Mode>(['local', 'temporal'])('scenario table on the %s executor', 
       const flock = buildFlock(scenario, mode);
       const run = flock.run({ startAgent: scenario.startAgent, input: scenario.input });
       if (scenario.expected) {
-        const { variables, ...expected } = scenario.expected;
+        const { variables, usage, ...expected } = scenario.expected;
         const result = summary(await run);
         expect(result).toMatchObject(expected);
         if (variables) expect(result.variables).toEqual(variables);
+        expect(result.usage).toEqual(usage);
       } else {
         const error = await rejection(run);
         for (const mention of scenario.errorMentions ?? []) expect(error.message).toMatch(mention);

@@ -1,4 +1,4 @@
-import { executeAgentStep, resolveNextAgent, type Flock } from '@flock-ts/core';
+import { executeAgentStep, resolveHandoff, type Flock } from '@flock-ts/core';
 import type { FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -100,7 +100,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       const ctx = Context.current();
       return traced('flock.agent.route', spanAttributes(ctx, flockName, agentName, state.runId), async () => {
         try {
-          return { nextAgent: await resolveNextAgent(flock, agentName, output, state) };
+          return await resolveHandoff(flock, agentName, output, state);
         } catch (error) {
           throw toApplicationFailure(error);
         }

@@ -25,6 +25,8 @@ export const StepRecordSchema = z.object({
   finishedAt: z.string(),
   attempt: z.number().int().positive().optional(),
   usage: TokenUsageSchema.optional(),
+  /** Tokens a router's model spent choosing the next agent (added in 1.1; optional). */
+  routingUsage: TokenUsageSchema.optional(),
 });
 export type StepRecord = z.infer<typeof StepRecordSchema>;
 
@@ -87,4 +89,6 @@ export interface RouteNextAgentOutput {
   /** The next agent, or `null` when the run ends here. */
   nextAgent: string | null;
   reason?: string;
+  /** Tokens a router's model spent on the decision. */
+  usage?: TokenUsage;
 }

@@ -2,6 +2,7 @@ import type { AgentOptions } from './agent';
 import type { MaxIterationsExceededError } from './errors';
 import { Flock } from './flock';
 import { LocalExecutor, runLocally } from './local-executor';
+import { defineRouter } from './router';
 import type { StepRecord } from './run-state';
 
 const pipeline = () =>
@@ -162,5 +163,28 @@ describe('LocalExecutor', () => {
   it('runs a flock in-process', async () => {
     const result = await new LocalExecutor().run(pipeline(), { startAgent: 'split', input: { text: 'a b c d' } });
     expect(result.output).toEqual({ line: '"a b c d" has 4 words' });
+  });
+});
+
+describe('router token usage', () => {
+  it("counts a router's tokens in the run, on the step that routed", async () => {
+    const flock = new Flock({ name: 'routed' });
+    flock.registerRouter(
+      defineRouter({ name: 'model-like', route: () => ({ nextAgent: 'b', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }) }),
+    );
+    flock.addAgent({
+      name: 'a',
+      input: 'x: string',
+      output: 'x: string',
+      evaluator: {
+        spec: { kind: 'code' },
+        evaluate: async ({ inputs }: { inputs: Record<string, unknown> }) => ({ output: inputs, usage: { inputTokens: 10, outputTokens: 1, totalTokens: 11 } }),
+      },
+      next: { router: 'model-like' },
+    });
+    flock.addAgent({ name: 'b', input: 'x: string', output: 'x: string', evaluate: ({ x }: Record<string, unknown>) => ({ x }) });
+    const result = await flock.run({ startAgent: 'a', input: { x: 'hi' } });
+    expect(result.steps[0].routingUsage).toEqual({ inputTokens: 5, outputTokens: 2, totalTokens: 7 });
+    expect(result.usage).toEqual({ inputTokens: 15, outputTokens: 3, totalTokens: 18 });
   });
 });

@@ -2,7 +2,7 @@ import { MaxIterationsExceededError } from './errors';
 import type { FlockExecutor } from './executor';
 import { executeAgentStep } from './execute-step';
 import type { Flock } from './flock';
-import { resolveNextAgent } from './resolve-next';
+import { resolveHandoff } from './resolve-next';
 import { createRunState, type RunRequest, type RunResult, type RunState } from './run-state';
 import { sumUsage } from './usage';
 
@@ -18,7 +18,7 @@ export function toRunResult(state: RunState): RunResult {
     variables: state.variables,
   };
   if (state.sessionId !== undefined) result.sessionId = state.sessionId;
-  const usage = sumUsage(state.history.map((step) => step.usage));
+  const usage = sumUsage(state.history.flatMap((step) => [step.usage, step.routingUsage]));
   if (usage) result.usage = usage;
   return result;
 }
@@ -52,7 +52,9 @@ export async function runLocally(flock: Flock, request: RunRequest): Promise<Run
     state.variables = outcome.variables;
     state.iteration++;
     onStep?.(outcome.record);
-    current = await resolveNextAgent(flock, current, outcome.record.output, state);
+    const handoff = await resolveHandoff(flock, current, outcome.record.output, state);
+    if (handoff.usage) outcome.record.routingUsage = handoff.usage;
+    current = handoff.nextAgent;
   }
   return toRunResult(state);
 }

@@ -4,6 +4,16 @@ import { RoutingError, UnknownAgentError, errorMessage } from './errors';
 import type { Flock } from './flock';
 import type { RouteDecision, Router } from './router';
 import type { RunState } from './run-state';
+import type { TokenUsage } from './usage';
+
+/** Where a run goes next, and what deciding it cost. */
+export interface HandoffDecision {
+  /** The next agent, or `null` when the run ends. */
+  nextAgent: string | null;
+  /** Tokens a router's model spent on the decision. */
+  usage?: TokenUsage;
+  reason?: string;
+}
 
 function describe(value: unknown): string {
   return value === '' ? 'an empty string' : typeof value === 'object' ? JSON.stringify(value) ?? String(value) : `${typeof value} ${String(value)}`;
@@ -19,9 +29,12 @@ async function route(flock: Flock, agent: Agent, router: Router, output: Record<
   if (typeof decision !== 'object' || decision === null || !('nextAgent' in decision)) {
     throw new RoutingError(agent.name, router.name, `must return { nextAgent: string | null }, got ${describe(decision)}`);
   }
-  const { confidence } = decision;
-  if (router.minConfidence !== undefined && typeof confidence === 'number' && confidence < router.minConfidence) return null;
-  return decision.nextAgent;
+  const { confidence, usage, reason } = decision;
+  const extra = { ...(usage ? { usage } : {}), ...(reason ? { reason } : {}) };
+  if (router.minConfidence !== undefined && typeof confidence === 'number' && confidence < router.minConfidence) {
+    return { target: null, ...extra };
+  }
+  return { target: decision.nextAgent as unknown, ...extra };
 }
 
 /**
@@ -42,10 +55,24 @@ export async function resolveNextAgent(
   output: Record<string, unknown>,
   state: RunState,
 ): Promise<string | null> {
+  return (await resolveHandoff(flock, agentName, output, state)).nextAgent;
+}
+
+/**
+ * {@link resolveNextAgent} with what the decision cost: a router's token
+ * usage and reason. Executors use this to count router tokens in the run.
+ */
+export async function resolveHandoff(
+  flock: Flock,
+  agentName: string,
+  output: Record<string, unknown>,
+  state: RunState,
+): Promise<HandoffDecision> {
   const agent = flock.agent(agentName);
   const handoff = agent.handoff;
-  if (!handoff) return null;
+  if (!handoff) return { nextAgent: null };
   let target: unknown;
+  let decision: Omit<HandoffDecision, 'nextAgent'> = {};
   let source = 'next';
   if (handoff.kind === 'static') {
     target = handoff.agent;
@@ -60,13 +87,15 @@ export async function resolveNextAgent(
     } else {
       const router = typeof handoff.router === 'string' ? flock.router(handoff.router) : handoff.router;
       source = router.name;
-      target = await route(flock, agent, router, output, context);
+      const routed = await route(flock, agent, router, output, context);
+      target = routed.target;
+      decision = { ...(routed.usage ? { usage: routed.usage } : {}), ...(routed.reason ? { reason: routed.reason } : {}) };
     }
   }
-  if (target === null || target === undefined) return null;
+  if (target === null || target === undefined) return { nextAgent: null, ...decision };
   if (typeof target !== 'string' || target === '') {
     throw new RoutingError(agent.name, source, `must choose an agent name or null, got ${describe(target)}`);
   }
   if (!flock.hasAgent(target)) throw new UnknownAgentError(target, flock.agentNames(), `hand-off from "${agent.name}" to agent`);
-  return target;
+  return { nextAgent: target, ...decision };
 }

@@ -1,3 +1,4 @@
+import type { TokenUsage } from './usage';
 import { FlockConfigError, NameSchema, type ConfigIssue } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';
@@ -21,6 +22,8 @@ export interface RouteDecision {
   /** 0..1; a decision below the router's `minConfidence` ends the run. Absent means certain. */
   confidence?: number;
   reason?: string;
+  /** Tokens a model spent deciding; counted in the run's usage. */
+  usage?: TokenUsage;
 }
 
 /** How to declare a router. */

@@ -15,6 +15,8 @@ export interface StepRecord {
   /** 1 for the first try; Temporal retries count up. */
   attempt?: number;
   usage?: TokenUsage;
+  /** Tokens a router's model spent choosing the agent after this step. */
+  routingUsage?: TokenUsage;
 }
 
 /**

@@ -54,8 +54,9 @@ describe('createModelBriefingFlock (OpenAI-compatible stand-in over HTTP)', () =
     expect(result.output).toEqual({ summary: 'Four short texts; one memo asks for a decision.' });
     expect(result.steps[1].output).toEqual(brief);
     expect(result.steps.map((step) => step.usage?.totalTokens)).toEqual([undefined, 690, 110]);
-    // the steps' tokens; the router's 135 are not part of a step
-    expect(result.usage).toEqual({ inputTokens: 730, outputTokens: 70, totalTokens: 800 });
+    // the router's 135 tokens are kept on the step that routed and count in the run
+    expect(result.steps[1].routingUsage).toEqual({ inputTokens: 120, outputTokens: 15, totalTokens: 135 });
+    expect(result.usage).toEqual({ inputTokens: 850, outputTokens: 85, totalTokens: 935 });
   });
 
   it('gives the model the documents, the real tool results and the agents to route to', async () => {

@@ -155,6 +155,8 @@ async function nextAgent(
   const decision = await runStep(agent.name, () =>
     activities.routeNextAgent({ flockName: definition.name, agentName: agent.name, output, state }),
   );
+  // a router's model tokens count in the run, on the step that routed
+  if (decision.usage) state.history[state.history.length - 1].routingUsage = decision.usage;
   return decision.nextAgent;
 }
 
@@ -194,7 +196,7 @@ function maxIterationsFailure(definition: FlockDefinition, state: RunState): App
 }
 
 function sumUsage(state: RunState): TokenUsage | undefined {
-  const usages = state.history.flatMap((step) => (step.usage ? [step.usage] : []));
+  const usages = state.history.flatMap((step) => [step.usage, step.routingUsage].filter((u): u is TokenUsage => u !== undefined));
   if (usages.length === 0) return undefined;
   return usages.reduce((a, b) => ({
     inputTokens: a.inputTokens + b.inputTokens,
