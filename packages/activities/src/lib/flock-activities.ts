@@ -2,14 +2,14 @@ import { executeAgentStep, resolveHandoff, type Flock } from '@flock-ts/core';
 import type { FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { withSpan } from '@flock-ts/telemetry';
 import { redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
 import { guardStepPayloads } from './payload-guard';
 import { evaluatorAttributes, metricAttributes, observeStepMetrics, usageAttributes } from './step-observer';
 
 // looked up per call: a tracer kept from before the worker's telemetry setup would stay a no-op
-const tracer = () => trace.getTracer('@flock-ts/activities');
 
 /** Options of {@link createFlockActivities}. */
 export interface FlockActivitiesOptions {
@@ -120,22 +120,8 @@ function spanAttributes(ctx: Context, flockName: string, agentName: string, runI
   };
 }
 
-async function traced<T>(
-  name: string,
-  attributes: Attributes,
-  fn: (span: import('@opentelemetry/api').Span) => Promise<T>,
-): Promise<T> {
-  return tracer().startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return withSpan(name, fn, { tracer: '@flock-ts/activities', attributes });
 }
 
 /** Keeps a long evaluation alive when the step has a heartbeat timeout. */

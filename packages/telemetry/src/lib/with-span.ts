@@ -1,10 +1,12 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
 
 /** Options of {@link withSpan}. */
 export interface WithSpanOptions<T> {
   /** Instrumentation scope (default `@flock-ts/telemetry`). */
   tracer?: string;
   attributes?: Attributes;
+  /** The span's kind (internal by default). */
+  kind?: SpanKind;
   /** A message when a result that did not throw still means failure (an exit status, say). */
   failed?: (result: T) => string | undefined;
 }
@@ -19,7 +21,7 @@ export interface WithSpanOptions<T> {
  */
 export async function withSpan<T>(name: string, fn: (span: Span) => Promise<T>, options: WithSpanOptions<T> = {}): Promise<T> {
   const tracer = trace.getTracer(options.tracer ?? '@flock-ts/telemetry');
-  return tracer.startActiveSpan(name, { attributes: options.attributes ?? {} }, async (span) => {
+  return tracer.startActiveSpan(name, { kind: options.kind, attributes: options.attributes ?? {} }, async (span) => {
     try {
       const result = await fn(span);
       const failure = options.failed?.(result);

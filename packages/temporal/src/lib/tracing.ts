@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { currentTelemetryOrNoop, type FlockTelemetry } from '@flock-ts/telemetry';
+import { SpanKind } from '@opentelemetry/api';
+import { currentTelemetryOrNoop, withSpan, type FlockTelemetry } from '@flock-ts/telemetry';
 import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
@@ -70,8 +70,6 @@ export function withFlockTracing(
   };
 }
 
-const tracer = trace.getTracer('@flock-ts/temporal');
-
 /**
  * Runs `fn` in a `flock.run` span (the root of a run's trace when the
  * caller has none), so the start, the status queries and the result wait
@@ -87,15 +85,5 @@ export async function traceFlockRun<T>(start: Pick<FlockWorkflowStart, 'workflow
     'temporal.task_queue': start.options.taskQueue,
     ...(input.sessionId ? { 'flock.session_id': input.sessionId } : {}),
   };
-  return tracer.startActiveSpan('flock.run', { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return withSpan('flock.run', fn, { tracer: '@flock-ts/temporal', kind: SpanKind.CLIENT, attributes });
 }
