@@ -10,6 +10,7 @@ const nodeBuiltins = [...new Set(builtinModules.flatMap((m) => (m.startsWith('no
 /** Files that run inside the workflow sandbox. */
 export const sandboxFiles = [
   'packages/config/src/**/*.ts',
+  'packages/engine/src/**/*.ts',
   'packages/serialization/src/**/*.ts',
   'packages/contracts/src/**/*.ts',
   'packages/workflows/src/**/*.ts',
@@ -19,17 +20,18 @@ const layer = (tag, allowed) => ({ sourceTag: tag, onlyDependOnLibsWithTags: all
 
 const layerTable = {
   'layer:config': [],
-  'layer:core': ['layer:config'],
+  'layer:engine': ['layer:config'],
+  'layer:core': ['layer:config', 'layer:engine'],
   'layer:serialization': ['layer:config'],
-  'layer:contracts': ['layer:config', 'layer:serialization'],
-  'layer:workflows': ['layer:contracts', 'layer:config', 'layer:serialization'],
-  'layer:llm': ['layer:core', 'layer:config'],
+  'layer:contracts': ['layer:engine', 'layer:config', 'layer:serialization'],
+  'layer:workflows': ['layer:engine', 'layer:contracts', 'layer:config', 'layer:serialization'],
+  'layer:llm': ['layer:engine', 'layer:core', 'layer:config'],
   'layer:telemetry': ['layer:config', 'layer:serialization'],
-  'layer:activities': ['layer:telemetry', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
-  'layer:temporal': ['layer:telemetry', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
-  'layer:worker-app': ['layer:telemetry', 'layer:temporal', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm', 'layer:examples'],
-  'layer:starter-app': ['layer:telemetry', 'layer:temporal', 'layer:contracts', 'layer:config', 'layer:serialization', 'layer:core', 'layer:examples'],
-  'layer:examples': ['layer:core', 'layer:config', 'layer:llm'],
+  'layer:activities': ['layer:engine', 'layer:telemetry', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
+  'layer:temporal': ['layer:engine', 'layer:telemetry', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
+  'layer:worker-app': ['layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm', 'layer:examples'],
+  'layer:starter-app': ['layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:contracts', 'layer:config', 'layer:serialization', 'layer:core', 'layer:examples'],
+  'layer:examples': ['layer:engine', 'layer:core', 'layer:config', 'layer:llm'],
   'layer:tools': ['*'],
 };
 

@@ -1,5 +1,6 @@
 export * from './lib/versions';
 export * from './lib/wire';
+export * from './lib/wire-v1';
 export * from './lib/activities';
 export * from './lib/status';
 export * from './lib/search-attributes';

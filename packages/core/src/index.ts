@@ -1,6 +1,6 @@
 export * from './lib/errors';
 export * from './lib/signature';
-export * from './lib/usage';
+export { RECENT_STEPS, sumUsage } from '@flock-ts/engine';
 export * from './lib/run-state';
 export * from './lib/context';
 export * from './lib/metric';

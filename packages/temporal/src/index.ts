@@ -10,6 +10,7 @@ export * from './lib/payload-codec-env';
 export * from './lib/run-start';
 export * from './lib/runs-client';
 export * from './lib/search-attributes';
+export * from './lib/step-ledger';
 export * from './lib/temporal-executor';
 export * from './lib/tracing';
 export * from './lib/web-ui';

@@ -1,4 +1,5 @@
-import type { FlockRunResult, StepRecord } from '@flock-ts/contracts';
+import type { FlockRunResult } from '@flock-ts/contracts';
+import type { StepSummary } from '@flock-ts/core';
 import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
 
 /** Output for scripts: stable, pretty JSON. */
@@ -21,9 +22,9 @@ export function formatStarted(flockName: string, startAgent: string, info: Flock
 /** A completed run: who finished it, its steps, then its output. */
 export function formatResult(workflowId: string, result: FlockRunResult): string {
   return lines([
-    `Run ${workflowId} of flock ${result.flockName} completed at agent ${result.lastAgent} after ${plural(result.steps.length, 'step')}`,
+    `Run ${workflowId} of flock ${result.flockName} completed at agent ${result.lastAgent} after ${plural(result.stepCount, 'step')}`,
     ...(result.usage ? [field('tokens', `${result.usage.totalTokens} (${result.usage.inputTokens} in, ${result.usage.outputTokens} out)`)] : []),
-    ...formatSteps(result.steps),
+    ...formatSteps(result.steps, true, result.stepCount),
     'output:',
     ...formatOutput(result.output),
   ]);
@@ -45,8 +46,8 @@ export function formatStatus(view: FlockRunView): string {
     ...(view.webUiUrl ? [field('Web UI', view.webUiUrl)] : []),
     view.source === 'describe' && view.steps.length === 0
       ? 'steps: unknown (no worker answered the status query)'
-      : `steps: ${view.steps.length}`,
-    ...formatSteps(view.steps, false),
+      : `steps: ${view.stepsDone ?? view.steps.length}`,
+    ...formatSteps(view.steps, false, view.stepsDone),
   ]);
 }
 
@@ -66,18 +67,22 @@ export function formatList(runs: readonly FlockRunSummary[]): string {
   return table([header, ...rows]);
 }
 
-/** `agent  started -> finished (duration)` per step, numbered. */
-export function formatSteps(steps: readonly StepRecord[], withHeading = true): string[] {
+/**
+ * `agent  started -> finished (duration)` per step, numbered by its place in
+ * the run; when these are the latest of more steps, says so.
+ */
+export function formatSteps(steps: readonly StepSummary[], withHeading = true, total = steps.length): string[] {
   if (steps.length === 0) return [];
   const width = Math.max(...steps.map((step) => step.agent.length));
-  const numberWidth = String(steps.length).length;
+  const numberWidth = String(total).length;
+  const heading = total > steps.length ? `steps (latest ${steps.length} of ${total}; flockctl steps <workflow id> lists all):` : 'steps:';
   return [
-    ...(withHeading ? ['steps:'] : []),
+    ...(withHeading ? [heading] : total > steps.length ? [`  (latest ${steps.length} of ${total})`] : []),
     ...steps.map((step, index) => {
       const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
       const attempt = step.attempt && step.attempt > 1 ? `, attempt ${step.attempt}` : '';
       const duration = Number.isFinite(took) ? ` (${took} ms${attempt})` : '';
-      return `  ${String(index + 1).padStart(numberWidth)}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
+      return `  ${String((step.step ?? index) + 1).padStart(numberWidth)}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
     }),
   ];
 }

@@ -1,4 +1,4 @@
-import { executeAgentStep, resolveHandoff, type Flock } from '@flock-ts/core';
+import { executeStep, failureTypeOf, resolveHandoff, type Flock, type StepRequest, type StepResult } from '@flock-ts/core';
 import type { FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -6,7 +6,8 @@ import type { Attributes, Span } from '@opentelemetry/api';
 import { withSpan } from '@flock-ts/telemetry';
 import { redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
-import { guardStepPayloads } from './payload-guard';
+import { guardStepResult } from './payload-guard';
+import { guardV1State, stepRequestOfV1, viewOfV1State } from './v1-steps';
 import { evaluatorAttributes, metricAttributes, observeStepMetrics, usageAttributes } from './step-observer';
 
 // looked up per call: a tracer kept from before the worker's telemetry setup would stay a no-op
@@ -52,47 +53,64 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     return flock;
   };
 
+  /** One step, traced, logged, heartbeating and size-guarded; failures as `ApplicationFailure`s typed by their root cause. */
+  const runStep = (request: StepRequest, decideHandoff: boolean): Promise<StepResult> => {
+    const { flockName, agent: agentName, runId } = request;
+    const flock = lookup(flockName);
+    const ctx = Context.current();
+    const attributes = { ...spanAttributes(ctx, flockName, agentName, runId), ...evaluatorAttributes(flock, agentName) };
+    return traced('flock.agent.evaluate', attributes, async (span) => {
+      const stopHeartbeats = startHeartbeats(ctx, agentName, options.heartbeatIntervalMs);
+      const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) =>
+        ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }),
+      );
+      const started = Date.now();
+      try {
+        ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId, step: request.step });
+        const result = await executeStep(flock, request, {
+          signal: ctx.cancellationSignal,
+          heartbeat: (details?: unknown) => ctx.heartbeat(details),
+          attempt: ctx.info.attempt,
+          metric: metrics.sink,
+          decideHandoff,
+        });
+        guardStepResult(agentName, result, result, options.maxPayloadBytes);
+        usageAttributes(span, result.usage);
+        span.setAttributes(metricAttributes(metrics.values));
+        // the seed's promise: worker logs carry activity name, attempt and the modules' custom metrics
+        ctx.log.info('Agent step completed', {
+          agent: agentName,
+          durationMs: Date.now() - started,
+          metrics: metrics.values,
+          ...(result.usage ? { usage: result.usage } : {}),
+        });
+        return result;
+      } catch (error) {
+        span.setAttributes(metricAttributes(metrics.values));
+        // the failure's message, not the error's: it has credentials cut out
+        const failure = toApplicationFailure(error);
+        ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: failure.message, metrics: metrics.values });
+        throw failure;
+      } finally {
+        stopHeartbeats();
+      }
+    });
+  };
+
   return {
+    runAgentStep: (request) => runStep(request, true),
+
     async evaluateAgent({ flockName, agentName, state }) {
-      const flock = lookup(flockName);
-      const ctx = Context.current();
-      const attributes = { ...spanAttributes(ctx, flockName, agentName, state.runId), ...evaluatorAttributes(flock, agentName) };
-      return traced('flock.agent.evaluate', attributes, async (span) => {
-        const stopHeartbeats = startHeartbeats(ctx, agentName, options.heartbeatIntervalMs);
-        const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) =>
-          ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }),
-        );
-        const started = Date.now();
-        try {
-          ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId: state.runId });
-          const outcome = await executeAgentStep(flock, agentName, state, {
-            signal: ctx.cancellationSignal,
-            heartbeat: (details?: unknown) => ctx.heartbeat(details),
-            attempt: ctx.info.attempt,
-            metric: metrics.sink,
-          });
-          guardStepPayloads(agentName, outcome, state, options.maxPayloadBytes);
-          const usage = outcome.record.usage;
-          usageAttributes(span, usage);
-          span.setAttributes(metricAttributes(metrics.values));
-          // the seed's promise: worker logs carry activity name, attempt and the modules' custom metrics
-          ctx.log.info('Agent step completed', {
-            agent: agentName,
-            durationMs: Date.now() - started,
-            metrics: metrics.values,
-            ...(usage ? { usage } : {}),
-          });
-          return outcome;
-        } catch (error) {
-          span.setAttributes(metricAttributes(metrics.values));
-          // the failure's message, not the error's: it has credentials cut out
-          const failure = toApplicationFailure(error);
-          ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: failure.message, metrics: metrics.values });
-          throw failure;
-        } finally {
-          stopHeartbeats();
-        }
-      });
+      const request = stepRequestOfV1(lookup(flockName), agentName, state);
+      const result = await runStep(request, false);
+      const record = { agent: agentName, inputs: request.inputs, output: result.output, startedAt: result.startedAt, finishedAt: result.finishedAt, attempt: result.attempt, ...(result.usage ? { usage: result.usage } : {}) };
+      const outcome = { record, variables: result.variables };
+      try {
+        guardV1State(agentName, outcome, state);
+      } catch (error) {
+        throw toApplicationFailure(error);
+      }
+      return outcome;
     },
 
     async routeNextAgent({ flockName, agentName, output, state }) {
@@ -100,7 +118,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       const ctx = Context.current();
       return traced('flock.agent.route', spanAttributes(ctx, flockName, agentName, state.runId), async () => {
         try {
-          return await resolveHandoff(flock, agentName, output, state);
+          return await resolveHandoff(flock, agentName, output, viewOfV1State(state));
         } catch (error) {
           throw toApplicationFailure(error);
         }
@@ -142,8 +160,8 @@ function startHeartbeats(ctx: Context, agent: string, intervalMs?: number): () =
 export function toApplicationFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   const err = error instanceof Error ? error : new Error(String(error));
-  const details = err as Error & { agent?: string; causeName?: string; nextRetryDelayMs?: number; nonRetryable?: boolean };
-  const type = details.causeName ?? (err.cause instanceof Error ? err.cause.name : undefined) ?? err.name;
+  const details = err as Error & { agent?: string; nextRetryDelayMs?: number; nonRetryable?: boolean };
+  const type = failureTypeOf(err);
   return ApplicationFailure.create({
     type,
     message: redactSecretsInText(err.message),

@@ -52,6 +52,21 @@ export const HandoffSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
 
+/** Most recent steps an agent may ask to see (`context.history`). */
+export const MAX_CONTEXT_HISTORY = 100;
+
+/**
+ * What an agent step sees of its run besides its own inputs: a step carries
+ * this much, whatever the run's length.
+ */
+export const AgentContextSpecSchema = z.strictObject({
+  /** How many of the latest finished steps `ctx.history` and `ctx.lastOutput()` see (default 0). */
+  history: z.int().min(0, 'context.history must be >= 0').max(MAX_CONTEXT_HISTORY, `context.history must be <= ${MAX_CONTEXT_HISTORY}`).default(0),
+  /** Whether `ctx.input` carries the run's initial input (default true). */
+  input: z.boolean().default(true),
+});
+export type AgentContextSpec = z.output<typeof AgentContextSpecSchema>;
+
 /** The serializable declaration of one agent. */
 export const AgentDefinitionSchema = z.strictObject({
   name: NameSchema,
@@ -65,6 +80,8 @@ export const AgentDefinitionSchema = z.strictObject({
   components: z.array(NameSchema).default([]),
   next: HandoffSpecSchema.optional(),
   temporalActivityConfig: TemporalActivityConfigSchema.optional(),
+  /** What the agent's steps see of the run (absent: no history, the run input). */
+  context: AgentContextSpecSchema.optional(),
   /** Free-form settings handed to the evaluator and components. */
   settings: z.record(z.string(), z.unknown()).default({}),
 });
@@ -73,6 +90,9 @@ export type AgentDefinitionInput = z.input<typeof AgentDefinitionSchema>;
 
 /** Default cap on agent steps in one run: cyclic hand-offs end with an error. */
 export const DEFAULT_MAX_ITERATIONS = 20;
+
+/** Highest `maxIterations`: runs continue as new before Temporal's history limits, so long runs are fine. */
+export const MAX_ITERATIONS_LIMIT = 100_000_000;
 
 /** The serializable declaration of a Flock: what the memo and workflow input carry. */
 export const FlockDefinitionSchema = z
@@ -83,7 +103,7 @@ export const FlockDefinitionSchema = z
     model: z.string().min(1).optional(),
     agents: z.array(AgentDefinitionSchema).default([]),
     /** Cap on agent steps per run. */
-    maxIterations: z.int().min(1, 'maxIterations must be >= 1').max(10_000).default(DEFAULT_MAX_ITERATIONS),
+    maxIterations: z.int().min(1, 'maxIterations must be >= 1').max(MAX_ITERATIONS_LIMIT).default(DEFAULT_MAX_ITERATIONS),
     enableTemporal: z.boolean().default(false),
     temporalConfig: TemporalWorkflowConfigSchema.default({}),
     /** Start a worker inside the calling process (local development). */

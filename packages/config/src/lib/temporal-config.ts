@@ -133,6 +133,26 @@ export const TemporalTlsConfigSchema = z.union([
 ]);
 export type TemporalTlsConfig = z.infer<typeof TemporalTlsConfigSchema>;
 
+/**
+ * When a run continues as new (a fresh history, same workflow id) so that
+ * runs of any length stay under Temporal's history limits (warnings at
+ * 10,240 events / 10 MB, termination at 51,200 / 50 MB). Whichever comes
+ * first, and always when the server suggests it.
+ */
+export const ContinueAsNewConfigSchema = z.strictObject({
+  /** History events of one run before it continues (default 4,000). */
+  maxHistoryEvents: z.int().min(100, 'continueAsNew.maxHistoryEvents must be >= 100').max(40_000, 'continueAsNew.maxHistoryEvents must be <= 40000').optional(),
+  /** History bytes of one run before it continues (default 4 MiB). */
+  maxHistoryBytes: z
+    .int()
+    .min(64 * 1024, 'continueAsNew.maxHistoryBytes must be >= 65536')
+    .max(40 * 1024 * 1024, 'continueAsNew.maxHistoryBytes must be <= 41943040')
+    .optional(),
+  /** Agent steps of one run before it continues (default: no step limit, events and bytes decide). */
+  maxSteps: z.int().min(1, 'continueAsNew.maxSteps must be >= 1').optional(),
+});
+export type ContinueAsNewConfig = z.infer<typeof ContinueAsNewConfigSchema>;
+
 /** Default task queue of Flock workers and runs. */
 export const DEFAULT_TASK_QUEUE = 'flock-agents';
 
@@ -163,6 +183,8 @@ export const TemporalWorkflowConfigSchema = z.strictObject({
    * versions they know.
    */
   workflowVersion: z.int().min(1, 'workflowVersion must be >= 1').optional(),
+  /** When long runs continue as new (workflow version 2 and later). */
+  continueAsNew: ContinueAsNewConfigSchema.optional(),
   tls: TemporalTlsConfigSchema.optional(),
   /** API key for Temporal Cloud or a secured server. Never stored in memo or history. */
   apiKey: z.string().min(1).optional(),

@@ -1,16 +1,25 @@
+import { RUN_FAILURE_TYPES } from '@flock-ts/engine';
+
 /**
- * Failure types a Flock workflow raises (`ApplicationFailure.type`). Clients
- * match on these strings: errors cross the workflow sandbox and the wire,
- * so `instanceof` cannot work.
+ * Failure types a Flock workflow raises (`ApplicationFailure.type`), by
+ * name; each is the type of a `FlockRunFailedError` code of
+ * `@flock-ts/engine`. Clients match on these strings (or on the code that
+ * `runErrorCodeOfFailureType` gives): errors cross the workflow sandbox and
+ * the wire, so `instanceof` cannot work. Failure details carry
+ * `{ code, agent, causeType }`.
  */
 export const FlockFailureType = {
-  /** An agent step failed after its retries; details carry `{ agent }`. */
-  AgentFailed: 'AgentExecutionError',
+  /** An agent step failed after its retries. */
+  AgentFailed: RUN_FAILURE_TYPES.AGENT_FAILED,
   /** The run's agent steps reached `maxIterations` (often a hand-off cycle). */
-  MaxIterationsExceeded: 'MaxIterationsExceededError',
+  MaxIterationsExceeded: RUN_FAILURE_TYPES.MAX_ITERATIONS_EXCEEDED,
   /** A start agent or hand-off named an agent the flock does not have. */
-  UnknownAgent: 'UnknownAgentError',
+  UnknownAgent: RUN_FAILURE_TYPES.UNKNOWN_AGENT,
   /** The workflow input does not satisfy the contract. */
-  InvalidWorkflowInput: 'InvalidWorkflowInputError',
+  InvalidWorkflowInput: RUN_FAILURE_TYPES.INVALID_RUN_INPUT,
+  /** A value the run would store is over the payload limit (v2). */
+  PayloadTooLarge: RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE,
+  /** The worker's flock differs from the run's definition (v2). */
+  DefinitionDrift: RUN_FAILURE_TYPES.DEFINITION_DRIFT,
 } as const;
 export type FlockFailureType = (typeof FlockFailureType)[keyof typeof FlockFailureType];

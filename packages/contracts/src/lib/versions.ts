@@ -3,10 +3,10 @@
  * a version stay on it, so an incompatible change ships as a new version
  * (and a new workflow type) while workers keep serving the old ones.
  */
-export const LATEST_WORKFLOW_VERSION = 1;
+export const LATEST_WORKFLOW_VERSION = 2;
 
 /** Versions this build of the contracts knows how to start and serve. */
-export const SUPPORTED_WORKFLOW_VERSIONS: readonly number[] = [1];
+export const SUPPORTED_WORKFLOW_VERSIONS: readonly number[] = [1, 2];
 
 /** Name of the workflow function/type of the first contract version. */
 export const FLOCK_WORKFLOW_TYPE = 'FlockWorkflow';
@@ -33,6 +33,7 @@ export function flockWorkflowType(version: number = LATEST_WORKFLOW_VERSION): st
  * can be open any more, the patch moves to `deprecatePatch()` and then goes.
  */
 export const WORKFLOW_PATCHES = {
+  // FlockWorkflowV2 has no patches yet.
   /** v1: `FlockRunPhase = 'running'` is set when a run starts, so in-flight runs can be listed. */
   runPhaseAtStart: 'flock-run-phase-at-start',
 } as const;

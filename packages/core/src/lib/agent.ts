@@ -1,9 +1,11 @@
 import {
+  AgentContextSpecSchema,
   EvaluatorSpecSchema,
   FlockConfigError,
   NameSchema,
   TemporalActivityConfigSchema,
   formatPath,
+  type AgentContextSpec,
   type AgentDefinition,
   type ConfigIssue,
   type HandoffSpec,
@@ -62,6 +64,13 @@ export interface AgentOptions<I extends SignatureInput = SignatureInput, O exten
   next?: NextSpec;
   components?: Component[];
   temporalActivityConfig?: TemporalActivityConfig;
+  /**
+   * What a step of this agent sees of its run besides its inputs:
+   * `history` latest steps in `ctx.history` / `ctx.lastOutput()` (default 0),
+   * `input`: the run's initial input in `ctx.input` (default true). A step
+   * carries just this, so its size never grows with the run.
+   */
+  context?: { history?: number; input?: boolean };
   /** Free-form JSON-able settings for the evaluator and components. */
   settings?: Record<string, unknown>;
 }
@@ -82,6 +91,7 @@ export interface Agent {
   readonly handoff: Handoff | undefined;
   readonly components: readonly Component[];
   readonly temporalActivityConfig: TemporalActivityConfig | undefined;
+  readonly context: AgentContextSpec | undefined;
   readonly settings: Readonly<Record<string, unknown>>;
   /** The serializable declaration (no code). */
   toDefinition(): AgentDefinition;
@@ -103,6 +113,7 @@ const KNOWN_OPTIONS = new Set([
   'next',
   'components',
   'temporalActivityConfig',
+  'context',
   'settings',
 ]);
 const HOOKS = ['onInitialize', 'onPreEvaluate', 'onPostEvaluate', 'onTerminate', 'onError'] as const;
@@ -256,6 +267,12 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
       }
     }
   }
+  let context: AgentContextSpec | undefined;
+  if (opts.context !== undefined) {
+    const parsed = AgentContextSpecSchema.safeParse(opts.context);
+    if (parsed.success) context = parsed.data;
+    else for (const issue of parsed.error.issues) issues.push({ path: formatPath(['context', ...issue.path]), message: issue.message });
+  }
   if (opts.settings !== undefined && !isPlainRecord(opts.settings)) {
     issues.push({ path: 'settings', message: 'settings must be an object' });
   }
@@ -282,6 +299,7 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
     handoff,
     components,
     temporalActivityConfig: opts.temporalActivityConfig,
+    context,
     settings,
     toDefinition: () => {
       specs ??= { input: signatureSpec(input), output: signatureSpec(output) };
@@ -298,6 +316,7 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
       const next = handoffSpec(handoff);
       if (next) definition.next = next;
       if (opts.temporalActivityConfig) definition.temporalActivityConfig = { ...opts.temporalActivityConfig };
+      if (context) definition.context = { ...context };
       return definition;
     },
   };

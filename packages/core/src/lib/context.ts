@@ -1,18 +1,33 @@
 import type { Agent } from './agent';
 import { ContextReadOnlyError, ToolError } from './errors';
 import type { Flock } from './flock';
-import type { RunState, StepRecord } from './run-state';
+import type { StepRecord } from './run-state';
 import { toMetricReport, type MetricOptions, type MetricSink } from './metric';
 import { invokeTool } from './tool';
+
+/** The bounded view of its run that one step gets (from its step request). */
+export interface StepView {
+  runId: string;
+  sessionId?: string;
+  flockName: string;
+  /** Index of the step (finished steps before it). */
+  step: number;
+  /** The run's initial input, when the agent's `context.input` allows (default). */
+  input?: Record<string, unknown>;
+  /** The latest finished steps, as many as the agent's `context.history` asks for. */
+  history?: readonly StepRecord[];
+  /** The run variables before the step. */
+  variables: Record<string, unknown>;
+}
 
 /** What an {@link AgentContext} is built from. */
 export interface AgentContextInit {
   flock: Flock;
   agent: Agent;
-  state: RunState;
+  view: StepView;
   /**
    * The variables this step reads and writes; the step returns them. Absent:
-   * a read-only view of `state.variables`.
+   * a read-only view of `view.variables`.
    */
   variables?: Record<string, unknown>;
   attempt?: number;
@@ -23,12 +38,14 @@ export interface AgentContextInit {
 }
 
 const noop = (): void => undefined;
+const NO_STEPS: readonly StepRecord[] = Object.freeze([]);
+const NO_INPUT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
- * The view of a run that evaluators, components, tools and routers receive.
- * It never mutates the {@link RunState}: variable writes go to the step's own
- * copy, which the step returns, so the same code works in-process and inside
- * a Temporal activity.
+ * The view of a run that evaluators, components, tools and routers receive:
+ * bounded, whatever the run's length (see the agent's `context` option).
+ * Variable writes go to the step's own copy, which the step returns, so the
+ * same code works in-process and inside a Temporal activity.
  *
  * @example
  * evaluate: async ({ text }, ctx) => {
@@ -49,7 +66,7 @@ export class AgentContext {
   readonly attempt: number;
   readonly signal: AbortSignal | undefined;
   private readonly flock: Flock;
-  private readonly state: RunState;
+  private readonly view: StepView;
   private readonly vars: Record<string, unknown>;
   private readonly writable: boolean;
   private readonly beat: (details?: unknown) => void;
@@ -58,16 +75,16 @@ export class AgentContext {
   constructor(init: AgentContextInit) {
     this.flock = init.flock;
     this.agent = init.agent;
-    this.state = init.state;
-    this.runId = init.state.runId;
-    this.sessionId = init.state.sessionId;
-    this.flockName = init.state.flockName;
+    this.view = init.view;
+    this.runId = init.view.runId;
+    this.sessionId = init.view.sessionId;
+    this.flockName = init.view.flockName;
     this.agentName = init.agent.name;
     this.flockModel = init.flock.model;
     this.attempt = init.attempt ?? 1;
     this.signal = init.signal;
     this.writable = init.variables !== undefined;
-    this.vars = init.variables ?? init.state.variables;
+    this.vars = init.variables ?? init.view.variables;
     this.beat = init.heartbeat ?? noop;
     this.metricSink = init.metric;
   }
@@ -77,19 +94,22 @@ export class AgentContext {
     return this.agent.settings;
   }
 
-  /** Every finished step of the run, oldest first. */
+  /**
+   * The latest finished steps of the run, oldest first: as many as the
+   * agent's `context: { history: n }` asks for (none by default).
+   */
   get history(): readonly StepRecord[] {
-    return this.state.history;
+    return this.view.history ?? NO_STEPS;
   }
 
-  /** The run's initial input. */
+  /** The run's initial input (empty when the agent declared `context: { input: false }`). */
   get input(): Readonly<Record<string, unknown>> {
-    return this.state.input;
+    return this.view.input ?? NO_INPUT;
   }
 
   /** Number of finished steps before this one. */
   get iteration(): number {
-    return this.state.iteration;
+    return this.view.step;
   }
 
   /** The variables as this step sees them. */
@@ -97,9 +117,9 @@ export class AgentContext {
     return this.vars;
   }
 
-  /** The output of the latest finished step (of `agent`, when given). */
+  /** The output of the latest finished step (of `agent`, when given) within {@link history}. */
   lastOutput(agent?: string): Record<string, unknown> | undefined {
-    const history = this.state.history;
+    const history = this.history;
     for (let i = history.length - 1; i >= 0; i--) {
       if (agent === undefined || history[i].agent === agent) return history[i].output;
     }

@@ -5,6 +5,8 @@
  */
 import type { ConfigIssue } from '@flock-ts/config';
 
+export { FlockRunFailedError, isFlockRunFailedError, type FlockRunErrorCode } from '@flock-ts/engine';
+
 /** The `name` of an unknown thrown value, so Temporal can honour non-retryable types of wrapped errors. */
 export function errorName(error: unknown): string {
   if (error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)) {
@@ -12,6 +14,19 @@ export function errorName(error: unknown): string {
     if (typeof name === 'string' && name) return name;
   }
   return typeof error;
+}
+
+/**
+ * The failure type of a step error, as Temporal reports it and retry
+ * policies match it: the name of the cause an error wraps (`causeName`, or
+ * its `cause`), else its own name.
+ */
+export function failureTypeOf(error: unknown): string {
+  const causeName = (error as { causeName?: unknown } | null)?.causeName;
+  if (typeof causeName === 'string' && causeName) return causeName;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof Error) return cause.name;
+  return errorName(error);
 }
 
 /** The message of an unknown thrown value. */
@@ -143,34 +158,6 @@ export class AgentExecutionError extends Error {
   }
 }
 
-/** A run took more agent steps than `maxIterations`: most often a cyclic hand-off. */
-export class MaxIterationsExceededError extends Error {
-  override readonly name = 'MaxIterationsExceededError';
-  readonly code = 'MAX_ITERATIONS_EXCEEDED' as const;
-  /** The repeating part of the path, closed by the agent that would run next, e.g. `['a', 'b', 'a']`. */
-  readonly cycle: readonly string[];
-  constructor(
-    readonly flockName: string,
-    readonly maxIterations: number,
-    /** Every agent that ran, in order. */
-    readonly path: readonly string[],
-    /** The agent that would have run next. */
-    readonly nextAgent: string,
-  ) {
-    const cycle = findCycle(path, nextAgent);
-    super(
-      `Run of flock "${flockName}" exceeded maxIterations (${maxIterations}) before agent "${nextAgent}"; ` +
-        (cycle.length ? `cycle: ${cycle.join(' -> ')}` : `path: ${path.join(' -> ')} -> ${nextAgent}`),
-    );
-    this.cycle = cycle;
-  }
-}
-
-/** The agents from the last earlier occurrence of `next` up to and including `next`; `[]` when `next` never ran. */
-export function findCycle(path: readonly string[], next: string): string[] {
-  const start = path.lastIndexOf(next);
-  return start < 0 ? [] : [...path.slice(start), next];
-}
 
 /** Why a tool call failed. */
 export type ToolErrorReason = 'not-allowed' | 'invalid-args' | 'failed';
@@ -270,5 +257,26 @@ export class InvalidMetricError extends Error {
     reason: string,
   ) {
     super(`Metric "${metric}" cannot be recorded: ${reason}`);
+  }
+}
+
+/**
+ * The worker's flock does not match the definition a run started with, in
+ * something the step depends on (its agents, signatures or hand-off): the
+ * step is refused before any work, not retried. Redeploy compatibly (keep
+ * the old code until in-flight runs end, or ship a new `workflowVersion`).
+ */
+export class DefinitionDriftError extends Error {
+  override readonly name = 'DefinitionDriftError';
+  readonly code = 'DEFINITION_DRIFT' as const;
+  readonly nonRetryable = true;
+  constructor(
+    readonly agent: string,
+    readonly differences: readonly string[],
+  ) {
+    super(
+      `Agent "${agent}" cannot run here: this worker's flock differs from the definition the run started with (${differences.join('; ')}). ` +
+        'Keep the old code deployed until in-flight runs end, or start new runs on a new workflowVersion.',
+    );
   }
 }

@@ -2,7 +2,7 @@ import type { EvaluatorSpec } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';
 import type { Tool } from './tool';
-import type { TokenUsage } from './usage';
+import type { TokenUsage } from '@flock-ts/engine';
 
 /** What an evaluator receives for one agent step. */
 export interface EvaluationRequest {

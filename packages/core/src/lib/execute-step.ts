@@ -1,12 +1,14 @@
 import type { Agent } from './agent';
 import type { Component, StepEnd } from './component';
-import { AgentContext } from './context';
-import { AgentExecutionError, AgentOutputValidationError, ComponentError, errorName, type ComponentHook } from './errors';
+import { fingerprintDifferences, type StepFingerprint } from '@flock-ts/engine';
+import { AgentContext, type StepView } from './context';
+import { AgentExecutionError, AgentOutputValidationError, ComponentError, DefinitionDriftError, errorName, type ComponentHook } from './errors';
 import type { EvaluationResult } from './evaluator';
 import type { Flock } from './flock';
 import type { MetricSink } from './metric';
-import { resolveAgentInputs, validateAgentInputs, validateAgentOutput } from './resolve-inputs';
-import type { RunState, StepRecord } from './run-state';
+import { validateAgentInputs, validateAgentOutput } from './resolve-inputs';
+import { resolveHandoff } from './resolve-next';
+import type { StepRecord, StepRequest, StepResult } from './run-state';
 import type { Tool } from './tool';
 
 /** Options of one agent step. */
@@ -18,12 +20,8 @@ export interface StepOptions {
   attempt?: number;
   /** Receives the step's `ctx.metric()` reports. */
   metric?: MetricSink;
-}
-
-/** What one agent step produced: its record and the run variables after it. */
-export interface StepOutcome {
-  record: StepRecord;
-  variables: Record<string, unknown>;
+  /** Decide `code` and `router` hand-offs in the step (default true; contract v1 routed in a separate activity). */
+  decideHandoff?: boolean;
 }
 
 const NO_TOOLS: Tool[] = [];
@@ -89,12 +87,12 @@ async function terminate(agent: Agent, context: AgentContext, end: StepEnd): Pro
   return first;
 }
 
-async function runStep(flock: Flock, agent: Agent, state: RunState, context: AgentContext, options: StepOptions) {
+async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unknown>, context: AgentContext, options: StepOptions) {
   const components = agent.components;
   for (const component of components) {
     if (component.onInitialize) await callHook(component, 'onInitialize', agent, () => component.onInitialize?.(context));
   }
-  let inputs = resolveAgentInputs(agent, state);
+  let inputs = validateAgentInputs(agent, resolved);
   for (const component of components) {
     if (!component.onPreEvaluate) continue;
     const replaced = await callHook(component, 'onPreEvaluate', agent, () => component.onPreEvaluate?.(inputs, context));
@@ -110,31 +108,58 @@ async function runStep(flock: Flock, agent: Agent, state: RunState, context: Age
   return { inputs, output, usage: result.usage };
 }
 
+/** Refuses a step planned against another definition than this flock's, before any work. */
+function checkFingerprint(flock: Flock, agentName: string, planned: StepFingerprint | undefined): void {
+  if (!planned) return;
+  if (!flock.hasAgent(agentName)) {
+    throw new DefinitionDriftError(agentName, [`"${agentName}" is not an agent of this worker's flock (its agents: ${flock.agentNames().join(', ') || 'none'})`]);
+  }
+  const differences = fingerprintDifferences(agentName, planned, flock.stepFingerprint(agentName));
+  if (differences.length) throw new DefinitionDriftError(agentName, differences);
+}
+
+function stepView(request: StepRequest): StepView {
+  const view: StepView = { runId: request.runId, flockName: request.flockName, step: request.step, variables: request.variables };
+  if (request.sessionId !== undefined) view.sessionId = request.sessionId;
+  if (request.input !== undefined) view.input = request.input;
+  if (request.history !== undefined) view.history = request.history;
+  return view;
+}
+
+/** What routing sees: the run just after this step. */
+function viewAfter(view: StepView, record: StepRecord, variables: Record<string, unknown>): StepView {
+  const after: StepView = { ...view, step: view.step + 1, variables };
+  if (view.history !== undefined) after.history = [...view.history.slice(1), record];
+  return after;
+}
+
 /**
- * Runs one agent step against a run state without mutating it: resolves and
- * validates the inputs, runs the component hooks around the evaluator,
- * validates the output. The shared building block of the local executor and
- * of the Temporal activity.
+ * Runs one agent step from its request: checks that the request was planned
+ * against this flock's definition, validates the resolved inputs, runs the
+ * component hooks around the evaluator, validates the output, then (for
+ * `code` and `router` hand-offs) decides the next agent. The one step
+ * function of both executors: in-process and inside the Temporal activity.
  *
- * Rejects with `AgentInputValidationError`, `AgentOutputValidationError`,
- * `AgentExecutionError` (evaluator threw; `causeName` keeps the cause's name),
- * `ToolError` or `ComponentError`; with the signal's reason when aborted.
+ * Rejects with `DefinitionDriftError` (before any work), `AgentInputValidationError`,
+ * `AgentOutputValidationError`, `AgentExecutionError` (evaluator threw;
+ * `causeName` keeps the cause's name), `ToolError`, `ComponentError`,
+ * `RoutingError` or `UnknownAgentError`; with the signal's reason when aborted.
  *
  * @example
- * const { record, variables } = await executeAgentStep(flock, 'reader', state);
- * state.history.push(record);
- * state.variables = variables;
+ * const result = await executeStep(flock, nextStep(plan, state)!);
  */
-export async function executeAgentStep(flock: Flock, agentName: string, state: RunState, options: StepOptions = {}): Promise<StepOutcome> {
-  const agent = flock.agent(agentName);
+export async function executeStep(flock: Flock, request: StepRequest, options: StepOptions = {}): Promise<StepResult> {
+  checkFingerprint(flock, request.agent, request.fingerprint);
+  const agent = flock.agent(request.agent);
   options.signal?.throwIfAborted();
   const attempt = options.attempt ?? 1;
-  const variables = { ...state.variables };
-  const context = new AgentContext({ flock, agent, state, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric });
+  const variables = { ...request.variables };
+  const view = stepView(request);
+  const context = new AgentContext({ flock, agent, view, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric });
   const startedAt = new Date().toISOString();
   let step: Awaited<ReturnType<typeof runStep>>;
   try {
-    step = await runStep(flock, agent, state, context, options);
+    step = await runStep(flock, agent, request.inputs, context, options);
   } catch (error) {
     if (agent.components.length) {
       await notifyError(agent.components, error, context);
@@ -146,7 +171,14 @@ export async function executeAgentStep(flock: Flock, agentName: string, state: R
     const failure = await terminate(agent, context, { output: step.output });
     if (failure) throw failure;
   }
-  const record: StepRecord = { agent: agent.name, inputs: step.inputs, output: step.output, startedAt, finishedAt: new Date().toISOString(), attempt };
-  if (step.usage) record.usage = step.usage;
-  return { record, variables };
+  const result: StepResult = { output: step.output, variables, startedAt, finishedAt: new Date().toISOString(), attempt };
+  if (step.usage) result.usage = step.usage;
+  const kind = agent.handoff?.kind;
+  if ((kind === 'code' || kind === 'router') && options.decideHandoff !== false) {
+    const record: StepRecord = { step: request.step, agent: agent.name, inputs: request.inputs, output: step.output, startedAt, finishedAt: result.finishedAt };
+    const decision = await resolveHandoff(flock, agent.name, step.output, viewAfter(view, record, variables));
+    result.nextAgent = decision.nextAgent;
+    if (decision.usage) result.routingUsage = decision.usage;
+  }
+  return result;
 }

@@ -5,6 +5,7 @@ import {
   type FlockDefinition,
   type FlockDefinitionInput,
 } from '@flock-ts/config';
+import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
 import { getExecutorFactory, type FlockExecutor } from './executor';
@@ -57,6 +58,7 @@ export class Flock {
   private readonly routerMap = new Map<string, Router>();
   private readonly explicitExecutor: FlockExecutor | undefined;
   private registeredExecutor: FlockExecutor | undefined;
+  private plan: RunPlan | undefined;
 
   constructor(options: FlockOptions) {
     const { agents = [], tools = [], routers = [], executor, ...rest } = options ?? ({} as FlockOptions);
@@ -114,6 +116,7 @@ export class Flock {
     if (router) this.routerMap.set(router.name, router);
     this.agentList.push(agent);
     this.agentMap.set(agent.name, agent);
+    this.plan = undefined;
     return agent;
   }
 
@@ -211,6 +214,18 @@ export class Flock {
     });
   }
 
+  /** The definition prepared for the run loop (cached until an agent is added). */
+  runPlan(): RunPlan {
+    return (this.plan ??= planRun(this.toDefinition()));
+  }
+
+  /** What a step of `agentName` must have been planned with to run on this flock. */
+  stepFingerprint(agentName: string): StepFingerprint {
+    const agent = this.runPlan().agents.get(agentName);
+    if (!agent) throw new UnknownAgentError(agentName, this.agentNames());
+    return agent.fingerprint;
+  }
+
   /**
    * The executor of this flock: the one given as `executor`, else the
    * registered Temporal executor when `enableTemporal` is set, else in-process.
@@ -228,8 +243,8 @@ export class Flock {
 
   /**
    * Runs the flock from `startAgent`. Rejects before anything runs on an
-   * unknown start agent or an invalid flock; rejects with the failing step's
-   * error (which names the agent) or `MaxIterationsExceededError`.
+   * unknown start agent or an invalid flock; a run that fails rejects with a
+   * `FlockRunFailedError` (its `code`, the `agent` and the `cause`), on every executor.
    *
    * @example
    * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });

@@ -1,62 +1,41 @@
-import { MaxIterationsExceededError } from './errors';
+import { applyStep, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure } from '@flock-ts/engine';
+import { randomUUID } from 'node:crypto';
+import { errorMessage, failureTypeOf } from './errors';
 import type { FlockExecutor } from './executor';
-import { executeAgentStep } from './execute-step';
+import { executeStep } from './execute-step';
 import type { Flock } from './flock';
-import { resolveHandoff } from './resolve-next';
-import { createRunState, type RunRequest, type RunResult, type RunState } from './run-state';
-import { sumUsage } from './usage';
-
-/** The result of a finished run state. */
-export function toRunResult(state: RunState): RunResult {
-  const last = state.history[state.history.length - 1];
-  const result: RunResult = {
-    runId: state.runId,
-    flockName: state.flockName,
-    lastAgent: last.agent,
-    output: last.output,
-    steps: state.history,
-    variables: state.variables,
-  };
-  if (state.sessionId !== undefined) result.sessionId = state.sessionId;
-  const usage = sumUsage(state.history.flatMap((step) => [step.usage, step.routingUsage]));
-  if (usage) result.usage = usage;
-  return result;
-}
+import type { RunRequest, RunResult } from './run-state';
 
 /**
- * Runs a flock in-process: step after step from the start agent, following
- * hand-offs until none is next. Fails before anything runs on an unknown
- * start agent or an invalid flock; rejects with `MaxIterationsExceededError`
- * once `maxIterations` steps ran and another is due; rejects with the error
- * of a failing step (naming the agent).
+ * Runs a flock in-process: the run loop of `@flock-ts/engine` driven step
+ * by step, each step through `executeStep`, exactly as the Temporal
+ * workflow and its activity drive them. Fails before anything runs on an
+ * unknown start agent or an invalid flock; a failing run rejects with a
+ * `FlockRunFailedError` (`code`, `agent`, and the agent's own error as
+ * `cause`); an aborted run rejects with the signal's reason.
  *
  * @example
  * const result = await runLocally(flock, { startAgent: 'reader', input: { folder } });
  */
 export async function runLocally(flock: Flock, request: RunRequest): Promise<RunResult> {
   flock.validate();
-  const state = createRunState(flock, request);
+  const plan = flock.runPlan();
   const { signal, onStep } = request;
-  let current: string | null = request.startAgent;
-  while (current !== null) {
-    if (state.iteration >= flock.maxIterations) {
-      throw new MaxIterationsExceededError(
-        flock.name,
-        flock.maxIterations,
-        state.history.map((step) => step.agent),
-        current,
-      );
+  const start = { startAgent: request.startAgent, input: request.input, runId: request.runId ?? randomUUID() };
+  const state = startRun(plan, request.sessionId === undefined ? start : { ...start, sessionId: request.sessionId });
+  for (let step = nextStep(plan, state); step !== null; step = nextStep(plan, state)) {
+    let result;
+    try {
+      result = await executeStep(flock, step, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (isFlockRunFailedError(error)) throw error;
+      throw stepFailure(step.agent, { name: failureTypeOf(error), message: errorMessage(error) }, error);
     }
-    const outcome = await executeAgentStep(flock, current, state, { signal });
-    state.history.push(outcome.record);
-    state.variables = outcome.variables;
-    state.iteration++;
-    onStep?.(outcome.record);
-    const handoff = await resolveHandoff(flock, current, outcome.record.output, state);
-    if (handoff.usage) outcome.record.routingUsage = handoff.usage;
-    current = handoff.nextAgent;
+    const record = applyStep(plan, state, step, result);
+    onStep?.(record);
   }
-  return toRunResult(state);
+  return runResult(state);
 }
 
 /**

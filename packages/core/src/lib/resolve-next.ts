@@ -1,10 +1,9 @@
 import type { Agent } from './agent';
-import { AgentContext } from './context';
+import { AgentContext, type StepView } from './context';
 import { RoutingError, UnknownAgentError, errorMessage } from './errors';
 import type { Flock } from './flock';
 import type { RouteDecision, Router } from './router';
-import type { RunState } from './run-state';
-import type { TokenUsage } from './usage';
+import type { TokenUsage } from '@flock-ts/engine';
 
 /** Where a run goes next, and what deciding it cost. */
 export interface HandoffDecision {
@@ -38,35 +37,24 @@ async function route(flock: Flock, agent: Agent, router: Router, output: Record<
 }
 
 /**
- * Decides which agent runs after `agentName` produced `output`: a static
- * hand-off, the agent's `next` function, or its router (a decision below the
- * router's `minConfidence` ends the run). Resolves `null` when the run ends.
+ * Decides which agent runs after `agentName` produced `output`, and what
+ * deciding it cost: a static hand-off, the agent's `next` function, or its
+ * router (a decision below the router's `minConfidence` ends the run).
+ * `nextAgent` is `null` when the run ends.
  *
  * Rejects with `UnknownAgentError` when the choice is not an agent of the
  * flock, `RoutingError` when the function or router throws or returns
- * something that is not a name. Routing sees the state read-only.
+ * something that is not a name. Routing sees the run read-only, through the
+ * view of the step that just finished.
  *
  * @example
- * const next = await resolveNextAgent(flock, 'reader', record.output, state); // => 'ranker'
- */
-export async function resolveNextAgent(
-  flock: Flock,
-  agentName: string,
-  output: Record<string, unknown>,
-  state: RunState,
-): Promise<string | null> {
-  return (await resolveHandoff(flock, agentName, output, state)).nextAgent;
-}
-
-/**
- * {@link resolveNextAgent} with what the decision cost: a router's token
- * usage and reason. Executors use this to count router tokens in the run.
+ * const { nextAgent } = await resolveHandoff(flock, 'reader', output, view); // => 'ranker'
  */
 export async function resolveHandoff(
   flock: Flock,
   agentName: string,
   output: Record<string, unknown>,
-  state: RunState,
+  view: StepView,
 ): Promise<HandoffDecision> {
   const agent = flock.agent(agentName);
   const handoff = agent.handoff;
@@ -77,7 +65,7 @@ export async function resolveHandoff(
   if (handoff.kind === 'static') {
     target = handoff.agent;
   } else {
-    const context = new AgentContext({ flock, agent, state });
+    const context = new AgentContext({ flock, agent, view });
     if (handoff.kind === 'code') {
       try {
         target = await handoff.next(context, output);

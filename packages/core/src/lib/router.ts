@@ -1,4 +1,4 @@
-import type { TokenUsage } from './usage';
+import type { TokenUsage } from '@flock-ts/engine';
 import { FlockConfigError, NameSchema, type ConfigIssue } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';

@@ -91,6 +91,8 @@ export function createModelBriefingFlock(options: ModelBriefingOptions = {}): Fl
     name: 'briefer',
     description: 'Writes a short brief of a set of documents and says who should read it next',
     input: z.object({ documents: z.array(DocumentSchema).describe('the documents to brief') }),
+    // the topTerms tool reads the reader's output through ctx.lastOutput('reader')
+    context: { history: 1 },
     output:
       "brief: string | three sentences on what the documents are about, keyTerms: string[] | up to five terms that matter most, " +
       "audience: 'engineers' | 'managers' | who should act on the brief",

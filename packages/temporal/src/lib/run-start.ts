@@ -2,11 +2,11 @@ import { DEFAULT_TASK_QUEUE, FlockConfigError, type FlockDefinition } from '@flo
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
 import { assertPayloadSize, assertSerializable, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import { Client, Connection, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
-import { FlockRunFailedError } from './errors';
 import { flockClientInterceptors } from './tracing';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 
@@ -65,10 +65,12 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   const known = definition.agents.map((agent) => agent.name);
   if (!known.includes(request.startAgent)) throw new UnknownAgentError(request.startAgent, known, 'start agent');
   const config = definition.temporalConfig;
-  const workflowType = flockWorkflowType(config.workflowVersion ?? LATEST_WORKFLOW_VERSION);
+  const workflowVersion = config.workflowVersion ?? LATEST_WORKFLOW_VERSION;
+  const workflowType = flockWorkflowType(workflowVersion);
   const runId = request.runId ?? randomUUID();
   const workflowId = flockWorkflowId(definition.name, runId);
-  const safeDefinition = stripSecrets(definition);
+  // the snapshot names the contract version it runs on (memo and `flockctl` read it)
+  const safeDefinition = stripSecrets({ ...definition, temporalConfig: { ...config, workflowVersion } });
   const input: FlockWorkflowInput = {
     definition: safeDefinition,
     startAgent: request.startAgent,
@@ -131,17 +133,33 @@ export function flockRunWebUiUrl(connection: ResolvedConnection, workflowId: str
   return base ? webUiWorkflowLink(base, connection.namespace, workflowId, runId) : undefined;
 }
 
+const CLOSE_CODES: Record<string, FlockRunErrorCode> = {
+  CancelledFailure: 'CANCELLED',
+  TerminatedFailure: 'TERMINATED',
+  TimeoutFailure: 'TIMED_OUT',
+};
+
 /**
- * Turns a `WorkflowFailedError` into a {@link FlockRunFailedError} carrying
- * the failure type and failed agent; other errors pass through unchanged.
+ * Turns a `WorkflowFailedError` into a `FlockRunFailedError` (the same
+ * error a local run rejects with): `code` from the failure type (v1 and v2
+ * runs alike) or from how Temporal closed the run, `agent` and `causeType`
+ * from the failure details, the workflow id and Web UI link. Other errors
+ * pass through unchanged.
  */
 export function toFlockRunFailedError(error: unknown, workflowId: string, webUiUrl?: string): Error {
   if (!(error instanceof WorkflowFailedError)) return error as Error;
-  const chain: Array<{ message?: string; type?: string; details?: unknown[] }> = [];
-  for (let e: unknown = error.cause; e; e = (e as { cause?: unknown }).cause) chain.push(e as (typeof chain)[number]);
-  const top = chain[0];
-  const agent = (top?.details?.[0] as { agent?: string } | undefined)?.agent;
-  const reason = top?.message ?? error.message;
-  const where = webUiUrl ? ` (${webUiUrl})` : ` (workflow ${workflowId})`;
-  return new FlockRunFailedError(`Flock run failed: ${reason}${where}`, workflowId, top?.type, agent, { cause: error });
+  type Link = { message?: string; type?: string; name?: string; details?: unknown[]; cause?: unknown };
+  const top = error.cause as Link | undefined;
+  const details = (top?.details?.[0] ?? {}) as { agent?: string; causeType?: string; code?: FlockRunErrorCode };
+  const code = (top?.name && CLOSE_CODES[top.name]) || details.code || runErrorCodeOfFailureType(top?.type);
+  const reason = top?.message || error.message;
+  const where = webUiUrl ? ` (workflow ${workflowId}: ${webUiUrl})` : ` (workflow ${workflowId})`;
+  return new FlockRunFailedError(`${reason}${where}`, {
+    code,
+    agent: details.agent,
+    causeType: details.causeType ?? top?.type,
+    workflowId,
+    webUiUrl,
+    cause: error,
+  });
 }

@@ -1,6 +1,14 @@
 import type { FlockDefinition } from '@flock-ts/config';
-import { FLOCK_SEARCH_ATTRIBUTES, flockStatusQuery, type FlockRunPhase, type FlockRunResult, type StepRecord } from '@flock-ts/contracts';
-import type { Flock } from '@flock-ts/core';
+import {
+  FLOCK_SEARCH_ATTRIBUTES,
+  flockStatusQuery,
+  type FlockRunPhase,
+  type FlockRunResult,
+  type FlockRunStatus,
+  type FlockRunStatusV1,
+  type StepRecordV1,
+} from '@flock-ts/contracts';
+import { RECENT_STEPS, type Flock, type StepRecord, type StepSummary } from '@flock-ts/core';
 import {
   Client,
   Connection,
@@ -9,6 +17,7 @@ import {
 } from '@temporalio/client';
 import type { ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
+import { readStepLedger, type StepLedgerOptions } from './step-ledger';
 import {
   buildFlockWorkflowStart,
   connectFlockClient,
@@ -33,8 +42,10 @@ export interface FlockRunView {
   executionStatus: WorkflowExecutionStatusName;
   /** The agent being evaluated, `null` when none is (or unknown). */
   currentAgent: string | null;
-  /** Completed agent steps, oldest first (empty when no source could tell). */
-  steps: StepRecord[];
+  /** Finished steps of the whole run (across continue-as-new), when known. */
+  stepsDone?: number;
+  /** The latest finished steps, oldest first, without their data (empty when no source could tell); `steps()` reads them whole. */
+  steps: StepSummary[];
   /** Where the steps came from: the live status query, the completed result, or nothing but describe(). */
   source: 'query' | 'result' | 'describe';
   taskQueue: string;
@@ -178,10 +189,13 @@ export class FlockRunsClient {
     };
   }
 
-  /** Waits for the run's result; a failed, cancelled or terminated run throws `FlockRunFailedError`. */
+  /**
+   * Waits for the run's result (following its continue-as-new chain); a
+   * failed, cancelled or terminated run throws `FlockRunFailedError`.
+   */
   async result(workflowId: string): Promise<FlockRunResult> {
     try {
-      return (await this.client.workflow.getHandle(workflowId).result()) as FlockRunResult;
+      return normalizeRunResult(await this.client.workflow.getHandle(workflowId).result());
     } catch (error) {
       throw toFlockRunFailedError(error, workflowId, flockRunWebUiUrl(this.connection, workflowId));
     }
@@ -215,11 +229,11 @@ export class FlockRunsClient {
     };
     if (description.status.name === 'COMPLETED') {
       const result = await this.result(workflowId).catch(() => undefined);
-      if (result) return { ...view, steps: result.steps, flockName: view.flockName ?? result.flockName, source: 'result' };
+      if (result) return { ...view, steps: result.steps, stepsDone: result.stepCount, flockName: view.flockName ?? result.flockName, source: 'result' };
     }
     try {
-      const status = await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
-        handle.query(flockStatusQuery),
+      const status = normalizeStatus(
+        await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery)),
       );
       return {
         ...view,
@@ -227,7 +241,8 @@ export class FlockRunsClient {
         phase: description.status.name === 'RUNNING' ? status.phase : view.phase,
         flockName: status.flockName,
         currentAgent: status.currentAgent,
-        steps: status.history,
+        steps: status.steps,
+        stepsDone: status.stepsDone,
         workflowVersion: status.workflowVersion,
         source: 'query',
       };
@@ -235,6 +250,15 @@ export class FlockRunsClient {
       // no worker answered in time (or the run closed before its first task): describe() is all there is
       return view;
     }
+  }
+
+  /**
+   * The run's step ledger: every finished step, whole, oldest first, read
+   * from its history across continue-as-new (`follow` waits for new steps
+   * until the run ends).
+   */
+  steps(workflowId: string, options: StepLedgerOptions = {}): AsyncGenerator<StepRecord> {
+    return readStepLedger(this.client, workflowId, options);
   }
 
   /** Flock runs, newest first, filtered by the `FlockName` and `SessionId` search attributes. */
@@ -277,6 +301,30 @@ export class FlockRunsClient {
       webUiUrl: flockRunWebUiUrl(this.connection, info.workflowId, info.runId),
     };
   }
+}
+
+function summarize({ inputs: _inputs, output: _output, ...summary }: StepRecord): StepSummary {
+  return summary;
+}
+
+/** A v1 run's whole steps as today's summaries. */
+function summariesOfV1(history: StepRecordV1[]): StepSummary[] {
+  return history.slice(-RECENT_STEPS).map((record, index) => summarize({ step: Math.max(history.length - RECENT_STEPS, 0) + index, ...record }));
+}
+
+/** The result of a v1 or v2 run, in today's shape. */
+export function normalizeRunResult(raw: unknown): FlockRunResult {
+  const result = raw as FlockRunResult & { steps: Array<StepSummary | StepRecordV1> };
+  if (typeof result.stepCount === 'number') return result;
+  const v1 = result.steps as StepRecordV1[];
+  return { ...result, stepCount: v1.length, steps: summariesOfV1(v1) };
+}
+
+/** The status of a v1 or v2 run, in today's shape. */
+function normalizeStatus(raw: FlockRunStatus | FlockRunStatusV1): FlockRunStatus {
+  if ('steps' in raw) return raw;
+  const { history, ...rest } = raw;
+  return { ...rest, steps: summariesOfV1(history) };
 }
 
 function isFlock(value: Flock | FlockDefinition): value is Flock {

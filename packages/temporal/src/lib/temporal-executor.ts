@@ -1,7 +1,7 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
-import { flockStatusQuery, type FlockRunResult, type StepRecord } from '@flock-ts/contracts';
-import type { Flock, FlockExecutor, RunRequest, RunResult } from '@flock-ts/core';
-import type { Connection, WorkflowHandle } from '@temporalio/client';
+import type { FlockRunResult } from '@flock-ts/contracts';
+import type { Flock, FlockExecutor, RunRequest, RunResult, StepRecord } from '@flock-ts/core';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { resolveConnection, type ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import {
@@ -11,6 +11,8 @@ import {
   toFlockRunFailedError,
   type FlockRunHandleInfo,
 } from './run-start';
+import { normalizeRunResult } from './runs-client';
+import { readStepLedger } from './step-ledger';
 import { traceFlockRun } from './tracing';
 import { createFlockWorker } from './worker-factory';
 
@@ -19,9 +21,6 @@ export type TemporalRunInfo = FlockRunHandleInfo;
 
 /** A {@link RunResult} of a run executed on Temporal. */
 export type TemporalRunResult = RunResult & { temporal: TemporalRunInfo };
-
-/** How often `onStep` callers are fed from the status query while a run is in flight. */
-const STEP_POLL_MS = 200;
 
 /**
  * Runs a Flock as a `FlockWorkflow` on Temporal: what `flock.run()` does
@@ -45,7 +44,7 @@ export class TemporalExecutor implements FlockExecutor {
           taskQueue: start.options.taskQueue,
           webUiUrl: flockRunWebUiUrl(connection, start.workflowId, handle.firstExecutionRunId),
         };
-        return { ...(await awaitResult(handle, info, request)), temporal: info };
+        return { ...(await awaitResult(client, handle, info, request)), temporal: info };
       };
       const traced = () => traceFlockRun(start, run);
       if (!definition.temporalStartInProcessWorker) return await traced();
@@ -81,43 +80,43 @@ async function runWithInProcessWorkers<T>(
   }
 }
 
-async function awaitResult(handle: WorkflowHandle, info: TemporalRunInfo, request: RunRequest): Promise<FlockRunResult> {
-  const stopFollowing = request.onStep ? followSteps(handle, request.onStep) : undefined;
+async function awaitResult(client: Client, handle: WorkflowHandle, info: TemporalRunInfo, request: RunRequest): Promise<FlockRunResult> {
+  const following = request.onStep ? followSteps(client, info, request.onStep) : undefined;
   const onAbort = () => void handle.cancel().catch(() => undefined);
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = (await handle.result()) as FlockRunResult;
-    await stopFollowing?.(result.steps);
+    const result = normalizeRunResult(await handle.result());
+    await following?.stop(true);
     return result;
   } catch (error) {
-    await stopFollowing?.();
+    await following?.stop(false);
     throw toFlockRunFailedError(error, info.workflowId, info.webUiUrl);
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
   }
 }
 
-/** Feeds `onStep` from the status query; on completion, from the final result so no step is missed. */
-function followSteps(handle: WorkflowHandle, onStep: (step: StepRecord) => void): (final?: StepRecord[]) => Promise<void> {
-  let seen = 0;
-  let stopped = false;
-  const emit = (steps: StepRecord[]) => {
-    for (; seen < steps.length; seen++) onStep(steps[seen]);
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const status = await handle.query(flockStatusQuery);
-        if (!stopped) emit(status.history);
-      } catch {
-        // the run may not have had its first workflow task yet, or has just closed
-      }
-      await new Promise((resolve) => setTimeout(resolve, STEP_POLL_MS));
+/**
+ * Feeds `onStep` from the run's step ledger as steps complete (a history
+ * long-poll across continue-as-new, no query polling). Once the run has
+ * ended, `stop(true)` waits until every step was delivered and rethrows an
+ * `onStep` failure; `stop(false)` just stops.
+ */
+function followSteps(client: Client, info: TemporalRunInfo, onStep: (step: StepRecord) => void) {
+  const abort = new AbortController();
+  let failure: unknown;
+  const done = (async () => {
+    try {
+      for await (const step of readStepLedger(client, info.workflowId, { follow: true, runId: info.runId, signal: abort.signal })) onStep(step);
+    } catch (error) {
+      if (!abort.signal.aborted) failure = error;
     }
   })();
-  return async (final) => {
-    stopped = true;
-    await loop;
-    if (final) emit(final);
+  return {
+    async stop(drain: boolean): Promise<void> {
+      if (!drain) abort.abort();
+      await done;
+      if (drain && failure !== undefined) throw failure;
+    },
   };
 }

@@ -1,9 +1,4 @@
-/** Tokens a model evaluation consumed. */
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-}
+import type { TokenUsage } from './run-types';
 
 /**
  * Sums token usages; `undefined` when none of them is known.

@@ -1,42 +1,41 @@
-import { resolveActivityConfig, type AgentDefinition, type FlockDefinition } from '@flock-ts/config';
+import type { AgentDefinition, FlockDefinition } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
-  FlockWorkflowInputSchema,
-  LATEST_WORKFLOW_VERSION,
+  FlockWorkflowInputV1Schema,
   WORKFLOW_PATCHES,
-  flockStatusQuery,
-  toActivityOptions,
-  type FlockActivities,
+  flockStatusQueryV1,
   type FlockRunPhase,
-  type FlockRunResult,
-  type FlockRunStatus,
-  type FlockWorkflowInput,
-  type RunState,
-  type TokenUsage,
+  type FlockRunResultV1,
+  type FlockRunStatusV1,
+  type FlockWorkflowInputV1,
+  type RunStateV1,
+  type TokenUsageV1,
 } from '@flock-ts/contracts';
 import {
   ApplicationFailure,
   isCancellation,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
 
 } from '@temporalio/workflow';
+import { activitiesFor } from './activity-proxies';
 
 /**
- * A run of a Flock (contract version 1). Each agent evaluation is one
+ * A run of a Flock (contract version 1), frozen: kept so that v1 runs in
+ * flight finish and their histories replay. New runs start
+ * `FlockWorkflowV2`. Each agent evaluation is one
  * `evaluateAgent` activity scheduled with the agent's activity options;
  * static hand-offs are decided here, code and router hand-offs by the
  * `routeNextAgent` activity. The run follows the definition snapshot it was
  * started with, whatever the deployed code does later.
  */
-export async function FlockWorkflow(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
+export async function FlockWorkflow(rawInput: FlockWorkflowInputV1): Promise<FlockRunResultV1> {
   const input = parseInput(rawInput);
   const definition = input.definition;
   const agents = new Map(definition.agents.map((agent) => [agent.name, agent]));
-  const state: RunState = {
+  const state: RunStateV1 = {
     runId: input.runId,
     sessionId: input.sessionId,
     flockName: definition.name,
@@ -49,15 +48,15 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInput): Promise<Flock
   let phase: FlockRunPhase = 'running';
   let currentAgent: string | null = input.startAgent;
   setHandler(
-    flockStatusQuery,
-    (): FlockRunStatus => ({
+    flockStatusQueryV1,
+    (): FlockRunStatusV1 => ({
       runId: state.runId,
       flockName: state.flockName,
       phase,
       currentAgent,
       stepsDone: state.history.length,
       history: state.history,
-      workflowVersion: LATEST_WORKFLOW_VERSION,
+      workflowVersion: 1,
     }),
   );
 
@@ -101,8 +100,8 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInput): Promise<Flock
   };
 }
 
-function parseInput(raw: FlockWorkflowInput) {
-  const parsed = FlockWorkflowInputSchema.safeParse(raw);
+function parseInput(raw: FlockWorkflowInputV1) {
+  const parsed = FlockWorkflowInputV1Schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
   throw ApplicationFailure.create({
@@ -123,30 +122,11 @@ function requireAgent(agents: Map<string, AgentDefinition>, name: string, role: 
   });
 }
 
-/**
- * One proxy per agent of this run (its activity options never change during
- * a run). A WeakMap keyed by the run's own definition: two runs never share
- * proxies, even of flocks with the same name but other activity options.
- */
-const proxiesByRun = new WeakMap<FlockDefinition, Map<string, FlockActivities>>();
-
-function activitiesFor(definition: FlockDefinition, agent: AgentDefinition): FlockActivities {
-  let proxies = proxiesByRun.get(definition);
-  if (!proxies) proxiesByRun.set(definition, (proxies = new Map()));
-  let proxy = proxies.get(agent.name);
-  if (!proxy) {
-    const config = resolveActivityConfig(definition.temporalConfig.activityDefaults, agent.temporalActivityConfig);
-    proxy = proxyActivities<FlockActivities>(toActivityOptions(config, agent.name));
-    proxies.set(agent.name, proxy);
-  }
-  return proxy;
-}
-
 async function nextAgent(
   definition: FlockDefinition,
   agent: AgentDefinition,
   output: Record<string, unknown>,
-  state: RunState,
+  state: RunStateV1,
 ): Promise<string | null> {
   const next = agent.next;
   if (!next) return null;
@@ -184,7 +164,7 @@ function rootCause(error: unknown): { message: string; type?: string } {
   return { message: current?.message ?? String(error), type: current?.type ?? current?.name };
 }
 
-function maxIterationsFailure(definition: FlockDefinition, state: RunState): ApplicationFailure {
+function maxIterationsFailure(definition: FlockDefinition, state: RunStateV1): ApplicationFailure {
   const path = state.history.map((step) => step.agent).slice(-10);
   return ApplicationFailure.create({
     type: FlockFailureType.MaxIterationsExceeded,
@@ -195,8 +175,8 @@ function maxIterationsFailure(definition: FlockDefinition, state: RunState): App
   });
 }
 
-function sumUsage(state: RunState): TokenUsage | undefined {
-  const usages = state.history.flatMap((step) => [step.usage, step.routingUsage].filter((u): u is TokenUsage => u !== undefined));
+function sumUsage(state: RunStateV1): TokenUsageV1 | undefined {
+  const usages = state.history.flatMap((step) => [step.usage, step.routingUsage].filter((u): u is TokenUsageV1 => u !== undefined));
   if (usages.length === 0) return undefined;
   return usages.reduce((a, b) => ({
     inputTokens: a.inputTokens + b.inputTokens,

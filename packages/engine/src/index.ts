@@ -1,0 +1,5 @@
+export * from './lib/errors';
+export * from './lib/run-types';
+export * from './lib/usage';
+export * from './lib/fingerprint';
+export * from './lib/run-loop';

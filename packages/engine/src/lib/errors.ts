@@ -1,0 +1,93 @@
+/**
+ * Errors of `@flock-ts/engine`. Match them by `name` and `code`, never with
+ * `instanceof`: they cross the workflow sandbox and the wire.
+ */
+
+/** Why a run ended without a result; stable across executors and versions. */
+export type FlockRunErrorCode =
+  /** An agent step failed (after its retries): evaluator, validation, tool, component or routing. */
+  | 'AGENT_FAILED'
+  /** The run reached `maxIterations` steps (often a hand-off cycle). */
+  | 'MAX_ITERATIONS_EXCEEDED'
+  /** A start agent or hand-off named an agent the flock does not have. */
+  | 'UNKNOWN_AGENT'
+  /** The run's input or the workflow input is not acceptable. */
+  | 'INVALID_RUN_INPUT'
+  /** A value the run would store is over the payload limit. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** The worker's flock no longer matches the definition the run started with. */
+  | 'DEFINITION_DRIFT'
+  /** The run was cancelled. */
+  | 'CANCELLED'
+  /** Temporal ended the run: terminated or timed out. */
+  | 'TERMINATED'
+  | 'TIMED_OUT';
+
+/**
+ * The failure type (`ApplicationFailure.type`) a Flock workflow fails with,
+ * per code: what histories and the Web UI show.
+ */
+export const RUN_FAILURE_TYPES = {
+  AGENT_FAILED: 'AgentExecutionError',
+  MAX_ITERATIONS_EXCEEDED: 'MaxIterationsExceededError',
+  UNKNOWN_AGENT: 'UnknownAgentError',
+  INVALID_RUN_INPUT: 'InvalidWorkflowInputError',
+  PAYLOAD_TOO_LARGE: 'PayloadTooLargeError',
+  DEFINITION_DRIFT: 'DefinitionDriftError',
+} as const satisfies Partial<Record<FlockRunErrorCode, string>>;
+
+/** The code of a workflow failure type; `AGENT_FAILED` for any other type. */
+export function runErrorCodeOfFailureType(type: string | undefined): FlockRunErrorCode {
+  for (const [code, name] of Object.entries(RUN_FAILURE_TYPES)) if (name === type) return code as FlockRunErrorCode;
+  return 'AGENT_FAILED';
+}
+
+/** What a {@link FlockRunFailedError} carries besides its message. */
+export interface FlockRunFailure {
+  code: FlockRunErrorCode;
+  /** The agent at fault, when one was. */
+  agent?: string;
+  /** Name of the error at the root of the failure (`AgentOutputValidationError`, `ToolError`, a user error's name). */
+  causeType?: string;
+  /** Workflow id of a run on Temporal. */
+  workflowId?: string;
+  /** Web UI link of a run on Temporal, when known. */
+  webUiUrl?: string;
+  cause?: unknown;
+}
+
+/**
+ * A run ended without a result, on either executor: `code` says why,
+ * `agent` which agent, `causeType` the name of the root error, `cause` the
+ * error itself (locally the agent's own error; on Temporal the failure).
+ *
+ * @example
+ * try { await flock.run(request) } catch (e) { if ((e as Error).name === 'FlockRunFailedError' && (e as FlockRunFailedError).code === 'MAX_ITERATIONS_EXCEEDED') ... }
+ */
+export class FlockRunFailedError extends Error {
+  override readonly name = 'FlockRunFailedError';
+  readonly code: FlockRunErrorCode;
+  readonly agent: string | undefined;
+  readonly causeType: string | undefined;
+  readonly workflowId: string | undefined;
+  readonly webUiUrl: string | undefined;
+
+  constructor(message: string, failure: FlockRunFailure) {
+    super(message, failure.cause === undefined ? undefined : { cause: failure.cause });
+    this.code = failure.code;
+    this.agent = failure.agent;
+    this.causeType = failure.causeType;
+    this.workflowId = failure.workflowId;
+    this.webUiUrl = failure.webUiUrl;
+  }
+
+  /** The workflow failure type of this code (what v1 clients matched on). */
+  get failureType(): string | undefined {
+    return (RUN_FAILURE_TYPES as Partial<Record<FlockRunErrorCode, string>>)[this.code];
+  }
+}
+
+/** True for a {@link FlockRunFailedError} from any copy of this package. */
+export function isFlockRunFailedError(error: unknown): error is FlockRunFailedError {
+  return (error as Error | undefined)?.name === 'FlockRunFailedError' && typeof (error as FlockRunFailedError).code === 'string';
+}
