@@ -30,7 +30,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `The Web UI test drives Debian's Chromium at ${CHROMIUM}, which is missing: ` +
-        'apt-get update && apt-get install -y --no-install-recommends chromium (.ci/run does this).',
+        'sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium ' +
+        '(`npm test` does this itself when run as root).',
     );
   }
   if (!server.uiUrl) throw new Error('FLOCK_TEST_TEMPORAL_UI is not set: the dev server of the Jest global setup serves the Web UI');
