@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const once = async (kind: 'flock' | 'raw', i: number) => {
     const input: FlockWorkflowInput = { definition, startAgent: 'a0', input: { n: 0 }, runId: `${kind}-${i}-${Date.now()}` };
     const started = performance.now();
-    const result = await client.workflow.execute(kind === 'flock' ? flockWorkflowType(1) : 'RawChainWorkflow', {
+    const result = await client.workflow.execute(kind === 'flock' ? flockWorkflowType() : 'RawChainWorkflow', {
       taskQueue: kind === 'flock' ? 'bench-flock' : 'bench-raw',
       workflowId: input.runId,
       args: [input],

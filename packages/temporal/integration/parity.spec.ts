@@ -1,4 +1,4 @@
-import { Flock, type RunResult } from '@flock-ts/core';
+import { Flock, type RunResult, type StepRecord } from '@flock-ts/core';
 import '../src';
 import { parityScenarios as scenarios, type Scenario } from '@flock-ts/examples';
 import { rejection, temporalConfigFor, uniqueQueue } from './harness';
@@ -28,6 +28,7 @@ function summary(result: RunResult) {
     lastAgent: result.lastAgent,
     output: result.output,
     agents: result.steps.map((s) => s.agent),
+    stepCount: result.stepCount,
     variables: result.variables,
     usage: result.usage,
   };
@@ -39,14 +40,17 @@ describe.each<Mode>(['local', 'temporal'])('scenario table on the %s executor', 
       const flock = buildFlock(scenario, mode);
       const run = flock.run({ startAgent: scenario.startAgent, input: scenario.input });
       if (scenario.expected) {
-        const { variables, usage, ...expected } = scenario.expected;
+        const { variables, usage, stepCount, ...expected } = scenario.expected;
         const result = summary(await run);
-        expect(result).toMatchObject(expected);
+        expect(result).toMatchObject({ ...expected, stepCount: stepCount ?? expected.agents.length });
         if (variables) expect(result.variables).toEqual(variables);
         expect(result.usage).toEqual(usage);
       } else {
         const error = await rejection(run);
-        for (const mention of scenario.errorMentions ?? []) expect(error.message).toMatch(mention);
+        const { mentions, ...expected } = scenario.error ?? { mentions: [] };
+        // one error model on both executors: the same name, code, agent and cause type
+        expect(error).toMatchObject({ name: 'FlockRunFailedError', ...expected });
+        for (const mention of mentions) expect(error.message).toMatch(mention);
       }
     }, 60_000);
   }
@@ -55,12 +59,17 @@ describe.each<Mode>(['local', 'temporal'])('scenario table on the %s executor', 
 describe('both executors agree', () => {
   it('give equal results for every succeeding scenario', async () => {
     for (const scenario of scenarios.filter((s) => s.expected)) {
-      const [local, temporal] = await Promise.all([
-        buildFlock(scenario, 'local').run({ startAgent: scenario.startAgent, input: scenario.input }),
-        buildFlock(scenario, 'temporal').run({ startAgent: scenario.startAgent, input: scenario.input }),
-      ]);
+      const steps: Record<Mode, StepRecord[]> = { local: [], temporal: [] };
+      const [local, temporal] = await Promise.all(
+        (['local', 'temporal'] as const).map((mode) =>
+          buildFlock(scenario, mode).run({ startAgent: scenario.startAgent, input: scenario.input, onStep: (step) => steps[mode].push(step) }),
+        ),
+      );
       expect(summary(temporal)).toEqual(summary(local));
-      expect(temporal.steps.map((s) => s.inputs)).toEqual(local.steps.map((s) => s.inputs));
+      // every step reaches onStep, whole and in order, on both executors
+      const comparable = (records: StepRecord[]) => records.map(({ step, agent, inputs, output, nextAgent, usage, routingUsage }) => ({ step, agent, inputs, output, nextAgent, usage, routingUsage }));
+      expect(comparable(steps.temporal)).toEqual(comparable(steps.local));
+      expect(steps.local).toHaveLength(local.stepCount);
     }
   }, 120_000);
 });

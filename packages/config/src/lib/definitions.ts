@@ -62,8 +62,8 @@ export const MAX_CONTEXT_HISTORY = 100;
 export const AgentContextSpecSchema = z.strictObject({
   /** How many of the latest finished steps `ctx.history` and `ctx.lastOutput()` see (default 0). */
   history: z.int().min(0, 'context.history must be >= 0').max(MAX_CONTEXT_HISTORY, `context.history must be <= ${MAX_CONTEXT_HISTORY}`).default(0),
-  /** Whether `ctx.input` carries the run's initial input (default true). */
-  input: z.boolean().default(true),
+  /** Whether the step carries the run's initial input for `ctx.input` (default false: declare what a step reads). */
+  input: z.boolean().default(false),
 });
 export type AgentContextSpec = z.output<typeof AgentContextSpecSchema>;
 
@@ -80,7 +80,7 @@ export const AgentDefinitionSchema = z.strictObject({
   components: z.array(NameSchema).default([]),
   next: HandoffSpecSchema.optional(),
   temporalActivityConfig: TemporalActivityConfigSchema.optional(),
-  /** What the agent's steps see of the run (absent: no history, the run input). */
+  /** What the agent's steps see of the run besides their inputs (absent: nothing). */
   context: AgentContextSpecSchema.optional(),
   /** Free-form settings handed to the evaluator and components. */
   settings: z.record(z.string(), z.unknown()).default({}),

@@ -66,9 +66,10 @@ export interface AgentOptions<I extends SignatureInput = SignatureInput, O exten
   temporalActivityConfig?: TemporalActivityConfig;
   /**
    * What a step of this agent sees of its run besides its inputs:
-   * `history` latest steps in `ctx.history` / `ctx.lastOutput()` (default 0),
-   * `input`: the run's initial input in `ctx.input` (default true). A step
-   * carries just this, so its size never grows with the run.
+   * `history`: the latest steps in `ctx.history` / `ctx.lastOutput()`
+   * (default 0), `input`: the run's initial input in `ctx.input` (default
+   * false). A step carries just this, so its size never grows with the run;
+   * reading what was not declared throws `ContextNotDeclaredError`.
    */
   context?: { history?: number; input?: boolean };
   /** Free-form JSON-able settings for the evaluator and components. */

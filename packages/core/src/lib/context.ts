@@ -1,5 +1,5 @@
 import type { Agent } from './agent';
-import { ContextReadOnlyError, ToolError } from './errors';
+import { ContextNotDeclaredError, ContextReadOnlyError, ToolError } from './errors';
 import type { Flock } from './flock';
 import type { StepRecord } from './run-state';
 import { toMetricReport, type MetricOptions, type MetricSink } from './metric';
@@ -38,8 +38,6 @@ export interface AgentContextInit {
 }
 
 const noop = (): void => undefined;
-const NO_STEPS: readonly StepRecord[] = Object.freeze([]);
-const NO_INPUT: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * The view of a run that evaluators, components, tools and routers receive:
@@ -99,12 +97,14 @@ export class AgentContext {
    * agent's `context: { history: n }` asks for (none by default).
    */
   get history(): readonly StepRecord[] {
-    return this.view.history ?? NO_STEPS;
+    if (!this.view.history) throw new ContextNotDeclaredError(this.agentName, 'ctx.history', 'context: { history: <steps> }');
+    return this.view.history;
   }
 
-  /** The run's initial input (empty when the agent declared `context: { input: false }`). */
+  /** The run's initial input, when the agent declared `context: { input: true }`. */
   get input(): Readonly<Record<string, unknown>> {
-    return this.view.input ?? NO_INPUT;
+    if (!this.view.input) throw new ContextNotDeclaredError(this.agentName, 'ctx.input', 'context: { input: true }');
+    return this.view.input;
   }
 
   /** Number of finished steps before this one. */

@@ -261,6 +261,23 @@ export class InvalidMetricError extends Error {
 }
 
 /**
+ * Agent code read a part of its run that its steps do not carry: a step
+ * carries only what the agent declares in `context` (so its size never
+ * grows with the run).
+ */
+export class ContextNotDeclaredError extends Error {
+  override readonly name = 'ContextNotDeclaredError';
+  readonly code = 'CONTEXT_NOT_DECLARED' as const;
+  constructor(
+    readonly agent: string,
+    readonly property: string,
+    declaration: string,
+  ) {
+    super(`Agent "${agent}" reads ${property}, which its steps carry only when declared: add ${declaration} to the agent`);
+  }
+}
+
+/**
  * The worker's flock does not match the definition a run started with, in
  * something the step depends on (its agents, signatures or hand-off): the
  * step is refused before any work, not retried. Redeploy compatibly (keep

@@ -45,7 +45,7 @@ function planAgent(agent: AgentDefinition, agents: string): AgentPlan {
     inputFields: signatureFieldNames(agent.input),
     next: agent.next,
     history: agent.context?.history ?? 0,
-    input: agent.context?.input ?? true,
+    input: agent.context?.input ?? false,
     fingerprint: stepFingerprint(agent, agents),
   };
 }

@@ -63,7 +63,7 @@ export interface StepRequest {
   inputs: Record<string, unknown>;
   /** Run variables (`ctx.setVariable`) before the step. */
   variables: Record<string, unknown>;
-  /** The run's initial input, unless the agent declared `context: { input: false }`. */
+  /** The run's initial input, when the agent declared `context: { input: true }`. */
   input?: Record<string, unknown>;
   /** The latest finished steps, as many as the agent's `context.history` asks for. */
   history?: StepRecord[];

@@ -1,5 +1,7 @@
 import { ACTIVITY_TYPES, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
+import type { HandoffSpec } from '@flock-ts/config';
 import type { StepRecord, StepRequest, StepResult } from '@flock-ts/core';
+import { decodeFlockMemo } from '@flock-ts/serialization';
 import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
@@ -30,6 +32,7 @@ export interface StepLedgerOptions {
 export async function* readStepLedger(client: Client, workflowId: string, options: StepLedgerOptions = {}): AsyncGenerator<StepRecord> {
   const converter = client.options.loadedDataConverter;
   let runId: string | undefined = await firstRunOf(client, workflowId, options.runId);
+  const handoffs = await handoffsOf(client, workflowId);
   let step = 0;
   while (runId) {
     const scheduled = new Map<string, { type: string; request: unknown }>();
@@ -47,7 +50,7 @@ export async function* readStepLedger(client: Client, workflowId: string, option
         if (!origin) continue;
         const result = await decodeFromPayloadsAtIndex(converter, 0, attributes?.result?.payloads);
         yield origin.type === ACTIVITY_TYPES.runAgentStep
-          ? toRecord(origin.request as StepRequest, result as StepResult)
+          ? toRecord(origin.request as StepRequest, result as StepResult, handoffs)
           : { step, ...((result as EvaluateAgentOutput).record as StepRecordV1) };
         step++;
       } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) {
@@ -58,12 +61,26 @@ export async function* readStepLedger(client: Client, workflowId: string, option
   }
 }
 
-function toRecord(request: StepRequest, result: StepResult): StepRecord {
+/** Each agent's hand-off in the run's definition (from the memo): static ones are decided in the workflow, not in the step. */
+async function handoffsOf(client: Client, workflowId: string): Promise<Map<string, HandoffSpec | undefined>> {
+  try {
+    const { memo } = await client.workflow.getHandle(workflowId).describe();
+    return new Map(decodeFlockMemo(memo).agents.map((agent) => [agent.name, agent.next]));
+  } catch {
+    return new Map();
+  }
+}
+
+function toRecord(request: StepRequest, result: StepResult, handoffs: Map<string, HandoffSpec | undefined>): StepRecord {
   const record: StepRecord = { step: request.step, agent: request.agent, inputs: request.inputs, output: result.output, startedAt: result.startedAt, finishedAt: result.finishedAt };
   if (result.attempt !== undefined) record.attempt = result.attempt;
   if (result.usage) record.usage = result.usage;
   if (result.routingUsage) record.routingUsage = result.routingUsage;
   if (result.nextAgent !== undefined) record.nextAgent = result.nextAgent;
+  else if (handoffs.has(request.agent)) {
+    const next = handoffs.get(request.agent);
+    record.nextAgent = next === undefined ? null : next.kind === 'static' ? next.agent : undefined;
+  }
   return record;
 }
 
