@@ -5,7 +5,7 @@
  *
  *   node --conditions=@flock-ts/source --import tsx tools/scripts/capture-histories.ts
  */
-import { LATEST_WORKFLOW_VERSION, WORKFLOW_PATCHES } from '@flock-ts/contracts';
+import { LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION } from '@flock-ts/contracts';
 import { Flock } from '@flock-ts/core';
 import { TemporalRunResult, flockDataConverter } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
           namespace: server.namespace,
           taskQueue: `capture-${slug}`,
           activityDefaults: { retryMaxAttempts: 1 },
+          // longer scenarios continue as new: the continue-as-new path must replay too
+          continueAsNew: { maxSteps: 10 },
         },
       });
       for (const router of scenario.routers?.() ?? []) flock.registerRouter(router);
@@ -47,17 +49,24 @@ async function main(): Promise<void> {
         // failing scenarios are recorded too: their failure path must replay as well
       }
       await client.workflow.getHandle(workflowId).result().catch(() => undefined);
-      // the CLI writes the proto3 JSON form that Worker.runReplayHistory reads back
-      const json = execFileSync(
-        server.cliPath,
-        ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--namespace', server.namespace, '--output', 'json'],
-        { encoding: 'utf8' },
-      );
-      const history = JSON.parse(json) as { events: unknown[] };
-      // v<version>.<patches applied>: histories of every patch level must keep replaying
-      const file = path.join(outDir, `v${LATEST_WORKFLOW_VERSION}.${Object.keys(WORKFLOW_PATCHES).length}-${slug}.json`);
-      writeFileSync(file, JSON.stringify({ workflowId, history }, null, 1) + '\n');
-      process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events.length} events)\n`);
+      // every run of the chain, oldest first
+      const chain: string[] = [];
+      for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) chain.push(`${info.startTime.getTime()} ${info.runId}`);
+      const runIds = chain.sort().map((entry) => entry.split(' ')[1]);
+      for (const [index, runId] of runIds.entries()) {
+        // the CLI writes the proto3 JSON form that Worker.runReplayHistory reads back
+        const json = execFileSync(
+          server.cliPath,
+          ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--address', server.address, '--namespace', server.namespace, '--output', 'json'],
+          { encoding: 'utf8' },
+        );
+        const history = JSON.parse(json) as { events: unknown[] };
+        // v<version>.<patches applied>: histories of every patch level must keep replaying
+        const suffix = runIds.length > 1 ? `-run${index + 1}` : '';
+        const file = path.join(outDir, `v${LATEST_WORKFLOW_VERSION}.${PATCHES_BY_VERSION[LATEST_WORKFLOW_VERSION].length}-${slug}${suffix}.json`);
+        writeFileSync(file, JSON.stringify({ workflowId, history }, null, 1) + '\n');
+        process.stdout.write(`recorded ${path.relative(process.cwd(), file)} (${history.events.length} events)\n`);
+      }
     }
   } finally {
     await connection.close();

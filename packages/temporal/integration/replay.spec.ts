@@ -1,7 +1,7 @@
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { WORKFLOW_PATCHES } from '@flock-ts/contracts';
+import { PATCHES_BY_VERSION, SUPPORTED_WORKFLOW_VERSIONS } from '@flock-ts/contracts';
 import { flockDataConverter } from '../src/lib/data-converter';
 import { flockWorkflowSinks } from '../src/lib/tracing';
 import { bundleFlockWorkflows, withSourceCondition } from '../src/lib/workflow-bundle';
@@ -27,16 +27,23 @@ function patchIds(history: object): string[] {
 }
 
 describe('replay of recorded histories', () => {
-  it('has recordings of the released version to replay, before and after each patch', () => {
+  it('has recordings of every served version to replay, before and after each of its patches', () => {
     const levels = new Set(recorded.map((r) => /^v(\d+\.\d+)-/.exec(r.file)?.[1]));
-    expect([...levels].sort()).toEqual(['1.0', `1.${Object.keys(WORKFLOW_PATCHES).length}`]);
+    const expected = SUPPORTED_WORKFLOW_VERSIONS.flatMap((version) => [...new Set([`${version}.0`, `${version}.${PATCHES_BY_VERSION[version].length}`])]);
+    expect([...levels].sort()).toEqual(expected.sort());
   });
 
-  it('recorded the patch marker exactly in the histories made after the patch', () => {
+  it('recorded the patch markers exactly in the histories made after each patch', () => {
     for (const { file, history } of recorded) {
-      const expected = file.startsWith('v1.0-') ? [] : [WORKFLOW_PATCHES.runPhaseAtStart];
+      const [, version, level] = /^v(\d+)\.(\d+)-/.exec(file) ?? [];
+      const expected = PATCHES_BY_VERSION[Number(version)].slice(0, Number(level));
       expect({ file, patches: patchIds(history) }).toEqual({ file, patches: expected });
     }
+  });
+
+  it('has a recording that continues as new', () => {
+    const types = recorded.flatMap(({ history }) => (history as { events: Array<{ eventType?: string }> }).events.map((e) => e.eventType));
+    expect(types).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
 
   it.each(recorded.map((r) => [r.file, r] as const))('replays %s', async (_file, { workflowId, history }) => {

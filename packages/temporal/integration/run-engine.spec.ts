@@ -129,6 +129,28 @@ describe('continue-as-new', () => {
   });
 });
 
+describe('contract v1', () => {
+  it('still runs FlockWorkflow v1 on this worker (in-flight v1 runs finish), with the same result shape', async () => {
+    const queue = uniqueQueue('engine-v1');
+    const flock = new Flock({
+      name: uniqueQueue('engine-v1'),
+      temporalConfig: { taskQueue: queue, workflowVersion: 1 },
+      agents: [
+        { name: 'split', input: 'text: string', output: 'words: string[]', evaluate: ({ text }) => ({ words: String(text).split(' ') }), next: () => 'count' },
+        { name: 'count', input: 'words: string[]', output: 'count: integer', evaluate: ({ words }) => ({ count: (words as string[]).length }) },
+      ],
+    });
+    await startWorker(flock, queue);
+    const { workflowId } = await runs.start(flock, { startAgent: 'split', input: { text: 'a b c' } });
+    const result = await runs.result(workflowId);
+    expect(result).toMatchObject({ lastAgent: 'count', output: { count: 3 }, stepCount: 2 });
+    expect(result.steps.map((s) => [s.step, s.agent])).toEqual([[0, 'split'], [1, 'count']]);
+    expect((await runs.status(workflowId)).workflowVersion).toBe(1);
+    const description = await runs.client.workflow.getHandle(workflowId).describe();
+    expect(description.type).toBe('FlockWorkflow');
+  });
+});
+
 describe('payload limits', () => {
   const queue = uniqueQueue('engine-size');
   const sized = new Flock({

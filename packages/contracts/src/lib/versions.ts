@@ -33,7 +33,12 @@ export function flockWorkflowType(version: number = LATEST_WORKFLOW_VERSION): st
  * can be open any more, the patch moves to `deprecatePatch()` and then goes.
  */
 export const WORKFLOW_PATCHES = {
-  // FlockWorkflowV2 has no patches yet.
   /** v1: `FlockRunPhase = 'running'` is set when a run starts, so in-flight runs can be listed. */
   runPhaseAtStart: 'flock-run-phase-at-start',
 } as const;
+
+/** The `patched()` ids of each workflow version, oldest first. */
+export const PATCHES_BY_VERSION: Readonly<Record<number, readonly string[]>> = {
+  1: [WORKFLOW_PATCHES.runPhaseAtStart],
+  2: [],
+};
