@@ -74,6 +74,25 @@ describe('parseStarterArgs', () => {
     expect(usageError(['cancel', 'a', 'b']).message).toContain('cancel takes one workflow id (got a b)');
   });
 
+  it('reads steps <workflowId>, not following by default', () => {
+    expect(parseStarterArgs(['steps', 'docs-r1'])).toEqual({ command: 'steps', workflowId: 'docs-r1', follow: false, json: false });
+    expect(parseStarterArgs(['steps', 'docs-r1', '--follow', '--json', '--server', 'temporal:7233'])).toEqual({
+      command: 'steps',
+      workflowId: 'docs-r1',
+      follow: true,
+      json: true,
+      server: 'temporal:7233',
+    });
+    expect(parseStarterArgs(['steps', '-f', 'docs-r1', '--no-follow'])).toMatchObject({ follow: false });
+    expect(parseStarterArgs(['steps', '--help'])).toEqual({ command: 'help', topic: 'steps' });
+  });
+
+  it('requires exactly one workflow id for steps and rejects --follow elsewhere', () => {
+    expect(usageError(['steps']).message).toContain('steps takes one workflow id (got none)');
+    expect(usageError(['steps', 'a', 'b']).message).toContain('Usage: flockctl steps <workflowId>');
+    expect(usageError(['status', 'x', '--follow']).message).toContain("'--follow'");
+  });
+
   it('reads list filters', () => {
     expect(parseStarterArgs(['list', '--flock-name', 'docs', '--session', 's1', '--limit', '5', '--task-queue', 'q'])).toEqual({
       command: 'list',
@@ -150,7 +169,8 @@ describe('parseInput', () => {
 
 describe('usage texts', () => {
   it('list every command', () => {
-    for (const command of ['run', 'result', 'status', 'list', 'cancel']) expect(STARTER_USAGE).toContain(`  ${command} `);
+    for (const command of ['run', 'result', 'status', 'steps', 'list', 'cancel']) expect(STARTER_USAGE).toContain(`  ${command} `);
+    expect(Object.keys(COMMAND_USAGE).sort()).toEqual(['cancel', 'list', 'result', 'run', 'status', 'steps']);
   });
 
   it('document the connection options on every command', () => {

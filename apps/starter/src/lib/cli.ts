@@ -1,3 +1,4 @@
+import { RECENT_STEPS } from '@flock-ts/core';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -34,6 +35,13 @@ export interface WorkflowArgs extends ConnectionArgs {
   workflowId: string;
 }
 
+export interface StepsArgs extends ConnectionArgs {
+  command: 'steps';
+  workflowId: string;
+  /** Keep printing new steps until the run ends. */
+  follow: boolean;
+}
+
 export interface ListArgs extends ConnectionArgs {
   command: 'list';
   flockName?: string;
@@ -41,9 +49,12 @@ export interface ListArgs extends ConnectionArgs {
   limit: number;
 }
 
-export type StarterCommand = RunArgs | WorkflowArgs | ListArgs | { command: 'help'; topic?: string };
+export type StarterCommand = RunArgs | WorkflowArgs | StepsArgs | ListArgs | { command: 'help'; topic?: string };
 
 export const DEFAULT_LIST_LIMIT = 20;
+
+/** Characters of a step's output that `flockctl steps` prints on the step's line. */
+export const STEP_OUTPUT_WIDTH = 120;
 
 const COMMON = {
   server: { type: 'string' },
@@ -62,6 +73,11 @@ const RUN = {
   session: { type: 'string' },
   'run-id': { type: 'string' },
   wait: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+const STEPS = {
+  ...COMMON,
+  follow: { type: 'boolean', short: 'f' },
 } as const satisfies ParseArgsConfig['options'];
 
 const LIST = {
@@ -90,7 +106,8 @@ Starts and follows Flock runs on Temporal; workers (flock-worker) execute them.
 Commands:
   run       Start a run of a flock
   result    Wait for a run's result
-  status    Show a run's phase, current agent and steps
+  status    Show a run's phase, current agent and latest steps
+  steps     Print every step of a run with its output (--follow: as they finish)
   list      List Flock runs, newest first
   cancel    Request cancellation of a run
   help      Show help of a command
@@ -121,8 +138,21 @@ Waits for the run to close and prints its output; exits 1 when the run failed.
 ${CONNECTION_HELP}`,
   status: `Usage: flockctl status <workflowId> [options]
 
-Prints the run's phase, current agent and completed steps (live from the
-workflow while a worker answers, else from Temporal's record).
+Prints the run's phase, current agent and its latest steps (live from the
+workflow while a worker answers, else from Temporal's record); "flockctl steps"
+prints every step with its output.
+
+${CONNECTION_HELP}`,
+  steps: `Usage: flockctl steps <workflowId> [--follow] [options]
+
+Prints every finished step of the run, oldest first, read from its Temporal
+history (across continue-as-new): number, agent, times and duration, and the
+output as compact JSON (cut at ${STEP_OUTPUT_WIDTH} characters). Works for running and
+closed runs; \`result\` and \`status\` keep only the latest ${RECENT_STEPS} steps.
+
+  --follow, -f            Keep printing steps as they finish, until the run ends
+  --json                  The whole step records (inputs, output, usage, times) as
+                          a JSON array; with --follow, one record per line as it finishes
 
 ${CONNECTION_HELP}`,
   list: `Usage: flockctl list [--flock-name <name>] [--session <id>] [--limit <n>] [options]
@@ -162,6 +192,8 @@ export function parseStarterArgs(argv: readonly string[], cwd: string = process.
     case 'status':
     case 'cancel':
       return parseWorkflowCommand(command, rest);
+    case 'steps':
+      return parseSteps(rest);
     case 'list':
       return parseList(rest);
     default:
@@ -222,6 +254,15 @@ function parseWorkflowCommand(command: WorkflowArgs['command'], argv: string[]):
     throw new CliUsageError(`${command} takes one workflow id (got ${positionals.length ? positionals.join(' ') : 'none'})\n\n${COMMAND_USAGE[command]}`);
   }
   return { command, workflowId: positionals[0], ...connection(values) };
+}
+
+function parseSteps(argv: string[]): StarterCommand {
+  const { values, positionals } = parse('steps', argv, STEPS, true);
+  if (values.help) return { command: 'help', topic: 'steps' };
+  if (positionals.length !== 1 || !positionals[0].trim()) {
+    throw new CliUsageError(`steps takes one workflow id (got ${positionals.length ? positionals.join(' ') : 'none'})\n\n${COMMAND_USAGE['steps']}`);
+  }
+  return { command: 'steps', workflowId: positionals[0], follow: values.follow ?? false, ...connection(values) };
 }
 
 function parseList(argv: string[]): StarterCommand {

@@ -1,13 +1,36 @@
 import type { FlockRunResult } from '@flock-ts/contracts';
-import { Flock, defineAgent } from '@flock-ts/core';
-import { FlockRunFailedError, type FlockRunView, type FlockStartRequest } from '@flock-ts/temporal';
+import { Flock, defineAgent, type StepRecord } from '@flock-ts/core';
+import { FlockRunFailedError, type FlockRunView, type FlockStartRequest, type StepLedgerOptions } from '@flock-ts/temporal';
 import { parseStarterArgs } from './cli';
 import { executeCommand, type ExampleFlock, type RunsApi, type StarterDeps } from './commands';
 
 const echo = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
 const shout = defineAgent({ name: 'shout', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
 
-const result: FlockRunResult = { runId: 'r1', flockName: 'docs', lastAgent: 'echo', output: { text: 'hi' }, steps: [], variables: {} };
+const result: FlockRunResult = { runId: 'r1', flockName: 'docs', lastAgent: 'echo', output: { text: 'hi' }, stepCount: 0, steps: [], variables: {} };
+
+const record = (step: number, agent: string, output: Record<string, unknown>): StepRecord => ({
+  step,
+  agent,
+  inputs: { text: 'hi' },
+  output,
+  startedAt: `2026-01-01T10:00:0${step}.000Z`,
+  finishedAt: `2026-01-01T10:00:0${step}.250Z`,
+  attempt: 1,
+  nextAgent: null,
+});
+
+/** A step ledger that yields `records` and remembers how it was asked. */
+function ledger(records: StepRecord[]) {
+  const calls: Array<{ workflowId: string; options: StepLedgerOptions | undefined }> = [];
+  const steps: RunsApi['steps'] = (workflowId, options) => {
+    calls.push({ workflowId, options });
+    return (async function* () {
+      yield* records;
+    })();
+  };
+  return { steps, calls };
+}
 
 interface Recorded {
   connections: Array<{ address: string; namespace: string }>;
@@ -34,6 +57,7 @@ function setup(options: SetupOptions = {}) {
     },
     result: async () => result,
     status: async () => ({}) as FlockRunView,
+    steps: () => (async function* () {})(),
     list: async () => [],
     cancel: async () => undefined,
     close: async () => {
@@ -128,7 +152,13 @@ describe('flockctl run', () => {
   });
 
   it('exits 1 with the failure when the awaited run fails', async () => {
-    const failed = new FlockRunFailedError('Flock run failed: boom (workflow docs-r1)', 'docs-r1', 'AgentExecutionError', 'echo');
+    const failed = new FlockRunFailedError('Agent "echo" failed: Error: boom (workflow docs-r1)', {
+      code: 'AGENT_FAILED',
+      agent: 'echo',
+      causeType: 'Error',
+      workflowId: 'docs-r1',
+      webUiUrl: 'http://ui/docs-r1',
+    });
     const { recorded, run } = setup({
       flocks: [new Flock({ name: 'docs', agents: [echo] })],
       client: { result: () => Promise.reject(failed) },
@@ -136,11 +166,13 @@ describe('flockctl run', () => {
     expect(await run(['run', '--flock', 'm', '--wait', '--json'])).toBe(1);
     expect(JSON.parse(recorded.stdout).error).toEqual({
       name: 'FlockRunFailedError',
-      code: 'RUN_FAILED',
+      code: 'AGENT_FAILED',
       message: failed.message,
       workflowId: 'docs-r1',
       failureType: 'AgentExecutionError',
       agent: 'echo',
+      causeType: 'Error',
+      webUiUrl: 'http://ui/docs-r1',
     });
     expect(recorded.closed).toBe(1);
   });
@@ -202,5 +234,88 @@ describe('flockctl result, status, list, cancel', () => {
     const { recorded, run } = setup();
     expect(await run(['help', 'list'])).toBe(0);
     expect(recorded.stdout).toContain('Usage: flockctl list');
+  });
+});
+
+describe('flockctl steps', () => {
+  const records = [record(0, 'upper', { text: 'HELLO' }), record(1, 'count', { text: 'HELLO', length: 5, notes: 'n'.repeat(200) })];
+
+  it('prints every step of the run, numbered and aligned, its output as compact JSON cut at 120 characters', async () => {
+    const { recorded, run } = setup({ client: { steps: ledger(records).steps } });
+    expect(await run(['steps', 'docs-r1'])).toBe(0);
+    const lines = recorded.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('  1. upper  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:00.250Z (250 ms)  {"text":"HELLO"}');
+    expect(lines[1].startsWith('  2. count  2026-01-01T10:00:01.000Z -> 2026-01-01T10:00:01.250Z (250 ms)  {"text":"HELLO","length":5,"notes":"nnn')).toBe(true);
+    expect(lines[1].split('  ').pop()).toHaveLength(120);
+    expect(lines[1].endsWith('…')).toBe(true);
+    expect(lines[2]).toBe('2 steps');
+    expect(recorded.closed).toBe(1);
+  });
+
+  it('reads the ledger to its current end without --follow', async () => {
+    const fake = ledger(records);
+    const { run } = setup({ client: { steps: fake.steps } });
+    await run(['steps', 'docs-r1', '--server', 'cli:2']);
+    expect(fake.calls).toEqual([{ workflowId: 'docs-r1', options: { follow: false } }]);
+  });
+
+  it('prints the whole records as one JSON array with --json', async () => {
+    const { recorded, run } = setup({ client: { steps: ledger(records).steps } });
+    expect(await run(['steps', 'docs-r1', '--json'])).toBe(0);
+    expect(JSON.parse(recorded.stdout)).toEqual(records);
+  });
+
+  it('says when the run has no finished step yet', async () => {
+    const { recorded, run } = setup();
+    expect(await run(['steps', 'docs-r1'])).toBe(0);
+    expect(recorded.stdout).toBe('No finished steps yet.\n');
+    const json = setup();
+    await json.run(['steps', 'docs-r1', '--json']);
+    expect(JSON.parse(json.recorded.stdout)).toEqual([]);
+  });
+
+  it('prints each step as it finishes with --follow, until the run closes', async () => {
+    const calls: Array<StepLedgerOptions | undefined> = [];
+    const printedBeforeSecond: string[] = [];
+    const { recorded, run } = setup({
+      client: {
+        steps: (_workflowId, options) => {
+          calls.push(options);
+          return (async function* () {
+            yield records[0];
+            printedBeforeSecond.push(recorded.stdout);
+            yield records[1];
+          })();
+        },
+      },
+    });
+    expect(await run(['steps', 'docs-r1', '--follow'])).toBe(0);
+    expect(calls).toEqual([{ follow: true }]);
+    expect(printedBeforeSecond).toEqual(['  1. upper  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:00.250Z (250 ms)  {"text":"HELLO"}\n']);
+    const lines = recorded.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^ {2}2\. count {2}2026-01-01T10:00:01\.000Z/);
+    expect(lines[2]).toBe('Run docs-r1 closed after 2 steps.');
+    expect(parseStarterArgs(['steps', 'docs-r1', '-f'])).toMatchObject({ follow: true });
+  });
+
+  it('prints one JSON record per line with --follow --json', async () => {
+    const { recorded, run } = setup({ client: { steps: ledger(records).steps } });
+    expect(await run(['steps', 'docs-r1', '--follow', '--json'])).toBe(0);
+    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(records);
+  });
+
+  it('names the workflow id the server does not know', async () => {
+    const notFound = Object.assign(new Error('5 NOT_FOUND: workflow not found for ID: nope'), { code: 5, details: 'workflow not found for ID: nope' });
+    const steps: RunsApi['steps'] = () => ({
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => Promise.reject(notFound),
+    }) as unknown as AsyncGenerator<StepRecord>;
+    const { recorded, run } = setup({ client: { steps } });
+    expect(await run(['steps', 'nope'])).toBe(1);
+    expect(recorded.stderr).toBe('flockctl: no run with workflow id nope (5 NOT_FOUND: workflow not found for ID: nope)\n');
+    expect(recorded.closed).toBe(1);
   });
 });

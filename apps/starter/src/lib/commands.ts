@@ -1,12 +1,12 @@
-import type { Flock } from '@flock-ts/core';
+import type { Flock, StepRecord } from '@flock-ts/core';
 import { resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
-import { COMMAND_USAGE, STARTER_USAGE, type ListArgs, type RunArgs, type StarterCommand, type WorkflowArgs } from './cli';
+import { COMMAND_USAGE, STARTER_USAGE, type ListArgs, type RunArgs, type StarterCommand, type StepsArgs, type WorkflowArgs } from './cli';
 import { FlockModuleError } from '@flock-ts/temporal';
 import { CliUsageError } from './errors';
-import { formatJson, formatList, formatResult, formatStarted, formatStatus } from './format';
+import { formatJson, formatList, formatResult, formatStarted, formatStatus, formatStepLine, formatStepLines } from './format';
 
 /** The part of {@link FlockRunsClient} the commands use. */
-export type RunsApi = Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'list' | 'cancel' | 'close'>;
+export type RunsApi = Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'steps' | 'list' | 'cancel' | 'close'>;
 
 /** A flock that ships with flockctl, with what a demo run of it starts from. */
 export interface ExampleFlock {
@@ -44,6 +44,8 @@ export async function executeCommand(command: StarterCommand, deps: StarterDeps)
         return await runCommand(command, deps);
       case 'list':
         return await listCommand(command, deps);
+      case 'steps':
+        return await stepsCommand(command, deps);
       default:
         return await workflowCommand(command, deps);
     }
@@ -143,6 +145,31 @@ async function listCommand(args: ListArgs, deps: StarterDeps): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * Every step of a run from its step ledger. Without `--follow` the steps
+ * are printed aligned once read (`--json`: one array of the whole records);
+ * with it, each step as it finishes (`--json`: one record per line) until
+ * the run closes.
+ */
+async function stepsCommand(args: StepsArgs, deps: StarterDeps): Promise<number> {
+  return withClient(plainConnection(args, deps), deps, async (client) => {
+    const ledger = client.steps(args.workflowId, { follow: args.follow });
+    if (args.follow) {
+      let count = 0;
+      for await (const step of ledger) {
+        deps.stdout(args.json ? `${JSON.stringify(step)}\n` : `${formatStepLine(step)}\n`);
+        count++;
+      }
+      if (!args.json) deps.stdout(`Run ${args.workflowId} closed after ${count} step${count === 1 ? '' : 's'}.\n`);
+      return EXIT.ok;
+    }
+    const steps: StepRecord[] = [];
+    for await (const step of ledger) steps.push(step);
+    deps.stdout(args.json ? formatJson(steps) : formatStepLines(steps));
+    return EXIT.ok;
+  });
+}
+
 async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<number> {
   return withClient(plainConnection(args, deps), deps, async (client) => {
     switch (args.command) {
@@ -173,15 +200,19 @@ async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<n
 export function describeError(error: unknown): Record<string, unknown> {
   const e = (error ?? {}) as Record<string, unknown>;
   const described: Record<string, unknown> = { name: e['name'] ?? 'Error', message: e['message'] ?? String(error) };
-  for (const key of ['code', 'workflowId', 'failureType', 'agent', 'specifier']) if (e[key] !== undefined) described[key] = e[key];
+  for (const key of ['code', 'workflowId', 'failureType', 'agent', 'causeType', 'webUiUrl', 'specifier']) if (e[key] !== undefined) described[key] = e[key];
   return described;
 }
+
+const GRPC_NOT_FOUND = 5;
 
 function reportError(error: unknown, command: StarterCommand, deps: StarterDeps, json: boolean): number {
   const name = (error as { name?: string } | null)?.name;
   const usage = name === 'CliUsageError' || name === 'FlockModuleError' || name === 'UnknownAgentError' || name === 'FlockConfigError';
   let message = (error as Error | null)?.message ?? String(error);
-  if (name === 'WorkflowNotFoundError' && 'workflowId' in command) message = `no run with workflow id ${command.workflowId} (${message})`;
+  // the step ledger reads history through the raw service: its "not found" is gRPC status 5 (NOT_FOUND)
+  const notFound = name === 'WorkflowNotFoundError' || (error as { code?: unknown } | null)?.code === GRPC_NOT_FOUND;
+  if (notFound && 'workflowId' in command) message = `no run with workflow id ${command.workflowId} (${message})`;
   if (json) deps.stdout(formatJson({ error: { ...describeError(error), message } }));
   else deps.stderr(`flockctl: ${message}\n`);
   return usage ? EXIT.usage : EXIT.failed;

@@ -1,6 +1,7 @@
 import type { FlockRunResult } from '@flock-ts/contracts';
-import type { StepSummary } from '@flock-ts/core';
+import type { StepRecord, StepSummary } from '@flock-ts/core';
 import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
+import { STEP_OUTPUT_WIDTH } from './cli';
 
 /** Output for scripts: stable, pretty JSON. */
 export function formatJson(value: unknown): string {
@@ -78,13 +79,46 @@ export function formatSteps(steps: readonly StepSummary[], withHeading = true, t
   const heading = total > steps.length ? `steps (latest ${steps.length} of ${total}; flockctl steps <workflow id> lists all):` : 'steps:';
   return [
     ...(withHeading ? [heading] : total > steps.length ? [`  (latest ${steps.length} of ${total})`] : []),
-    ...steps.map((step, index) => {
-      const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
-      const attempt = step.attempt && step.attempt > 1 ? `, attempt ${step.attempt}` : '';
-      const duration = Number.isFinite(took) ? ` (${took} ms${attempt})` : '';
-      return `  ${String((step.step ?? index) + 1).padStart(numberWidth)}. ${step.agent.padEnd(width)}  ${step.startedAt} -> ${step.finishedAt}${duration}`;
-    }),
+    ...steps.map((step, index) => `  ${String((step.step ?? index) + 1).padStart(numberWidth)}. ${step.agent.padEnd(width)}  ${stepTimes(step)}`),
   ];
+}
+
+/** `started -> finished (duration[, attempt n])` of one step. */
+function stepTimes(step: Pick<StepSummary, 'startedAt' | 'finishedAt' | 'attempt'>): string {
+  const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
+  const attempt = step.attempt && step.attempt > 1 ? `, attempt ${step.attempt}` : '';
+  const duration = Number.isFinite(took) ? ` (${took} ms${attempt})` : '';
+  return `${step.startedAt} -> ${step.finishedAt}${duration}`;
+}
+
+/** Column widths of {@link formatStepLine}: 0 leaves a column unpadded (steps printed as they finish). */
+export interface StepLineWidths {
+  number: number;
+  agent: number;
+}
+
+/**
+ * One line of `flockctl steps`: `n. agent  started -> finished (duration)  output`,
+ * the output as compact JSON cut to `outputWidth` characters (`…` marks the cut).
+ *
+ * @example
+ * formatStepLine(record) // => '  1. upper  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:00.250Z (250 ms)  {"text":"HELLO"}'
+ */
+export function formatStepLine(step: StepRecord, widths: StepLineWidths = { number: 0, agent: 0 }, outputWidth = STEP_OUTPUT_WIDTH): string {
+  return `  ${String(step.step + 1).padStart(widths.number)}. ${step.agent.padEnd(widths.agent)}  ${stepTimes(step)}  ${compactJson(step.output, outputWidth)}`;
+}
+
+/** Every step of a run, aligned, then how many there were. */
+export function formatStepLines(steps: readonly StepRecord[], outputWidth = STEP_OUTPUT_WIDTH): string {
+  if (steps.length === 0) return 'No finished steps yet.\n';
+  const widths = { number: Math.max(...steps.map((step) => String(step.step + 1).length)), agent: Math.max(...steps.map((step) => step.agent.length)) };
+  return lines([...steps.map((step) => formatStepLine(step, widths, outputWidth)), plural(steps.length, 'step')]);
+}
+
+/** `value` as one line of JSON, at most `width` characters (`…` marks a cut). */
+export function compactJson(value: unknown, width = STEP_OUTPUT_WIDTH): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= width ? text : `${text.slice(0, Math.max(width - 1, 0))}…`;
 }
 
 /** String fields print as text blocks (reports read as written); everything else as JSON. */

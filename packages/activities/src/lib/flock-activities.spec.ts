@@ -1,6 +1,6 @@
-import { AgentExecutionError, Flock, RoutingError } from '@flock-ts/core';
+import { AgentExecutionError, Flock, RoutingError, type AgentContext, type StepRequest, type StepResult } from '@flock-ts/core';
 import { ModelAuthenticationError, ModelRateLimitError } from '@flock-ts/llm';
-import type { EvaluateAgentOutput, RunState } from '@flock-ts/contracts';
+import type { EvaluateAgentOutput, RunStateV1 } from '@flock-ts/contracts';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFlockActivities, toApplicationFailure } from './flock-activities';
@@ -9,7 +9,41 @@ import { createFlockActivities, toApplicationFailure } from './flock-activities'
 // provides it without a server); the integration tests in @flock-ts/temporal run
 // them on a real Temporal server.
 
-const state = (input: Record<string, unknown>): RunState => ({
+type Evaluate = (inputs: Record<string, unknown>, ctx: AgentContext) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const upper: Evaluate = ({ text }) => ({ upper: String(text).toUpperCase() });
+
+/** `first` hands off by code: to `second` when it said HI, else the run ends. */
+function unitFlock(evaluate: Evaluate = upper, firstOutput = 'upper: string') {
+  return new Flock({
+    name: 'unit',
+    agents: [
+      { name: 'first', input: 'text: string', output: firstOutput, evaluate, next: (_ctx, out) => (out['upper'] === 'HI' ? 'second' : null) },
+      { name: 'second', input: 'upper: string', output: 'done: boolean', evaluate: () => ({ done: true }) },
+    ],
+  });
+}
+
+/**
+ * The request the run loop sends for a step of `agent`: its resolved inputs,
+ * the variables before it, and the fingerprint of the definition the run
+ * follows (by default the live flock's own: no drift).
+ */
+function stepRequest(flock: Flock, agent: string, inputs: Record<string, unknown>, over: Partial<StepRequest> = {}): StepRequest {
+  return {
+    flockName: flock.name,
+    agent,
+    runId: 'r1',
+    step: 0,
+    inputs,
+    variables: {},
+    input: inputs,
+    fingerprint: flock.stepFingerprint(agent),
+    ...over,
+  };
+}
+
+const stateV1 = (input: Record<string, unknown>): RunStateV1 => ({
   runId: 'r1',
   flockName: 'unit',
   startAgent: 'first',
@@ -18,18 +52,6 @@ const state = (input: Record<string, unknown>): RunState => ({
   variables: {},
   iteration: 0,
 });
-
-type Evaluate = (inputs: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
-
-function unitFlock(evaluate: Evaluate = ({ text }) => ({ upper: String(text).toUpperCase() })) {
-  return new Flock({
-    name: 'unit',
-    agents: [
-      { name: 'first', input: 'text: string', output: 'upper: string', evaluate, next: (_ctx, out) => (out['upper'] === 'HI' ? 'second' : null) },
-      { name: 'second', input: 'upper: string', output: 'done: boolean', evaluate: () => ({ done: true }) },
-    ],
-  });
-}
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   try {
@@ -41,48 +63,144 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   throw new Error('expected an ApplicationFailure');
 }
 
-describe('evaluateAgent', () => {
-  it('evaluates the named agent of the named flock and returns its step', async () => {
-    const activities = createFlockActivities({ flocks: [unitFlock()] });
-    const outcome = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.evaluateAgent, {
-      flockName: 'unit',
-      agentName: 'first',
-      state: state({ text: 'hi' }),
-    })) as EvaluateAgentOutput;
-    expect(outcome.record).toMatchObject({ agent: 'first', inputs: { text: 'hi' }, output: { upper: 'HI' }, attempt: 2 });
+describe('runAgentStep', () => {
+  it('runs the requested step of the named flock and returns its result with the attempt', async () => {
+    const flock = unitFlock();
+    const activities = createFlockActivities({ flocks: [flock] });
+    const result = (await new MockActivityEnvironment({ attempt: 2 }).run(
+      activities.runAgentStep,
+      stepRequest(flock, 'first', { text: 'hi' }),
+    )) as StepResult;
+    expect(result).toMatchObject({ output: { upper: 'HI' }, variables: {}, attempt: 2, nextAgent: 'second' });
+    expect(Date.parse(result.finishedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt));
+    expect(result.usage).toBeUndefined();
+  });
+
+  it('decides a code hand-off in the step, seeing the variables the step set', async () => {
+    const flock = new Flock({
+      name: 'unit',
+      agents: [
+        {
+          name: 'first',
+          input: 'text: string',
+          output: 'upper: string',
+          evaluate: ({ text }, ctx) => (ctx.setVariable('route', text === 'stop' ? null : 'second'), { upper: String(text) }),
+          next: (ctx) => ctx.getVariable<string | null>('route') ?? null,
+        },
+        { name: 'second', input: 'upper: string', output: 'done: boolean', evaluate: () => ({ done: true }) },
+      ],
+    });
+    const activities = createFlockActivities({ flocks: [flock] });
+    const env = new MockActivityEnvironment();
+    const go = (await env.run(activities.runAgentStep, stepRequest(flock, 'first', { text: 'go' }, { variables: { seen: 1 } }))) as StepResult;
+    expect(go).toMatchObject({ nextAgent: 'second', variables: { seen: 1, route: 'second' } });
+    const stop = (await env.run(activities.runAgentStep, stepRequest(flock, 'first', { text: 'stop' }))) as StepResult;
+    expect(stop.nextAgent).toBeNull();
+  });
+
+  it('leaves a static hand-off to the run loop and ends an agent without one', async () => {
+    const flock = new Flock({
+      name: 'unit',
+      agents: [
+        { name: 'a', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }), next: 'b' },
+        { name: 'b', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) },
+      ],
+    });
+    const activities = createFlockActivities({ flocks: [flock] });
+    const env = new MockActivityEnvironment();
+    expect(await env.run(activities.runAgentStep, stepRequest(flock, 'a', { text: 'x' }))).not.toHaveProperty('nextAgent');
+    expect(await env.run(activities.runAgentStep, stepRequest(flock, 'b', { text: 'x' }))).not.toHaveProperty('nextAgent');
+  });
+
+  it('refuses, without retries and before evaluating, a step planned against another definition', async () => {
+    const evaluate = jest.fn(upper);
+    const live = unitFlock(evaluate);
+    const planned = unitFlock(upper, 'upper: string, words: integer');
+    const activities = createFlockActivities({ flocks: [live] });
+    const failure = await failureOf(
+      new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(live, 'first', { text: 'hi' }, { fingerprint: planned.stepFingerprint('first') })),
+    );
+    expect(failure.type).toBe('DefinitionDriftError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('Agent "first" cannot run here');
+    expect(failure.message).toContain('the output signature of "first" differs');
+    expect(failure.details?.[0]).toMatchObject({ agent: 'first' });
+    expect(evaluate).not.toHaveBeenCalled();
+  });
+
+  it('refuses a step of an agent the live flock does not have as drift too', async () => {
+    const live = unitFlock();
+    const planned = new Flock({
+      name: 'unit',
+      agents: [...live.agents, { name: 'third', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) }],
+    });
+    const activities = createFlockActivities({ flocks: [live] });
+    const failure = await failureOf(
+      new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(planned, 'third', { text: 'x' })),
+    );
+    expect(failure.type).toBe('DefinitionDriftError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('"third" is not an agent of this worker\'s flock (its agents: first, second)');
   });
 
   it('fails retryably for a flock this worker does not host, so another worker may take it', async () => {
     const activities = createFlockActivities({ flocks: [unitFlock()] });
     const failure = await failureOf(
-      new MockActivityEnvironment().run(activities.evaluateAgent, { flockName: 'other', agentName: 'first', state: state({}) }),
+      new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(unitFlock(), 'first', { text: 'x' }, { flockName: 'other' })),
     );
     expect(failure.type).toBe('FlockNotRegisteredError');
     expect(failure.nonRetryable).toBeFalsy();
     expect(failure.message).toContain('hosts: unit');
   });
 
+  it('fails an output over the payload limit naming the agent, non-retryable', async () => {
+    const flock = unitFlock(() => ({ upper: 'x'.repeat(5_000) }));
+    const activities = createFlockActivities({ flocks: [flock], maxPayloadBytes: 2_000 });
+    const failure = await failureOf(new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
+    expect(failure.type).toBe('PayloadTooLargeError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^Output of agent "first" is \d+ bytes, over the limit of 2000 bytes/);
+    expect(failure.details?.[0]).toMatchObject({ agent: 'first' });
+  });
+
+  it('fails variables a Temporal run cannot store, naming the agent and the path', async () => {
+    const flock = unitFlock((_inputs, ctx) => (ctx.setVariable('conn', new (class Socket {})()), { upper: 'X' }));
+    const activities = createFlockActivities({ flocks: [flock] });
+    const failure = await failureOf(new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
+    expect(failure.type).toBe('SerializationError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^Agent "first" produced a value a Temporal run cannot store: variables.conn: an instance of Socket/);
+  });
+
   it("types the failure by the evaluator's own error name, for nonRetryableErrorTypes", async () => {
-    const activities = createFlockActivities({
-      flocks: [
-        unitFlock(() => {
-          throw Object.assign(new Error('bad key'), { name: 'AuthError' });
-        }),
-      ],
+    const flock = unitFlock(() => {
+      throw Object.assign(new Error('bad key'), { name: 'AuthError' });
     });
     const failure = await failureOf(
-      new MockActivityEnvironment().run(activities.evaluateAgent, { flockName: 'unit', agentName: 'first', state: state({ text: 'x' }) }),
+      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
     );
     expect(failure.type).toBe('AuthError');
     expect(failure.message).toMatch(/first.*bad key/);
   });
 
   it('types an output that breaks the signature as AgentOutputValidationError', async () => {
-    const activities = createFlockActivities({ flocks: [unitFlock(() => ({ upper: 42 }))] });
+    const flock = unitFlock(() => ({ upper: 42 }));
     const failure = await failureOf(
-      new MockActivityEnvironment().run(activities.evaluateAgent, { flockName: 'unit', agentName: 'first', state: state({ text: 'x' }) }),
+      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
     );
     expect(failure.type).toBe('AgentOutputValidationError');
+  });
+
+  it('types a hand-off to an agent the flock lacks as UnknownAgentError', async () => {
+    const flock = new Flock({
+      name: 'unit',
+      agents: [{ name: 'first', input: 'text: string', output: 'upper: string', evaluate: upper, next: () => 'nobody' }],
+    });
+    const failure = await failureOf(
+      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
+    );
+    expect(failure.type).toBe('UnknownAgentError');
+    expect(failure.message).toContain('hand-off from "first" to agent "nobody"');
   });
 
   it('heartbeats while a slow evaluation runs when the step has a heartbeat timeout', async () => {
@@ -93,17 +211,57 @@ describe('evaluateAgent', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 300 });
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));
-    await env.run(createFlockActivities({ flocks: [slow] }).evaluateAgent, { flockName: 'unit', agentName: 'first', state: state({ text: 'x' }) });
+    await env.run(createFlockActivities({ flocks: [slow] }).runAgentStep, stepRequest(slow, 'first', { text: 'x' }));
     expect(beats.length).toBeGreaterThanOrEqual(2);
     expect(beats[0]).toEqual({ agent: 'first', alive: true });
   });
 });
 
-describe('routeNextAgent', () => {
+describe('evaluateAgent (contract v1)', () => {
+  it('evaluates the named agent against the whole v1 run state and returns its record, without routing', async () => {
+    const activities = createFlockActivities({ flocks: [unitFlock()] });
+    const outcome = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.evaluateAgent, {
+      flockName: 'unit',
+      agentName: 'first',
+      state: stateV1({ text: 'hi' }),
+    })) as EvaluateAgentOutput;
+    expect(outcome.record).toMatchObject({ agent: 'first', inputs: { text: 'hi' }, output: { upper: 'HI' }, attempt: 2 });
+    expect(outcome.record).not.toHaveProperty('step');
+    expect(outcome).not.toHaveProperty('nextAgent');
+  });
+
+  it('resolves inputs from the newest v1 step output that has the field', async () => {
+    const activities = createFlockActivities({ flocks: [unitFlock()] });
+    const earlier = { agent: 'first', inputs: { text: 'hi' }, output: { upper: 'HI' }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' };
+    const outcome = (await new MockActivityEnvironment().run(activities.evaluateAgent, {
+      flockName: 'unit',
+      agentName: 'second',
+      state: { ...stateV1({ text: 'hi' }), history: [earlier], iteration: 1 },
+    })) as EvaluateAgentOutput;
+    expect(outcome.record).toMatchObject({ agent: 'second', inputs: { upper: 'HI' }, output: { done: true } });
+  });
+
+  it('refuses a step whose v1 run state would outgrow the payload limit', async () => {
+    const activities = createFlockActivities({ flocks: [unitFlock()], maxPayloadBytes: 2_000 });
+    const earlier = { agent: 'first', inputs: {}, output: { upper: 'y'.repeat(1_200) }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' };
+    const failure = await failureOf(
+      new MockActivityEnvironment().run(activities.evaluateAgent, {
+        flockName: 'unit',
+        agentName: 'first',
+        state: { ...stateV1({ text: 'z'.repeat(600) }), history: [earlier], iteration: 1 },
+      }),
+    );
+    expect(failure.type).toBe('PayloadTooLargeError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^Run state after agent "first" \(2 steps\) is \d+ bytes, over the limit of 2000 bytes/);
+  });
+});
+
+describe('routeNextAgent (contract v1)', () => {
   it("runs the agent's next function", async () => {
     const activities = createFlockActivities({ flocks: [unitFlock()] });
     const env = new MockActivityEnvironment();
-    const input = { flockName: 'unit', agentName: 'first', state: state({ text: 'hi' }) };
+    const input = { flockName: 'unit', agentName: 'first', state: stateV1({ text: 'hi' }) };
     await expect(env.run(activities.routeNextAgent, { ...input, output: { upper: 'HI' } })).resolves.toEqual({ nextAgent: 'second' });
     await expect(env.run(activities.routeNextAgent, { ...input, output: { upper: 'NO' } })).resolves.toEqual({ nextAgent: null });
   });

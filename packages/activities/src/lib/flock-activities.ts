@@ -106,7 +106,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       const record = { agent: agentName, inputs: request.inputs, output: result.output, startedAt: result.startedAt, finishedAt: result.finishedAt, attempt: result.attempt, ...(result.usage ? { usage: result.usage } : {}) };
       const outcome = { record, variables: result.variables };
       try {
-        guardV1State(agentName, outcome, state);
+        guardV1State(agentName, outcome, state, options.maxPayloadBytes);
       } catch (error) {
         throw toApplicationFailure(error);
       }

@@ -1,5 +1,4 @@
-import { Flock, defineAgent, type MetricReport } from '@flock-ts/core';
-import type { RunState } from '@flock-ts/contracts';
+import { Flock, defineAgent, type MetricReport, type StepRequest } from '@flock-ts/core';
 import type { LogLevel, LogMetadata, Logger, MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFlockActivities } from './flock-activities';
@@ -69,10 +68,15 @@ describe('span attribute helpers', () => {
     expect(evaluatorAttributes(flock, 'code')).toEqual({ 'flock.evaluator': 'code' });
     expect(evaluatorAttributes(flock, 'model')).toEqual({ 'flock.evaluator': 'model', 'flock.model': 'openai:gpt-4o-mini', 'gen_ai.request.model': 'openai:gpt-4o-mini' });
   });
+
+  it('name nothing for an agent the flock lacks (the step refuses it as drift)', () => {
+    const flock = new Flock({ name: 'f', agents: [defineAgent({ name: 'code', input: '', output: '', evaluate: () => ({}) })] });
+    expect(evaluatorAttributes(flock, 'gone')).toEqual({});
+  });
 });
 
-describe('evaluateAgent logs', () => {
-  it("logs the completed step with the components' custom metrics through the activity logger", async () => {
+describe('runAgentStep logs', () => {
+  it("logs the step with its index, then the completed step with the components' custom metrics, through the activity logger", async () => {
     const records: Array<{ level: LogLevel; message: string; meta?: LogMetadata }> = [];
     const logger: Logger = {
       log: (level, message, meta) => void records.push({ level, message, meta }),
@@ -94,11 +98,13 @@ describe('evaluateAgent logs', () => {
         }),
       ],
     });
-    const state: RunState = { runId: 'r1', flockName: 'logged', startAgent: 'reader', input: {}, history: [], variables: {}, iteration: 0 };
-    const env = new MockActivityEnvironment({ attempt: 2, activityType: 'evaluateAgent' }, { logger, metricMeter: meter });
-    await env.run(createFlockActivities({ flocks: [flock] }).evaluateAgent, { flockName: 'logged', agentName: 'reader', state });
+    const request: StepRequest = { flockName: 'logged', agent: 'reader', runId: 'r1', step: 7, inputs: {}, variables: {}, fingerprint: flock.stepFingerprint('reader') };
+    const env = new MockActivityEnvironment({ attempt: 2, activityType: 'runAgentStep' }, { logger, metricMeter: meter });
+    await env.run(createFlockActivities({ flocks: [flock] }).runAgentStep, request);
+    const evaluating = records.find((r) => r.message === 'Evaluating agent');
+    expect(evaluating?.meta).toMatchObject({ agent: 'reader', runId: 'r1', step: 7, attempt: 2 });
     const completed = records.find((r) => r.message === 'Agent step completed');
-    expect(completed?.meta).toMatchObject({ agent: 'reader', metrics: { docs_read: 4 }, durationMs: expect.any(Number), attempt: 2, activityType: 'evaluateAgent' });
+    expect(completed?.meta).toMatchObject({ agent: 'reader', metrics: { docs_read: 4 }, durationMs: expect.any(Number), attempt: 2, activityType: 'runAgentStep' });
     expect(recorded.map((r) => [r.name, r.value])).toEqual([['flock_docs_read', 4]]);
   });
 });

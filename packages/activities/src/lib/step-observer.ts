@@ -56,8 +56,11 @@ export function metricAttributes(values: Record<string, number>): Attributes {
 /**
  * Span attributes of what evaluated the step: evaluator kind and, for
  * model evaluators, the model id (GenAI semantic conventions' `gen_ai.request.model` too).
+ * None for an agent the flock does not have.
  */
 export function evaluatorAttributes(flock: Flock, agentName: string): Attributes {
+  // an agent this flock lacks is the step's to refuse (DefinitionDriftError), not the span's
+  if (!flock.hasAgent(agentName)) return {};
   const spec = flock.agent(agentName).evaluator.spec;
   if (spec.kind !== 'model') return { 'flock.evaluator': spec.kind };
   const model = spec.model ?? flock.model;

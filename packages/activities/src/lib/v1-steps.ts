@@ -36,12 +36,13 @@ export function stepRequestOfV1(flock: Flock, agentName: string, state: RunState
 }
 
 /** v1 also refused a step whose run state (which every later step carries) grew over the limit. */
-export function guardV1State(agent: string, outcome: EvaluateAgentOutput, state: RunStateV1): void {
+export function guardV1State(agent: string, outcome: EvaluateAgentOutput, state: RunStateV1, limit?: number): void {
   const next: RunStateV1 = { ...state, history: [...state.history, outcome.record as StepRecordV1], variables: outcome.variables };
   guardSize(
     agent,
     next,
     `Run state after agent "${agent}" (${next.history.length} steps)`,
     'return a reference to large data, or end the run sooner (each step of a v1 run carries every earlier step)',
+    limit,
   );
 }
