@@ -3,3 +3,4 @@ export * from './lib/run-types';
 export * from './lib/usage';
 export * from './lib/fingerprint';
 export * from './lib/run-loop';
+export * from './lib/storable';

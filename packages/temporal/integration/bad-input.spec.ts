@@ -21,6 +21,7 @@ interface Outcome {
   name: string;
   code?: string;
   failureType?: string;
+  causeType?: string;
   chain?: string[];
   agent?: string;
   mentions: RegExp[];
@@ -58,10 +59,14 @@ const echo = (extra: Partial<AgentOptions> = {}): AgentOptions => ({
 
 const configError = (...mentions: RegExp[]): Outcome => ({ name: 'FlockConfigError', code: 'INVALID_CONFIG', mentions });
 const both = (outcome: Outcome) => ({ local: outcome, temporal: outcome });
-/** A failure inside a Temporal run: the run fails naming the agent, the original error type is in the chain. */
-const inRun = (type: string, mentions: RegExp[], agent = 'a', localAgent = agent) => ({
-  local: { name: type, mentions, agent: localAgent },
-  temporal: { name: 'FlockRunFailedError', code: 'RUN_FAILED', failureType: 'AgentExecutionError', chain: [type], agent, mentions },
+/**
+ * A failure inside a run: on both executors the run fails with the same
+ * `FlockRunFailedError` (code, agent, the root error's type as causeType);
+ * on Temporal the original error type is in the cause chain too.
+ */
+const inRun = (type: string, mentions: RegExp[], code = 'AGENT_FAILED', causeType = type) => ({
+  local: { name: 'FlockRunFailedError', code, causeType, agent: 'a', mentions },
+  temporal: { name: 'FlockRunFailedError', code, causeType, agent: 'a', chain: [type], mentions },
 });
 
 const cases: BadCase[] = [
@@ -90,7 +95,7 @@ const cases: BadCase[] = [
   // unknown agents, routers and tools
   { kind: 'run', name: 'an unknown start agent', agents: () => [echo()], startAgent: 'ghost', input: { x: '1' }, ...both({ name: 'UnknownAgentError', code: 'UNKNOWN_AGENT', mentions: [/Unknown start agent "ghost" \(known agents: a\)/] }) },
   { kind: 'run', name: 'a hand-off to an unknown agent', agents: () => [echo({ next: 'ghost' })], input: { x: '1' }, ...both(configError(/agents\[0\].next: hand-off from "a" to unknown agent "ghost"/)) },
-  { kind: 'run', name: 'a next function naming an unknown agent', agents: () => [echo({ next: () => 'ghost' })], input: { x: '1' }, ...inRun('UnknownAgentError', [/Unknown hand-off from "a" to agent "ghost" \(known agents: a\)/], 'a', 'ghost') },
+  { kind: 'run', name: 'a next function naming an unknown agent', agents: () => [echo({ next: () => 'ghost' })], input: { x: '1' }, ...inRun('UnknownAgentError', [/Unknown hand-off from "a" to agent "ghost" \(known agents: a\)/], 'UNKNOWN_AGENT') },
   { kind: 'run', name: 'an unregistered router', agents: () => [echo({ next: { router: 'nope' } })], input: { x: '1' }, ...both(configError(/agents\[0\].next.router: unknown router "nope"/)) },
   { kind: 'run', name: 'an unregistered tool', agents: () => [echo({ tools: ['nope'] })], input: { x: '1' }, ...both(configError(/agents\[0\].tools\[0\]: unknown tool "nope"/)) },
   // inputs that do not match the signature
@@ -99,24 +104,22 @@ const cases: BadCase[] = [
   { kind: 'run', name: 'an input outside its literal choices', agents: () => [echo({ input: "x: 'red' | 'blue'" })], input: { x: 'green' }, ...inRun('AgentInputValidationError', [/invalid input "x"/, /expected one of "red"\|"blue"/]) },
   { kind: 'run', name: 'a BigInt where a number belongs', agents: () => [echo({ input: 'x: number' })], input: { x: 10n }, ...inRun('AgentInputValidationError', [/expected number, received bigint/]) },
   { kind: 'run', name: 'a run input that is not an object', agents: () => [echo()], input: 'hello', ...both(configError(/Invalid run request/, /input: the run input must be an object/)) },
-  // values that cannot be serialized (a local run never serializes them)
-  { kind: 'run', name: 'a function in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: () => 1 }, local: 'succeeds', temporal: { name: 'SerializationError', code: 'NOT_SERIALIZABLE', mentions: [/^input.x: a function \(x\) is not serializable/, /registered by name/] } },
-  { kind: 'run', name: 'a symbol in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: Symbol('s') }, local: 'succeeds', temporal: { name: 'SerializationError', code: 'NOT_SERIALIZABLE', mentions: [/^input.x: a symbol \(s\) is not serializable/] } },
+  // values that cannot be serialized: refused alike on both executors, so what runs locally runs durably
+  { kind: 'run', name: 'a function in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: () => 1 }, ...both(configError(/Invalid run request/, /input.x: a function \(x\) is not serializable/, /registered by name/)) },
+  { kind: 'run', name: 'a symbol in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: Symbol('s') }, ...both(configError(/input.x: a symbol \(s\) is not serializable/)) },
   {
     kind: 'run',
     name: 'a function in a step output',
     agents: () => [echo({ output: 'y: unknown', evaluate: () => ({ y: () => 1 }) })],
     input: { x: '1' },
-    local: 'succeeds',
-    temporal: inRun('SerializationError', [/Agent "a" produced a value a Temporal run cannot store: output.y: a function/]).temporal,
+    ...inRun('SerializationError', [/Agent "a" produced a value a Temporal run cannot store: output.y: a function/]),
   },
   {
     kind: 'run',
     name: 'a class instance in a step output',
     agents: () => [echo({ output: 'y: unknown', evaluate: () => ({ y: new (class Socket {})() }) })],
     input: { x: '1' },
-    local: 'succeeds',
-    temporal: inRun('SerializationError', [/output.y: an instance of Socket is not serializable/]).temporal,
+    ...inRun('SerializationError', [/output.y: an instance of Socket is not serializable/]),
   },
   // inputs and outputs beyond Temporal's payload limit
   {
@@ -133,7 +136,7 @@ const cases: BadCase[] = [
     agents: () => [echo({ evaluate: () => ({ y: 'y'.repeat(2_100_000) }) })],
     input: { x: '1' },
     local: 'succeeds',
-    temporal: inRun('PayloadTooLargeError', [/Output of agent "a" is \d+ bytes, over the limit of \d+ bytes/]).temporal,
+    temporal: inRun('PayloadTooLargeError', [/Output of agent "a" is \d+ bytes, over the limit of \d+ bytes/], 'PAYLOAD_TOO_LARGE').temporal,
   },
   {
     kind: 'run',
@@ -154,8 +157,7 @@ const cases: BadCase[] = [
     flock: { maxIterations: 3 },
     startAgent: 'ping',
     input: { x: 'ball' },
-    local: { name: 'MaxIterationsExceededError', code: 'MAX_ITERATIONS_EXCEEDED', mentions: [/exceeded maxIterations \(3\)/, /cycle: pong -> ping -> pong/] },
-    temporal: { name: 'FlockRunFailedError', failureType: 'MaxIterationsExceededError', mentions: [/reached maxIterations \(3\)/, /ping -> pong -> ping/, /hand-off cycle/] },
+    ...both({ name: 'FlockRunFailedError', code: 'MAX_ITERATIONS_EXCEEDED', failureType: 'MaxIterationsExceededError', agent: 'pong', mentions: [/reached maxIterations \(3\) before agent "pong"/, /cycle: pong -> ping -> pong/] }),
   },
   {
     kind: 'run',
@@ -163,8 +165,7 @@ const cases: BadCase[] = [
     agents: () => [echo({ input: 'x: string', output: 'x: string', evaluate: ({ x }) => ({ x }), next: 'a' })],
     flock: { maxIterations: 2 },
     input: { x: 'loop' },
-    local: { name: 'MaxIterationsExceededError', mentions: [/maxIterations \(2\)/, /a -> a/] },
-    temporal: { name: 'FlockRunFailedError', failureType: 'MaxIterationsExceededError', mentions: [/maxIterations \(2\)/, /a -> a/] },
+    ...both({ name: 'FlockRunFailedError', code: 'MAX_ITERATIONS_EXCEEDED', agent: 'a', mentions: [/maxIterations \(2\)/, /a -> a/] }),
   },
   // throwing tools
   {
@@ -177,7 +178,7 @@ const cases: BadCase[] = [
       }),
     ],
     input: { x: '1' },
-    ...inRun('ToolError', [/Tool "boom" called by agent "a" failed: tool exploded/]),
+    ...inRun('ToolError', [/Tool "boom" called by agent "a" failed: tool exploded/], 'AGENT_FAILED', 'Error'),
   },
   {
     kind: 'run',
@@ -205,14 +206,14 @@ const cases: BadCase[] = [
     name: 'a component that throws before evaluation',
     agents: () => [echo({ components: [{ name: 'guard', onPreEvaluate: () => { throw new Error('guard refused'); } }] })],
     input: { x: '1' },
-    ...inRun('ComponentError', [/Component "guard" of agent "a" failed in onPreEvaluate: Error: guard refused/]),
+    ...inRun('ComponentError', [/Component "guard" of agent "a" failed in onPreEvaluate: Error: guard refused/], 'AGENT_FAILED', 'Error'),
   },
   {
     kind: 'run',
     name: 'a component that throws on initialize',
     agents: () => [echo({ components: [{ name: 'setup', onInitialize: () => { throw new TypeError('no config'); } }] })],
     input: { x: '1' },
-    ...inRun('ComponentError', [/Component "setup" of agent "a" failed in onInitialize: TypeError: no config/]),
+    ...inRun('ComponentError', [/Component "setup" of agent "a" failed in onInitialize: TypeError: no config/], 'AGENT_FAILED', 'TypeError'),
   },
   {
     kind: 'run',
@@ -222,17 +223,17 @@ const cases: BadCase[] = [
     ...inRun('AgentOutputValidationError', [/Agent "a" returned invalid output "y"/]),
   },
   // routing and evaluation failures
-  { kind: 'run', name: 'a next function that throws', agents: () => [echo({ next: () => { throw new Error('no route'); } })], input: { x: '1' }, ...inRun('RoutingError', [/Routing after agent "a" \(next function\) failed: no route/]) },
+  { kind: 'run', name: 'a next function that throws', agents: () => [echo({ next: () => { throw new Error('no route'); } })], input: { x: '1' }, ...inRun('RoutingError', [/Routing after agent "a" \(next function\) failed: no route/], 'AGENT_FAILED', 'Error') },
   {
     kind: 'run',
     name: 'a router that throws',
     routers: () => [defineRouter({ name: 'r', route: () => { throw new Error('router broke'); } })],
     agents: () => [echo({ next: { router: 'r' } })],
     input: { x: '1' },
-    ...inRun('RoutingError', [/Routing after agent "a" \(router "r"\) failed: router broke/]),
+    ...inRun('RoutingError', [/Routing after agent "a" \(router "r"\) failed: router broke/], 'AGENT_FAILED', 'Error'),
   },
   { kind: 'run', name: 'an evaluator returning a string', agents: () => [echo({ evaluate: () => 'plain' as never })], input: { x: '1' }, ...inRun('AgentOutputValidationError', [/returned invalid output "\(root\)"/, /expected object, received string/]) },
-  { kind: 'run', name: 'an evaluator throwing a string', agents: () => [echo({ evaluate: () => { throw 'plain string'; } })], input: { x: '1' }, ...inRun('AgentExecutionError', [/Agent "a" failed: string: plain string/]) },
+  { kind: 'run', name: 'an evaluator throwing a string', agents: () => [echo({ evaluate: () => { throw 'plain string'; } })], input: { x: '1' }, ...inRun('AgentExecutionError', [/Agent "a" failed: string: plain string/], 'AGENT_FAILED', 'string') },
 ];
 
 const server = testServer();
@@ -335,6 +336,7 @@ function expectOutcome(error: (Error & Record<string, unknown>) | undefined, exp
   expect(e.name).toBe(expected.name);
   if (expected.code) expect(e['code']).toBe(expected.code);
   if (expected.failureType) expect(e['failureType']).toBe(expected.failureType);
+  if (expected.causeType) expect(e['causeType']).toBe(expected.causeType);
   if (expected.agent) expect(e['agent']).toBe(expected.agent);
   for (const type of expected.chain ?? []) expect(chainTypes(e)).toContain(type);
   for (const mention of expected.mentions) expect(e.message).toMatch(mention);

@@ -93,7 +93,12 @@ describe('payload codec on a real server', () => {
 
   it('lets a client with the key read results, steps and status', async () => {
     const result = await runs.result(workflowId);
-    expect(result.steps[0].output).toEqual({ echo: `${INPUT_MARKER} ${OUTPUT_MARKER}` });
+    const steps = [];
+    for await (const step of runs.steps(workflowId)) steps.push(step);
+    expect(steps.map((step) => [step.agent, step.inputs, step.output])).toEqual([
+      ['scribe', { note: INPUT_MARKER }, { echo: `${INPUT_MARKER} ${OUTPUT_MARKER}` }],
+      ['closer', { echo: `${INPUT_MARKER} ${OUTPUT_MARKER}` }, { length: `${INPUT_MARKER} ${OUTPUT_MARKER}`.length }],
+    ]);
     expect(result.output).toEqual({ length: `${INPUT_MARKER} ${OUTPUT_MARKER}`.length });
     const status = await runs.status(workflowId);
     expect(status).toMatchObject({ phase: 'completed', flockName: flock.name, source: 'result' });
@@ -198,7 +203,8 @@ describe('payload size guard on a real server', () => {
     const error = await rejection(runs.result(workflowId));
     expect(error.name).toBe('FlockRunFailedError');
     expect(error['agent']).toBe('hoarder');
-    expect(error['failureType']).toBe('AgentExecutionError');
+    expect(error['code']).toBe('PAYLOAD_TOO_LARGE');
+    expect(error['failureType']).toBe('PayloadTooLargeError');
     expect(error.message).toMatch(/Output of agent "hoarder" is \d+ bytes, over the limit of \d+ bytes/);
     const raw = await rawRun(server.address, server.namespace, workflowId);
     const startedAttempts = eventsOf(raw.events, 'activityTaskStartedEventAttributes').map((e) => e.activityTaskStartedEventAttributes?.attempt);

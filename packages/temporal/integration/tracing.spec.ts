@@ -98,8 +98,8 @@ describe('one trace per run on a real server', () => {
     expect(ancestry(tool, spans)).toEqual([
       'flock.tool.call',
       'flock.agent.evaluate',
-      'RunActivity:evaluateAgent',
-      'StartActivity:evaluateAgent',
+      'RunActivity:runAgentStep',
+      'StartActivity:runAgentStep',
       expect.stringMatching(/^RunWorkflow:/),
       expect.stringMatching(/^StartWorkflow:/),
       'flock.run',
@@ -143,7 +143,7 @@ describe('one trace per run on a real server', () => {
       await running;
     }
     const spans = await traceOf(traceId, 9);
-    const activity = found(spans.find((s) => s.name === 'RunActivity:evaluateAgent'), 'RunActivity');
+    const activity = found(spans.find((s) => s.name === 'RunActivity:runAgentStep'), 'RunActivity');
     expect(ancestry(activity, spans).slice(-3)).toEqual([expect.stringMatching(/^RunWorkflow:/), expect.stringMatching(/^StartWorkflow:/), 'starter call']);
   }, 90_000);
 

@@ -1,4 +1,4 @@
-import { applyStep, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure } from '@flock-ts/engine';
+import { applyStep, findUnstorable, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure, type StepResult } from '@flock-ts/engine';
 import { randomUUID } from 'node:crypto';
 import { errorMessage, failureTypeOf } from './errors';
 import type { FlockExecutor } from './executor';
@@ -32,10 +32,17 @@ export async function runLocally(flock: Flock, request: RunRequest): Promise<Run
       if (isFlockRunFailedError(error)) throw error;
       throw stepFailure(step.agent, { name: failureTypeOf(error), message: errorMessage(error) }, error);
     }
+    refuseUnstorable(step.agent, result);
     const record = applyStep(plan, state, step, result);
     onStep?.(record);
   }
   return runResult(state);
+}
+
+/** A step result a Temporal run could not store fails the run here as it would there (same message, cause type `SerializationError`). */
+function refuseUnstorable(agent: string, result: StepResult): void {
+  const found = findUnstorable(result.output, 'output') ?? findUnstorable(result.variables, 'variables');
+  if (found) throw stepFailure(agent, { name: 'SerializationError', message: `Agent "${agent}" produced a value a Temporal run cannot store: ${found.message}` });
 }
 
 /**

@@ -45,11 +45,11 @@ describe('planRun', () => {
   it('prepares every agent: input fields, hand-off, context and fingerprint', () => {
     const runPlan = plan([
       agent('reader', 'folder: string', { next: { kind: 'static', agent: 'writer' } }),
-      agent('writer', 'documents: string[], tone?: string', { context: { history: 3, input: false } }),
+      agent('writer', 'documents: string[], tone?: string', { context: { history: 3, input: true } }),
     ], 7);
     expect(runPlan).toMatchObject({ flockName: 'demo', maxIterations: 7, agentNames: ['reader', 'writer'], tailSize: 3 });
-    expect(runPlan.agents.get('reader')).toMatchObject({ inputFields: ['folder'], next: { kind: 'static', agent: 'writer' }, history: 0, input: true });
-    expect(runPlan.agents.get('writer')).toMatchObject({ inputFields: ['documents', 'tone'], next: { kind: 'code' }, history: 3, input: false });
+    expect(runPlan.agents.get('reader')).toMatchObject({ inputFields: ['folder'], next: { kind: 'static', agent: 'writer' }, history: 0, input: false });
+    expect(runPlan.agents.get('writer')).toMatchObject({ inputFields: ['documents', 'tone'], next: { kind: 'code' }, history: 3, input: true });
     expect(runPlan.agents.get('writer')?.fingerprint).toEqual({ agents: expect.any(String), input: expect.any(String), output: expect.any(String), next: 'code' });
   });
 
@@ -122,7 +122,6 @@ describe('nextStep', () => {
       step: 0,
       inputs: { text: 'hi' },
       variables: {},
-      input: { text: 'hi' },
       fingerprint: runPlan.agents.get('a')?.fingerprint,
     });
   });
@@ -134,8 +133,8 @@ describe('nextStep', () => {
     expect(nextStep(runPlan, state)).toBeNull();
   });
 
-  it("carries the run input unless the agent declares context.input false, and as many latest steps as its context.history", () => {
-    const runPlan = plan([agent('a'), agent('b', '', { context: { history: 2, input: false } }), agent('c')]);
+  it('carries the run input only when the agent declares context.input, and as many latest steps as its context.history', () => {
+    const runPlan = plan([agent('a'), agent('b', '', { context: { history: 2 } }), agent('c', '', { context: { input: true } })]);
     const state = start(runPlan, 'a', { topic: 't' });
     finish(runPlan, state, { n: 1 }, { nextAgent: 'a' });
     finish(runPlan, state, { n: 2 }, { nextAgent: 'a' });

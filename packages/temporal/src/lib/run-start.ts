@@ -1,8 +1,8 @@
 import { DEFAULT_TASK_QUEUE, FlockConfigError, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
-import { assertPayloadSize, assertSerializable, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
-import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
+import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { FlockRunFailedError, findUnstorable, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import { Client, Connection, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
@@ -82,8 +82,9 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
     throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
   }
-  // the payload converter would silently drop code: say where it is instead
-  assertSerializable(request.input, 'input');
+  // the payload converter would silently drop code: say where it is instead (as flock.run does on every executor)
+  const unstorable = findUnstorable(request.input, 'input');
+  if (unstorable) throw new FlockConfigError('run request', [{ path: unstorable.path, message: unstorable.reason }]);
   // Temporal would refuse a start request over its payload limit; say which run and why, before sending it
   assertPayloadSize(input, {
     subject: `Input of a run of flock "${definition.name}" starting at agent "${request.startAgent}"`,
