@@ -70,6 +70,27 @@ describe('defineAgent', () => {
     expect(paths(error)).toEqual(['temporalActivityConfig.retryMaxAttempts']);
   });
 
+  it('takes what its steps see of the run as context, defaults applied', () => {
+    const base = { name: 'x', input: 'a', output: 'b', evaluate: echo };
+    expect(defineAgent(base).context).toBeUndefined();
+    expect(defineAgent({ ...base, context: { history: 3 } }).context).toEqual({ history: 3, input: false });
+    expect(defineAgent({ ...base, context: { input: true } }).context).toEqual({ history: 0, input: true });
+  });
+
+  it.each([
+    [{ history: -1 }, 'context.history', 'context.history must be >= 0'],
+    [{ history: 101 }, 'context.history', 'context.history must be <= 100'],
+    [{ history: 1.5 }, 'context.history', ''],
+    [{ input: 'yes' }, 'context.input', ''],
+    [{ histroy: 2 }, 'context', 'histroy'],
+    ['all', 'context', ''],
+  ])('rejects context %j, naming %s', (context, path, message) => {
+    const error = configError(() => defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, context: context as never }));
+    expect(paths(error)).toEqual([path]);
+    expect(error.message).toContain(message);
+    expect(error.message).toContain('agent "x"');
+  });
+
   it('rejects duplicate tools and components and malformed hand-offs', () => {
     const options = {
       name: 'x',
@@ -130,6 +151,7 @@ describe('Agent.toDefinition', () => {
       components: [{ name: 'audit' }],
       next: () => null,
       temporalActivityConfig: { startToCloseTimeoutSeconds: 60 },
+      context: { history: 2 },
       settings: { tone: 'dry' },
     });
     const definition = agent.toDefinition();
@@ -143,9 +165,14 @@ describe('Agent.toDefinition', () => {
       components: ['audit'],
       next: { kind: 'code' },
       temporalActivityConfig: { startToCloseTimeoutSeconds: 60 },
+      context: { history: 2, input: false },
       settings: { tone: 'dry' },
     });
     expect(JSON.parse(JSON.stringify(definition))).toEqual(definition);
+  });
+
+  it('leaves context out of the definition when the agent declares none', () => {
+    expect(defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo }).toDefinition()).not.toHaveProperty('context');
   });
 
   it('records a router hand-off by the router name', () => {

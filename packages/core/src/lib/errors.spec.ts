@@ -1,29 +1,18 @@
 import {
   AgentExecutionError,
+  AgentOutputValidationError,
   ComponentError,
+  DefinitionDriftError,
   ExecutorNotAvailableError,
+  FlockRunFailedError,
   RoutingError,
-  MaxIterationsExceededError,
   ToolError,
   UnknownAgentError,
   errorName,
-  findCycle,
+  failureTypeOf,
+  isFlockRunFailedError,
   retryHints,
 } from './errors';
-
-describe('findCycle', () => {
-  it('returns the repeating part of the path closed by the next agent', () => {
-    expect(findCycle(['start', 'a', 'b', 'a', 'b'], 'a')).toEqual(['a', 'b', 'a']);
-  });
-
-  it('returns a self-loop as two entries', () => {
-    expect(findCycle(['start', 'loop', 'loop'], 'loop')).toEqual(['loop', 'loop']);
-  });
-
-  it('returns nothing when the next agent never ran', () => {
-    expect(findCycle(['a', 'b'], 'c')).toEqual([]);
-  });
-});
 
 describe('errors', () => {
   it('carry a name and a code that survive serialization', () => {
@@ -62,11 +51,19 @@ describe('errors', () => {
     expect(new AgentExecutionError('a', 'boom').message).toBe('Agent "a" failed: string: boom');
   });
 
-  it('name the cycle of an exceeded iteration cap', () => {
-    const error = new MaxIterationsExceededError('demo', 4, ['start', 'a', 'b', 'a'], 'b');
-    expect(error.cycle).toEqual(['b', 'a', 'b']);
-    expect(error.message).toContain('maxIterations (4)');
-    expect(error.message).toContain('cycle: b -> a -> b');
+  it('name the agent and every difference of a definition drift, non-retryable', () => {
+    const error = new DefinitionDriftError('writer', ['the output signature of "writer" differs', 'the set of agent names differs']);
+    expect(error).toMatchObject({ name: 'DefinitionDriftError', code: 'DEFINITION_DRIFT', agent: 'writer', nonRetryable: true });
+    expect(error.message).toContain(
+      `Agent "writer" cannot run here: this worker's flock differs from the definition the run started with (the output signature of "writer" differs; the set of agent names differs)`,
+    );
+    expect(error.message).toContain('new workflowVersion');
+  });
+
+  it('re-export the run failure of @flock-ts/engine', () => {
+    const error = new FlockRunFailedError('Agent "a" failed: boom', { code: 'AGENT_FAILED', agent: 'a', causeType: 'Error' });
+    expect(isFlockRunFailedError(error)).toBe(true);
+    expect(error.failureType).toBe('AgentExecutionError');
   });
 
   it('name tool and agent of a tool failure', () => {
@@ -82,5 +79,27 @@ describe('errors', () => {
 
   it('tell the user which package registers the Temporal executor', () => {
     expect(new ExecutorNotAvailableError('temporal', 'prod').message).toContain("import '@flock-ts/temporal'");
+  });
+});
+
+describe('failureTypeOf', () => {
+  it('is the name of the cause a Flock error wraps', () => {
+    class QuotaError extends Error {
+      override name = 'QuotaError';
+    }
+    expect(failureTypeOf(new AgentExecutionError('writer', new QuotaError('out of tokens')))).toBe('QuotaError');
+    expect(failureTypeOf(new AgentExecutionError('writer', new Error('plain')))).toBe('Error');
+    expect(failureTypeOf(new ComponentError('audit', 'writer', 'onInitialize', new RangeError('x')))).toBe('RangeError');
+  });
+
+  it("is the error's own name when it wraps nothing", () => {
+    expect(failureTypeOf(new AgentOutputValidationError('writer', 'n', [{ path: 'n', message: 'bad' }]))).toBe('AgentOutputValidationError');
+    expect(failureTypeOf(new UnknownAgentError('ghost', ['a']))).toBe('UnknownAgentError');
+    expect(failureTypeOf(new ToolError('search', 'writer', 'not-allowed', 'is not allowed'))).toBe('ToolError');
+  });
+
+  it("reads a plain error's cause, and names non-errors by type", () => {
+    expect(failureTypeOf(new Error('outer', { cause: new TypeError('inner') }))).toBe('TypeError');
+    expect(failureTypeOf('boom')).toBe('string');
   });
 });

@@ -126,10 +126,14 @@ function stepView(request: StepRequest): StepView {
   return view;
 }
 
-/** What routing sees: the run just after this step. */
-function viewAfter(view: StepView, record: StepRecord, variables: Record<string, unknown>): StepView {
+/** What routing sees: the run just after this step (the agent's history window moved on by it). */
+function viewAfter(agent: Agent, view: StepView, record: StepRecord, variables: Record<string, unknown>): StepView {
   const after: StepView = { ...view, step: view.step + 1, variables };
-  if (view.history !== undefined) after.history = [...view.history.slice(1), record];
+  if (view.history !== undefined) {
+    const window = agent.context?.history ?? view.history.length;
+    const moved = [...view.history, record];
+    after.history = moved.length > window ? moved.slice(moved.length - window) : moved;
+  }
   return after;
 }
 
@@ -176,7 +180,7 @@ export async function executeStep(flock: Flock, request: StepRequest, options: S
   const kind = agent.handoff?.kind;
   if ((kind === 'code' || kind === 'router') && options.decideHandoff !== false) {
     const record: StepRecord = { step: request.step, agent: agent.name, inputs: request.inputs, output: step.output, startedAt, finishedAt: result.finishedAt };
-    const decision = await resolveHandoff(flock, agent.name, step.output, viewAfter(view, record, variables));
+    const decision = await resolveHandoff(flock, agent.name, step.output, viewAfter(agent, view, record, variables));
     result.nextAgent = decision.nextAgent;
     if (decision.usage) result.routingUsage = decision.usage;
   }

@@ -123,13 +123,47 @@ describe('Flock.toDefinition', () => {
   });
 });
 
+describe('Flock.runPlan and Flock.stepFingerprint', () => {
+  it('prepares the definition for the run loop once, until an agent is added', () => {
+    const flock = new Flock({ name: 'docs', maxIterations: 9, agents: [agent('a', { next: 'b' }), agent('b', { context: { history: 2 } })] });
+    const plan = flock.runPlan();
+    expect(plan).toMatchObject({ flockName: 'docs', maxIterations: 9, agentNames: ['a', 'b'], tailSize: 2 });
+    expect(plan.agents.get('a')).toMatchObject({ inputFields: ['text'], next: { kind: 'static', agent: 'b' }, history: 0, input: false });
+    expect(flock.runPlan()).toBe(plan);
+    flock.addAgent(agent('c'));
+    expect(flock.runPlan()).not.toBe(plan);
+    expect(flock.runPlan().agentNames).toEqual(['a', 'b', 'c']);
+  });
+
+  it('gives the fingerprint of the steps of an agent, changing with the agent set', () => {
+    const flock = new Flock({ name: 'docs', agents: [agent('a', { next: () => null })] });
+    const before = flock.stepFingerprint('a');
+    expect(before).toEqual({ agents: expect.any(String), input: expect.any(String), output: expect.any(String), next: 'code' });
+    expect(new Flock({ name: 'docs', agents: [agent('a', { next: () => null })] }).stepFingerprint('a')).toEqual(before);
+    flock.addAgent(agent('b'));
+    expect(flock.stepFingerprint('a')).toEqual({ ...before, agents: expect.not.stringMatching(before.agents) });
+  });
+
+  it('throws UnknownAgentError for the fingerprint of an unknown agent', () => {
+    const flock = new Flock({ name: 'docs', agents: [agent('a')] });
+    expect(() => flock.stepFingerprint('ghost')).toThrow(expect.objectContaining({ name: 'UnknownAgentError', message: 'Unknown agent "ghost" (known agents: a)' }));
+  });
+});
+
 describe('Flock.run', () => {
-  const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], variables: {} };
+  const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], stepCount: 0, variables: {} };
   afterEach(() => unregisterExecutor('temporal'));
 
   it('runs in-process by default', async () => {
     const flock = new Flock({ name: 'local', agents: [agent('a')] });
-    await expect(flock.run({ startAgent: 'a', input: { text: 'hi' } })).resolves.toMatchObject({ output: { text: 'hi' } });
+    await expect(flock.run({ startAgent: 'a', input: { text: 'hi' } })).resolves.toMatchObject({ output: { text: 'hi' }, stepCount: 1 });
+  });
+
+  it('rejects a failing run with FlockRunFailedError: code, agent, cause type and cause', async () => {
+    const flock = new Flock({ name: 'local', agents: [agent('a', { evaluate: () => { throw new RangeError('too far'); } })] });
+    const error = await flock.run({ startAgent: 'a', input: { text: 'hi' } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'a', causeType: 'RangeError', message: 'Agent "a" failed: RangeError: too far' });
+    expect((error as Error).cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'RangeError' });
   });
 
   it('rejects an unknown start agent before reaching the executor', async () => {

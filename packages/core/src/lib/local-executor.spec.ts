@@ -1,9 +1,11 @@
+import { RECENT_STEPS } from '@flock-ts/engine';
 import type { AgentOptions } from './agent';
-import type { MaxIterationsExceededError } from './errors';
+import type { FlockRunFailedError } from './errors';
 import { Flock } from './flock';
 import { LocalExecutor, runLocally } from './local-executor';
 import { defineRouter } from './router';
 import type { StepRecord } from './run-state';
+import { defineTool } from './tool';
 
 const pipeline = () =>
   new Flock({
@@ -24,6 +26,17 @@ const pipeline = () =>
     ],
   });
 
+async function failure(promise: Promise<unknown>): Promise<FlockRunFailedError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (e: unknown) => e as FlockRunFailedError,
+  );
+  expect(error.name).toBe('FlockRunFailedError');
+  return error;
+}
+
 function loop(maxIterations: number): Flock {
   const base = { input: 'n: integer', output: 'n: integer', evaluate: ({ n }: Record<string, unknown>) => ({ n: Number(n) + 1 }) };
   return new Flock({
@@ -40,19 +53,46 @@ function loop(maxIterations: number): Flock {
 describe('runLocally', () => {
   it('follows hand-offs and returns the last output, the steps and the variables', async () => {
     const result = await runLocally(pipeline(), { startAgent: 'split', input: { text: 'one two three' }, runId: 'run-7', sessionId: 's-1' });
-    expect(result).toMatchObject({ runId: 'run-7', sessionId: 's-1', flockName: 'pipeline', lastAgent: 'report', output: { line: '"one two three" has 3 words' }, variables: { counted: true } });
-    expect(result.steps.map((step) => step.agent)).toEqual(['split', 'count', 'report']);
+    expect(result).toMatchObject({
+      runId: 'run-7',
+      sessionId: 's-1',
+      flockName: 'pipeline',
+      lastAgent: 'report',
+      output: { line: '"one two three" has 3 words' },
+      variables: { counted: true },
+      stepCount: 3,
+    });
+    expect(result.steps.map((step) => [step.step, step.agent, step.nextAgent])).toEqual([
+      [0, 'split', 'count'],
+      [1, 'count', 'report'],
+      [2, 'report', null],
+    ]);
+    expect(result.steps[0]).not.toHaveProperty('output');
     expect(result).not.toHaveProperty('usage');
   });
 
-  it('reports each step as it finishes', async () => {
+  it('reports each whole step as it finishes', async () => {
     const seen: StepRecord[] = [];
     await runLocally(pipeline(), { startAgent: 'split', input: { text: 'a b' }, onStep: (step) => seen.push(step) });
-    expect(seen.map((step) => [step.agent, step.output])).toEqual([
-      ['split', { words: ['a', 'b'] }],
-      ['count', { count: 2 }],
-      ['report', { line: '"a b" has 2 words' }],
+    expect(seen.map((step) => [step.step, step.agent, step.inputs, step.output, step.nextAgent])).toEqual([
+      [0, 'split', { text: 'a b' }, { words: ['a', 'b'] }, 'count'],
+      [1, 'count', { words: ['a', 'b'] }, { count: 2 }, 'report'],
+      [2, 'report', { count: 2, text: 'a b' }, { line: '"a b" has 2 words' }, null],
     ]);
+    expect(seen[0]).toMatchObject({ attempt: 1, startedAt: expect.any(String), finishedAt: expect.any(String) });
+  });
+
+  it(`keeps only the latest ${RECENT_STEPS} steps in the result of a longer run`, async () => {
+    const flock = new Flock({
+      name: 'count',
+      maxIterations: 100,
+      agents: [{ name: 'count', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: Number(n) + 1 }), next: (_ctx, output) => (Number(output['n']) < 25 ? 'count' : null) }],
+    });
+    const seen: StepRecord[] = [];
+    const result = await runLocally(flock, { startAgent: 'count', input: { n: 0 }, onStep: (step) => seen.push(step) });
+    expect(result).toMatchObject({ output: { n: 25 }, stepCount: 25 });
+    expect(result.steps.map((step) => step.step)).toEqual(Array.from({ length: RECENT_STEPS }, (_, i) => i + 5));
+    expect(seen).toHaveLength(25);
   });
 
   it('can start at any agent', async () => {
@@ -63,7 +103,18 @@ describe('runLocally', () => {
   it('fails before anything runs on an unknown start agent', async () => {
     const evaluate = jest.fn(() => ({ out: '' }));
     const flock = new Flock({ name: 'f', agents: [{ name: 'a', input: '', output: 'out', evaluate }] });
-    await expect(runLocally(flock, { startAgent: 'b', input: {} })).rejects.toMatchObject({ name: 'UnknownAgentError', message: expect.stringContaining('start agent "b"') });
+    await expect(runLocally(flock, { startAgent: 'b', input: {} })).rejects.toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'UNKNOWN_AGENT',
+      message: 'Unknown start agent "b" (known agents: a)',
+    });
+    expect(evaluate).not.toHaveBeenCalled();
+  });
+
+  it('fails before anything runs on an input that is not an object', async () => {
+    const evaluate = jest.fn(() => ({ out: '' }));
+    const flock = new Flock({ name: 'f', agents: [{ name: 'a', input: '', output: 'out', evaluate }] });
+    await expect(runLocally(flock, { startAgent: 'a', input: ['x'] as never })).rejects.toMatchObject({ name: 'FlockRunFailedError', code: 'INVALID_RUN_INPUT' });
     expect(evaluate).not.toHaveBeenCalled();
   });
 
@@ -78,17 +129,21 @@ describe('runLocally', () => {
   });
 
   it('ends a cyclic hand-off at maxIterations, naming the cycle', async () => {
-    const error = (await runLocally(loop(5), { startAgent: 'start', input: { n: 0 } }).catch((e) => e)) as MaxIterationsExceededError;
-    expect(error.name).toBe('MaxIterationsExceededError');
-    expect(error.path).toEqual(['start', 'ping', 'pong', 'ping', 'pong']);
-    expect(error.cycle).toEqual(['ping', 'pong', 'ping']);
+    const steps: string[] = [];
+    const error = await failure(runLocally(loop(5), { startAgent: 'start', input: { n: 0 }, onStep: (s) => steps.push(s.agent) }));
+    expect(error).toMatchObject({ code: 'MAX_ITERATIONS_EXCEEDED', agent: 'ping', causeType: 'MaxIterationsExceededError' });
+    expect(steps).toEqual(['start', 'ping', 'pong', 'ping', 'pong']);
+    expect(error.message).toContain('maxIterations (5)');
     expect(error.message).toContain('cycle: ping -> pong -> ping');
   });
 
   it('caps runs at 20 steps by default', async () => {
     const steps: StepRecord[] = [];
     const flock = new Flock({ name: 'forever', agents: [{ name: 'again', input: '', output: '', evaluate: () => ({}), next: 'again' }] });
-    await expect(runLocally(flock, { startAgent: 'again', input: {}, onStep: (s) => steps.push(s) })).rejects.toMatchObject({ maxIterations: 20 });
+    const error = await failure(runLocally(flock, { startAgent: 'again', input: {}, onStep: (s) => steps.push(s) }));
+    expect(error).toMatchObject({ code: 'MAX_ITERATIONS_EXCEEDED', agent: 'again' });
+    expect(error.message).toContain('maxIterations (20)');
+    expect(error.message).toContain('cycle: again -> again');
     expect(steps).toHaveLength(20);
   });
 
@@ -110,12 +165,42 @@ describe('runLocally', () => {
     const failing: AgentOptions = { name: 'count', input: 'words: string[]', output: 'count: integer', evaluate: () => { throw new Error('disk on fire'); } };
     const flock = pipeline();
     const broken = new Flock({ name: 'broken', agents: [flock.agent('split'), failing] });
-    await expect(runLocally(broken, { startAgent: 'split', input: { text: 'a' }, onStep: (s) => steps.push(s.agent) })).rejects.toMatchObject({
-      name: 'AgentExecutionError',
-      agent: 'count',
-      message: 'Agent "count" failed: Error: disk on fire',
-    });
+    const error = await failure(runLocally(broken, { startAgent: 'split', input: { text: 'a' }, onStep: (s) => steps.push(s.agent) }));
+    expect(error).toMatchObject({ code: 'AGENT_FAILED', agent: 'count', causeType: 'Error', message: 'Agent "count" failed: Error: disk on fire' });
+    // the cause is the step's own error, which keeps the evaluator's
+    expect(error.cause).toMatchObject({ name: 'AgentExecutionError', agent: 'count', causeName: 'Error' });
+    expect((error.cause as Error).cause).toMatchObject({ message: 'disk on fire' });
     expect(steps).toEqual(['split']);
+  });
+
+  it('names the failure type of an invalid output and of invalid inputs', async () => {
+    const sloppy = new Flock({ name: 'sloppy', agents: [{ name: 'sloppy', input: '', output: 'count: integer', evaluate: () => ({ count: 'many' }) }] });
+    const output = await failure(runLocally(sloppy, { startAgent: 'sloppy', input: {} }));
+    expect(output).toMatchObject({ code: 'AGENT_FAILED', agent: 'sloppy', causeType: 'AgentOutputValidationError' });
+    expect(output.message).toContain('Agent "sloppy" returned invalid output "count"');
+    expect(output.cause).toMatchObject({ name: 'AgentOutputValidationError', field: 'count' });
+    const input = await failure(runLocally(pipeline(), { startAgent: 'count', input: {} }));
+    expect(input).toMatchObject({ code: 'AGENT_FAILED', agent: 'count', causeType: 'AgentInputValidationError' });
+    expect(input.cause).toMatchObject({ field: 'words' });
+  });
+
+  it('fails a hand-off to an unknown agent with UNKNOWN_AGENT, naming the agent that chose it', async () => {
+    const flock = new Flock({ name: 'lost', agents: [{ name: 'lost', input: 'x: string', output: 'x: string', evaluate: ({ x }) => ({ x }), next: () => 'nowhere' }] });
+    const error = await failure(runLocally(flock, { startAgent: 'lost', input: { x: 'hi' } }));
+    expect(error).toMatchObject({ code: 'UNKNOWN_AGENT', agent: 'lost', causeType: 'UnknownAgentError' });
+    expect(error.message).toBe('Unknown hand-off from "lost" to agent "nowhere" (known agents: lost)');
+  });
+
+  it('fails on a failing tool, naming tool and agent once', async () => {
+    const flock = new Flock({
+      name: 'tools',
+      tools: [defineTool({ name: 'flaky', input: 'q: string', execute: () => { throw new Error('upstream 503'); } })],
+      agents: [{ name: 'caller', input: 'q: string', output: 'a: string', tools: ['flaky'], evaluate: async ({ q }, ctx) => ({ a: String(await ctx.callTool('flaky', { q })) }) }],
+    });
+    const error = await failure(runLocally(flock, { startAgent: 'caller', input: { q: 'hi' } }));
+    expect(error).toMatchObject({ code: 'AGENT_FAILED', agent: 'caller', causeType: 'Error' });
+    expect(error.message).toBe('Tool "flaky" called by agent "caller" failed: upstream 503');
+    expect(error.cause).toMatchObject({ name: 'ToolError', tool: 'flaky' });
   });
 
   it('sums the token usage of the steps', async () => {

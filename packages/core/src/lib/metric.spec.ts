@@ -1,9 +1,9 @@
+import { nextStep, startRun, type StepRequest } from '@flock-ts/engine';
 import { defineAgent } from './agent';
 import { AgentContext } from './context';
-import { executeAgentStep } from './execute-step';
+import { executeStep } from './execute-step';
 import { Flock } from './flock';
 import { toMetricReport, type MetricReport } from './metric';
-import { createRunState } from './run-state';
 
 const agent = defineAgent({
   name: 'reader',
@@ -16,6 +16,8 @@ const agent = defineAgent({
   components: [{ name: 'timer', onTerminate: (ctx) => ctx.metric('step_ms', 12.5) }],
 });
 const flock = new Flock({ name: 'metrics', agents: [agent] });
+const plan = flock.runPlan();
+const request = nextStep(plan, startRun(plan, { startAgent: 'reader', input: {}, runId: 'run-1' })) as StepRequest;
 
 describe('toMetricReport', () => {
   it('defaults to a histogram and names the agent', () => {
@@ -36,7 +38,7 @@ describe('toMetricReport', () => {
 describe('ctx.metric', () => {
   it("hands evaluator and component reports of a step to the step's metric sink", async () => {
     const reports: MetricReport[] = [];
-    await executeAgentStep(flock, 'reader', createRunState(flock, { startAgent: 'reader', input: {} }), { metric: (report) => reports.push(report) });
+    await executeStep(flock, request, { metric: (report) => reports.push(report) });
     expect(reports).toEqual([
       { name: 'documents_read', value: 3, kind: 'counter', unit: '{document}', attributes: { source: 'disk' }, agent: 'reader' },
       { name: 'step_ms', value: 12.5, kind: 'histogram', agent: 'reader' },
@@ -44,7 +46,7 @@ describe('ctx.metric', () => {
   });
 
   it('validates even without a sink, so a bad metric fails locally as it would on a worker', () => {
-    const ctx = new AgentContext({ flock, agent: flock.agent('reader'), state: createRunState(flock, { startAgent: 'reader', input: {} }) });
+    const ctx = new AgentContext({ flock, agent: flock.agent('reader'), view: { runId: 'run-1', flockName: 'metrics', step: 0, variables: {} } });
     expect(() => ctx.metric('ok_metric', 1)).not.toThrow();
     expect(() => ctx.metric('bad metric', 1)).toThrow(expect.objectContaining({ name: 'InvalidMetricError' }));
   });

@@ -1,8 +1,11 @@
 import { defineAgent, type NextSpec } from './agent';
+import type { AgentContext, StepView } from './context';
 import { Flock } from './flock';
-import { resolveNextAgent } from './resolve-next';
+import { resolveHandoff } from './resolve-next';
 import { defineRouter, type RouteRequest } from './router';
-import { createRunState } from './run-state';
+
+/** The view of the run just after the step of `first` (step 0) finished. */
+const afterFirst = (): StepView => ({ runId: 'run-1', flockName: 'routing', step: 1, input: { n: 1 }, variables: { seen: true } });
 
 function flockWith(next: NextSpec | undefined, routers = [] as ReturnType<typeof defineRouter>[]) {
   const base = { input: 'n: integer', output: 'n: integer', evaluate: (x: Record<string, unknown>) => x };
@@ -11,36 +14,41 @@ function flockWith(next: NextSpec | undefined, routers = [] as ReturnType<typeof
     routers,
     agents: [defineAgent({ ...base, name: 'first', ...(next === undefined ? {} : { next }) }), defineAgent({ ...base, name: 'second' })],
   });
-  return { flock, state: createRunState(flock, { startAgent: 'first', input: { n: 1 } }) };
+  return { flock, view: afterFirst() };
 }
 
-describe('resolveNextAgent', () => {
+/** The agent chosen after `agentName` produced `output`. */
+async function resolveNextAgent(flock: Flock, agentName: string, output: Record<string, unknown>, view: StepView): Promise<string | null> {
+  return (await resolveHandoff(flock, agentName, output, view)).nextAgent;
+}
+
+describe('resolveHandoff', () => {
   it('ends the run when the agent has no hand-off', async () => {
-    const { flock, state } = flockWith(undefined);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).resolves.toBeNull();
+    const { flock, view } = flockWith(undefined);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).resolves.toBeNull();
   });
 
   it('follows a static hand-off', async () => {
-    const { flock, state } = flockWith('second');
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).resolves.toBe('second');
+    const { flock, view } = flockWith('second');
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).resolves.toBe('second');
   });
 
   it('asks a next function with the context and the output', async () => {
     const next = jest.fn((ctx: { agentName: string }, output: Record<string, unknown>) => (Number(output.n) > 1 ? 'second' : null));
-    const { flock, state } = flockWith(next);
-    await expect(resolveNextAgent(flock, 'first', { n: 2 }, state)).resolves.toBe('second');
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).resolves.toBeNull();
+    const { flock, view } = flockWith(next);
+    await expect(resolveNextAgent(flock, 'first', { n: 2 }, view)).resolves.toBe('second');
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).resolves.toBeNull();
     expect(next.mock.calls[0][0].agentName).toBe('first');
   });
 
   it('treats undefined from a next function as the end of the run', async () => {
-    const { flock, state } = flockWith(() => undefined);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).resolves.toBeNull();
+    const { flock, view } = flockWith(() => undefined);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).resolves.toBeNull();
   });
 
   it('rejects a chosen name that is not an agent, listing the known ones', async () => {
-    const { flock, state } = flockWith(() => 'third');
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({
+    const { flock, view } = flockWith(() => 'third');
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({
       name: 'UnknownAgentError',
       agent: 'third',
       message: 'Unknown hand-off from "first" to agent "third" (known agents: first, second)',
@@ -48,26 +56,37 @@ describe('resolveNextAgent', () => {
   });
 
   it('rejects a choice that is not a name', async () => {
-    const { flock, state } = flockWith((() => 42) as never);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({ name: 'RoutingError', message: expect.stringContaining('number 42') });
+    const { flock, view } = flockWith((() => 42) as never);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({ name: 'RoutingError', message: expect.stringContaining('number 42') });
   });
 
   it('wraps a throwing next function in RoutingError', async () => {
-    const { flock, state } = flockWith(() => {
+    const { flock, view } = flockWith(() => {
       throw new Error('no idea');
     });
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({
       name: 'RoutingError',
       message: 'Routing after agent "first" (next function) failed: no idea',
     });
   });
 
+  it('gives a next function the view of the run after the step', async () => {
+    const seen: unknown[] = [];
+    const { flock } = flockWith((ctx: AgentContext) => {
+      seen.push(ctx.runId, ctx.iteration, ctx.input, ctx.getVariable('seen'), ctx.history);
+      return null;
+    });
+    const first = { step: 0, agent: 'first', inputs: { n: 1 }, output: { n: 1 }, startedAt: '', finishedAt: '' };
+    await resolveNextAgent(flock, 'first', { n: 1 }, { ...afterFirst(), history: [first] });
+    expect(seen).toEqual(['run-1', 1, { n: 1 }, true, [first]]);
+  });
+
   it('gives routing a read-only view of the variables', async () => {
-    const { flock, state } = flockWith((ctx) => {
+    const { flock, view } = flockWith((ctx) => {
       ctx.setVariable('x', 1);
       return null;
     });
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({ name: 'RoutingError', causeName: 'ContextReadOnlyError' });
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({ name: 'RoutingError', causeName: 'ContextReadOnlyError' });
   });
 
   it('asks a router with the output and every agent as candidate', async () => {
@@ -79,8 +98,8 @@ describe('resolveNextAgent', () => {
         return { nextAgent: 'second', reason: 'always' };
       },
     });
-    const { flock, state } = flockWith(router);
-    await expect(resolveNextAgent(flock, 'first', { n: 7 }, state)).resolves.toBe('second');
+    const { flock, view } = flockWith(router);
+    await expect(resolveNextAgent(flock, 'first', { n: 7 }, view)).resolves.toBe('second');
     expect(seen[0].output).toEqual({ n: 7 });
     expect(seen[0].agent.name).toBe('first');
     expect(seen[0].candidates.map((agent) => agent.name)).toEqual(['first', 'second']);
@@ -88,8 +107,20 @@ describe('resolveNextAgent', () => {
 
   it('finds a router registered by name', async () => {
     const router = defineRouter({ name: 'named', route: () => ({ nextAgent: 'second' }) });
-    const { flock, state } = flockWith({ router: 'named' }, [router]);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).resolves.toBe('second');
+    const { flock, view } = flockWith({ router: 'named' }, [router]);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).resolves.toBe('second');
+  });
+
+  it("returns a router's usage and reason with its decision", async () => {
+    const usage = { inputTokens: 5, outputTokens: 2, totalTokens: 7 };
+    const { flock, view } = flockWith(defineRouter({ name: 'model-like', route: () => ({ nextAgent: 'second', usage, reason: 'fits' }) }));
+    await expect(resolveHandoff(flock, 'first', { n: 1 }, view)).resolves.toEqual({ nextAgent: 'second', usage, reason: 'fits' });
+  });
+
+  it('keeps the usage of a router decision that ends the run', async () => {
+    const usage = { inputTokens: 5, outputTokens: 2, totalTokens: 7 };
+    const { flock, view } = flockWith(defineRouter({ name: 'done', route: () => ({ nextAgent: null, usage }) }));
+    await expect(resolveHandoff(flock, 'first', { n: 1 }, view)).resolves.toEqual({ nextAgent: null, usage });
   });
 
   it('ends the run on a decision below the router threshold', async () => {
@@ -97,14 +128,14 @@ describe('resolveNextAgent', () => {
     const sure = defineRouter({ name: 'sure', minConfidence: 0.6, route: () => ({ nextAgent: 'second', confidence: 0.9 }) });
     const low = flockWith(unsure);
     const high = flockWith(sure);
-    await expect(resolveNextAgent(low.flock, 'first', { n: 1 }, low.state)).resolves.toBeNull();
-    await expect(resolveNextAgent(high.flock, 'first', { n: 1 }, high.state)).resolves.toBe('second');
+    await expect(resolveNextAgent(low.flock, 'first', { n: 1 }, low.view)).resolves.toBeNull();
+    await expect(resolveNextAgent(high.flock, 'first', { n: 1 }, high.view)).resolves.toBe('second');
   });
 
   it('wraps a throwing router in RoutingError naming it', async () => {
     const router = defineRouter({ name: 'flaky', route: () => Promise.reject(new TypeError('bad')) });
-    const { flock, state } = flockWith(router);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({
+    const { flock, view } = flockWith(router);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({
       name: 'RoutingError',
       router: 'flaky',
       causeName: 'TypeError',
@@ -113,7 +144,7 @@ describe('resolveNextAgent', () => {
 
   it('rejects a router result without nextAgent', async () => {
     const router = defineRouter({ name: 'sloppy', route: () => ({ next: 'second' }) as never });
-    const { flock, state } = flockWith(router);
-    await expect(resolveNextAgent(flock, 'first', { n: 1 }, state)).rejects.toMatchObject({ name: 'RoutingError', message: expect.stringContaining('nextAgent') });
+    const { flock, view } = flockWith(router);
+    await expect(resolveNextAgent(flock, 'first', { n: 1 }, view)).rejects.toMatchObject({ name: 'RoutingError', message: expect.stringContaining('nextAgent') });
   });
 });

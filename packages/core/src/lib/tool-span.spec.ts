@@ -27,7 +27,7 @@ const echo = defineTool({ name: 'echo', input: 'text: string', execute: ({ text 
 const failing = defineTool({ name: 'failing', input: '', execute: () => { throw new Error('disk full'); } });
 const agent = defineAgent({ name: 'writer', input: '', output: '', evaluate: () => ({}), tools: [echo, failing] });
 const flock = new Flock({ name: 'spans', agents: [agent] });
-const ctx = new AgentContext({ flock, agent, state: { runId: 'run-7', flockName: 'spans', startAgent: 'writer', input: {}, history: [], variables: {}, iteration: 0 } });
+const ctx = new AgentContext({ flock, agent, view: { runId: 'run-7', flockName: 'spans', step: 0, variables: {} } });
 
 describe('invokeTool spans', () => {
   let recorded: ReturnType<typeof recordingProvider>;

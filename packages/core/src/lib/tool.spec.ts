@@ -9,7 +9,7 @@ const add = defineTool({ name: 'add', description: 'Adds', input: z.object({ a: 
 const broken = defineTool({ name: 'broken', input: '', execute: () => { throw new RangeError('out of range'); } });
 const agent = defineAgent({ name: 'calc', input: '', output: 'sum: number', evaluate: () => ({ sum: 0 }), tools: [add, broken] });
 const flock = new Flock({ name: 'tools', agents: [agent] });
-const ctx = new AgentContext({ flock, agent, state: { runId: 'r', flockName: 'tools', startAgent: 'calc', input: {}, history: [], variables: {}, iteration: 0 } });
+const ctx = new AgentContext({ flock, agent, view: { runId: 'r', flockName: 'tools', step: 0, variables: {} } });
 
 async function rejection(promise: Promise<unknown>): Promise<ToolError> {
   try {

@@ -27,7 +27,7 @@ function nextFor(n: unknown): 'halve' | 'triple' | null {
  * through a code router until `n` reaches 1, so a run takes as many steps as
  * the sequence is long (plus `start`); `steps` counts them and the variable
  * `peak` holds the highest value seen. With a low `maxIterations` the run
- * ends in `MaxIterationsExceededError`.
+ * fails with a `FlockRunFailedError` of code `MAX_ITERATIONS_EXCEEDED`.
  *
  * @example
  * const { output } = await createCollatzFlock().run({ startAgent: 'start', input: { n: 6 } });

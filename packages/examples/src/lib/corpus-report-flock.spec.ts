@@ -82,9 +82,11 @@ describe('createCorpusReportFlock', () => {
     const empty = await mkdtemp(join(tmpdir(), 'flock-empty-'));
     try {
       await expect(createCorpusReportFlock().run({ startAgent: 'reader', input: { folder: empty } })).rejects.toMatchObject({
-        name: 'AgentExecutionError',
+        name: 'FlockRunFailedError',
+        code: 'AGENT_FAILED',
         agent: 'reader',
         message: expect.stringContaining('no .txt files'),
+        cause: expect.objectContaining({ name: 'AgentExecutionError', agent: 'reader' }),
       });
     } finally {
       await rm(empty, { recursive: true, force: true });
@@ -93,8 +95,10 @@ describe('createCorpusReportFlock', () => {
 
   it('fails naming the reader when the folder does not exist', async () => {
     await expect(createCorpusReportFlock().run({ startAgent: 'reader', input: { folder: join(folder, 'missing') } })).rejects.toMatchObject({
-      name: 'AgentExecutionError',
+      name: 'FlockRunFailedError',
+      code: 'AGENT_FAILED',
       agent: 'reader',
+      causeType: 'Error',
       message: expect.stringContaining('ENOENT'),
     });
   });

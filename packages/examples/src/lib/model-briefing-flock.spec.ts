@@ -1,3 +1,4 @@
+import type { StepRecord } from '@flock-ts/core';
 import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm';
 import { exampleCorpusPath } from './corpus-path';
 import { MODEL_BRIEFING_START_AGENT, createModelBriefingFlock, demoModelFromEnv } from './model-briefing-flock';
@@ -29,10 +30,11 @@ beforeEach(() => {
 const usage = (promptTokens: number, completionTokens: number) => ({ promptTokens, completionTokens });
 const brief = { brief: 'A lighthouse, pancakes, tide pools and a committee memo.', keyTerms: ['lighthouse', 'memo'], audience: 'managers' };
 
-function run() {
+function run(onStep?: (step: StepRecord) => void) {
   return createModelBriefingFlock({ model: 'openai-compatible:briefing-model' }).run({
     startAgent: MODEL_BRIEFING_START_AGENT,
     input: { folder: exampleCorpusPath },
+    ...(onStep ? { onStep } : {}),
   });
 }
 
@@ -48,11 +50,12 @@ describe('createModelBriefingFlock (OpenAI-compatible stand-in over HTTP)', () =
       { output: { nextAgent: 'executiveSummary', confidence: 0.9, reason: 'the brief is for managers' }, usage: usage(120, 15) },
       { output: { summary: 'Four short texts; one memo asks for a decision.', decision: null }, usage: usage(90, 20) },
     );
-    const result = await run();
+    const steps: StepRecord[] = [];
+    const result = await run((step) => steps.push(step));
 
     expect(result.steps.map((step) => step.agent)).toEqual(['reader', 'briefer', 'executiveSummary']);
     expect(result.output).toEqual({ summary: 'Four short texts; one memo asks for a decision.' });
-    expect(result.steps[1].output).toEqual(brief);
+    expect(steps[1].output).toEqual(brief);
     expect(result.steps.map((step) => step.usage?.totalTokens)).toEqual([undefined, 690, 110]);
     // the router's 135 tokens are kept on the step that routed and count in the run
     expect(result.steps[1].routingUsage).toEqual({ inputTokens: 120, outputTokens: 15, totalTokens: 135 });

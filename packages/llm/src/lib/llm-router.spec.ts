@@ -1,4 +1,4 @@
-import { AgentContext, Flock, defineAgent, type RunState } from '@flock-ts/core';
+import { AgentContext, Flock, defineAgent, type FlockRunFailedError, type StepView } from '@flock-ts/core';
 import { createFakeModel, type FakeModel } from './fake-model';
 import { llmRouter, type LlmRouteDecision, type LlmRouterOptions } from './llm-router';
 
@@ -9,9 +9,19 @@ const outage = defineAgent({ name: 'outage', description: 'Handles reports of se
 function routeWith(model: FakeModel, options: Partial<LlmRouterOptions> = {}): Promise<LlmRouteDecision> {
   const router = llmRouter({ name: 'triage', model, minConfidence: 0.6, ...options });
   const flock = new Flock({ name: 'support', agents: [intake, billing, outage] });
-  const state: RunState = { runId: 'r', flockName: 'support', startAgent: 'intake', input: {}, history: [], variables: {}, iteration: 1 };
-  const context = new AgentContext({ flock, agent: intake, state });
+  const view: StepView = { runId: 'r', flockName: 'support', step: 1, variables: {} };
+  const context = new AgentContext({ flock, agent: intake, view });
   return Promise.resolve(router.route({ agent: intake, output: { topic: 'my invoice is wrong' }, context, candidates: flock.agents })) as Promise<LlmRouteDecision>;
+}
+
+/** The error a run rejects with (a `FlockRunFailedError` when a step failed). */
+function failed(promise: Promise<unknown>): Promise<FlockRunFailedError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (error: unknown) => error as FlockRunFailedError,
+  );
 }
 
 describe('llmRouter with the AI SDK test model', () => {
@@ -71,7 +81,10 @@ describe('llmRouter with the AI SDK test model', () => {
       agents: [{ ...intakeOptions, next: { router: 'triage' } }, { ...billingOptions, next: { router: 'triage' } }, outage],
     });
     const result = await flock.run({ startAgent: 'intake', input: { ticket: 'invoice wrong' } });
-    expect(result.steps.map((step) => step.agent)).toEqual(['intake', 'billing']);
+    expect(result.steps.map((step) => [step.agent, step.nextAgent])).toEqual([
+      ['intake', 'billing'],
+      ['billing', null],
+    ]);
   });
 
   it("falls back to the flock's model and names the router when there is none", async () => {
@@ -79,12 +92,15 @@ describe('llmRouter with the AI SDK test model', () => {
     delete process.env['FLOCK_MODEL'];
     try {
       const flock = new Flock({ name: 'support', agents: [{ ...intakeOptions, next: llmRouter({ name: 'triage' }) }, billing] });
-      await expect(flock.run({ startAgent: 'intake', input: { ticket: 't' } })).rejects.toMatchObject({
-        name: 'RoutingError',
-        causeName: 'ModelConfigurationError',
-        nonRetryable: true,
+      const error = await failed(flock.run({ startAgent: 'intake', input: { ticket: 't' } }));
+      expect(error).toMatchObject({
+        name: 'FlockRunFailedError',
+        code: 'AGENT_FAILED',
+        agent: 'intake',
+        causeType: 'ModelConfigurationError',
         message: expect.stringContaining('Router "triage" after agent "intake": no model configured'),
       });
+      expect(error.cause).toMatchObject({ name: 'RoutingError', router: 'triage', causeName: 'ModelConfigurationError', nonRetryable: true });
     } finally {
       if (previous !== undefined) process.env['FLOCK_MODEL'] = previous;
     }

@@ -1,4 +1,4 @@
-import { Flock, defineAgent, defineTool, type Agent, type Tool } from '@flock-ts/core';
+import { Flock, defineAgent, defineTool, type Agent, type FlockRunFailedError, type Tool } from '@flock-ts/core';
 import { APICallError } from 'ai';
 import { createFakeModel, type FakeResponse } from './fake-model';
 import { DEFAULT_MAX_TOOL_CALLS, modelEvaluator, type ModelEvaluatorOptions } from './model-evaluator';
@@ -25,6 +25,16 @@ function summarizer(options: ModelEvaluatorOptions, tools: Tool[] = [wordCount])
 function run(agent: Agent, flockOptions: { model?: string } = {}) {
   const flock = new Flock({ name: 'docs', agents: [agent], ...flockOptions });
   return flock.run({ startAgent: agent.name, input: { text: 'Temporal makes agent runs durable.' } });
+}
+
+/** The error a run rejects with (a `FlockRunFailedError` when a step failed). */
+function failed(promise: Promise<unknown>): Promise<FlockRunFailedError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the run to fail');
+    },
+    (error: unknown) => error as FlockRunFailedError,
+  );
 }
 
 const answer = (output: Record<string, unknown>, usage = { inputTokens: 30, outputTokens: 10 }): FakeResponse => ({ output, usage });
@@ -112,45 +122,56 @@ describe('modelEvaluator with the AI SDK test model', () => {
 
   it('fails the step with the ToolError of a failing tool, naming tool and agent', async () => {
     const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'broken' }] }, answer({ summary: 'never', words: 0 })] });
-    await expect(run(summarizer({ model }, [broken]))).rejects.toMatchObject({
-      name: 'ToolError',
+    const error = await failed(run(summarizer({ model }, [broken])));
+    expect(error).toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'AGENT_FAILED',
+      agent: 'summarizer',
       message: 'Tool "broken" called by agent "summarizer" failed: disk on fire',
     });
+    expect(error.cause).toMatchObject({ name: 'ToolError', tool: 'broken', reason: 'failed' });
     expect(model.calls).toHaveLength(1);
   });
 
   it('reports arguments that do not match the tool signature as a ToolError', async () => {
     const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'wordCount', args: { text: 7 } }] }] });
-    await expect(run(summarizer({ model }))).rejects.toMatchObject({ name: 'ToolError', reason: 'invalid-args' });
+    const error = await failed(run(summarizer({ model })));
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', agent: 'summarizer', causeType: 'ToolError' });
+    expect(error.cause).toMatchObject({ name: 'ToolError', reason: 'invalid-args' });
   });
 
   it('rejects an output that does not match the signature as a retryable ModelOutputError', async () => {
     const model = createFakeModel({ responses: [answer({ summary: 'no count' })] });
-    const error = await run(summarizer({ model }, [])).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelOutputError', nonRetryable: false });
-    expect((error as Error).message).toContain('words: Invalid input');
+    const error = await failed(run(summarizer({ model }, [])));
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'summarizer', causeType: 'ModelOutputError' });
+    expect(error.cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelOutputError', nonRetryable: false });
+    expect(error.message).toContain('words: Invalid input');
   });
 
   it('rejects an answer that is not JSON as a ModelOutputError', async () => {
     const model = createFakeModel({ responses: [{ text: 'Sure! Here is your summary.' }] });
-    await expect(run(summarizer({ model }, []))).rejects.toMatchObject({ causeName: 'ModelOutputError' });
+    await expect(run(summarizer({ model }, []))).rejects.toMatchObject({ causeType: 'ModelOutputError' });
   });
 
   it('maps provider errors to named errors that keep their retry hints through core', async () => {
     const rejected = new APICallError({ message: 'Incorrect API key', url: 'u', requestBodyValues: {}, statusCode: 401 });
     const limited = new APICallError({ message: 'Slow down', url: 'u', requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': '7' } });
-    const auth = await run(summarizer({ model: createFakeModel({ responses: [{ error: rejected }] }) }, [])).catch((e: unknown) => e);
-    expect(auth).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelAuthenticationError', nonRetryable: true });
-    expect((auth as Error).message).toContain('Agent "summarizer": model provider "fake" (model "scripted") rejected the credentials');
-    const rate = await run(summarizer({ model: createFakeModel({ responses: [{ error: limited }] }) }, [])).catch((e: unknown) => e);
-    expect(rate).toMatchObject({ causeName: 'ModelRateLimitError', nextRetryDelayMs: 7000, nonRetryable: false });
+    const auth = await failed(run(summarizer({ model: createFakeModel({ responses: [{ error: rejected }] }) }, [])));
+    expect(auth).toMatchObject({ name: 'FlockRunFailedError', agent: 'summarizer', causeType: 'ModelAuthenticationError' });
+    expect(auth.cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelAuthenticationError', nonRetryable: true });
+    expect(auth.message).toContain('Agent "summarizer": model provider "fake" (model "scripted") rejected the credentials');
+    const rate = await failed(run(summarizer({ model: createFakeModel({ responses: [{ error: limited }] }) }, [])));
+    expect(rate).toMatchObject({ causeType: 'ModelRateLimitError' });
+    expect(rate.cause).toMatchObject({ causeName: 'ModelRateLimitError', nextRetryDelayMs: 7000, nonRetryable: false });
   });
 
   it("uses the flock's model when the agent names none, and names the agent when there is none", async () => {
     const previous = process.env['FLOCK_MODEL'];
     delete process.env['FLOCK_MODEL'];
     try {
-      await expect(run(summarizer({}, []))).rejects.toMatchObject({ causeName: 'ModelConfigurationError', nonRetryable: true });
+      const error = await failed(run(summarizer({}, [])));
+      expect(error).toMatchObject({ name: 'FlockRunFailedError', agent: 'summarizer', causeType: 'ModelConfigurationError' });
+      expect(error.cause).toMatchObject({ causeName: 'ModelConfigurationError', nonRetryable: true });
       await expect(run(summarizer({}, []), { model: 'openai-compatible:local' })).rejects.toThrow(/Agent "summarizer": model "openai-compatible:local" needs the server's base URL/);
     } finally {
       if (previous !== undefined) process.env['FLOCK_MODEL'] = previous;

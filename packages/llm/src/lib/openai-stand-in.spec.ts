@@ -43,13 +43,17 @@ function run(agent = summarizer()) {
   return new Flock({ name: 'docs', agents: [agent] }).run({ startAgent: agent.name, input: { text: 'one two three' } });
 }
 
+/** The step error of a failed run: what the `FlockRunFailedError` the run rejects with has as its cause. */
 async function failure(): Promise<Error & Record<string, unknown>> {
-  return run().then(
+  const error = await run().then(
     () => {
       throw new Error('expected the run to fail');
     },
-    (error: Error & Record<string, unknown>) => error,
+    (e: Error & Record<string, unknown>) => e,
   );
+  expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'summarizer', causeType: expect.stringMatching(/^Model/) });
+  expect((error.cause as Error).message).toBe(error.message);
+  return error.cause as Error & Record<string, unknown>;
 }
 
 describe('model evaluator against the OpenAI-compatible stand-in over HTTP', () => {
