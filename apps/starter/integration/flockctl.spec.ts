@@ -43,13 +43,17 @@ describe('flockctl run', () => {
       workflowId: string;
       webUiUrl: string;
       taskQueue: string;
-      result: { output: unknown; steps: Array<{ agent: string }>; lastAgent: string };
+      result: { output: unknown; stepCount: number; steps: Array<{ step: number; agent: string }>; lastAgent: string };
     }>('run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"hello"}', '--task-queue', taskQueue, '--wait');
     expect(out.workflowId.startsWith(`${flockName}-`)).toBe(true);
     expect(out.taskQueue).toBe(taskQueue);
     expect(out.webUiUrl).toContain(`/workflows/${encodeURIComponent(out.workflowId)}/`);
     expect(out.result.output).toEqual({ text: 'HELLO', length: 5 });
-    expect(out.result.steps.map((step) => step.agent)).toEqual(['upper', 'count']);
+    expect(out.result.stepCount).toBe(2);
+    expect(out.result.steps.map((step) => [step.step, step.agent])).toEqual([
+      [0, 'upper'],
+      [1, 'count'],
+    ]);
     expect(worker.child.pid).not.toBe(undefined);
   });
 
@@ -73,13 +77,56 @@ describe('flockctl run', () => {
   it('exits 1 with the failed agent when an awaited run fails', async () => {
     const failed = await flockctl('run', '--flock', FIXTURE, '--agent', 'fail', '--input', '{"text":"x"}', '--task-queue', taskQueue, '--wait', '--json');
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout).error).toMatchObject({ name: 'FlockRunFailedError', code: 'RUN_FAILED', agent: 'fail' });
+    expect(JSON.parse(failed.stdout).error).toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'AGENT_FAILED',
+      agent: 'fail',
+      failureType: 'AgentExecutionError',
+      workflowId: expect.stringMatching(new RegExp(`^${flockName}-`)),
+    });
   });
 
   it('exits 2 and names a --flock module that does not exist', async () => {
     const missing = await flockctl('run', '--flock', './nowhere/flock.ts');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Flock module ./nowhere/flock.ts not found');
+  });
+});
+
+describe('flockctl steps', () => {
+  it('prints every step of a closed run with its output, and the whole records with --json', async () => {
+    const started = await flockctlJson<{ workflowId: string }>(
+      'run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"ledger"}', '--task-queue', taskQueue, '--wait',
+    );
+    const text = await flockctl('steps', started.workflowId);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ {2}1\. upper {2}\S+ -> \S+ \(\d+ ms\) {2}\{"text":"LEDGER"\}$/);
+    expect(lines[1]).toMatch(/^ {2}2\. count {2}\S+ -> \S+ \(\d+ ms\) {2}\{"text":"LEDGER","length":6\}$/);
+    expect(lines[2]).toBe('2 steps');
+
+    const records = await flockctlJson<Array<Record<string, unknown>>>('steps', started.workflowId);
+    expect(records).toEqual([
+      expect.objectContaining({ step: 0, agent: 'upper', inputs: { text: 'ledger' }, output: { text: 'LEDGER' }, attempt: 1, nextAgent: 'count' }),
+      expect.objectContaining({ step: 1, agent: 'count', inputs: { text: 'LEDGER' }, output: { text: 'LEDGER', length: 6 }, nextAgent: null }),
+    ]);
+  });
+
+  it('follows a running run until it closes', async () => {
+    const started = await flockctlJson<{ workflowId: string }>(
+      'run', '--flock', FIXTURE, '--agent', 'slow', '--input', '{"seconds":1}', '--task-queue', taskQueue,
+    );
+    const followed = await flockctl('steps', started.workflowId, '--follow');
+    expect(followed.code).toBe(0);
+    const lines = followed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ {2}1\. slow {2}.* \{"done":true\}$/);
+    expect(lines[1]).toBe(`Run ${started.workflowId} closed after 1 step.`);
+  });
+
+  it('exits 1 for a workflow id that does not exist', async () => {
+    const steps = await flockctl('steps', `no-such-run-${suffix}`);
+    expect(steps.code).toBe(1);
+    expect(steps.stderr).toContain(`no run with workflow id no-such-run-${suffix}`);
   });
 });
 
@@ -130,7 +177,7 @@ describe('flockctl status and cancel', () => {
 
     const result = await flockctl('result', started.workflowId, '--json');
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).error).toMatchObject({ name: 'FlockRunFailedError', workflowId: started.workflowId });
+    expect(JSON.parse(result.stdout).error).toMatchObject({ name: 'FlockRunFailedError', code: 'CANCELLED', workflowId: started.workflowId });
 
     const status = await flockctlJson<{ phase: string; executionStatus: string; currentAgent: string | null }>('status', started.workflowId);
     expect(status).toMatchObject({ phase: 'cancelled', executionStatus: 'CANCELLED', currentAgent: null });

@@ -92,10 +92,10 @@ describe('flock-worker logs (--log-format json)', () => {
     );
     expect(completed).toMatchObject({
       level: 'info',
-      activityType: 'evaluateAgent',
+      activityType: 'runAgentStep',
       attempt: 1,
       workflowId,
-      workflowType: 'FlockWorkflow',
+      workflowType: 'FlockWorkflowV2',
       taskQueue,
       metrics: { words_seen: 4 },
       durationMs: expect.any(Number),
@@ -111,7 +111,7 @@ describe('flock-worker metrics (--metrics-port)', () => {
       return /flock_words_seen/.test(body) ? body : undefined;
     });
     expect(text).toMatch(/^temporal_\w+/m);
-    expect(text).toMatch(/^temporal_activity_execution_latency\w*\{[^}]*activity_type="evaluateAgent"/m);
+    expect(text).toMatch(/^temporal_activity_execution_latency\w*\{[^}]*activity_type="runAgentStep"/m);
     const words = text.split('\n').find((line) => /flock_words_seen\w*\{/.test(line) && line.includes(`flock_name="${flockName}"`));
     expect(words).toMatch(/agent="counter"/);
     expect(words).toMatch(/ 4$/);
@@ -143,8 +143,8 @@ describe('traces over OTLP/HTTP', () => {
     expect(tool && chain(tool)).toEqual([
       'flock-worker/flock.tool.call',
       'flock-worker/flock.agent.evaluate',
-      'flock-worker/RunActivity:evaluateAgent',
-      'flock-worker/StartActivity:evaluateAgent',
+      'flock-worker/RunActivity:runAgentStep',
+      'flock-worker/StartActivity:runAgentStep',
       expect.stringMatching(/^flock-worker\/RunWorkflow:/),
       expect.stringMatching(/^flockctl\/StartWorkflow:/),
       'flockctl/flockctl run',

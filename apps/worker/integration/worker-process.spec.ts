@@ -48,9 +48,10 @@ afterAll(async () => {
 });
 
 describe('build-bundle', () => {
-  it('writes a workflow bundle that holds the Flock workflow', () => {
+  it('writes a workflow bundle that holds both Flock workflow versions', () => {
     const code = readFileSync(bundlePath, 'utf8');
-    expect(code).toContain('FlockWorkflow');
+    expect(code).toContain('FlockWorkflowV2');
+    expect(code).toMatch(/\bFlockWorkflow\b(?!V)/);
   });
 });
 
