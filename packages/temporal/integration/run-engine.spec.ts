@@ -8,6 +8,7 @@
  */
 import { Flock, type StepRecord } from '@flock-ts/core';
 import { FLOCK_SEARCH_ATTRIBUTES } from '@flock-ts/contracts';
+import '../src';
 import { resolveConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
@@ -121,7 +122,6 @@ describe('continue-as-new', () => {
         },
       ],
     });
-    await import('../src');
     const seen: number[] = [];
     const result = await slow.run({ startAgent: 'tick', input: { n: 0 }, onStep: (step) => seen.push(step.step) });
     expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => i));

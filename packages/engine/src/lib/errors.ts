@@ -71,6 +71,8 @@ export class FlockRunFailedError extends Error {
   readonly causeType: string | undefined;
   readonly workflowId: string | undefined;
   readonly webUiUrl: string | undefined;
+  /** The workflow failure type of this code (what Temporal histories show and v1 clients matched on). */
+  readonly failureType: string | undefined;
 
   constructor(message: string, failure: FlockRunFailure) {
     super(message, failure.cause === undefined ? undefined : { cause: failure.cause });
@@ -79,11 +81,7 @@ export class FlockRunFailedError extends Error {
     this.causeType = failure.causeType;
     this.workflowId = failure.workflowId;
     this.webUiUrl = failure.webUiUrl;
-  }
-
-  /** The workflow failure type of this code (what v1 clients matched on). */
-  get failureType(): string | undefined {
-    return (RUN_FAILURE_TYPES as Partial<Record<FlockRunErrorCode, string>>)[this.code];
+    this.failureType = (RUN_FAILURE_TYPES as Partial<Record<FlockRunErrorCode, string>>)[this.code];
   }
 }
 

@@ -72,10 +72,11 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function unknownAgent(plan: RunPlan, name: string, role: string): FlockRunFailedError {
+/** `agent` is the agent at fault: the unknown one itself, or the agent that handed off to it. */
+function unknownAgent(plan: RunPlan, name: string, role: string, agent = name): FlockRunFailedError {
   return new FlockRunFailedError(`Unknown ${role} "${name}" (known agents: ${plan.agentNames.join(', ') || 'none'})`, {
     code: 'UNKNOWN_AGENT',
-    agent: name,
+    agent,
     causeType: 'UnknownAgentError',
   });
 }
@@ -167,7 +168,7 @@ function handoff(plan: RunPlan, agent: AgentPlan, result: StepResult): string | 
   const next = agent.next;
   if (!next) return null;
   const target = next.kind === 'static' ? next.agent : (result.nextAgent ?? null);
-  if (target !== null && !plan.agents.has(target)) throw unknownAgent(plan, target, `hand-off from "${agent.name}" to agent`);
+  if (target !== null && !plan.agents.has(target)) throw unknownAgent(plan, target, `hand-off from "${agent.name}" to agent`, agent.name);
   return target;
 }
 

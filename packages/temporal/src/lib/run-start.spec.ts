@@ -1,6 +1,6 @@
 import { parseFlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, FLOCK_WORKFLOW_TYPE } from '@flock-ts/contracts';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { buildFlockWorkflowStart, flockWorkflowId, toFlockRunFailedError } from './run-start';
 
@@ -28,8 +28,19 @@ describe('buildFlockWorkflowStart', () => {
     expect(a.workflowId).toBe(flockWorkflowId('docs', a.runId));
   });
 
-  it('starts the workflow type of the flock version', () => {
-    expect(buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} }).workflowType).toBe(FLOCK_WORKFLOW_TYPE);
+  it('starts the latest workflow type unless the flock pins a version, and records the version in the snapshot', () => {
+    const latest = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
+    expect(latest.workflowType).toBe('FlockWorkflowV2');
+    expect(latest.options.args[0].definition.temporalConfig?.workflowVersion).toBe(2);
+    expect(latest.options.memo?.['workflowVersion']).toBe(2);
+    const pinned = { ...definition, temporalConfig: { ...definition.temporalConfig, workflowVersion: 1 } };
+    expect(buildFlockWorkflowStart(pinned, { startAgent: 'reader', input: {} }).workflowType).toBe(FLOCK_WORKFLOW_TYPE);
+  });
+
+  it('refuses a run input a run could not store, naming the path', () => {
+    expect(() => buildFlockWorkflowStart(definition, { startAgent: 'reader', input: { folder: () => 'x' } })).toThrow(
+      expect.objectContaining({ name: 'FlockConfigError', message: expect.stringMatching(/input.folder: a function \(folder\) is not serializable/) }),
+    );
   });
 
   it('uses the flock task queue unless the request overrides it', () => {
@@ -78,17 +89,33 @@ describe('buildFlockWorkflowStart', () => {
 });
 
 describe('toFlockRunFailedError', () => {
-  it('names the failure type, failed agent and where to look', () => {
+  it('names the code, failure type, failed agent and where to look (a v1 failure: type and agent only)', () => {
     const cause = ApplicationFailure.create({ message: 'agent ranker failed', type: 'AgentExecutionError', details: [{ agent: 'ranker' }] });
     const error = toFlockRunFailedError(new WorkflowFailedError('Workflow execution failed', cause, 'NON_RETRYABLE_FAILURE'), 'docs-r1');
     expect(error).toMatchObject({
       name: 'FlockRunFailedError',
-      code: 'RUN_FAILED',
+      code: 'AGENT_FAILED',
       workflowId: 'docs-r1',
       failureType: 'AgentExecutionError',
       agent: 'ranker',
     });
-    expect(error.message).toBe('Flock run failed: agent ranker failed (workflow docs-r1)');
+    expect(error.message).toBe('agent ranker failed (workflow docs-r1)');
+  });
+
+  it('reads code and cause type from v2 failure details, and says where the run is in the Web UI', () => {
+    const cause = ApplicationFailure.create({
+      message: 'Output of agent "big" is 2500000 bytes',
+      type: 'PayloadTooLargeError',
+      details: [{ code: 'PAYLOAD_TOO_LARGE', agent: 'big', causeType: 'PayloadTooLargeError' }],
+    });
+    const error = toFlockRunFailedError(new WorkflowFailedError('Workflow execution failed', cause, 'NON_RETRYABLE_FAILURE'), 'docs-r2', 'http://ui/x');
+    expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', agent: 'big', causeType: 'PayloadTooLargeError', webUiUrl: 'http://ui/x' });
+    expect(error.message).toBe('Output of agent "big" is 2500000 bytes (workflow docs-r2: http://ui/x)');
+  });
+
+  it('names a cancelled run CANCELLED', () => {
+    const error = toFlockRunFailedError(new WorkflowFailedError('Workflow execution cancelled', new CancelledFailure('cancelled by user'), 'NON_RETRYABLE_FAILURE'), 'docs-r3');
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'CANCELLED' });
   });
 
   it('passes other errors through', () => {
