@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         },
       });
     })) as TemporalRunResult;
-    process.stdout.write(`\nDone in ${Date.now() - started} ms: ${result.steps.length} agent steps, each one Temporal activity.\n\n`);
+    process.stdout.write(`\nDone in ${Date.now() - started} ms: ${result.stepCount} agent steps, each one Temporal activity.\n\n`);
     process.stdout.write(`${String(result.output['report'] ?? JSON.stringify(result.output, null, 2))}\n\n`);
     process.stdout.write(`Workflow id: ${result.temporal.workflowId}\n`);
     process.stdout.write(`Web UI:      ${result.temporal.webUiUrl ?? '(set TEMPORAL_UI_URL to get a link)'}\n`);
