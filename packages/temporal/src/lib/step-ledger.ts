@@ -2,7 +2,7 @@ import { ACTIVITY_TYPES, type EvaluateAgentOutput, type StepRecordV1 } from '@fl
 import type { HandoffSpec } from '@flock-ts/config';
 import type { StepRecord, StepRequest, StepResult } from '@flock-ts/core';
 import { decodeFlockMemo } from '@flock-ts/serialization';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 
@@ -86,11 +86,18 @@ function toRecord(request: StepRequest, result: StepResult, handoffs: Map<string
 
 /** The first run of the chain a run belongs to (every run's start event names it). */
 async function firstRunOf(client: Client, workflowId: string, runId?: string): Promise<string> {
-  const response = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId, ...(runId ? { runId } : {}) },
-    maximumPageSize: 1,
-  });
+  let response;
+  try {
+    response = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId, ...(runId ? { runId } : {}) },
+      maximumPageSize: 1,
+    });
+  } catch (error) {
+    // as result() and status() report it
+    if ((error as { code?: number }).code === 5) throw new WorkflowNotFoundError(`No run with workflow id ${workflowId}`, workflowId, runId);
+    throw error;
+  }
   const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
   const first = started?.firstExecutionRunId || runId;
   if (first) return first;
