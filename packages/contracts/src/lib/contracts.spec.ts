@@ -2,13 +2,19 @@ import { resolveActivityConfig } from '@flock-ts/config';
 import { ACTIVITY_TYPES } from './activities';
 import { toActivityOptions } from './activity-options';
 import { FLOCK_SEARCH_ATTRIBUTES, FLOCK_SEARCH_ATTRIBUTE_TYPES } from './search-attributes';
-import { FLOCK_WORKFLOW_TYPE, LATEST_WORKFLOW_VERSION, SUPPORTED_WORKFLOW_VERSIONS, flockWorkflowType } from './versions';
+import { FLOCK_WORKFLOW_TYPE, LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION, SUPPORTED_WORKFLOW_VERSIONS, flockWorkflowType } from './versions';
 import { FlockWorkflowInputSchema } from './wire';
 
 describe('workflow versions', () => {
-  it('maps version 1 to the FlockWorkflow type', () => {
+  it('maps version 1 to FlockWorkflow and version 2 (the latest) to FlockWorkflowV2', () => {
     expect(flockWorkflowType(1)).toBe(FLOCK_WORKFLOW_TYPE);
+    expect(flockWorkflowType(2)).toBe('FlockWorkflowV2');
+    expect(LATEST_WORKFLOW_VERSION).toBe(2);
     expect(flockWorkflowType()).toBe(flockWorkflowType(LATEST_WORKFLOW_VERSION));
+  });
+
+  it('lists the patches of every served version', () => {
+    expect(Object.keys(PATCHES_BY_VERSION).map(Number).sort()).toEqual([...SUPPORTED_WORKFLOW_VERSIONS].sort());
   });
 
   it('refuses a version this build does not serve, listing the ones it does', () => {
@@ -54,11 +60,18 @@ describe('FlockWorkflowInputSchema', () => {
     const result = FlockWorkflowInputSchema.safeParse({ definition, input: {}, runId: '' });
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['startAgent', 'runId']);
   });
+
+  it('accepts the state a run carries into continue-as-new, and refuses a state without its counters', () => {
+    const state = { runId: 'r1', flockName: 'docs', startAgent: 'reader', input: {}, variables: {}, fields: { b: 'x' }, next: 'reader', stepCount: 7, lastOutputKeys: ['b'], recent: [], tail: [] };
+    expect(FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state, runs: 2 } }).success).toBe(true);
+    const broken = FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state: { fields: {} }, runs: 2 } });
+    expect(broken.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['continued.state: the carried run state must have stepCount and fields']);
+  });
 });
 
 describe('names shared with histories and the namespace', () => {
   it('keeps activity type names equal to the interface method names', () => {
-    expect(ACTIVITY_TYPES).toEqual({ evaluateAgent: 'evaluateAgent', routeNextAgent: 'routeNextAgent' });
+    expect(ACTIVITY_TYPES).toEqual({ runAgentStep: 'runAgentStep', evaluateAgent: 'evaluateAgent', routeNextAgent: 'routeNextAgent' });
   });
 
   it('registers every search attribute key it defines', () => {
