@@ -96,6 +96,23 @@ export class PayloadCodecError extends Error {
   }
 }
 
+/**
+ * A payload that cannot be decoded, whatever retries: corrupt or
+ * undecodable data, a value type this reader does not know. Inside a
+ * workflow it fails the run (Flock workers list it in
+ * `workflowFailureErrorTypes`) instead of failing the workflow task forever.
+ */
+export class PayloadDecodeError extends Error {
+  override readonly name = 'PayloadDecodeError';
+  readonly code = 'PAYLOAD_UNDECODABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Error names that mean a workflow task can never succeed on these bytes: the run fails on them instead. */
+export const FLOCK_WORKFLOW_FAILURE_ERROR_TYPES: readonly string[] = ['PayloadDecodeError'];
+
 function formatKiB(bytes: number): string {
   return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
 }
