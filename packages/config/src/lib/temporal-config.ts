@@ -1,22 +1,46 @@
 import { z } from 'zod';
 import { parseWith } from './validate';
 
+/** Temporal keeps durations in whole milliseconds: anything shorter becomes 0, which it reads as "no timeout" or cannot schedule. */
+export const MIN_SECONDS = 0.001;
+const MAX_SECONDS = 365 * 24 * 3600;
+
 const seconds = (what: string) =>
-  z.number({ error: `${what} must be a number of seconds` }).positive(`${what} must be > 0 seconds`).max(365 * 24 * 3600);
+  z
+    .number({ error: `${what} must be a number of seconds` })
+    .min(MIN_SECONDS, `${what} must be >= ${MIN_SECONDS} seconds (1 ms)`)
+    .max(MAX_SECONDS, `${what} must be <= ${MAX_SECONDS} seconds (a year)`);
+
+const DURATION_TEXT = /^\s*(\d+(?:\.\d+)?)\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?\s*$/i;
+const UNIT_MS: Record<string, number> = { m: 1, s: 1000, mi: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Milliseconds of a {@link Duration} (`NaN` for text that is not one). */
+export function durationToMs(value: number | string): number {
+  if (typeof value === 'number') return value;
+  const match = DURATION_TEXT.exec(value);
+  if (!match) return Number.NaN;
+  const unit = (match[2] ?? 'ms').toLowerCase();
+  const key = unit.startsWith('ms') || unit.startsWith('mil') ? 'm' : unit.startsWith('m') ? 'mi' : unit[0];
+  return Number(match[1]) * UNIT_MS[key];
+}
+
+const durationText = z.string().regex(DURATION_TEXT, 'a duration is milliseconds or a string such as "30s", "5 minutes", "1h"');
+
+/** A {@link DurationSchema} whose zero (or sub-millisecond) value is refused naming `what`. */
+const duration = (what: string) => z.union([z.number(), durationText]).refine(atLeastOneMs, `${what} must be > 0 (at least 1 ms)`);
+
+/** Text that is no duration at all is the regex's to report. */
+function atLeastOneMs(value: number | string): boolean {
+  const ms = durationToMs(value);
+  return Number.isNaN(ms) || ms >= 1;
+}
 
 /**
  * A Temporal duration: milliseconds as a number, or a string such as
  * `'30s'`, `'5 minutes'`, `'1h'` (the `ms` format Temporal's SDK accepts).
+ * At least 1 ms: a zero duration is no limit at all to Temporal.
  */
-export const DurationSchema = z.union([
-  z.number().positive('a duration in milliseconds must be > 0'),
-  z
-    .string()
-    .regex(
-      /^\s*\d+(\.\d+)?\s*(ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?\s*$/i,
-      'a duration is milliseconds or a string such as "30s", "5 minutes", "1h"',
-    ),
-]);
+export const DurationSchema = z.union([z.number(), durationText]).refine(atLeastOneMs, 'a duration must be > 0 (at least 1 ms)');
 export type Duration = z.infer<typeof DurationSchema>;
 
 /**
@@ -37,11 +61,19 @@ export const TemporalActivityConfigSchema = z.strictObject({
    * Attempts in all (first try included). Must be finite: Temporal reads `0`
    * as "unlimited", which is never what an agent step wants.
    */
-  retryMaxAttempts: z.int('retryMaxAttempts must be an integer').min(1, 'retryMaxAttempts must be >= 1 (Temporal reads 0 as unlimited)').max(100).optional(),
+  retryMaxAttempts: z
+    .int('retryMaxAttempts must be an integer')
+    .min(1, 'retryMaxAttempts must be >= 1 (Temporal reads 0 as unlimited)')
+    .max(100, 'retryMaxAttempts must be <= 100')
+    .optional(),
   /** Delay before the first retry. */
   retryInitialIntervalSeconds: seconds('retryInitialIntervalSeconds').optional(),
   /** Growth of the delay between retries. */
-  retryBackoffCoefficient: z.number().min(1, 'retryBackoffCoefficient must be >= 1').max(100).optional(),
+  retryBackoffCoefficient: z
+    .number({ error: 'retryBackoffCoefficient must be a number' })
+    .min(1, 'retryBackoffCoefficient must be >= 1')
+    .max(100, 'retryBackoffCoefficient must be <= 100')
+    .optional(),
   /** Cap on the delay between retries. */
   retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
   /** Error type names (`error.name` or `ApplicationFailure.type`) that are never retried. */
@@ -170,11 +202,11 @@ export const TemporalWorkflowConfigSchema = z.strictObject({
   namespace: z.string().min(1, 'namespace must not be empty').optional(),
   taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
   /** Limit on the whole run including retries and continue-as-new. */
-  workflowExecutionTimeout: DurationSchema.optional(),
+  workflowExecutionTimeout: duration('workflowExecutionTimeout').optional(),
   /** Limit on a single workflow run. */
-  workflowRunTimeout: DurationSchema.optional(),
+  workflowRunTimeout: duration('workflowRunTimeout').optional(),
   /** Limit on a single workflow task. */
-  workflowTaskTimeout: DurationSchema.optional(),
+  workflowTaskTimeout: duration('workflowTaskTimeout').optional(),
   /** Defaults for every agent step; each agent may override them. */
   activityDefaults: TemporalActivityConfigSchema.optional(),
   /**
