@@ -5,5 +5,6 @@ export * from './lib/secret-detection';
 export * from './lib/strip-secrets';
 export * from './lib/definition';
 export * from './lib/memo';
-export { CodecEncodedPayloadConverter, SUPERJSON_META_KEY, SuperJsonPayloadConverter, payloadConverter } from './lib/payload-converter';
+export { CodecEncodedPayloadConverter, SUPERJSON_META_KEY, SuperJsonPayloadConverter, UndecodablePayloadConverter, payloadConverter } from './lib/payload-converter';
+export * from './lib/undecodable';
 export * from './lib/payload-size';

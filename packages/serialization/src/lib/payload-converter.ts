@@ -16,8 +16,9 @@ import {
 } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding';
 
-import { PayloadCodecError, SerializationError } from './errors';
+import { PayloadCodecError } from './errors';
 import { flockSuperjson, isPlainJson } from './superjson';
+import { UNDECODABLE_ENCODING, undecodable } from './undecodable';
 
 /** Payload metadata key holding superjson's `meta` (JSON, UTF-8) when a value has rich types. */
 export const SUPERJSON_META_KEY = 'flock-superjson-meta';
@@ -60,16 +61,21 @@ export class SuperJsonPayloadConverter implements PayloadConverterWithEncoding {
 
   fromPayload<T>(payload: Payload): T {
     if (payload.data === undefined || payload.data === null) throw new ValueError('Got payload with no data');
-    const json: unknown = JSON.parse(decode(payload.data));
-    const metaBytes = payload.metadata?.[SUPERJSON_META_KEY];
-    if (!metaBytes) return json as T;
-    let meta: unknown;
     try {
-      meta = JSON.parse(decode(metaBytes));
+      const json: unknown = JSON.parse(decode(payload.data));
+      const metaBytes = payload.metadata?.[SUPERJSON_META_KEY];
+      if (!metaBytes) return json as T;
+      let meta: unknown;
+      try {
+        meta = JSON.parse(decode(metaBytes));
+      } catch (error) {
+        throw new Error(`unreadable ${SUPERJSON_META_KEY} payload metadata: ${(error as Error).message}`);
+      }
+      return flockSuperjson.deserialize<T>({ json, meta } as Parameters<typeof flockSuperjson.deserialize>[0]);
     } catch (error) {
-      throw new SerializationError('INVALID_PAYLOAD', `Unreadable ${SUPERJSON_META_KEY} payload metadata: ${(error as Error).message}`);
+      // the same bytes never decode: in a workflow its run fails on them, never a workflow task retried forever
+      return undecodable(`cannot decode a json/plain payload: ${(error as Error).message}`) as T;
     }
-    return flockSuperjson.deserialize<T>({ json, meta } as Parameters<typeof flockSuperjson.deserialize>[0]);
   }
 }
 
@@ -105,6 +111,19 @@ export class CodecEncodedPayloadConverter implements PayloadConverterWithEncodin
   }
 }
 
+/** Reads the stand-in of a payload a worker's codec could not decode (see `undecodablePayload`). */
+export class UndecodablePayloadConverter implements PayloadConverterWithEncoding {
+  readonly encodingType = UNDECODABLE_ENCODING;
+
+  toPayload(): undefined {
+    return undefined;
+  }
+
+  fromPayload<T>(payload: Payload): T {
+    return undecodable(payload.data ? decode(payload.data) : 'a payload could not be decoded') as T;
+  }
+}
+
 /**
  * Temporal's default converter order (undefined, binary, JSON) with the JSON
  * step made superjson-aware. Point `dataConverter.payloadConverterPath` at
@@ -122,4 +141,5 @@ export const payloadConverter = new CompositePayloadConverter(
   // the encodings of payload-codec.ts, spelled out: that file may not be bundled into workflow code
   new CodecEncodedPayloadConverter('binary/encrypted'),
   new CodecEncodedPayloadConverter('binary/gzip'),
+  new UndecodablePayloadConverter(),
 );

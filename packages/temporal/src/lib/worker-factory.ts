@@ -4,6 +4,7 @@ import type { Flock } from '@flock-ts/core';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
 import { codecEncrypts, flockDataConverter } from './data-converter';
+import { failSoftCodec } from './fail-soft-codec';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { withFlockTracing } from './tracing';
 import { bundleFlockWorkflows } from './workflow-bundle';
@@ -62,7 +63,8 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowBundle: await bundleFlockWorkflows({ encodeFailures: codecEncrypts(options.connection.payloadCodec) }) }),
-      dataConverter: flockDataConverter({ codec: options.connection.payloadCodec }),
+      // a payload the codec can never decode fails its run, not the workflow task forever
+      dataConverter: flockDataConverter({ codec: options.connection.payloadCodec && failSoftCodec(options.connection.payloadCodec) }),
       ...(concurrency
         ? {
             maxConcurrentActivityTaskExecutions: concurrency,

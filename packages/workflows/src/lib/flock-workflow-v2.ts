@@ -22,7 +22,7 @@ import {
   type RunPlan,
   type RunState,
 } from '@flock-ts/engine';
-import { payloadSize, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization';
+import { payloadSize, undecodableReason, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization';
 import {
   ApplicationFailure,
   ContinueAsNew,
@@ -48,6 +48,15 @@ export const CONTINUE_AS_NEW_DEFAULTS = { maxHistoryEvents: 4_000, maxHistoryByt
  * the types in `FlockFailureType`, details `{ code, agent, causeType }`.
  */
 export async function FlockWorkflowV2(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
+  try {
+    return await runFlock(rawInput);
+  } catch (error) {
+    // every run failure fails the run (an ApplicationFailure), never the workflow task
+    throw isFlockRunFailedError(error) ? toFailure(error) : error;
+  }
+}
+
+async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   const input = failFast(() => parseInput(rawInput));
   const { definition } = input;
   const plan: RunPlan = failFast(() => planRun(definition));
@@ -107,7 +116,7 @@ export async function FlockWorkflowV2(rawInput: FlockWorkflowInput): Promise<Flo
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
     phase = isCancellation(error) ? 'cancelled' : 'failed';
-    throw isFlockRunFailedError(error) ? toFailure(error) : error;
+    throw error;
   } finally {
     if (phase !== 'running') {
       currentAgent = null;
@@ -117,6 +126,10 @@ export async function FlockWorkflowV2(rawInput: FlockWorkflowInput): Promise<Flo
 }
 
 function parseInput(raw: FlockWorkflowInput) {
+  const undecodable = undecodableReason(raw);
+  if (undecodable !== undefined) {
+    throw new FlockRunFailedError(`The run's input cannot be decoded: ${undecodable}`, { code: 'INVALID_RUN_INPUT', causeType: 'PayloadDecodeError' });
+  }
   const parsed = FlockWorkflowInputSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -182,12 +195,16 @@ function guardSize(value: unknown, subject: string, agent: string | undefined, h
 
 /** Runs an agent's step activity; its failure fails the run, naming the agent once. */
 async function runStep<T>(agent: string, step: () => Promise<T>): Promise<T> {
+  let result: T;
   try {
-    return await step();
+    result = await step();
   } catch (error) {
     if (isCancellation(error)) throw error;
     throw stepFailure(agent, rootCause(error), error);
   }
+  const undecodable = undecodableReason(result);
+  if (undecodable !== undefined) throw stepFailure(agent, { name: 'PayloadDecodeError', message: `The result of agent "${agent}" cannot be decoded: ${undecodable}` });
+  return result;
 }
 
 /** The step's failure type (what the activity reported) and its innermost message. */
