@@ -28,6 +28,9 @@ export interface WorkerHost {
   exit?(code: number): void;
 }
 
+/** How long after its grace time a shutdown may still take before the worker is stopped by force. */
+export const SHUTDOWN_FORCE_MARGIN_SECONDS = 10;
+
 /** What a worker run decided, before it polls. */
 export interface WorkerPlan {
   connection: ResolvedConnection;
@@ -106,7 +109,12 @@ export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Pr
           taskQueue,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(plan.workflowBundlePath ? { workflowBundlePath: plan.workflowBundlePath } : {}),
-          workerOptions: { shutdownGraceTime: options.shutdownGraceSeconds * 1000 },
+          // after the grace time in-flight steps are cancelled and end (even agent code that ignores the signal);
+          // the force time bounds the whole shutdown whatever else hangs
+          workerOptions: {
+            shutdownGraceTime: options.shutdownGraceSeconds * 1000,
+            shutdownForceTime: (options.shutdownGraceSeconds + SHUTDOWN_FORCE_MARGIN_SECONDS) * 1000,
+          },
         }),
       );
       if (stopping) break;

@@ -3,7 +3,7 @@ import { ModelAuthenticationError, ModelRateLimitError } from '@flock-ts/llm';
 import type { EvaluateAgentOutput, RunStateV1 } from '@flock-ts/contracts';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createFlockActivities, toApplicationFailure } from './flock-activities';
+import { createFlockActivities, toApplicationFailure, untilAborted } from './flock-activities';
 
 // The activity functions run in the SDK's activity context (MockActivityEnvironment
 // provides it without a server); the integration tests in @flock-ts/temporal run
@@ -281,5 +281,33 @@ describe('toApplicationFailure', () => {
     expect([limited.type, limited.nonRetryable, limited.nextRetryDelay]).toEqual(['ModelRateLimitError', false, 2000]);
     const rejected = toApplicationFailure(new RoutingError('writer', 'triage', 'failed', new ModelAuthenticationError({ ...site, router: 'triage' })));
     expect([rejected.type, rejected.nonRetryable]).toEqual(['ModelAuthenticationError', true]);
+  });
+});
+
+describe('a step whose agent code ignores its abort signal', () => {
+  const never = () => new Promise<Record<string, unknown>>(() => undefined);
+
+  it('ends as soon as the step is cancelled, freeing the worker slot', async () => {
+    const flock = unitFlock(never);
+    const env = new MockActivityEnvironment();
+    const running = env.run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' }));
+    setTimeout(() => env.cancel('TIMED_OUT'), 50);
+    await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
+  });
+
+  it('ends just after its start-to-close timeout even if no cancellation arrives', async () => {
+    const flock = unitFlock(never);
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 200 });
+    const started = Date.now();
+    const failure = await failureOf(env.run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
+    expect(failure).toMatchObject({ type: 'StepTimedOutError', message: expect.stringContaining('start-to-close timeout (200 ms)') });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('untilAborted settles with the step when it ends first, and clears its listener', async () => {
+    const controller = new AbortController();
+    await expect(untilAborted(Promise.resolve(7), controller.signal, 1_000)).resolves.toBe(7);
+    controller.abort(new Error('late'));
+    await expect(untilAborted(Promise.resolve(7), controller.signal)).rejects.toThrow('late');
   });
 });

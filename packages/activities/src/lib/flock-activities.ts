@@ -67,13 +67,18 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       const started = Date.now();
       try {
         ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId, step: request.step });
-        const result = await executeStep(flock, request, {
-          signal: ctx.cancellationSignal,
-          heartbeat: (details?: unknown) => ctx.heartbeat(details),
-          attempt: ctx.info.attempt,
-          metric: metrics.sink,
-          decideHandoff,
-        });
+        const result = await untilAborted(
+          executeStep(flock, request, {
+            signal: ctx.cancellationSignal,
+            heartbeat: (details?: unknown) => ctx.heartbeat(details),
+            attempt: ctx.info.attempt,
+            metric: metrics.sink,
+            decideHandoff,
+          }),
+          ctx.cancellationSignal,
+          // Temporal times the attempt out at its start-to-close timeout; this slot is freed just after, whatever the agent does
+          ctx.info.startToCloseTimeoutMs ? ctx.info.startToCloseTimeoutMs + 1_000 : undefined,
+        );
         guardStepResult(agentName, result, result, options.maxPayloadBytes);
         usageAttributes(span, result.usage);
         span.setAttributes(metricAttributes(metrics.values));
@@ -87,6 +92,8 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
         return result;
       } catch (error) {
         span.setAttributes(metricAttributes(metrics.values));
+        // a cancellation (timeout, cancelled run, worker shutdown) is reported as one
+        if (ctx.cancellationSignal.aborted && error === ctx.cancellationSignal.reason) throw error;
         // the failure's message, not the error's: it has credentials cut out
         const failure = toApplicationFailure(error);
         ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: failure.message, metrics: metrics.values });
@@ -125,6 +132,30 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       });
     },
   } satisfies FlockActivities;
+}
+
+/**
+ * Settles with `step`, or rejects as soon as `signal` aborts (the step timed
+ * out, was cancelled, or the worker shuts down), even when agent code
+ * ignores the signal: the activity then ends and frees its worker slot.
+ * Code that never settles keeps running in the background; Temporal has
+ * already given up on that attempt.
+ */
+export function untilAborted<T>(step: Promise<T>, signal: AbortSignal, deadlineMs?: number): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => reject(Object.assign(new Error(`the step did not end within its start-to-close timeout (${deadlineMs - 1_000} ms)`), { name: 'StepTimedOutError' })), deadlineMs);
+    timer?.unref();
+    step.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    });
+  });
 }
 
 function spanAttributes(ctx: Context, flockName: string, agentName: string, runId: string): Attributes {
