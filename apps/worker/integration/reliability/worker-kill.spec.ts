@@ -27,11 +27,11 @@ let ledger: string;
 let bundle: string;
 let runs: FlockRunsClient;
 
-function startWorker(): ChildHandle {
+function startWorker(name = flockName, queue = taskQueue, extraEnv: Record<string, string> = {}): ChildHandle {
   const child = spawnSource(
     WORKER,
-    ['--server', server.address, '--namespace', server.namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle],
-    { FLOCK_IT_FLOCK_NAME: flockName, FLOCK_IT_LEDGER: ledger },
+    ['--server', server.address, '--namespace', server.namespace, '--task-queue', queue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle],
+    { FLOCK_IT_FLOCK_NAME: name, FLOCK_IT_LEDGER: ledger, ...extraEnv },
   );
   children.push(child);
   return child;
@@ -91,5 +91,24 @@ describe('a worker killed in the middle of a run', () => {
     expect(count(entries, { agent: 'step3', event: 'done' })).toBe(1);
     expect(count(entries, { agent: 'step4', event: 'done', pid: second.child.pid as number })).toBe(1);
     expect(count(entries, { event: 'done' })).toBe(4);
+  });
+
+  it('with the default activity options, the run completes within 15 s of the kill', async () => {
+    const name = `${flockName}-defaults`;
+    const queue = `${taskQueue}-defaults`;
+    const env = { FLOCK_IT_DEFAULT_OPTIONS: 'true' };
+    const first = startWorker(name, queue, env);
+    await first.waitForOutput(/polling task queue\(s\) /);
+    const token = `kill-defaults-${suffix}`;
+    const { workflowId } = await runs.start(createLedgerFlock(name, undefined, 4, true), { startAgent: 'step1', input: { token, delayMs: 1200 }, taskQueue: queue });
+    await eventually(async () => (readLedger(ledger).some((e) => e.token === token && e.agent === 'step2' && e.event === 'start') ? true : undefined), 60_000, 'step2 started');
+    first.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    startWorker(name, queue, env);
+    const result = await runs.result(workflowId);
+    const recoveryMs = Date.now() - killedAt;
+    report(`recovery after SIGKILL with default activity options (heartbeat timeout 10 s): ${recoveryMs} ms from the kill to the run's completion (3 of 4 agents left, 1.2 s each)`);
+    expect(result.output).toEqual({ token, trail: ['step1', 'step2', 'step3', 'step4'] });
+    expect(recoveryMs).toBeLessThan(15_000 + 3 * 1_200);
   });
 });

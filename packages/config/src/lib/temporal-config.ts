@@ -95,10 +95,15 @@ export const DEFAULT_NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
 
 /**
  * The documented defaults of an agent step:
- * 5 minutes per attempt, 3 attempts, 1 s first retry delay doubling up to 60 s.
+ * 5 minutes per attempt, 3 attempts, 1 s first retry delay doubling up to
+ * 60 s, and a 10 s heartbeat timeout: workers heartbeat running steps on
+ * their own, so a step on a worker that died is retried elsewhere within
+ * seconds, not at its start-to-close timeout. (A step that is alive but
+ * stuck is bounded by its start-to-close timeout.)
  */
 export const DEFAULT_ACTIVITY_CONFIG = {
   startToCloseTimeoutSeconds: 300,
+  heartbeatTimeoutSeconds: 10,
   retryMaxAttempts: 3,
   retryInitialIntervalSeconds: 1,
   retryBackoffCoefficient: 2,

@@ -42,9 +42,10 @@ describe('toActivityOptions', () => {
     expect(options.retry?.nonRetryableErrorTypes).toEqual(expect.arrayContaining(['AuthError', 'AgentOutputValidationError']));
   });
 
-  it('leaves unset timeouts and the task queue to Temporal', () => {
+  it('leaves unset timeouts and the task queue to Temporal; heartbeats by default so dead workers are noticed in seconds', () => {
     const options = toActivityOptions(resolveActivityConfig(undefined, undefined));
-    expect(Object.keys(options).sort()).toEqual(['retry', 'startToCloseTimeout']);
+    expect(Object.keys(options).sort()).toEqual(['heartbeatTimeout', 'retry', 'startToCloseTimeout']);
+    expect(options.heartbeatTimeout).toBe(10_000);
   });
 });
 
