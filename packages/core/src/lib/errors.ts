@@ -261,6 +261,27 @@ export class InvalidMetricError extends Error {
 }
 
 /**
+ * A run's `onStep` callback threw. The run itself is not affected, on any
+ * executor: it goes on to its end, the callback is not called again, and
+ * `flock.run()` then rejects with this error, which carries the run's
+ * `result` (when it completed) and the callback's error as `cause`.
+ */
+export class OnStepError extends Error {
+  override readonly name = 'OnStepError';
+  readonly code = 'ON_STEP_FAILED' as const;
+  constructor(
+    /** Index of the step the callback failed on. */
+    readonly step: number,
+    readonly agent: string,
+    cause: unknown,
+    /** The run's result; `undefined` when the run failed too. */
+    readonly result?: unknown,
+  ) {
+    super(`The onStep callback threw at step ${step + 1} (agent "${agent}"): ${errorMessage(cause)}. The run went on to its end without it.`, { cause });
+  }
+}
+
+/**
  * Agent code read a part of its run that its steps do not carry: a step
  * carries only what the agent declares in `context` (so its size never
  * grows with the run).

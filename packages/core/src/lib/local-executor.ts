@@ -1,6 +1,6 @@
 import { applyStep, findUnstorable, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure, type StepResult } from '@flock-ts/engine';
 import { randomUUID } from 'node:crypto';
-import { errorMessage, failureTypeOf } from './errors';
+import { OnStepError, errorMessage, failureTypeOf } from './errors';
 import type { FlockExecutor } from './executor';
 import { executeStep } from './execute-step';
 import type { Flock } from './flock';
@@ -20,7 +20,9 @@ import type { RunRequest, RunResult } from './run-state';
 export async function runLocally(flock: Flock, request: RunRequest): Promise<RunResult> {
   flock.validate();
   const plan = flock.runPlan();
-  const { signal, onStep } = request;
+  const { signal } = request;
+  let onStep = request.onStep;
+  let observerFailure: OnStepError | undefined;
   const start = { startAgent: request.startAgent, input: request.input, runId: request.runId ?? randomUUID() };
   const state = startRun(plan, request.sessionId === undefined ? start : { ...start, sessionId: request.sessionId });
   for (let step = nextStep(plan, state); step !== null; step = nextStep(plan, state)) {
@@ -34,9 +36,17 @@ export async function runLocally(flock: Flock, request: RunRequest): Promise<Run
     }
     refuseUnstorable(step.agent, result);
     const record = applyStep(plan, state, step, result);
-    onStep?.(record);
+    try {
+      onStep?.(record);
+    } catch (error) {
+      // an observer's failure never changes the run: as on Temporal, it goes on without the callback
+      observerFailure = new OnStepError(record.step, record.agent, error);
+      onStep = undefined;
+    }
   }
-  return runResult(state);
+  const result = runResult(state);
+  if (observerFailure) throw new OnStepError(observerFailure.step, observerFailure.agent, observerFailure.cause, result);
+  return result;
 }
 
 /** A step result a Temporal run could not store fails the run here as it would there (same message, cause type `SerializationError`). */

@@ -1,6 +1,6 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import type { FlockRunResult } from '@flock-ts/contracts';
-import type { Flock, FlockExecutor, RunRequest, RunResult, StepRecord } from '@flock-ts/core';
+import { OnStepError, type Flock, type FlockExecutor, type RunRequest, type RunResult, type StepRecord } from '@flock-ts/core';
 import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { resolveConnection, type ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
@@ -86,7 +86,7 @@ async function awaitResult(client: Client, handle: WorkflowHandle, info: Tempora
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = normalizeRunResult(await handle.result());
-    await following?.stop(true);
+    await following?.stop(true, result);
     return result;
   } catch (error) {
     await following?.stop(false);
@@ -98,25 +98,37 @@ async function awaitResult(client: Client, handle: WorkflowHandle, info: Tempora
 
 /**
  * Feeds `onStep` from the run's step ledger as steps complete (a history
- * long-poll across continue-as-new, no query polling). Once the run has
- * ended, `stop(true)` waits until every step was delivered and rethrows an
- * `onStep` failure; `stop(false)` just stops.
+ * long-poll across continue-as-new, no query polling), each step once. A
+ * callback that throws is not called again and does not change the run (as
+ * locally): `stop(true)`, once the run has completed, waits until every step
+ * was delivered and then throws an `OnStepError` carrying the result;
+ * `stop(false)` just stops.
  */
 function followSteps(client: Client, info: TemporalRunInfo, onStep: (step: StepRecord) => void) {
   const abort = new AbortController();
-  let failure: unknown;
+  let failure: { step: StepRecord; error: unknown } | undefined;
+  let readError: unknown;
   const done = (async () => {
     try {
-      for await (const step of readStepLedger(client, info.workflowId, { follow: true, runId: info.runId, signal: abort.signal })) onStep(step);
+      for await (const step of readStepLedger(client, info.workflowId, { follow: true, runId: info.runId, signal: abort.signal })) {
+        try {
+          onStep(step);
+        } catch (error) {
+          failure = { step, error };
+          return;
+        }
+      }
     } catch (error) {
-      if (!abort.signal.aborted) failure = error;
+      if (!abort.signal.aborted) readError = error;
     }
   })();
   return {
-    async stop(drain: boolean): Promise<void> {
+    async stop(drain: boolean, result?: RunResult): Promise<void> {
       if (!drain) abort.abort();
       await done;
-      if (drain && failure !== undefined) throw failure;
+      if (!drain) return;
+      if (failure) throw new OnStepError(failure.step.step, failure.step.agent, failure.error, result);
+      if (readError !== undefined) throw readError;
     },
   };
 }
