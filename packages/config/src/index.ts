@@ -3,3 +3,4 @@ export * from './lib/validate';
 export * from './lib/signature';
 export * from './lib/temporal-config';
 export * from './lib/definitions';
+export * from './lib/run-request';

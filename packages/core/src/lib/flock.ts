@@ -1,5 +1,6 @@
 import {
   FlockConfigError,
+  checkRunIds,
   parseFlockDefinition,
   type ConfigIssue,
   type FlockDefinition,
@@ -254,6 +255,7 @@ export class Flock {
     if (!this.agentMap.has(request?.startAgent)) {
       throw new UnknownAgentError(String(request?.startAgent), this.agentNames(), 'start agent');
     }
+    checkRunIds(request);
     if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
       throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
     }

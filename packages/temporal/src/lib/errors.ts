@@ -18,3 +18,24 @@ export class FlockModuleError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A run with this run id already exists (running or closed): run ids are
+ * unique per flock, so a second start never runs the flock twice. Start
+ * without `runId` for a new run, or read the existing one by its workflow id.
+ */
+export class FlockRunAlreadyStartedError extends Error {
+  override readonly name = 'FlockRunAlreadyStartedError';
+  readonly code = 'RUN_ALREADY_STARTED' as const;
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `A run with id "${runId}" already exists (workflow ${workflowId}): run ids are unique, a run is never started twice. ` +
+        `Leave runId out for a new run, or follow the existing one (flockctl status ${workflowId}).`,
+      options,
+    );
+  }
+}

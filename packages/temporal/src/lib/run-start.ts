@@ -1,9 +1,10 @@
-import { DEFAULT_TASK_QUEUE, FlockConfigError, type FlockDefinition } from '@flock-ts/config';
+import { DEFAULT_TASK_QUEUE, FlockConfigError, checkRunIds, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
 import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
 import { FlockRunFailedError, findUnstorable, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
-import { Client, Connection, WorkflowFailedError, type WorkflowStartOptions } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
@@ -64,6 +65,7 @@ export function flockWorkflowId(flockName: string, runId: string): string {
 export function buildFlockWorkflowStart(definition: FlockDefinition, request: FlockStartRequest): FlockWorkflowStart {
   const known = definition.agents.map((agent) => agent.name);
   if (!known.includes(request.startAgent)) throw new UnknownAgentError(request.startAgent, known, 'start agent');
+  checkRunIds(request);
   const config = definition.temporalConfig;
   const workflowVersion = config.workflowVersion ?? LATEST_WORKFLOW_VERSION;
   const workflowType = flockWorkflowType(workflowVersion);
@@ -109,8 +111,24 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
       workflowRunTimeout: config.workflowRunTimeout as never,
       workflowTaskTimeout: config.workflowTaskTimeout as never,
       staticSummary: `Flock ${definition.name} from ${request.startAgent}`,
+      // a run id names one run: starting it again (while it runs or after it closed) is refused
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
     },
   };
+}
+
+/**
+ * Starts a Flock run as built by {@link buildFlockWorkflowStart}; a run id
+ * used before (running or closed) is refused with `FlockRunAlreadyStartedError`.
+ */
+export async function startFlockWorkflow(client: Client, start: FlockWorkflowStart): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  try {
+    return await client.workflow.start(start.workflowType, start.options);
+  } catch (error) {
+    if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') throw new FlockRunAlreadyStartedError(start.workflowId, start.runId, { cause: error });
+    throw error;
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   buildFlockWorkflowStart,
   connectFlockClient,
   flockRunWebUiUrl,
+  startFlockWorkflow,
   toFlockRunFailedError,
   type FlockRunHandleInfo,
 } from './run-start';
@@ -36,7 +37,7 @@ export class TemporalExecutor implements FlockExecutor {
     try {
       await ensureFlockSearchAttributes(client.connection as Connection, connection);
       const run = async (): Promise<TemporalRunResult> => {
-        const handle = await client.workflow.start(start.workflowType, start.options);
+        const handle = await startFlockWorkflow(client, start);
         const info: TemporalRunInfo = {
           workflowId: start.workflowId,
           runId: handle.firstExecutionRunId,
