@@ -219,6 +219,36 @@ describe('payload limits', () => {
 });
 
 describe('definition drift', () => {
+  it('fails the step of an agent the redeployed worker renamed, before running any of its code', async () => {
+    const queue = uniqueQueue('engine-rename');
+    const name = uniqueQueue('engine-rename');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const flockOf = (second: string) =>
+      new Flock({
+        name,
+        temporalConfig: { taskQueue: queue },
+        agents: [
+          { name: 'first', input: 'x: string', output: 'x: string', evaluate: async ({ x }) => (await gate, { x }), next: second },
+          { name: second, input: 'x: string', output: 'y: string', evaluate: ({ x }) => (ran.push(second), { y: String(x) }) },
+        ],
+      });
+    const old = await startWorker(flockOf('second'), queue);
+    const { workflowId } = await runs.start(flockOf('second'), { startAgent: 'first', input: { x: 'hi' } });
+    const replacement = await startWorker(flockOf('renamed'), queue);
+    const stopping = old.shutdown();
+    release();
+    await stopping;
+    const started = Date.now();
+    const error = await rejection(runs.result(workflowId));
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'DEFINITION_DRIFT', agent: 'second' });
+    expect(error.message).toContain(`"second" is not an agent of this worker's flock (its agents: first, renamed)`);
+    expect(ran).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await replacement.shutdown();
+  });
+
   it('fails the step of a run whose worker lost a code hand-off, instead of completing early', async () => {
     const queue = uniqueQueue('engine-drift');
     const name = uniqueQueue('engine-drift');
