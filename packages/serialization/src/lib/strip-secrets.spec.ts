@@ -1,4 +1,4 @@
-import { REDACTED, stripSecrets } from './strip-secrets';
+import { REDACTED, findSecretKey, stripSecrets } from './strip-secrets';
 import { FAKE } from './fake-secrets.fixture';
 
 const OPENAI = FAKE.openai;
@@ -107,5 +107,54 @@ describe('stripSecrets', () => {
   it('keeps ordinary values as they are', () => {
     const input = { n: 1, big: 2n, flag: true, nil: null, re: /a+/g, bytes: new Uint8Array([1, 2]), text: 'hello' };
     expect(stripSecrets(input)).toEqual(input);
+  });
+});
+
+describe('stripSecrets: probe formats and names (issue 12)', () => {
+  const hunter = ['Pass', 'word=hunter2;'].join('');
+
+  it('drops pwd, pass and subscription keys at any depth', () => {
+    expect(stripSecrets({ db: { pwd: 'x1' }, auth: { user: 'u', pass: 'p' }, headers: { 'Ocp-Apim-Subscription-Key': 'k', accept: 'json' } })).toEqual({
+      db: {},
+      auth: { user: 'u' },
+      headers: { accept: 'json' },
+    });
+  });
+
+  it('replaces connection strings and signed URLs as a whole by default', () => {
+    const out = stripSecrets({ conn: `Server=db;User Id=app;${hunter}`, sas: 'https://a.blob.core.windows.net/c/b?sv=1&sig=abc%3D' });
+    expect(out).toEqual({ conn: REDACTED, sas: REDACTED });
+  });
+
+  it('removes sig and X-Amz-Signature from URL objects', () => {
+    const out = stripSecrets({ url: new URL('https://b.s3.amazonaws.com/o?X-Amz-Expires=9&X-Amz-Signature=0f1e2d&sig=abc') });
+    expect((out.url as URL).href).toBe('https://b.s3.amazonaws.com/o?X-Amz-Expires=9');
+  });
+
+  it("with strings: 'cut', cuts only the credential out of strings and errors", () => {
+    const error = new Error(`login failed: ${hunter}`);
+    const out = stripSecrets({ msg: `connect Server=db;${hunter}`, err: error }, { strings: 'cut' });
+    expect(out.msg).toBe('connect Server=db;Password=[redacted];');
+    expect(out.err.message).toBe('login failed: Password=[redacted];');
+    expect(out.err.stack).toContain('login failed: Password=[redacted];');
+    expect(out.err.stack).not.toContain('hunter2');
+  });
+
+  it('keeps names that start like a provider key: they are identifiers, not secrets', () => {
+    const def = { name: 'sk-customer-support-bot', agents: [{ name: 'sk-summarizer-agent-01', tools: ['sk-lookup-tool'] }] };
+    expect(stripSecrets(def)).toEqual(def);
+  });
+});
+
+describe('findSecretKey', () => {
+  it('names the path of the first secret-named entry that holds a value', () => {
+    expect(findSecretKey({ topic: 't', apiKey: 'k' }, 'input')).toBe('input.apiKey');
+    expect(findSecretKey({ headers: { Authorization: 'Bearer x' } }, 'input')).toBe('input.headers.Authorization');
+    expect(findSecretKey({ list: [{ auth: { pass: 'p' } }] }, 'input')).toBe('input.list[0].auth.pass');
+    expect(findSecretKey(new Map([['token', 't']]), 'm')).toBe('m.token');
+  });
+
+  it('is undefined without one (null and boolean values carry none)', () => {
+    expect(findSecretKey({ topic: 't', maxTokens: 3, apiKey: null, password: false }, 'input')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { isSecretKey, looksLikeSecret } from './secret-detection';
+import { isSecretKey, isSecretQueryParam, looksLikeSecret, redactSecretsInText } from './secret-detection';
 import { isTypedArray } from './serializable';
 
 /** What replaces a secret-looking value (and, with `secretKeys: 'redact'`, a secret key's value). */
@@ -13,10 +13,18 @@ export interface StripSecretsOptions {
    *   (what logs and spans want).
    */
   secretKeys?: 'drop' | 'redact';
+  /**
+   * What happens to a string that contains a credential:
+   * - `'replace'` (default): the whole string becomes {@link REDACTED};
+   * - `'cut'`: only the credential is cut out (`redactSecretsInText`), the rest
+   *   stays readable (what log messages, errors and free-text input want).
+   */
+  strings?: 'replace' | 'cut';
 }
 
 interface Context {
   dropKeys: boolean;
+  cut: boolean;
   copies: Map<object, unknown>;
 }
 
@@ -42,11 +50,38 @@ interface Context {
  * // => { apiKey: '[redacted]' }
  */
 export function stripSecrets<T>(value: T, options: StripSecretsOptions = {}): T {
-  return strip(value, { dropKeys: (options.secretKeys ?? 'drop') === 'drop', copies: new Map() }) as T;
+  return strip(value, { dropKeys: (options.secretKeys ?? 'drop') === 'drop', cut: options.strings === 'cut', copies: new Map() }) as T;
+}
+
+function stripString(value: string, ctx: Context): string {
+  if (ctx.cut) return redactSecretsInText(value);
+  return looksLikeSecret(value) ? REDACTED : value;
+}
+
+/**
+ * The path of the first entry whose key names a secret ({@link isSecretKey})
+ * and whose value could carry one (not null, undefined or a boolean), in
+ * objects, arrays and Maps at any depth; `undefined` when there is none.
+ *
+ * @example
+ * findSecretKey({ topic: 'x', auth: { pass: 'p' } }, 'input'); // => 'input.auth.pass'
+ */
+export function findSecretKey(value: unknown, path = '$', seen = new Set<unknown>()): string | undefined {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  const entries: [unknown, unknown][] =
+    value instanceof Map ? [...value.entries()] : Array.isArray(value) ? value.map((item, index) => [index, item]) : value instanceof Set || value instanceof Date || value instanceof RegExp || value instanceof URL || isTypedArray(value) ? [] : Object.entries(value);
+  for (const [key, item] of entries) {
+    const at = typeof key === 'number' ? `${path}[${key}]` : `${path}.${String(key)}`;
+    if (typeof key === 'string' && isSecretKey(key) && !keepsNoSecret(item)) return at;
+    const inner = findSecretKey(item, at, seen);
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 function strip(value: unknown, ctx: Context): unknown {
-  if (typeof value === 'string') return looksLikeSecret(value) ? REDACTED : value;
+  if (typeof value === 'string') return stripString(value, ctx);
   if (typeof value !== 'object' || value === null) return value;
   const done = ctx.copies.get(value);
   if (done !== undefined) return done;
@@ -106,11 +141,11 @@ function copyProperties(from: Record<string, unknown>, to: Record<string, unknow
 }
 
 function stripError(error: Error, ctx: Context): Error {
-  const out = new Error(looksLikeSecret(error.message) ? REDACTED : error.message);
+  const out = new Error(stripString(error.message, ctx));
   ctx.copies.set(error, out);
   out.name = error.name;
-  // The copy's own stack would point here and repeat the message; the original's may hold the secret.
-  out.stack = `${out.name}: ${out.message}`;
+  // The copy's own stack would point here; the original's may hold the secret: cut out, or left out.
+  out.stack = ctx.cut && error.stack ? redactSecretsInText(error.stack) : `${out.name}: ${out.message}`;
   if ('cause' in error) out.cause = strip(error.cause, ctx);
   copyProperties(error as unknown as Record<string, unknown>, out as unknown as Record<string, unknown>, ctx);
   return out;
@@ -132,7 +167,7 @@ function stripParams(part: string, ctx: Context): string {
   const params = new URLSearchParams(part.slice(1));
   const out = new URLSearchParams();
   for (const [name, value] of params) {
-    if (isSecretKey(name) || looksLikeSecret(value)) {
+    if (isSecretQueryParam(name) || looksLikeSecret(value)) {
       if (!ctx.dropKeys) out.append(name, REDACTED);
     } else {
       out.append(name, value);
