@@ -48,6 +48,9 @@ describe('parseSignature', () => {
     ['a: { b: string', 'expected "}"'],
     ['1abc: string', 'expected a name'],
     ["a: 'open", 'unterminated string literal'],
+    ['constructor: string', 'field name "constructor" is reserved (__proto__, constructor and prototype cannot be stored as keys)'],
+    ['a: { __proto__: string }', 'field name "__proto__" is reserved'],
+    ['a, prototype?: number', 'field name "prototype" is reserved'],
   ])('rejects %p with a reason', (signature, reason) => {
     expect(() => parseSignature(signature)).toThrow(reason);
     try {

@@ -67,6 +67,9 @@ export function parseAgentSignature(signature: string): { input: SignatureField[
   return { input: parseSignature(signature.slice(0, arrow)), output: parseSignature(signature.slice(arrow + 2)) };
 }
 
+/** Keys superjson refuses (a prototype pollution risk): a run could never store such a field. */
+const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 class Parser {
   private pos = 0;
   constructor(private readonly src: string) {}
@@ -80,6 +83,9 @@ class Parser {
       const start = this.pos;
       const field = this.field(nested);
       if (seen.has(field.name)) this.fail(`duplicate field "${field.name}"`, start);
+      if (RESERVED_FIELD_NAMES.has(field.name)) {
+        this.fail(`field name "${field.name}" is reserved (__proto__, constructor and prototype cannot be stored as keys)`, start);
+      }
       seen.add(field.name);
       fields.push(field);
       this.skipSpace();
