@@ -32,6 +32,15 @@ describe('AgentContext', () => {
     expect(ctx.input).toEqual({ topic: 'x' });
   });
 
+  it('gives each step a stable idempotency key: run, step and agent', () => {
+    const first = new AgentContext({ flock, agent, view: view(), attempt: 1 });
+    const retry = new AgentContext({ flock, agent, view: view(), attempt: 2 });
+    expect(first.idempotencyKey).toBe('run-1:2:writer');
+    expect(retry.idempotencyKey).toBe(first.idempotencyKey);
+    expect(new AgentContext({ flock, agent, view: { ...view(), step: 3 } }).idempotencyKey).toBe('run-1:3:writer');
+    expect(new AgentContext({ flock, agent, view: { ...view(), runId: 'run-2' } }).idempotencyKey).toBe('run-2:2:writer');
+  });
+
   it("exposes the flock's default model for model evaluators", () => {
     const withModel = new Flock({ name: 'ctx-model', model: 'openai:gpt-4o-mini', agents: [agent], tools: [upper] });
     expect(new AgentContext({ flock: withModel, agent, view: view() }).flockModel).toBe('openai:gpt-4o-mini');

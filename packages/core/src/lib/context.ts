@@ -18,6 +18,8 @@ export interface StepView {
   history?: readonly StepRecord[];
   /** The run variables before the step. */
   variables: Record<string, unknown>;
+  /** The key of the step this view belongs to (routing after a step keeps the step's key); default `${runId}:${step}:${agent}`. */
+  idempotencyKey?: string;
 }
 
 /** What an {@link AgentContext} is built from. */
@@ -38,6 +40,16 @@ export interface AgentContextInit {
 }
 
 const noop = (): void => undefined;
+
+/**
+ * The idempotency key of a step: `${runId}:${step}:${agent}`.
+ *
+ * @example
+ * stepIdempotencyKey('run-1', 3, 'writer') // => 'run-1:3:writer'
+ */
+export function stepIdempotencyKey(runId: string, step: number, agent: string): string {
+  return `${runId}:${step}:${agent}`;
+}
 
 /**
  * The view of a run that evaluators, components, tools and routers receive:
@@ -62,6 +74,14 @@ export class AgentContext {
   readonly flockModel: string | undefined;
   /** 1 for the first try of this step. */
   readonly attempt: number;
+  /**
+   * A key for side effects of this step: `${runId}:${step}:${agent}`, the
+   * same on every attempt of the step (steps run at least once: a retry,
+   * or a worker lost after the work but before the result was recorded,
+   * runs the step again) and different for every step of the run. Pass it
+   * to APIs that deduplicate (an `Idempotency-Key` header, a unique column).
+   */
+  readonly idempotencyKey: string;
   readonly signal: AbortSignal | undefined;
   private readonly flock: Flock;
   private readonly view: StepView;
@@ -80,6 +100,7 @@ export class AgentContext {
     this.agentName = init.agent.name;
     this.flockModel = init.flock.model;
     this.attempt = init.attempt ?? 1;
+    this.idempotencyKey = init.view.idempotencyKey ?? stepIdempotencyKey(init.view.runId, init.view.step, init.agent.name);
     this.signal = init.signal;
     this.writable = init.variables !== undefined;
     this.vars = init.variables ?? init.view.variables;
@@ -133,7 +154,8 @@ export class AgentContext {
   /** Sets a run variable; the value must be JSON-able (it crosses Temporal activity boundaries). */
   setVariable(key: string, value: unknown): void {
     if (!this.writable) throw new ContextReadOnlyError(`setVariable("${key}")`);
-    this.vars[key] = value;
+    // an own property whatever the key: `vars.__proto__ = x` would replace the prototype instead (and the guard refuses the key by name)
+    Object.defineProperty(this.vars, key, { value, writable: true, enumerable: true, configurable: true });
   }
 
   /** Reports liveness of a long step (a Temporal activity heartbeat; a no-op locally). */

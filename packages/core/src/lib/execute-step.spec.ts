@@ -349,6 +349,37 @@ describe('executeStep hand-offs', () => {
     });
   });
 
+  it("gives the step's evaluator, components, tools and router one idempotency key, the same on every attempt", async () => {
+    const keys: string[] = [];
+    const record = (where: string) => (ctx: AgentContext) => void keys.push(`${where}=${ctx.idempotencyKey}`);
+    const router = defineRouter({ name: 'r', route: ({ context }) => (record('router')(context), { nextAgent: 'report' }) });
+    const tool = defineTool({ name: 'key', input: '', execute: (_args, ctx) => (record('tool')(ctx), 'ok') });
+    const { flock, request } = handoffFlock({
+      tools: [tool],
+      components: [{ name: 'c', onInitialize: record('component') }],
+      evaluate: async (_inputs, ctx) => (record('evaluate')(ctx), await ctx.callTool('key'), { words: 1 }),
+      next: router,
+    });
+    await executeStep(flock, request('a'), { attempt: 1 });
+    await executeStep(flock, request('a'), { attempt: 2 });
+    const key = 'run-1:0:counter';
+    expect(keys).toEqual([1, 2].flatMap(() => [`component=${key}`, `evaluate=${key}`, `tool=${key}`, `router=${key}`]));
+  });
+
+  it('gives every step of a run its own idempotency key', async () => {
+    const keys: string[] = [];
+    const flock = new Flock({
+      name: 'keys',
+      agents: [
+        { name: 'a', input: '', output: '', evaluate: (_i, ctx) => (keys.push(ctx.idempotencyKey), {}), next: 'b' },
+        { name: 'b', input: '', output: '', evaluate: (_i, ctx) => (keys.push(ctx.idempotencyKey), {}), next: 'a' },
+      ],
+      maxIterations: 3,
+    });
+    await runLocally(flock, { startAgent: 'a', input: {}, runId: 'r-9' }).catch(() => undefined);
+    expect(keys).toEqual(['r-9:0:a', 'r-9:1:b', 'r-9:2:a']);
+  });
+
   it('leaves a static hand-off to the run loop', async () => {
     const { flock, request } = handoffFlock({ next: 'report' });
     expect(await executeStep(flock, request('a'))).not.toHaveProperty('nextAgent');

@@ -1,7 +1,7 @@
 import type { Agent } from './agent';
 import type { Component, StepEnd } from './component';
 import { fingerprintDifferences, type StepFingerprint } from '@flock-ts/engine';
-import { AgentContext, type StepView } from './context';
+import { AgentContext, stepIdempotencyKey, type StepView } from './context';
 import { AgentExecutionError, AgentOutputValidationError, ComponentError, DefinitionDriftError, errorName, type ComponentHook } from './errors';
 import type { EvaluationResult } from './evaluator';
 import type { Flock } from './flock';
@@ -119,7 +119,13 @@ function checkFingerprint(flock: Flock, agentName: string, planned: StepFingerpr
 }
 
 function stepView(request: StepRequest): StepView {
-  const view: StepView = { runId: request.runId, flockName: request.flockName, step: request.step, variables: request.variables };
+  const view: StepView = {
+    runId: request.runId,
+    flockName: request.flockName,
+    step: request.step,
+    variables: request.variables,
+    idempotencyKey: stepIdempotencyKey(request.runId, request.step, request.agent),
+  };
   if (request.sessionId !== undefined) view.sessionId = request.sessionId;
   if (request.input !== undefined) view.input = request.input;
   if (request.history !== undefined) view.history = request.history;

@@ -273,3 +273,51 @@ describe('router token usage', () => {
     expect(result.usage).toEqual({ inputTokens: 15, outputTokens: 3, totalTokens: 18 });
   });
 });
+
+describe('values a run could not store', () => {
+  const nested = (levels: number): unknown => {
+    let value: unknown = 'x';
+    for (let i = 0; i < levels; i++) value = { c: value };
+    return value;
+  };
+  const producing = (evaluate: AgentOptions['evaluate']) => new Flock({ name: 'unstorable', agents: [{ name: 'a', input: '', output: 'y: unknown', evaluate }] });
+  const cases: Array<[string, AgentOptions['evaluate'], RegExp]> = [
+    ['a Buffer in the output', () => ({ y: { data: Buffer.from('hi') } }), /output\.y\.data: a Buffer is not storable: .*new Uint8Array\(buf\)/],
+    ['a Buffer in a variable', (_i, ctx) => (ctx.setVariable('file', Buffer.from('hi')), { y: 1 }), /variables\.file: a Buffer is not storable/],
+    ['an output nested 5,000 levels deep', () => ({ y: nested(5_000) }), /output\.y\.c\.c\.c.*…: nested deeper than 100 levels/],
+    ['a __proto__ key in the output', () => ({ y: JSON.parse('{"__proto__": {"admin": true}}') as unknown }), /output\.y\.__proto__: the key "__proto__" is not storable/],
+    ['a constructor key in the output', () => ({ y: [{ constructor: 'x' }] }), /output\.y\[0\]\.constructor: the key "constructor" is not storable/],
+    ['a prototype key in the output', () => ({ y: { prototype: 1 } }), /output\.y\.prototype: the key "prototype" is not storable/],
+    ['a variable named __proto__', (_i, ctx) => (ctx.setVariable('__proto__', { admin: true }), { y: 1 }), /variables\.__proto__: the key "__proto__" is not storable/],
+  ];
+
+  it.each(cases)('fails the run on %s, once, naming the path', async (_name, evaluate, message) => {
+    const evaluator = jest.fn(evaluate);
+    const error = await failure(runLocally(producing(evaluator as AgentOptions['evaluate']), { startAgent: 'a', input: {} }));
+    expect(error).toMatchObject({ code: 'AGENT_FAILED', agent: 'a', causeType: 'SerializationError' });
+    expect(error.message).toMatch(/Agent "a" produced a value a Temporal run cannot store/);
+    expect(error.message).toMatch(message);
+    expect(evaluator).toHaveBeenCalledTimes(1);
+  });
+
+  it('setVariable("__proto__") never changes the prototype of the variables', async () => {
+    let seen: unknown;
+    const flock = producing((_i, ctx) => {
+      ctx.setVariable('__proto__', { admin: true });
+      seen = (ctx.variables as { admin?: unknown }).admin;
+      return { y: 1 };
+    });
+    await failure(runLocally(flock, { startAgent: 'a', input: {} }));
+    expect(seen).toBeUndefined();
+  });
+
+  it.each([
+    ['a Buffer', { x: Buffer.from('hi') }, /input\.x: a Buffer is not storable/],
+    ['a value nested 5,000 levels deep', { x: nested(5_000) }, /input\.x\.c\.c.*: nested deeper than 100 levels/],
+    ['a constructor key', { x: { constructor: 1 } }, /input\.x\.constructor: the key "constructor" is not storable/],
+  ])('flock.run refuses %s in the run input before anything runs', async (_name, input, message) => {
+    const evaluate = jest.fn(() => ({ y: 1 }));
+    await expect(producing(evaluate).run({ startAgent: 'a', input })).rejects.toMatchObject({ name: 'FlockConfigError', message: expect.stringMatching(message) });
+    expect(evaluate).not.toHaveBeenCalled();
+  });
+});
