@@ -99,19 +99,37 @@ export class PayloadCodecError extends Error {
 /**
  * A payload that cannot be decoded, whatever retries: corrupt or
  * undecodable data, a value type this reader does not know. Inside a
- * workflow it fails the run (Flock workers list it in
- * `workflowFailureErrorTypes`) instead of failing the workflow task forever.
+ * workflow such a payload fails the run (see `undecodable`), never the
+ * workflow task forever.
  */
 export class PayloadDecodeError extends Error {
   override readonly name = 'PayloadDecodeError';
   readonly code = 'PAYLOAD_UNDECODABLE' as const;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Why (`UNDECODABLE` when the converter, not the codec, could not read it). */
+  readonly reason: PayloadDecodeReason;
+  /** The key id involved, when one is. */
+  readonly keyId?: string;
+  constructor(message: string, options?: { cause?: unknown; reason?: PayloadDecodeReason; keyId?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = options?.reason ?? 'UNDECODABLE';
+    if (options?.keyId !== undefined) this.keyId = options.keyId;
   }
 }
 
-/** Error names that mean a workflow task can never succeed on these bytes: the run fails on them instead. */
-export const FLOCK_WORKFLOW_FAILURE_ERROR_TYPES: readonly string[] = ['PayloadDecodeError'];
+/** Why the payload codec refused to decode a payload ({@link PayloadDecodeError.reason}). */
+export type PayloadDecodeReason =
+  /** The reader encrypts and the payload is not encrypted (plain or gzip-only); opt out with `FLOCK_PAYLOAD_ALLOW_UNENCRYPTED=true`. */
+  | 'NOT_ENCRYPTED'
+  /** Encrypted with a key id this reader has no key for. */
+  | 'UNKNOWN_KEY'
+  /** Corrupted ciphertext: the key of that id is not the one it was encrypted with, or data or metadata were altered. */
+  | 'DECRYPTION_FAILED'
+  /** Decompresses past the reader's cap (`FLOCK_PAYLOAD_MAX_DECODED_BYTES`, default 4 MiB): a decompression bomb, or a cap set too low. */
+  | 'DECODED_TOO_LARGE'
+  /** Encoded bytes that are not what the codec writes (truncated, corrupt gzip, unknown or misordered step). */
+  | 'INVALID_ENCODED_PAYLOAD'
+  /** Undecodable by the payload converter (bad json/plain data). */
+  | 'UNDECODABLE';
 
 function formatKiB(bytes: number): string {
   return `${Math.round((bytes / 1024) * 10) / 10} KiB`;

@@ -1,7 +1,10 @@
 import type { Payload } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding';
 
-import { createFlockPayloadCodec, parseEncryptionKey, type FlockPayloadCodec } from './payload-codec';
+import { execFileSync } from 'node:child_process';
+
+import { gzipBomb, gzipZeros } from './payload-codec-bomb.fixture';
+import { createFlockPayloadCodec, DEFAULT_MAX_DECODED_BYTES, parseEncryptionKey, type FlockPayloadCodec } from './payload-codec';
 import { payloadConverter } from './payload-converter';
 import { envelopeToPayload, payloadToEnvelope } from './payload-envelope';
 
@@ -21,7 +24,7 @@ function text(payload: Payload): string {
   return parts.join('\n');
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; keyId?: string }> {
+async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; reason?: string; keyId?: string }> {
   try {
     await promise;
   } catch (error) {
@@ -88,8 +91,8 @@ describe('createFlockPayloadCodec', () => {
     expect(decode(encoded.metadata!['flock-codec']!)).toBe('aes-256-gcm');
   });
 
-  it('passes payloads it did not write through decode unchanged', async () => {
-    const codec = createFlockPayloadCodec({ encryption: { keyId: 'k1', key: KEY_A } });
+  it('with allowUnencrypted, passes payloads it did not write through decode unchanged', async () => {
+    const codec = createFlockPayloadCodec({ encryption: { keyId: 'k1', key: KEY_A }, allowUnencrypted: true });
     const plain = payloadConverter.toPayload({ written: 'before the codec was enabled' });
     const [decoded] = await codec.decode([plain]);
     expect(decoded).toBe(plain);
@@ -110,8 +113,8 @@ describe('createFlockPayloadCodec', () => {
     const reader = createFlockPayloadCodec({ encryption: { keyId: 'other', key: KEY_B } });
     const [encoded] = await writer.encode([payloadConverter.toPayload(SECRET_TEXT)]);
     const error = await failure(reader.decode([encoded]));
-    expect(error.name).toBe('PayloadCodecError');
-    expect(error.code).toBe('UNKNOWN_KEY');
+    expect(error.name).toBe('PayloadDecodeError');
+    expect(error.reason).toBe('UNKNOWN_KEY');
     expect(error.keyId).toBe('prod-2025');
     expect(error.message).toContain('key id "prod-2025"');
     expect(error.message).toContain('FLOCK_PAYLOAD_KEY_ID=prod-2025');
@@ -123,15 +126,15 @@ describe('createFlockPayloadCodec', () => {
     const reader = createFlockPayloadCodec({ encryption: { keyId: 'k1', key: KEY_B } });
     const [encoded] = await writer.encode([payloadConverter.toPayload(SECRET_TEXT)]);
     const error = await failure(reader.decode([encoded]));
-    expect(error.code).toBe('DECRYPTION_FAILED');
-    expect(error.message).toContain('key id "k1"');
+    expect(error).toMatchObject({ name: 'PayloadDecodeError', reason: 'DECRYPTION_FAILED', keyId: 'k1' });
+    expect(error.message).toContain('key id "k1" (corrupted ciphertext)');
   });
 
   it('detects altered metadata: the codec steps are bound to the ciphertext', async () => {
     const codec = createFlockPayloadCodec({ compression: 'gzip', encryption: { keyId: 'k1', key: KEY_A } });
     const [encoded] = await codec.encode([payloadConverter.toPayload(big)]);
     const altered = { ...encoded, metadata: { ...encoded.metadata, 'flock-codec': encode('aes-256-gcm') } };
-    expect((await failure(codec.decode([altered]))).code).toBe('DECRYPTION_FAILED');
+    expect((await failure(codec.decode([altered]))).reason).toBe('DECRYPTION_FAILED');
   });
 
   it('detects altered ciphertext', async () => {
@@ -139,17 +142,17 @@ describe('createFlockPayloadCodec', () => {
     const [encoded] = await codec.encode([payloadConverter.toPayload(SECRET_TEXT)]);
     const data = encoded.data!.slice();
     data[data.length - 1] ^= 1;
-    expect((await failure(codec.decode([{ ...encoded, data }]))).code).toBe('DECRYPTION_FAILED');
+    expect((await failure(codec.decode([{ ...encoded, data }]))).reason).toBe('DECRYPTION_FAILED');
   });
 
   it('rejects an unknown codec step and a corrupt gzip stream', async () => {
     const codec = createFlockPayloadCodec({ compression: 'gzip' });
     const unknown = { metadata: { encoding: encode('binary/gzip'), 'flock-codec': encode('zstd') }, data: new Uint8Array([1]) };
     const error = await failure(codec.decode([unknown]));
-    expect(error.code).toBe('INVALID_ENCODED_PAYLOAD');
+    expect(error).toMatchObject({ name: 'PayloadDecodeError', reason: 'INVALID_ENCODED_PAYLOAD' });
     expect(error.message).toContain('"zstd"');
     const corrupt = { metadata: { encoding: encode('binary/gzip'), 'flock-codec': encode('gzip') }, data: new Uint8Array([1, 2, 3]) };
-    expect((await failure(codec.decode([corrupt]))).code).toBe('INVALID_ENCODED_PAYLOAD');
+    expect((await failure(codec.decode([corrupt]))).reason).toBe('INVALID_ENCODED_PAYLOAD');
   });
 
   it.each([
@@ -160,11 +163,129 @@ describe('createFlockPayloadCodec', () => {
     ['a key id with spaces', { encryption: { keyId: 'my key', key: KEY_A } }, /Invalid encryption key id "my key"/],
     ['a short decryption key', { encryption: { keyId: 'k2', key: KEY_A, decryptionKeys: { k1: btoa('short') } } }, /decryption key "k1" is 5 bytes/],
     ['an unknown compression', { compression: 'zstd' }, /Unknown payload compression "zstd"/],
+    ['a cap of 0 bytes', { maxDecodedBytes: 0 }, /maxDecodedBytes must be a positive whole number/],
   ])('rejects %s with INVALID_CODEC_CONFIG', (_what, options, message) => {
     const error = thrown(() => createFlockPayloadCodec(options as never));
     expect(error.name).toBe('PayloadCodecError');
     expect(error.code).toBe('INVALID_CODEC_CONFIG');
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('decompression cap', () => {
+  const MiB = 1024 * 1024;
+
+  it('is 4 MiB by default, twice the 2 MiB Temporal payload limit', () => {
+    expect(DEFAULT_MAX_DECODED_BYTES).toBe(4 * MiB);
+    expect(createFlockPayloadCodec({ compression: 'gzip' }).maxDecodedBytes).toBe(4 * MiB);
+  });
+
+  it('stops a gzip bomb at the cap (DECODED_TOO_LARGE), naming the cap', async () => {
+    const bomb = await gzipBomb(64 * MiB);
+    expect(bomb.data!.byteLength).toBeLessThan(100_000);
+    const error = await failure(createFlockPayloadCodec({ compression: 'gzip' }).decode([bomb]));
+    expect(error).toMatchObject({ name: 'PayloadDecodeError', reason: 'DECODED_TOO_LARGE' });
+    expect(error.message).toContain('more than 4194304 bytes (4 MiB)');
+    expect(error.message).toContain('FLOCK_PAYLOAD_MAX_DECODED_BYTES');
+  });
+
+  it('caps readers that do not compress themselves, and opted-out strict readers', async () => {
+    const bomb = await gzipBomb(8 * MiB);
+    const lenient = createFlockPayloadCodec({ encryption: { keyId: 'k1', key: KEY_A }, allowUnencrypted: true });
+    expect((await failure(lenient.decode([bomb]))).reason).toBe('DECODED_TOO_LARGE');
+  });
+
+  it('caps encrypted payloads too: a key holder cannot bomb a reader either', async () => {
+    const codec = createFlockPayloadCodec({ encryption: { keyId: 'k1', key: KEY_A } });
+    const inner = await gzipZeros(16 * MiB);
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const key = await crypto.subtle.importKey('raw', parseEncryptionKey(KEY_A) as Uint8Array<ArrayBuffer>, { name: 'AES-GCM' }, false, ['encrypt']);
+    const sealed = new Uint8Array(
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encode('gzip+aes-256-gcm\nk1') as Uint8Array<ArrayBuffer> }, key, inner as Uint8Array<ArrayBuffer>),
+    );
+    const data = new Uint8Array(12 + sealed.byteLength);
+    data.set(iv);
+    data.set(sealed, 12);
+    const bomb = {
+      metadata: { encoding: encode('binary/encrypted'), 'flock-codec': encode('gzip+aes-256-gcm'), 'encryption-key-id': encode('k1') },
+      data,
+    };
+    expect((await failure(codec.decode([bomb]))).reason).toBe('DECODED_TOO_LARGE');
+  });
+
+  it('is configurable; payloads over the cap are not compressed, so the writer reads back all it writes', async () => {
+    const small = createFlockPayloadCodec({ compression: 'gzip', maxDecodedBytes: 1000 });
+    expect((await failure(small.decode([await gzipBomb(1001)]))).message).toContain('more than 1000 bytes');
+    const { encoded, decoded } = await roundTrip(small, { text: 'a'.repeat(5000) });
+    expect(decoded).toEqual({ text: 'a'.repeat(5000) });
+    expect(encoded.metadata!['flock-codec']).toBeUndefined();
+    // exactly at the cap decompresses; 1000 zero bytes are just not an envelope
+    expect((await failure(small.decode([await gzipBomb(1000)]))).reason).toBe('INVALID_ENCODED_PAYLOAD');
+  });
+
+  it('keeps a decoding process within a few MiB of RSS on a 1 GiB bomb (prints the figures)', () => {
+    const run = (mode: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--conditions=@flock-ts/source', '--import', 'tsx', 'payload-codec-bomb.fixture.ts', '--rss-probe', mode], {
+          cwd: __dirname,
+          encoding: 'utf8',
+        }),
+      ) as { rssBeforeMiB: number; rssPeakMiB: number; rssGrowthMiB: number; bombBytes: number; outcome: string };
+    const capped = run('capped');
+    const strict = run('strict');
+    console.log(
+      `1 GiB gzip bomb (${capped.bombBytes} bytes): capped reader RSS ${capped.rssBeforeMiB} -> ${capped.rssPeakMiB} MiB; ` +
+        `strict reader ${strict.rssBeforeMiB} -> ${strict.rssPeakMiB} MiB`,
+    );
+    expect(capped.outcome).toMatch(/^PayloadDecodeError \(DECODED_TOO_LARGE\)/);
+    expect(strict.outcome).toMatch(/^PayloadDecodeError \(NOT_ENCRYPTED\)/);
+    expect(capped.rssGrowthMiB).toBeLessThan(64);
+    expect(strict.rssGrowthMiB).toBeLessThan(64);
+  }, 60_000);
+});
+
+describe('strict mode: a codec that encrypts reads only encrypted payloads', () => {
+  const strict = createFlockPayloadCodec({ compression: 'gzip', encryption: { keyId: 'k1', key: KEY_A } });
+
+  it('refuses plain JSON payloads (NOT_ENCRYPTED), saying how to opt out', async () => {
+    expect(strict.allowsUnencrypted).toBe(false);
+    const error = await failure(strict.decode([payloadConverter.toPayload({ from: 'a client without the key' })]));
+    expect(error).toMatchObject({ name: 'PayloadDecodeError', reason: 'NOT_ENCRYPTED' });
+    expect(error.message).toContain('not encrypted (encoding json/plain)');
+    expect(error.message).toContain('FLOCK_PAYLOAD_ALLOW_UNENCRYPTED=true');
+  });
+
+  it('refuses gzip-only payloads before decompressing them', async () => {
+    const [gzipOnly] = await createFlockPayloadCodec({ compression: 'gzip' }).encode([payloadConverter.toPayload('x'.repeat(2000))]);
+    expect(decode(gzipOnly.metadata!['flock-codec']!)).toBe('gzip');
+    expect((await failure(strict.decode([gzipOnly]))).reason).toBe('NOT_ENCRYPTED');
+    const started = Date.now();
+    expect((await failure(strict.decode([await gzipBomb(64 * 1024 * 1024)]))).reason).toBe('NOT_ENCRYPTED');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses steps that put anything outside the encryption', async () => {
+    const outerGzip = { metadata: { encoding: encode('binary/gzip'), 'flock-codec': encode('aes-256-gcm+gzip'), 'encryption-key-id': encode('k1') }, data: new Uint8Array(40) };
+    expect((await failure(strict.decode([outerGzip]))).reason).toBe('NOT_ENCRYPTED');
+  });
+
+  it('still reads what it (or a peer with the key) wrote', async () => {
+    expect((await roundTrip(strict, { ok: true })).decoded).toEqual({ ok: true });
+  });
+
+  it('opt-out (allowUnencrypted) reads plain and gzip-only payloads', async () => {
+    const lenient = createFlockPayloadCodec({ compression: 'gzip', encryption: { keyId: 'k1', key: KEY_A }, allowUnencrypted: true });
+    expect(lenient.allowsUnencrypted).toBe(true);
+    const [gzipOnly] = await createFlockPayloadCodec({ compression: 'gzip' }).encode([payloadConverter.toPayload('x'.repeat(2000))]);
+    const [decoded] = await lenient.decode([gzipOnly, payloadConverter.toPayload('plain')]);
+    expect(payloadConverter.fromPayload(decoded)).toBe('x'.repeat(2000));
+  });
+
+  it('does not apply to codecs without encryption', async () => {
+    const gzip = createFlockPayloadCodec({ compression: 'gzip' });
+    expect(gzip.allowsUnencrypted).toBe(true);
+    const plain = payloadConverter.toPayload('plain');
+    expect((await gzip.decode([plain]))[0]).toBe(plain);
   });
 });
 
