@@ -47,7 +47,29 @@ describe('payloadCodecFromEnv', () => {
     expect(payloadConverter.fromPayload(decoded)).toBe('from last year');
   });
 
+  it('refuses unencrypted payloads with a key, unless FLOCK_PAYLOAD_ALLOW_UNENCRYPTED=true', async () => {
+    const keyed = { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: 'k1' };
+    const plain = payloadConverter.toPayload({ from: 'a client without the key' });
+    const strict = payloadCodecFromEnv(keyed)!;
+    expect(strict.allowsUnencrypted).toBe(false);
+    await expect(strict.decode([plain])).rejects.toMatchObject({ name: 'PayloadDecodeError', reason: 'NOT_ENCRYPTED' });
+    for (const value of ['false', '0', '']) expect(payloadCodecFromEnv({ ...keyed, FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: value })!.allowsUnencrypted).toBe(false);
+    const lenient = payloadCodecFromEnv({ ...keyed, FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: 'TRUE' })!;
+    expect(lenient.allowsUnencrypted).toBe(true);
+    expect((await lenient.decode([plain]))[0]).toBe(plain);
+  });
+
+  it('caps decoded payloads at 4 MiB, or FLOCK_PAYLOAD_MAX_DECODED_BYTES', () => {
+    expect(payloadCodecFromEnv({ FLOCK_PAYLOAD_COMPRESSION: 'gzip' })!.maxDecodedBytes).toBe(4 * 1024 * 1024);
+    expect(payloadCodecFromEnv({ FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '8388608' })!.maxDecodedBytes).toBe(8388608);
+    const keyed = { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: 'k1', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '1000000' };
+    expect(payloadCodecFromEnv(keyed)!.maxDecodedBytes).toBe(1000000);
+  });
+
   it.each([
+    ['a cap that is not a number', { FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '4MiB' }, /FLOCK_PAYLOAD_MAX_DECODED_BYTES must be a positive number of bytes/],
+    ['a cap of 0', { FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '0' }, /FLOCK_PAYLOAD_MAX_DECODED_BYTES must be a positive/],
+    ['a non-boolean opt-out', { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: 'k1', FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: 'sure' }, /FLOCK_PAYLOAD_ALLOW_UNENCRYPTED must be true or false, got "sure"/],
     ['a key without an id', { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY }, /FLOCK_PAYLOAD_ENCRYPTION_KEY needs FLOCK_PAYLOAD_KEY_ID/],
     ['an id without a key', { FLOCK_PAYLOAD_KEY_ID: 'k1' }, /FLOCK_PAYLOAD_KEY_ID is set without FLOCK_PAYLOAD_ENCRYPTION_KEY/],
     ['a short key', { FLOCK_PAYLOAD_ENCRYPTION_KEY: btoa('too short'), FLOCK_PAYLOAD_KEY_ID: 'k1' }, /^FLOCK_PAYLOAD_ENCRYPTION_KEY is 9 bytes/],

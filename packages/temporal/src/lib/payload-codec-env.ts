@@ -10,6 +10,14 @@ export const PAYLOAD_CODEC_ENV = {
   decryptionKeys: 'FLOCK_PAYLOAD_DECRYPTION_KEYS',
   /** `gzip` or `none` (default). */
   compression: 'FLOCK_PAYLOAD_COMPRESSION',
+  /**
+   * `true` lets a client or worker with a key read payloads that are not
+   * encrypted (plain JSON, gzip-only): by default it refuses them, so
+   * nobody without the key can start runs on or feed data to its workers.
+   */
+  allowUnencrypted: 'FLOCK_PAYLOAD_ALLOW_UNENCRYPTED',
+  /** Most bytes one payload may decompress to (default 4 MiB = 4194304): a cap against decompression bombs. */
+  maxDecodedBytes: 'FLOCK_PAYLOAD_MAX_DECODED_BYTES',
 } as const;
 
 /**
@@ -28,6 +36,9 @@ export function payloadCodecFromEnv(env: Record<string, string | undefined>): Fl
   const keyId = env[PAYLOAD_CODEC_ENV.keyId]?.trim();
   const compression = env[PAYLOAD_CODEC_ENV.compression]?.trim().toLowerCase() || 'none';
   const oldKeys = env[PAYLOAD_CODEC_ENV.decryptionKeys]?.trim();
+  const allowUnencrypted = parseBoolean(env, PAYLOAD_CODEC_ENV.allowUnencrypted);
+  const maxDecodedBytes = parseByteCount(env, PAYLOAD_CODEC_ENV.maxDecodedBytes);
+  const limits = maxDecodedBytes === undefined ? {} : { maxDecodedBytes };
   if (compression !== 'gzip' && compression !== 'none') {
     throw configError(`${PAYLOAD_CODEC_ENV.compression} must be gzip or none, got "${env[PAYLOAD_CODEC_ENV.compression]}"`);
   }
@@ -35,12 +46,14 @@ export function payloadCodecFromEnv(env: Record<string, string | undefined>): Fl
     if (keyId || oldKeys) {
       throw configError(`${keyId ? PAYLOAD_CODEC_ENV.keyId : PAYLOAD_CODEC_ENV.decryptionKeys} is set without ${PAYLOAD_CODEC_ENV.encryptionKey}`);
     }
-    return compression === 'gzip' ? createFlockPayloadCodec({ compression }) : undefined;
+    return compression === 'gzip' ? createFlockPayloadCodec({ compression, ...limits }) : undefined;
   }
   if (!keyId) throw configError(`${PAYLOAD_CODEC_ENV.encryptionKey} needs ${PAYLOAD_CODEC_ENV.keyId} (an id stored with each payload, e.g. 2025-01)`);
   try {
     return createFlockPayloadCodec({
       compression,
+      allowUnencrypted,
+      ...limits,
       encryption: { keyId, key, ...(oldKeys ? { decryptionKeys: parseKeyList(oldKeys) } : {}) },
     });
   } catch (error) {
@@ -58,6 +71,21 @@ function parseKeyList(text: string): Record<string, string> {
     keys[item.slice(0, at).trim()] = item.slice(at + 1).trim();
   }
   return keys;
+}
+
+function parseBoolean(env: Record<string, string | undefined>, name: string): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (!value || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw configError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function parseByteCount(env: Record<string, string | undefined>, name: string): number | undefined {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  const bytes = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw configError(`${name} must be a positive number of bytes (e.g. 4194304 for 4 MiB), got "${env[name]}"`);
+  return bytes;
 }
 
 function configError(message: string): PayloadCodecError {
