@@ -110,6 +110,14 @@ describe('formatStatus', () => {
     expect(text).toContain('steps: unknown (no worker answered the status query)');
     expect(text).toMatch(/current agent:\s+-/);
   });
+
+  it('prints a warning when no worker polls the queue a step waits on, and none otherwise', () => {
+    const warning = 'no worker polls task queue gpu-queue (agent ranker scheduled 12 s ago)';
+    expect(formatStatus({ ...view, warning, waitingFor: { taskQueue: 'gpu-queue', kind: 'activity', agent: 'ranker', scheduledSecondsAgo: 12 } })).toMatch(
+      /\nwarning:\s+no worker polls task queue gpu-queue \(agent ranker scheduled 12 s ago\)\n/,
+    );
+    expect(formatStatus(view)).not.toContain('warning');
+  });
 });
 
 describe('formatResult', () => {
@@ -166,6 +174,13 @@ describe('formatList', () => {
     expect(rows[1]).toMatch(/^docs-r1\s+docs\s+completed\s+reader\s+-\s+-\s+2026/);
     expect(rows[2]).toMatch(/^docs-long-id\s+docs\s+running\s+reader\s+ranker\s+s1\s+2026/);
     expect(rows[1].indexOf('docs ')).toBe(rows[2].indexOf('docs '));
+  });
+
+  it('marks runs whose memo this client cannot read, and lists them all the same', () => {
+    const text = formatList([run({ unreadable: 'encrypted: key k2', encryptedWithKey: 'k2' }), run({ flockName: undefined, unreadable: 'not encrypted' })]);
+    const rows = text.trimEnd().split('\n');
+    expect(rows[1]).toMatch(/^docs-r1\s+docs \(encrypted: key k2\)\s+completed/);
+    expect(rows[2]).toMatch(/^docs-r1\s+\(not encrypted\)\s+completed/);
   });
 
   it('says when nothing was found', () => {

@@ -44,6 +44,7 @@ export function formatStatus(view: FlockRunView): string {
     field('started', view.startTime),
     field('closed', view.closeTime ?? '-'),
     field('task queue', view.taskQueue),
+    ...(view.warning ? [field('warning', view.warning)] : []),
     ...(view.webUiUrl ? [field('Web UI', view.webUiUrl)] : []),
     view.source === 'describe' && view.steps.length === 0
       ? 'steps: unknown (no worker answered the status query)'
@@ -58,7 +59,7 @@ export function formatList(runs: readonly FlockRunSummary[]): string {
   const header = ['WORKFLOW ID', 'FLOCK', 'PHASE', 'START', 'CURRENT', 'SESSION', 'STARTED'];
   const rows = runs.map((run) => [
     run.workflowId,
-    run.flockName ?? '-',
+    run.unreadable ? `${run.flockName ?? ''}${run.flockName ? ' ' : ''}(${run.unreadable})` : (run.flockName ?? '-'),
     run.phase,
     run.startAgent ?? '-',
     (run.phase === 'running' ? run.currentAgent : undefined) ?? '-',

@@ -1,4 +1,4 @@
-import { flockRunsQuery, phaseOfExecutionStatus, quoteVisibilityValue } from './runs-client';
+import { describeWait, flockRunsQuery, phaseOfExecutionStatus, quoteVisibilityValue } from './runs-client';
 
 describe('flockRunsQuery', () => {
   it('matches every Flock run without a filter', () => {
@@ -41,5 +41,15 @@ describe('phaseOfExecutionStatus', () => {
     ['TIMED_OUT', 'timed-out'],
   ] as const)('maps %s to %s', (status, phase) => {
     expect(phaseOfExecutionStatus(status)).toBe(phase);
+  });
+});
+
+describe('describeWait', () => {
+  it('names the queue nobody polls, the agent and how long its step has waited', () => {
+    expect(describeWait({ taskQueue: 'gpu', kind: 'activity', agent: 'ranker', scheduledSecondsAgo: 12 })).toBe(
+      'no worker polls task queue gpu (agent ranker scheduled 12 s ago)',
+    );
+    expect(describeWait({ taskQueue: 'gpu', kind: 'activity' })).toBe('no worker polls task queue gpu (a step scheduled)');
+    expect(describeWait({ taskQueue: 'main', kind: 'workflow' })).toBe("no worker polls task queue main (the run's workflow tasks wait there)");
   });
 });

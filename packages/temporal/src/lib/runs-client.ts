@@ -12,9 +12,12 @@ import { RECENT_STEPS, type Flock, type StepRecord, type StepSummary } from '@fl
 import {
   Client,
   Connection,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { readStepLedger, type StepLedgerOptions } from './step-ledger';
@@ -53,6 +56,25 @@ export interface FlockRunView {
   closeTime?: string;
   workflowVersion?: number;
   webUiUrl?: string;
+  /**
+   * What the run waits for that may never come: an agent step scheduled for
+   * a while on a task queue no worker polls (set only while that holds).
+   */
+  waitingFor?: FlockRunWaitingFor;
+  /** `waitingFor` in words: `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
+  warning?: string;
+}
+
+/** A step scheduled on a task queue that no worker polls (see {@link FlockRunView.waitingFor}). */
+export interface FlockRunWaitingFor {
+  /** The task queue nobody polls. */
+  taskQueue: string;
+  /** `activity` for an agent step, `workflow` when not even the run's workflow task is picked up. */
+  kind: 'activity' | 'workflow';
+  /** The agent whose step waits, when known. */
+  agent?: string;
+  /** Seconds since the step was scheduled. */
+  scheduledSecondsAgo?: number;
 }
 
 /** One run as `list()` reports it (visibility data only: no query, no history). */
@@ -70,6 +92,14 @@ export interface FlockRunSummary {
   startTime: string;
   closeTime?: string;
   webUiUrl?: string;
+  /**
+   * Set when this client cannot read the run's memo: `encrypted: key <id>`
+   * when it lacks the key, else why (`not encrypted`, ...). The run is listed
+   * all the same, from its search attributes.
+   */
+  unreadable?: string;
+  /** The key id this client lacks, when that is why it is {@link unreadable}. */
+  encryptedWithKey?: string;
 }
 
 /** Filters of {@link FlockRunsClient.list}. */
@@ -83,6 +113,9 @@ export interface FlockRunsFilter {
 
 /** How long a status query may wait for a worker before `status()` falls back to describe(). */
 const STATUS_QUERY_TIMEOUT_MS = 5_000;
+
+/** A step scheduled (not started) for longer than this makes `status()` check that a worker polls its task queue. */
+export const UNPICKED_STEP_CHECK_AFTER_MS = 5_000;
 
 /**
  * A visibility query over the Flock search attributes. Single quotes are
@@ -231,6 +264,14 @@ export class FlockRunsClient {
       const result = await this.result(workflowId).catch(() => undefined);
       if (result) return { ...view, steps: result.steps, stepsDone: result.stepCount, flockName: view.flockName ?? result.flockName, source: 'result' };
     }
+    const queried = await this.queryStatus(handle, view);
+    if (description.status.name !== 'RUNNING') return queried;
+    const waitingFor = await this.unpolledWait(description, queried).catch(() => undefined);
+    return waitingFor ? { ...queried, waitingFor, warning: describeWait(waitingFor) } : queried;
+  }
+
+  private async queryStatus(handle: ReturnType<Client['workflow']['getHandle']>, view: FlockRunView): Promise<FlockRunView> {
+    const description = { status: { name: view.executionStatus } };
     try {
       const status = normalizeStatus(
         await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery)),
@@ -253,6 +294,57 @@ export class FlockRunsClient {
   }
 
   /**
+   * A running run's step that no worker will pick up: the oldest pending
+   * activity still SCHEDULED (not started) for over
+   * {@link UNPICKED_STEP_CHECK_AFTER_MS}, on a task queue without pollers;
+   * or, when no worker answered the status query, a workflow task queue
+   * without pollers.
+   */
+  private async unpolledWait(description: WorkflowExecutionDescription, view: FlockRunView): Promise<FlockRunWaitingFor | undefined> {
+    const now = Date.now();
+    const waiting = (description.raw.pendingActivities ?? [])
+      .filter((activity) => activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED)
+      .map((activity) => ({ activity, scheduledAt: timestampMs(activity.scheduledTime) }))
+      .filter(({ scheduledAt }) => scheduledAt !== undefined && now - scheduledAt > UNPICKED_STEP_CHECK_AFTER_MS)
+      .sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0));
+    for (const { activity, scheduledAt } of waiting) {
+      const taskQueue = activity.activityOptions?.taskQueue?.name || (await this.scheduledTaskQueue(description, activity.activityId ?? ''));
+      if (!taskQueue || (await this.hasPollers(taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY))) continue;
+      return {
+        taskQueue,
+        kind: 'activity',
+        ...(view.currentAgent ? { agent: view.currentAgent } : {}),
+        scheduledSecondsAgo: Math.round((now - (scheduledAt ?? now)) / 1000),
+      };
+    }
+    if (view.source === 'describe' && now - Date.parse(view.startTime) > UNPICKED_STEP_CHECK_AFTER_MS) {
+      if (!(await this.hasPollers(description.taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))) {
+        return { taskQueue: description.taskQueue, kind: 'workflow' };
+      }
+    }
+    return undefined;
+  }
+
+  /** The task queue of a scheduled activity, from its ActivityTaskScheduled event (servers that do not report activity options). */
+  private async scheduledTaskQueue(description: WorkflowExecutionDescription, activityId: string): Promise<string | undefined> {
+    const history = await this.client.workflow.getHandle(description.workflowId, description.runId).fetchHistory();
+    for (const event of [...(history.events ?? [])].reverse()) {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      if (scheduled && scheduled.activityId === activityId) return scheduled.taskQueue?.name ?? undefined;
+    }
+    return undefined;
+  }
+
+  private async hasPollers(taskQueue: string, taskQueueType: temporal.api.enums.v1.TaskQueueType): Promise<boolean> {
+    const response = await this.client.workflowService.describeTaskQueue({
+      namespace: this.connection.namespace,
+      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType,
+    });
+    return (response.pollers ?? []).length > 0;
+  }
+
+  /**
    * The run's step ledger: every finished step, whole, oldest first, read
    * from its history across continue-as-new (`follow` waits for new steps
    * until the run ends).
@@ -266,12 +358,37 @@ export class FlockRunsClient {
     const limit = filter.limit ?? 20;
     const runs: FlockRunSummary[] = [];
     if (limit <= 0) return runs;
-    for await (const info of this.client.workflow.list({ query: flockRunsQuery(filter), pageSize: Math.min(limit, 1000) })) {
-      const run = this.summarize(info);
-      if (matchesFilter(run, filter)) runs.push(run);
-      if (runs.length >= limit) break;
-    }
+    const query = flockRunsQuery(filter);
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.connection.namespace,
+        query,
+        pageSize: Math.min(limit, 1000),
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+      for (const raw of response.executions ?? []) {
+        const run = await this.summarizeRaw(raw);
+        if (matchesFilter(run, filter)) runs.push(run);
+        if (runs.length >= limit) return runs;
+      }
+      nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
+    } while (nextPageToken);
     return runs;
+  }
+
+  /**
+   * One listed run; a memo this client cannot decode (a key it lacks, a
+   * payload its strict codec refuses) marks the run instead of failing the list.
+   */
+  private async summarizeRaw(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo): Promise<FlockRunSummary> {
+    const converter = this.client.options.loadedDataConverter;
+    try {
+      return this.summarize(await executionInfoFromRaw(raw, converter, raw, this.connection.namespace));
+    } catch (error) {
+      const info = await executionInfoFromRaw({ ...raw, memo: null }, converter, raw, this.connection.namespace);
+      return { ...this.summarize(info), ...unreadableMark(error) };
+    }
   }
 
   /** Requests cancellation; the workflow ends as cancelled once its current step reacts. */
@@ -301,6 +418,30 @@ export class FlockRunsClient {
       webUiUrl: flockRunWebUiUrl(this.connection, info.workflowId, info.runId),
     };
   }
+}
+
+/** `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
+export function describeWait(wait: FlockRunWaitingFor): string {
+  if (wait.kind === 'workflow') return `no worker polls task queue ${wait.taskQueue} (the run's workflow tasks wait there)`;
+  const what = [wait.agent ? `agent ${wait.agent}` : 'a step', wait.scheduledSecondsAgo !== undefined ? `scheduled ${wait.scheduledSecondsAgo} s ago` : 'scheduled']
+    .join(' ');
+  return `no worker polls task queue ${wait.taskQueue} (${what})`;
+}
+
+function unreadableMark(error: unknown): Pick<FlockRunSummary, 'unreadable' | 'encryptedWithKey'> {
+  const e = error as { name?: string; code?: string; reason?: string; keyId?: string; message?: string };
+  const keyMissing = e.reason === 'UNKNOWN_KEY' || e.code === 'UNKNOWN_KEY' || e.code === 'ENCRYPTED_PAYLOAD';
+  if (keyMissing && e.keyId) return { unreadable: `encrypted: key ${e.keyId}`, encryptedWithKey: e.keyId };
+  if (e.reason === 'NOT_ENCRYPTED') return { unreadable: 'not encrypted' };
+  if (e.reason === 'DECRYPTION_FAILED' && e.keyId) return { unreadable: `encrypted: key ${e.keyId}, which this client's key of that id does not open` };
+  if (keyMissing) return { unreadable: 'encoded: no payload codec' };
+  return { unreadable: `unreadable: ${e.reason ?? e.code ?? e.name ?? 'error'}` };
+}
+
+function timestampMs(value: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): number | undefined {
+  if (!value?.seconds) return undefined;
+  const seconds = typeof value.seconds === 'number' ? value.seconds : value.seconds.toNumber();
+  return seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
 }
 
 function summarize({ inputs: _inputs, output: _output, ...summary }: StepRecord): StepSummary {
