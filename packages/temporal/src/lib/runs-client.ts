@@ -25,6 +25,7 @@ import {
   buildFlockWorkflowStart,
   connectFlockClient,
   flockRunWebUiUrl,
+  startFlockWorkflow,
   toFlockRunFailedError,
   type FlockRunHandleInfo,
   type FlockStartRequest,
@@ -212,7 +213,7 @@ export class FlockRunsClient {
     const start = buildFlockWorkflowStart(definition, request);
     // connectFlockClient made the client on a Connection, so the operator API is there
     await ensureFlockSearchAttributes(this.client.connection as Connection, this.connection);
-    const handle = await this.client.workflow.start(start.workflowType, start.options);
+    const handle = await startFlockWorkflow(this.client, start);
     return {
       workflowId: start.workflowId,
       runId: handle.firstExecutionRunId,
