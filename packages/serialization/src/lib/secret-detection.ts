@@ -139,14 +139,17 @@ function matches(name: string, pattern: RegExp, accept: (match: RegExpExecArray)
 
 /**
  * A random-looking run of letters and digits: a digit, and mixed case, or 32+
- * characters (hex keys), or 20+ with an uppercase letter. Words, names and
+ * characters (hex keys), or 20+ with an uppercase letter, or 16+ with a
+ * quarter of digits (lowercase base-36 keys). Words, names and
  * `customersupportbot2024` are not.
  */
 function looksRandom(run: string): boolean {
   if (!/\d/.test(run)) return false;
   const upper = /[A-Z]/.test(run);
   const lower = /[a-z]/.test(run);
-  return (upper && lower) || run.length >= 32 || (upper && run.length >= 20);
+  const digits = run.replace(/\D/g, '').length;
+  // random base-36 has a digit in about every fourth place; `customersupportbot2024` does not
+  return (upper && lower) || run.length >= 32 || (upper && run.length >= 20) || (run.length >= 16 && digits * 4 >= run.length && (upper || lower));
 }
 
 /** The longest run of letters and digits in a text. */

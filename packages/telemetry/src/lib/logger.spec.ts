@@ -26,13 +26,33 @@ describe('createLogger', () => {
     expect(lines[0]).toContain('loud');
   });
 
-  it('never writes secrets: secret-named fields are redacted, credential-looking strings replaced', () => {
+  it('never writes secrets: secret-named fields are redacted, credential-looking strings replaced, credentials cut out of the message', () => {
     const { logger, lines } = capture('json');
     logger.info({ apiKey: 'plain-key-value', config: { token: 'abc' }, note: 'Bearer sk-0123456789abcdefghijklmnopqrstuv' }, 'connecting with sk-0123456789abcdefghijklmnopqrstuv');
     const line = lines.join('');
     expect(line).not.toContain('plain-key-value');
     expect(line).not.toContain('sk-0123456789');
-    expect(JSON.parse(line)).toMatchObject({ apiKey: '[redacted]', config: { token: '[redacted]' }, note: '[redacted]', msg: '[redacted]' });
+    expect(JSON.parse(line)).toMatchObject({ apiKey: '[redacted]', config: { token: '[redacted]' }, note: '[redacted]', msg: 'connecting with [redacted]' });
+  });
+
+  it('cuts connection-string passwords, Basic credentials and hex api keys out of messages, fields and error stacks', () => {
+    const { logger, lines } = capture('json');
+    const secret = ['hunter', '2'].join('');
+    const error = new Error(`login failed: Server=db;Password=${secret}; Authorization: Basic dXNlcjpodW50ZXIy`);
+    logger.error({ err: error, header: 'x-api-key: 5f4dcc3b5aa765d61d8327deb882cf99' }, `tool failed: Password=${secret};`);
+    const line = lines.join('');
+    for (const leaked of [secret, 'dXNlcjpodW50ZXIy', '5f4dcc3b5aa765d61d8327deb882cf99']) expect(line).not.toContain(leaked);
+    const record = JSON.parse(line);
+    expect(record.msg).toBe('tool failed: Password=[redacted];');
+    expect(record.err.message).toBe('login failed: Server=db;Password=[redacted]; Authorization: [redacted]');
+    expect(record.err.stack).toContain('login failed: Server=db;Password=[redacted];');
+    expect(record.header).toBe('x-api-key: [redacted]');
+  });
+
+  it('keeps names that start like a provider key', () => {
+    const { logger, records } = capture('json');
+    logger.info({ flock: 'sk-customer-support-bot', agent: 'sk-summarizer-agent-01' }, 'Evaluating agent sk-summarizer-agent-01');
+    expect(records()[0]).toMatchObject({ flock: 'sk-customer-support-bot', agent: 'sk-summarizer-agent-01', msg: 'Evaluating agent sk-summarizer-agent-01' });
   });
 
   it('adds the active span ids, so logs join their trace', async () => {

@@ -1,4 +1,4 @@
-import { stripSecrets } from '@flock-ts/serialization';
+import { redactSecretsInText, stripSecrets } from '@flock-ts/serialization';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { TelemetryConfigError } from './errors';
@@ -28,8 +28,8 @@ export interface LoggerOptions {
 
 /**
  * A pino logger for Flock processes. Every record's fields pass through
- * `stripSecrets` (secret-named keys show `[redacted]`, credential-looking
- * strings are replaced), and records written while a span is active carry
+ * `stripSecrets` (secret-named keys show `[redacted]`, credentials are cut
+ * out of strings, error messages and stacks, and the message), and records written while a span is active carry
  * its `trace_id` and `span_id`, so logs and traces can be joined.
  *
  * @example
@@ -51,12 +51,13 @@ export function createLogger(options: LoggerOptions = {}): FlockLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
-        log: (record) => stripSecrets(record, { secretKeys: 'redact' }),
+        // credentials are cut out of strings and errors (messages and stacks), the rest stays readable
+        log: (record) => stripSecrets(record, { secretKeys: 'redact', strings: 'cut' }),
       },
       hooks: {
         logMethod(args, method) {
           // the message itself may carry a credential, e.g. a URL with a token
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? stripSecrets(arg) : arg)) as Parameters<typeof method>);
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecretsInText(arg) : arg)) as Parameters<typeof method>);
         },
       },
       mixin: activeSpanFields,

@@ -20,6 +20,17 @@ describe('withSpan', () => {
     expect(inner.parentSpanId).toBe(outer.spanContext().spanId);
   });
 
+  it('cuts credentials out of the recorded exception and the status', async () => {
+    const secret = ['hunter', '2'].join('');
+    await expect(withSpan('db', async () => { throw new Error(`login failed: Password=${secret}; Authorization: Basic dXNlcjpodW50ZXIy`); })).rejects.toThrow(secret);
+    const [span] = exporter.getFinishedSpans();
+    expect(span.status.message).toBe('login failed: Password=[redacted]; Authorization: [redacted]');
+    const text = JSON.stringify({ events: span.events, status: span.status });
+    expect(text).toContain('Password=[redacted];');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('dXNlcjpodW50ZXIy');
+  });
+
   it('marks a throw and a failed result as errors', async () => {
     await expect(withSpan('throws', async () => { throw new Error('nope'); })).rejects.toThrow('nope');
     await withSpan('exit-1', async () => 1, { failed: (code) => (code ? `exit status ${code}` : undefined) });

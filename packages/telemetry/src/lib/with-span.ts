@@ -1,3 +1,4 @@
+import { redactSecretsInText } from '@flock-ts/serialization';
 import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
 
 /** Options of {@link withSpan}. */
@@ -25,11 +26,13 @@ export async function withSpan<T>(name: string, fn: (span: Span) => Promise<T>, 
     try {
       const result = await fn(span);
       const failure = options.failed?.(result);
-      if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+      if (failure) span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecretsInText(failure) });
       return result;
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+      // the exception event and status leave the process: credentials in the message or stack are cut out
+      const err = error instanceof Error ? error : new Error(String(error));
+      span.recordException({ name: err.name, message: redactSecretsInText(err.message), ...(err.stack ? { stack: redactSecretsInText(err.stack) } : {}) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: redactSecretsInText(err.message) });
       throw error;
     } finally {
       span.end();

@@ -1,4 +1,5 @@
 import type { Flock } from '@flock-ts/core';
+import { redactSecretsInText } from '@flock-ts/serialization';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -85,8 +86,9 @@ export async function loadFlockModules(
       throw new FlockModuleError(
         'FLOCK_MODULE_LOAD_FAILED',
         specifier,
-        `Flock module ${specifier} failed to load${hint}: ${(error as Error)?.message ?? String(error)}`,
-        { cause: error },
+        // printed by flock-worker and flockctl: a module's own message may carry a credential
+        `Flock module ${specifier} failed to load${hint}: ${redactSecretsInText((error as Error)?.message ?? String(error))}`,
+        { cause: redactedCopy(error) },
       );
     }
     const found = flocksFromModule(namespace);
@@ -107,4 +109,13 @@ export async function loadFlockModules(
     }
   }
   return flocks;
+}
+
+/** The error with credentials cut out of its message and stack: what an import error may print (worker logs, CLI output). */
+function redactedCopy(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(redactSecretsInText(original.message));
+  copy.name = original.name;
+  copy.stack = redactSecretsInText(original.stack ?? `${original.name}: ${original.message}`);
+  return copy;
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_TASK_QUEUE, FlockConfigError, checkRunIds, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError } from '@flock-ts/core';
-import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { assertPayloadSize, encodeFlockMemo, findSecretKey, stripSecrets } from '@flock-ts/serialization';
 import { FlockRunFailedError, findUnstorable, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
@@ -55,7 +55,10 @@ export function flockWorkflowId(flockName: string, runId: string): string {
  * Builds the workflow start of a Flock run: workflow type of the flock's
  * `workflowVersion`, id `<flock>-<runId>`, secret-free definition in the
  * input and the memo, search attributes `FlockName`, `StartAgent` and
- * `SessionId`. Throws `UnknownAgentError` for a start agent the flock lacks,
+ * `SessionId`. The run input is stored too: a secret-named entry (`apiKey`,
+ * `Authorization`, `password`, ...) is refused with `FlockConfigError`
+ * naming its path; a credential inside a string is cut out (`[redacted]`).
+ * Throws `UnknownAgentError` for a start agent the flock lacks,
  * `PayloadTooLargeError` for an input near Temporal's payload limit.
  *
  * @example
@@ -73,17 +76,29 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   const workflowId = flockWorkflowId(definition.name, runId);
   // the snapshot names the contract version it runs on (memo and `flockctl` read it)
   const safeDefinition = stripSecrets({ ...definition, temporalConfig: { ...config, workflowVersion } });
-  const input: FlockWorkflowInput = {
-    definition: safeDefinition,
-    startAgent: request.startAgent,
-    input: request.input,
-    runId,
-    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-  };
   // as a local run would: the workflow would only fail later, on its own input check
   if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
     throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
   }
+  // the run input is stored in the history: a secret-named entry is refused (an agent reading it
+  // would break if it were dropped), a credential inside free text is cut out, the rest kept
+  const secretPath = findSecretKey(request.input, 'input');
+  if (secretPath) {
+    throw new FlockConfigError('run request', [
+      {
+        path: secretPath,
+        message:
+          'the run input is stored in the run history and must not carry secrets: pass API keys, tokens and passwords through the environment or the worker config (e.g. apiKeyEnv: "OPENAI_API_KEY")',
+      },
+    ]);
+  }
+  const input: FlockWorkflowInput = {
+    definition: safeDefinition,
+    startAgent: request.startAgent,
+    input: stripSecrets(request.input, { strings: 'cut' }),
+    runId,
+    ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+  };
   // the payload converter would silently drop code: say where it is instead (as flock.run does on every executor)
   const unstorable = findUnstorable(request.input, 'input');
   if (unstorable) throw new FlockConfigError('run request', [{ path: unstorable.path, message: unstorable.reason }]);
