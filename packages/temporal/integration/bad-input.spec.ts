@@ -45,6 +45,32 @@ interface RunCase {
   /** Outcome per executor; a missing executor does not apply (e.g. payload limits are Temporal's). */
   local?: Outcome | 'succeeds';
   temporal?: Outcome;
+  /**
+   * The failure must not be retried: on Temporal the case runs with 3
+   * attempts (not the corpus's 1), and its evaluator (`counted` under this
+   * key) must have run once per executor, the run ending FAILED within {@link QUICK_FAILURE_MS}.
+   */
+  notRetried?: string;
+}
+
+/** How long a failure that is never retried may take to end a Temporal run. */
+const QUICK_FAILURE_MS = 10_000;
+
+/** Evaluations per case and executor (the worker runs in this process). */
+const evaluations = new Map<string, number>();
+const counted =
+  (key: string, evaluate: NonNullable<AgentOptions['evaluate']>): NonNullable<AgentOptions['evaluate']> =>
+  (inputs, ctx) => {
+    const run = `${key}/${ctx.flockName.includes('-temporal-') ? 'temporal' : 'local'}`;
+    evaluations.set(run, (evaluations.get(run) ?? 0) + 1);
+    return evaluate(inputs, ctx);
+  };
+
+/** `{ c: { c: ... } }`, `levels` objects deep. */
+function nested(levels: number): Record<string, unknown> {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < levels; i++) value = { c: value };
+  return value as Record<string, unknown>;
 }
 
 type BadCase = DefineCase | RunCase;
@@ -75,7 +101,7 @@ const cases: BadCase[] = [
   { kind: 'define', name: 'an agent name with spaces', define: () => new Flock({ name: 'f', agents: [echo({ name: 'my agent' })] }), outcome: configError(/name: a name starts with a letter/) },
   { kind: 'define', name: 'a flock name with punctuation', define: () => new Flock({ name: 'bad name!' }), outcome: configError(/Invalid flock definition/, /name: a name starts/) },
   { kind: 'define', name: 'maxIterations of 0', define: () => new Flock({ name: 'f', maxIterations: 0 }), outcome: configError(/maxIterations: maxIterations must be >= 1/) },
-  { kind: 'define', name: 'a negative start-to-close timeout', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: -5 } })] }), outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be > 0/) },
+  { kind: 'define', name: 'a negative start-to-close timeout', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: -5 } })] }), outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds/) },
   { kind: 'define', name: 'retryMaxAttempts of 0', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 0 } })] }), outcome: configError(/retryMaxAttempts must be >= 1 \(Temporal reads 0 as unlimited\)/) },
   { kind: 'define', name: 'a backoff coefficient below 1', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryBackoffCoefficient: 0.5 } })] }), outcome: configError(/retryBackoffCoefficient must be >= 1/) },
   { kind: 'define', name: 'a misspelt activity option', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { timeout: 5 } as never })] }), outcome: configError(/temporalActivityConfig: Unrecognized key: "timeout"/) },
@@ -86,6 +112,15 @@ const cases: BadCase[] = [
   { kind: 'define', name: 'two agents of one name', define: () => new Flock({ name: 'f', agents: [echo(), echo()] }), outcome: configError(/agents\[1\].name: duplicate agent name "a"/) },
   { kind: 'define', name: 'both evaluate and evaluator', define: () => new Flock({ name: 'f', agents: [echo({ evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } as never })] }), outcome: configError(/evaluator: give either evaluate or evaluator, not both/) },
   { kind: 'define', name: 'no evaluator at all', define: () => new Flock({ name: 'f', agents: [echo({ evaluate: undefined })] }), outcome: configError(/evaluate: an agent needs evaluate/) },
+  // values Temporal would round to 0 or misread: the run would hang, or never time out
+  { kind: 'define', name: 'a start-to-close timeout under 1 ms', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: 0.0004 } })] }), outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/) },
+  { kind: 'define', name: 'a heartbeat timeout under 1 ms', define: () => new Flock({ name: 'f', temporalConfig: { activityDefaults: { heartbeatTimeoutSeconds: 0.0004 } } }), outcome: configError(/temporalConfig.activityDefaults.heartbeatTimeoutSeconds: heartbeatTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/) },
+  { kind: 'define', name: 'a schedule-to-close timeout of 0', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { scheduleToCloseTimeoutSeconds: 0 } })] }), outcome: configError(/temporalActivityConfig.scheduleToCloseTimeoutSeconds: scheduleToCloseTimeoutSeconds must be >= 0.001 seconds/) },
+  { kind: 'define', name: 'a workflow execution timeout of "0s"', define: () => new Flock({ name: 'f', temporalConfig: { workflowExecutionTimeout: '0s' } }), outcome: configError(/temporalConfig.workflowExecutionTimeout: workflowExecutionTimeout must be > 0 \(at least 1 ms\)/) },
+  { kind: 'define', name: 'a workflow run timeout of 0 ms', define: () => new Flock({ name: 'f', temporalConfig: { workflowRunTimeout: 0 } }), outcome: configError(/temporalConfig.workflowRunTimeout: workflowRunTimeout must be > 0 \(at least 1 ms\)/) },
+  { kind: 'define', name: 'a workflow task timeout under 1 ms', define: () => new Flock({ name: 'f', temporalConfig: { workflowTaskTimeout: '0.0001s' } }), outcome: configError(/temporalConfig.workflowTaskTimeout: workflowTaskTimeout must be > 0 \(at least 1 ms\)/) },
+  { kind: 'define', name: 'retryMaxAttempts of a billion', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 1e9 } })] }), outcome: configError(/temporalActivityConfig.retryMaxAttempts: retryMaxAttempts must be <= 100/) },
+  { kind: 'define', name: 'a signature field named constructor', define: () => new Flock({ name: 'f', agents: [echo({ output: 'constructor: string' })] }), outcome: configError(/output: Invalid signature .*field name "constructor" is reserved/) },
   // malformed signatures
   { kind: 'define', name: 'a signature without a colon', define: () => new Flock({ name: 'f', agents: [echo({ input: 'x string' })] }), outcome: configError(/input: Invalid signature "x string" at position 2/) },
   { kind: 'define', name: 'a signature with an unknown type', define: () => new Flock({ name: 'f', agents: [echo({ input: 'x: strang' })] }), outcome: configError(/unknown type "strang"/, /use string, number, integer/) },
@@ -120,6 +155,52 @@ const cases: BadCase[] = [
     agents: () => [echo({ output: 'y: unknown', evaluate: () => ({ y: new (class Socket {})() }) })],
     input: { x: '1' },
     ...inRun('SerializationError', [/output.y: an instance of Socket is not serializable/]),
+  },
+  // values the workflow could not decode, or that would blow the stack: refused where they are made, naming the path, never retried
+  { kind: 'run', name: 'a Buffer in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: Buffer.from('bytes') }, ...both(configError(/Invalid run request/, /input.x: a Buffer is not storable/, /new Uint8Array\(buf\)/)) },
+  { kind: 'run', name: 'a run input nested 5,000 levels deep', agents: () => [echo({ input: 'x: unknown' })], input: { x: nested(5_000) }, ...both(configError(/input.x.c.c.c.*…: nested deeper than 100 levels/)) },
+  { kind: 'run', name: 'a __proto__ key in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: JSON.parse('{"__proto__": {"admin": true}}') }, ...both(configError(/input.x.__proto__: the key "__proto__" is not storable/)) },
+  {
+    kind: 'run',
+    name: 'a Buffer in a step output',
+    agents: () => [echo({ output: 'y: unknown', evaluate: counted('buffer-output', () => ({ y: { data: Buffer.from('bytes') } })) })],
+    input: { x: '1' },
+    notRetried: 'buffer-output',
+    ...inRun('SerializationError', [/Agent "a" produced a value a Temporal run cannot store: output.y.data: a Buffer is not storable/, /new Uint8Array\(buf\)/]),
+  },
+  {
+    kind: 'run',
+    name: 'a Buffer in a variable',
+    agents: () => [echo({ evaluate: counted('buffer-variable', (_i, ctx) => (ctx.setVariable('file', Buffer.from('bytes')), { y: '1' })) })],
+    input: { x: '1' },
+    notRetried: 'buffer-variable',
+    ...inRun('SerializationError', [/variables.file: a Buffer is not storable/]),
+  },
+  {
+    kind: 'run',
+    name: 'a step output nested 5,000 levels deep',
+    agents: () => [echo({ output: 'y: unknown', evaluate: counted('deep-output', () => ({ y: nested(5_000) })) })],
+    input: { x: '1' },
+    notRetried: 'deep-output',
+    ...inRun('SerializationError', [/output.y.c.c.c.*…: nested deeper than 100 levels/]),
+  },
+  ...(['__proto__', 'constructor', 'prototype'] as const).map(
+    (key): RunCase => ({
+      kind: 'run',
+      name: `a ${key} key in a step output`,
+      agents: () => [echo({ output: 'y: unknown', evaluate: counted(`${key}-output`, () => ({ y: [JSON.parse(`{"ok": 1, "${key}": {"admin": true}}`)] })) })],
+      input: { x: '1' },
+      notRetried: `${key}-output`,
+      ...inRun('SerializationError', [new RegExp(`output\\.y\\[0\\]\\.${key}: the key "${key}" is not storable`)]),
+    }),
+  ),
+  {
+    kind: 'run',
+    name: 'a variable named __proto__',
+    agents: () => [echo({ evaluate: counted('proto-variable', (_i, ctx) => (ctx.setVariable('__proto__', { admin: true }), { y: '1' })) })],
+    input: { x: '1' },
+    notRetried: 'proto-variable',
+    ...inRun('SerializationError', [/variables.__proto__: the key "__proto__" is not storable/]),
   },
   // inputs and outputs beyond Temporal's payload limit
   {
@@ -249,8 +330,13 @@ function buildFlock(c: RunCase, mode: Mode, index: number): Flock {
       ? {
           enableTemporal: true,
           temporalStartInProcessWorker: false,
-          // one attempt: the errors under test are not transient
-          temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue, activityDefaults: { retryMaxAttempts: 1 } },
+          // one attempt: the errors under test are not transient (three where the case proves that nothing retries them)
+          temporalConfig: {
+            serverUrl: server.address,
+            namespace: server.namespace,
+            taskQueue: queue,
+            activityDefaults: c.notRetried ? { retryMaxAttempts: 3, retryInitialIntervalSeconds: 1 } : { retryMaxAttempts: 1 },
+          },
         }
       : {}),
   });
@@ -306,7 +392,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.shutdown();
+  if (process.env['FLOCK_BAD_INPUT_TIMINGS']) console.log(`Temporal runs ended after:\n${failedAfter.join('\n')}`);
 });
+
+/** How long each Temporal run case took to end (FLOCK_BAD_INPUT_TIMINGS=1 prints them). */
+const failedAfter: string[] = [];
+
+/** Evaluations of a case's (counted) evaluator on one executor. */
+function evaluationsOf(c: RunCase, mode: Mode): number {
+  return evaluations.get(`${c.notRetried}/${mode}`) ?? 0;
+}
 
 /** Failure types along the cause chain, with the error names activities keep in failure details. */
 function chainTypes(error: unknown): string[] {
@@ -364,14 +459,22 @@ describe('bad input corpus', () => {
       } else {
         expectOutcome(error, c.local as Outcome);
       }
+      if (c.notRetried) expect(evaluationsOf(c, 'local')).toBe(1);
     });
   });
 
   describe.each(runCases.filter((c) => c.temporal).map((c) => [c.name, c] as const))('running %s on Temporal', (_name, c) => {
     it('fails with a named error saying what and where', async () => {
       const flock = temporalFlocks.get(c) as Flock;
+      const started = Date.now();
       const { error } = await outcomeOf(() => flock.run({ startAgent: c.startAgent ?? 'a', input: c.input as Record<string, unknown> }));
+      const elapsed = Date.now() - started;
+      failedAfter.push(`${c.name}: ${elapsed} ms`);
       expectOutcome(error, c.temporal as Outcome);
+      if (c.notRetried) {
+        expect(evaluationsOf(c, 'temporal')).toBe(1);
+        expect(elapsed).toBeLessThan(QUICK_FAILURE_MS);
+      }
     });
   });
 

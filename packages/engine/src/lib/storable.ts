@@ -1,6 +1,6 @@
 /** A value a run cannot store, and where it is. */
 export interface UnstorableValue {
-  /** Path of the value, in config notation: `output.items[2].format`. */
+  /** Path of the value, in config notation: `output.items[2].format` (for a value nested too deep, its start and `…`). */
   path: string;
   /** What is wrong. */
   reason: string;
@@ -109,7 +109,7 @@ function walk(value: unknown, path: string, seen: Set<object>, depth: number): U
     const reason =
       `nested deeper than ${MAX_STORABLE_DEPTH} levels (the limit of a value a run stores); ` +
       'flatten it, or store it elsewhere and pass a reference (a URL, a file path, a blob store key)';
-    return { path, reason, message: `${pathPrefix(path)}: ${reason}` };
+    return problem(pathPrefix(path), reason);
   }
   if (typeof value === 'function') {
     return problem(
