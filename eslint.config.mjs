@@ -11,6 +11,7 @@ const nodeBuiltins = [...new Set(builtinModules.flatMap((m) => (m.startsWith('no
 export const sandboxFiles = [
   'packages/config/src/**/*.ts',
   'packages/engine/src/**/*.ts',
+  'packages/secrets/src/**/*.ts',
   'packages/serialization/src/**/*.ts',
   'packages/contracts/src/**/*.ts',
   'packages/workflows/src/**/*.ts',
@@ -20,18 +21,19 @@ const layer = (tag, allowed) => ({ sourceTag: tag, onlyDependOnLibsWithTags: all
 
 const layerTable = {
   'layer:config': [],
+  'layer:secrets': [],
   'layer:engine': ['layer:config'],
-  'layer:core': ['layer:config', 'layer:engine'],
-  'layer:serialization': ['layer:engine', 'layer:config'],
-  'layer:contracts': ['layer:engine', 'layer:config', 'layer:serialization'],
-  'layer:workflows': ['layer:engine', 'layer:contracts', 'layer:config', 'layer:serialization'],
-  'layer:llm': ['layer:engine', 'layer:core', 'layer:config'],
-  'layer:telemetry': ['layer:engine', 'layer:config', 'layer:serialization'],
-  'layer:activities': ['layer:engine', 'layer:telemetry', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
-  'layer:temporal': ['layer:engine', 'layer:telemetry', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
-  'layer:worker-app': ['layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm', 'layer:examples'],
-  'layer:starter-app': ['layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:contracts', 'layer:config', 'layer:serialization', 'layer:core', 'layer:examples'],
-  'layer:examples': ['layer:engine', 'layer:core', 'layer:config', 'layer:llm'],
+  'layer:core': ['layer:secrets', 'layer:config', 'layer:engine'],
+  'layer:serialization': ['layer:secrets', 'layer:engine', 'layer:config'],
+  'layer:contracts': ['layer:secrets', 'layer:engine', 'layer:config', 'layer:serialization'],
+  'layer:workflows': ['layer:secrets', 'layer:engine', 'layer:contracts', 'layer:config', 'layer:serialization'],
+  'layer:llm': ['layer:secrets', 'layer:engine', 'layer:core', 'layer:config'],
+  'layer:telemetry': ['layer:secrets', 'layer:engine', 'layer:config', 'layer:serialization'],
+  'layer:activities': ['layer:secrets', 'layer:engine', 'layer:telemetry', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
+  'layer:temporal': ['layer:secrets', 'layer:engine', 'layer:telemetry', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm'],
+  'layer:worker-app': ['layer:secrets', 'layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:activities', 'layer:workflows', 'layer:contracts', 'layer:core', 'layer:config', 'layer:serialization', 'layer:llm', 'layer:examples'],
+  'layer:starter-app': ['layer:secrets', 'layer:engine', 'layer:telemetry', 'layer:temporal', 'layer:contracts', 'layer:config', 'layer:serialization', 'layer:core', 'layer:examples'],
+  'layer:examples': ['layer:secrets', 'layer:engine', 'layer:core', 'layer:config', 'layer:llm'],
   'layer:tools': ['*'],
 };
 

@@ -2,6 +2,7 @@ export * from './lib/errors';
 export * from './lib/signature';
 export { RECENT_STEPS, sumUsage } from '@flock-ts/engine';
 export * from './lib/run-state';
+export * from './lib/run-input';
 export * from './lib/context';
 export * from './lib/metric';
 export * from './lib/tool';

@@ -1,7 +1,7 @@
 export * from './lib/errors';
 export * from './lib/superjson';
 export { assertSerializable } from './lib/serializable';
-export * from './lib/secret-detection';
+export * from '@flock-ts/secrets';
 export * from './lib/strip-secrets';
 export * from './lib/definition';
 export * from './lib/memo';

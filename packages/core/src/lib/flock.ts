@@ -1,17 +1,17 @@
 import {
   FlockConfigError,
-  checkRunIds,
   parseFlockDefinition,
   type ConfigIssue,
   type FlockDefinition,
   type FlockDefinitionInput,
 } from '@flock-ts/config';
-import { findUnstorable, planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
+import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
 import { getExecutorFactory, type FlockExecutor } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
+import { prepareRunInput } from './run-input';
 import type { RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
@@ -255,13 +255,7 @@ export class Flock {
     if (!this.agentMap.has(request?.startAgent)) {
       throw new UnknownAgentError(String(request?.startAgent), this.agentNames(), 'start agent');
     }
-    checkRunIds(request);
-    if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
-      throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
-    }
-    // what a Temporal run could not store is refused in-process too, so a flock that runs locally runs durably
-    const unstorable = findUnstorable(request.input, 'input');
-    if (unstorable) throw new FlockConfigError('run request', [{ path: unstorable.path, message: unstorable.reason }]);
-    return this.executor().run(this, request);
+    const input = prepareRunInput(request);
+    return this.executor().run(this, { ...request, input });
   }
 }

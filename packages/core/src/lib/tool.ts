@@ -1,4 +1,5 @@
 import { FlockConfigError, NameSchema, formatPath, type ConfigIssue } from '@flock-ts/config';
+import { redactSecretsInText } from '@flock-ts/secrets';
 import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { z } from 'zod';
 import { ToolError, errorMessage } from './errors';
@@ -87,8 +88,11 @@ export async function invokeTool(tool: Tool, args: unknown, ctx: AgentContext): 
     try {
       return await runTool(tool, args, ctx);
     } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
+      // spans leave the process: credentials in a tool's error are cut out
+      const message = redactSecretsInText(errorMessage(error));
+      const stack = (error as Error | undefined)?.stack;
+      span.recordException({ name: (error as Error | undefined)?.name ?? 'Error', message, ...(stack ? { stack: redactSecretsInText(stack) } : {}) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
       throw error;
     } finally {
       span.end();

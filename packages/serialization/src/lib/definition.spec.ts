@@ -4,7 +4,7 @@ import type { SerializationError } from './errors';
 import { deserializeFlockDefinition, serializeFlockDefinition, toStorableDefinition } from './definition';
 import { REDACTED } from './strip-secrets';
 import { richDefinition } from './rich-definition.fixture';
-import { FAKE, fakePem } from './fake-secrets.fixture';
+import { FAKE, fakePem } from '@flock-ts/secrets/testing';
 
 function thrown(fn: () => unknown): Error {
   try {

@@ -4,7 +4,7 @@ import type { PayloadTooLargeError, SerializationError } from './errors';
 import { DEFAULT_MEMO_MAX_BYTES, decodeFlockMemo, encodeFlockMemo, memoSize } from './memo';
 import { payloadConverter } from './payload-converter';
 import { richDefinition } from './rich-definition.fixture';
-import { FAKE } from './fake-secrets.fixture';
+import { FAKE } from '@flock-ts/secrets/testing';
 
 function thrown(fn: () => unknown): Error {
   try {

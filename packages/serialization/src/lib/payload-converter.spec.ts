@@ -2,6 +2,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/encoding';
 
 import { SUPERJSON_META_KEY, SuperJsonPayloadConverter, payloadConverter } from './payload-converter';
+import { undecodablePayload } from './undecodable';
 
 const roundTrip = <T>(value: T): T => payloadConverter.fromPayload<T>(payloadConverter.toPayload(value));
 
@@ -82,9 +83,17 @@ describe('payloadConverter', () => {
     expect(roundTrip({ a: 1, f: () => 2 })).toEqual({ a: 1 });
   });
 
-  it('reports unreadable superjson meta as SerializationError INVALID_PAYLOAD', () => {
+  it('reports unreadable superjson meta as a PayloadDecodeError outside workflow code (inside, the run fails on it)', () => {
     const payload = payloadConverter.toPayload({ at: new Date(0) });
     const broken: Payload = { ...payload, metadata: { ...payload.metadata, [SUPERJSON_META_KEY]: new TextEncoder().encode('{nope') } };
-    expect(() => payloadConverter.fromPayload(broken)).toThrow(expect.objectContaining({ name: 'SerializationError', code: 'INVALID_PAYLOAD' }));
+    expect(() => payloadConverter.fromPayload(broken)).toThrow(
+      expect.objectContaining({ name: 'PayloadDecodeError', message: expect.stringContaining('unreadable flock-superjson-meta payload metadata') }),
+    );
+  });
+
+  it('reads the stand-in of a payload a codec could not decode as a PayloadDecodeError naming the reason', () => {
+    expect(() => payloadConverter.fromPayload(undecodablePayload('corrupted ciphertext'))).toThrow(
+      expect.objectContaining({ name: 'PayloadDecodeError', message: 'corrupted ciphertext' }),
+    );
   });
 });

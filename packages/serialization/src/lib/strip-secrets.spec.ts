@@ -1,5 +1,6 @@
-import { REDACTED, findSecretKey, stripSecrets } from './strip-secrets';
-import { FAKE } from './fake-secrets.fixture';
+import { REDACTED, stripSecrets } from './strip-secrets';
+import { findSecretKey } from '@flock-ts/secrets';
+import { FAKE } from '@flock-ts/secrets/testing';
 
 const OPENAI = FAKE.openai;
 const GITHUB = FAKE.github;

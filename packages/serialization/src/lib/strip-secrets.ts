@@ -1,4 +1,4 @@
-import { isSecretKey, isSecretQueryParam, looksLikeSecret, redactSecretsInText } from './secret-detection';
+import { isSecretKey, isSecretQueryParam, keepsNoSecret, looksLikeSecret, redactSecretsInText } from '@flock-ts/secrets';
 import { isTypedArray } from './serializable';
 
 /** What replaces a secret-looking value (and, with `secretKeys: 'redact'`, a secret key's value). */
@@ -56,28 +56,6 @@ export function stripSecrets<T>(value: T, options: StripSecretsOptions = {}): T 
 function stripString(value: string, ctx: Context): string {
   if (ctx.cut) return redactSecretsInText(value);
   return looksLikeSecret(value) ? REDACTED : value;
-}
-
-/**
- * The path of the first entry whose key names a secret ({@link isSecretKey})
- * and whose value could carry one (not null, undefined or a boolean), in
- * objects, arrays and Maps at any depth; `undefined` when there is none.
- *
- * @example
- * findSecretKey({ topic: 'x', auth: { pass: 'p' } }, 'input'); // => 'input.auth.pass'
- */
-export function findSecretKey(value: unknown, path = '$', seen = new Set<unknown>()): string | undefined {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
-  seen.add(value);
-  const entries: [unknown, unknown][] =
-    value instanceof Map ? [...value.entries()] : Array.isArray(value) ? value.map((item, index) => [index, item]) : value instanceof Set || value instanceof Date || value instanceof RegExp || value instanceof URL || isTypedArray(value) ? [] : Object.entries(value);
-  for (const [key, item] of entries) {
-    const at = typeof key === 'number' ? `${path}[${key}]` : `${path}.${String(key)}`;
-    if (typeof key === 'string' && isSecretKey(key) && !keepsNoSecret(item)) return at;
-    const inner = findSecretKey(item, at, seen);
-    if (inner) return inner;
-  }
-  return undefined;
 }
 
 function strip(value: unknown, ctx: Context): unknown {
@@ -177,9 +155,6 @@ function stripParams(part: string, ctx: Context): string {
   return text ? `${part[0]}${text}` : '';
 }
 
-function keepsNoSecret(value: unknown): boolean {
-  return value === null || value === undefined || typeof value === 'boolean';
-}
 
 function remember<T>(ctx: Context, original: object, copy: T): T {
   ctx.copies.set(original, copy);

@@ -1,8 +1,8 @@
-import { DEFAULT_TASK_QUEUE, FlockConfigError, checkRunIds, type FlockDefinition } from '@flock-ts/config';
+import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
-import { UnknownAgentError } from '@flock-ts/core';
-import { assertPayloadSize, encodeFlockMemo, findSecretKey, stripSecrets } from '@flock-ts/serialization';
-import { FlockRunFailedError, findUnstorable, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
+import { UnknownAgentError, prepareRunInput } from '@flock-ts/core';
+import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
@@ -68,7 +68,6 @@ export function flockWorkflowId(flockName: string, runId: string): string {
 export function buildFlockWorkflowStart(definition: FlockDefinition, request: FlockStartRequest): FlockWorkflowStart {
   const known = definition.agents.map((agent) => agent.name);
   if (!known.includes(request.startAgent)) throw new UnknownAgentError(request.startAgent, known, 'start agent');
-  checkRunIds(request);
   const config = definition.temporalConfig;
   const workflowVersion = config.workflowVersion ?? LATEST_WORKFLOW_VERSION;
   const workflowType = flockWorkflowType(workflowVersion);
@@ -76,32 +75,15 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   const workflowId = flockWorkflowId(definition.name, runId);
   // the snapshot names the contract version it runs on (memo and `flockctl` read it)
   const safeDefinition = stripSecrets({ ...definition, temporalConfig: { ...config, workflowVersion } });
-  // as a local run would: the workflow would only fail later, on its own input check
-  if (typeof request.input !== 'object' || request.input === null || Array.isArray(request.input)) {
-    throw new FlockConfigError('run request', [{ path: 'input', message: 'the run input must be an object of named values' }]);
-  }
-  // the run input is stored in the history: a secret-named entry is refused (an agent reading it
-  // would break if it were dropped), a credential inside free text is cut out, the rest kept
-  const secretPath = findSecretKey(request.input, 'input');
-  if (secretPath) {
-    throw new FlockConfigError('run request', [
-      {
-        path: secretPath,
-        message:
-          'the run input is stored in the run history and must not carry secrets: pass API keys, tokens and passwords through the environment or the worker config (e.g. apiKeyEnv: "OPENAI_API_KEY")',
-      },
-    ]);
-  }
+  // the same checks as flock.run on every executor: ids, storable input, no secrets (a credential in free text is cut out)
+  const runInput = prepareRunInput(request);
   const input: FlockWorkflowInput = {
     definition: safeDefinition,
     startAgent: request.startAgent,
-    input: stripSecrets(request.input, { strings: 'cut' }),
+    input: runInput,
     runId,
     ...(request.sessionId ? { sessionId: request.sessionId } : {}),
   };
-  // the payload converter would silently drop code: say where it is instead (as flock.run does on every executor)
-  const unstorable = findUnstorable(request.input, 'input');
-  if (unstorable) throw new FlockConfigError('run request', [{ path: unstorable.path, message: unstorable.reason }]);
   // Temporal would refuse a start request over its payload limit; say which run and why, before sending it
   assertPayloadSize(input, {
     subject: `Input of a run of flock "${definition.name}" starting at agent "${request.startAgent}"`,

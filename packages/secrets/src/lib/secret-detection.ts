@@ -176,7 +176,8 @@ function looksLikeColonValue(value: string): boolean {
 const AUTH_SCHEME = /^(?:basic|bearer|digest|token|negotiate|ntlm|apikey|sharedaccesssignature|sharedkey|aws4-hmac-sha256)$/i;
 
 // (prefix: optional quote, key, same quote, `=` or `:`), then a quoted or bare value
-const KEY_VALUE = /((["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2[ \t]*([:=])[ \t]*)(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;&<>(){}[\]]+))/g;
+// (a key starts only where a word starts and is at most 128 characters: linear on any text, a megabyte of letters included)
+const KEY_VALUE = /((["']?)(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,127})\2[ \t]*([:=])[ \t]*)(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"',;&<>(){}[\]]+))/g;
 const AFTER_SCHEME = /^[ \t]+([^\s"',;]+)/;
 
 /**
@@ -266,7 +267,7 @@ const SECRET_RULES: readonly SecretRule[] = [
   {
     name: 'URL with a password',
     find: (text) =>
-      matches('', /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:[^\s/?#@]+@/i)
+      matches('', /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@]{0,256}:[^\s/?#@]{1,256}@/i)
         .find(text)
         .map((span) => {
           const scheme = text.slice(span.start, span.end).indexOf('://') + 3;

@@ -193,3 +193,15 @@ describe('names and prose are not secrets', () => {
     expect(redactSecretsInText(value)).toBe(value);
   });
 });
+
+describe('on long texts', () => {
+  // a quadratic pattern made these take minutes (the default test timeout fails them); linear, they take milliseconds
+  it.each([
+    ['2 MB of one letter', 'y'.repeat(2_100_000)],
+    ['a long run of letters and dots', 'a.b-c_'.repeat(200_000)],
+    ['a long URL-ish run', `http${'s'.repeat(300_000)}://host`],
+  ])('scans %s without backtracking', (_name, text) => {
+    expect(redactSecretsInText(text)).toBe(text);
+    expect(looksLikeSecret(text)).toBe(false);
+  });
+});

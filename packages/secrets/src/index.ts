@@ -1,0 +1,2 @@
+export * from './lib/secret-detection';
+export * from './lib/secret-keys';
