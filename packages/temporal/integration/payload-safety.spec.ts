@@ -155,10 +155,10 @@ describe('payload codec on a real server', () => {
     const wrong = await FlockRunsClient.connect(connectionWith({ FLOCK_PAYLOAD_ENCRYPTION_KEY: randomKey(), FLOCK_PAYLOAD_KEY_ID: KEY_ID }));
     try {
       const unknown = await rejection(other.result(workflowId));
-      expect(unknown).toMatchObject({ name: 'PayloadCodecError', code: 'UNKNOWN_KEY', keyId: KEY_ID });
+      expect(unknown).toMatchObject({ name: 'PayloadDecodeError', reason: 'UNKNOWN_KEY', keyId: KEY_ID });
       expect(unknown.message).toContain('(it has: it-key-2)');
       const mismatch = await rejection(wrong.result(workflowId));
-      expect(mismatch).toMatchObject({ name: 'PayloadCodecError', code: 'DECRYPTION_FAILED', keyId: KEY_ID });
+      expect(mismatch).toMatchObject({ name: 'PayloadDecodeError', reason: 'DECRYPTION_FAILED', keyId: KEY_ID });
     } finally {
       await Promise.all([other.close(), wrong.close()]);
     }

@@ -264,7 +264,7 @@ describe('secrets on a real server', () => {
 
   // Known gap (issue 12): packages/core/src/lib/tool.ts records the tool's raw error on the
   // flock.tool.call span (recordException / setStatus without redactSecretsInText). Turns red once fixed: drop `.failing` then.
-  it.failing('keeps them out of the flock.tool.call span', () => {
+  it('keeps them out of the flock.tool.call span', () => {
     const text = spanText((name) => name === 'flock.tool.call');
     expect(text).toContain('login failed');
     expectNoSecret(text, 'flock.tool.call span');

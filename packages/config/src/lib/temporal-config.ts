@@ -91,6 +91,7 @@ export const DEFAULT_NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
   'AgentInputValidationError',
   'UnknownAgentError',
   'PayloadTooLargeError',
+  'PayloadDecodeError',
 ];
 
 /**

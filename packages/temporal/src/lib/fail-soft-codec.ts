@@ -2,11 +2,14 @@ import { undecodablePayload } from '@flock-ts/serialization';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
 /**
- * The worker's view of a payload codec: a payload it cannot decode
- * (corrupted ciphertext, a key it lacks, a decompression bomb) becomes a
- * stand-in that makes the run fail, naming the reason, instead of an error
- * that fails the workflow task, which Temporal retries forever. Encoding is
- * unchanged; the codec's other properties (its key id) are kept.
+ * The worker's view of a payload codec: a payload it can never decode
+ * (corrupted ciphertext, not encrypted where encryption is required, a
+ * decompression bomb, a broken envelope) becomes a stand-in that makes the
+ * run fail, naming the reason, instead of an error that fails the workflow
+ * task, which Temporal retries forever. A payload under a key id this
+ * worker has no key for still fails the task: another worker (or this one,
+ * redeployed with the key) can take it. Encoding is unchanged; the codec's
+ * other properties (its key id) are kept.
  *
  * @example
  * Worker.create({ dataConverter: flockDataConverter({ codec: failSoftCodec(codec) }), ... })
@@ -23,6 +26,8 @@ export function failSoftCodec<C extends PayloadCodec>(codec: C): C {
           try {
             return (await codec.decode([payload]))[0];
           } catch (error) {
+            // a key this worker lacks is the worker's problem, not the payload's: the task is left to a worker that has it
+            if ((error as { reason?: string }).reason === 'UNKNOWN_KEY') throw error;
             return undecodablePayload(`the payload codec cannot decode it: ${(error as Error).message}`);
           }
         }),
