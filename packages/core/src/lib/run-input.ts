@@ -1,6 +1,6 @@
 import { FlockConfigError, checkRunIds } from '@flock-ts/config';
 import { findUnstorable } from '@flock-ts/engine';
-import { findSecretKey, redactSecretsInValues } from '@flock-ts/secrets';
+import { findSecretKey, looksLikeSecret, redactSecretsInValues } from '@flock-ts/secrets';
 
 /**
  * Checks a run request before anything runs, the same way on every
@@ -23,7 +23,7 @@ export function prepareRunInput(request: { input: unknown; runId?: unknown; sess
   const unstorable = findUnstorable(input, 'input');
   if (unstorable) throw new FlockConfigError('run request', [{ path: unstorable.path, message: unstorable.reason }]);
   // an agent reading a dropped secret would break: refuse it, saying where secrets belong
-  const secretPath = findSecretKey(input, 'input');
+  const secretPath = findSecretKey(input, 'input', undefined, isSecretEntry);
   if (secretPath) {
     throw new FlockConfigError('run request', [
       {
@@ -34,4 +34,12 @@ export function prepareRunInput(request: { input: unknown; runId?: unknown; sess
     ]);
   }
   return redactSecretsInValues(input as Record<string, unknown>);
+}
+
+/** Key names that often hold no secret (a correlation `token`): such an entry is refused only when its value looks like a credential. */
+const AMBIGUOUS_SECRET_KEYS = new Set(['token']);
+
+function isSecretEntry(key: string, value: unknown): boolean {
+  if (!AMBIGUOUS_SECRET_KEYS.has(key.toLowerCase())) return true;
+  return typeof value !== 'string' || looksLikeSecret(value);
 }

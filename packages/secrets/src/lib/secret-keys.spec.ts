@@ -29,3 +29,11 @@ describe('redactSecretsInValues', () => {
     expect(redactSecretsInValues(input)).toBe(input);
   });
 });
+
+describe('findSecretKey with a narrower rule', () => {
+  it('lets the caller decide which secret-named entries count', () => {
+    const onlyLongValues = (_key: string, value: unknown) => typeof value === 'string' && value.length > 8;
+    expect(findSecretKey({ token: 'run-1' }, 'input', undefined, onlyLongValues)).toBeUndefined();
+    expect(findSecretKey({ nested: { token: 'a-much-longer-value' } }, 'input', undefined, onlyLongValues)).toBe('input.nested.token');
+  });
+});

@@ -19,15 +19,21 @@ function isPlainContainer(value: object): boolean {
  * @example
  * findSecretKey({ topic: 'x', auth: { pass: 'p' } }, 'input'); // => 'input.auth.pass'
  */
-export function findSecretKey(value: unknown, path = '$', seen = new Set<unknown>()): string | undefined {
+export function findSecretKey(
+  value: unknown,
+  path = '$',
+  seen = new Set<unknown>(),
+  /** Narrows which secret-named entries count (default: all). */
+  counts: (key: string, value: unknown) => boolean = () => true,
+): string | undefined {
   if (typeof value !== 'object' || value === null || seen.has(value) || !isPlainContainer(value)) return undefined;
   seen.add(value);
   const entries: [unknown, unknown][] =
     value instanceof Map ? [...value.entries()] : Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
   for (const [key, item] of entries) {
     const at = typeof key === 'number' ? `${path}[${key}]` : `${path}.${String(key)}`;
-    if (typeof key === 'string' && isSecretKey(key) && !keepsNoSecret(item)) return at;
-    const inner = findSecretKey(item, at, seen);
+    if (typeof key === 'string' && isSecretKey(key) && !keepsNoSecret(item) && counts(key, item)) return at;
+    const inner = findSecretKey(item, at, seen, counts);
     if (inner) return inner;
   }
   return undefined;
