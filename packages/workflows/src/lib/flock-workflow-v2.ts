@@ -96,7 +96,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     for (let request = failFast(() => nextStep(plan, state)); request !== null; request = failFast(() => nextStep(plan, state))) {
       if (stepsThisRun > 0 && shouldContinueAsNew(limits, stepsThisRun)) await continueRun(input, state, continuedRuns);
       const agent = request.agent;
-      guardSize(request, `Step input of agent "${agent}"`, agent, 'resolve fewer or smaller inputs, or declare context: { input: false } / a shorter context.history');
+      guardSize(request, `Step input of agent "${agent}"`, agent, 'resolve fewer or smaller inputs, or carry less of the run into the step (context.input, a shorter context.history)');
       currentAgent = agent;
       if (shownAgent !== agent) {
         upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent }]);
