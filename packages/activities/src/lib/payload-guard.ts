@@ -1,4 +1,5 @@
-import { assertPayloadSize, assertSerializable, DEFAULT_PAYLOAD_GUARD_BYTES, SerializationError, type PayloadTooLargeError } from '@flock-ts/serialization';
+import { findUnstorableResult } from '@flock-ts/engine';
+import { assertPayloadSize, DEFAULT_PAYLOAD_GUARD_BYTES, SerializationError, type PayloadTooLargeError } from '@flock-ts/serialization';
 
 const HINT = 'return a reference to large data (a URL, a file path, a blob store key) instead of the data itself';
 
@@ -19,19 +20,8 @@ export function guardStepResult(
   result: unknown,
   limit = DEFAULT_PAYLOAD_GUARD_BYTES,
 ): void {
-  try {
-    assertSerializable(parts.output, 'output');
-    assertSerializable(parts.variables, 'variables');
-  } catch (error) {
-    const cause = error as SerializationError;
-    if (cause.name !== 'SerializationError') throw error;
-    const stored = new SerializationError(
-      'NOT_SERIALIZABLE',
-      `Agent "${agent}" produced a value a Temporal run cannot store: ${cause.message}`,
-      cause.path,
-    );
-    throw Object.assign(stored, { agent, nonRetryable: true });
-  }
+  const unstorable = findUnstorableResult(agent, parts);
+  if (unstorable) throw Object.assign(new SerializationError('NOT_SERIALIZABLE', unstorable.message, unstorable.path), { agent, nonRetryable: true });
   guardSize(agent, result, `Output of agent "${agent}"`, HINT, limit);
 }
 

@@ -11,7 +11,6 @@ import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, Unkno
 import { getExecutorFactory, type FlockExecutor } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
-import { prepareRunInput } from './run-input';
 import type { RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
@@ -255,7 +254,7 @@ export class Flock {
     if (!this.agentMap.has(request?.startAgent)) {
       throw new UnknownAgentError(String(request?.startAgent), this.agentNames(), 'start agent');
     }
-    const input = prepareRunInput(request);
-    return this.executor().run(this, { ...request, input });
+    // each executor checks the run request with prepareRunInput, the same way, before anything runs
+    return this.executor().run(this, request);
   }
 }

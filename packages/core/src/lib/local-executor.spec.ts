@@ -114,7 +114,11 @@ describe('runLocally', () => {
   it('fails before anything runs on an input that is not an object', async () => {
     const evaluate = jest.fn(() => ({ out: '' }));
     const flock = new Flock({ name: 'f', agents: [{ name: 'a', input: '', output: 'out', evaluate }] });
-    await expect(runLocally(flock, { startAgent: 'a', input: ['x'] as never })).rejects.toMatchObject({ name: 'FlockRunFailedError', code: 'INVALID_RUN_INPUT' });
+    // the same refusal as flock.run and a start on Temporal (prepareRunInput)
+    await expect(runLocally(flock, { startAgent: 'a', input: ['x'] as never })).rejects.toMatchObject({
+      name: 'FlockConfigError',
+      message: expect.stringContaining('input: the run input must be an object of named values'),
+    });
     expect(evaluate).not.toHaveBeenCalled();
   });
 

@@ -1,16 +1,18 @@
-import { applyStep, findUnstorable, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure, type StepResult } from '@flock-ts/engine';
+import { applyStep, findUnstorableResult, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure, type StepRecord } from '@flock-ts/engine';
 import { randomUUID } from 'node:crypto';
 import { OnStepError, errorMessage, failureTypeOf } from './errors';
 import type { FlockExecutor } from './executor';
 import { executeStep } from './execute-step';
 import type { Flock } from './flock';
+import { prepareRunInput } from './run-input';
 import type { RunRequest, RunResult } from './run-state';
 
 /**
  * Runs a flock in-process: the run loop of `@flock-ts/engine` driven step
  * by step, each step through `executeStep`, exactly as the Temporal
  * workflow and its activity drive them. Fails before anything runs on an
- * unknown start agent or an invalid flock; a failing run rejects with a
+ * unknown start agent, an invalid flock or a run request `prepareRunInput`
+ * refuses; a failing run rejects with a
  * `FlockRunFailedError` (`code`, `agent`, and the agent's own error as
  * `cause`); an aborted run rejects with the signal's reason.
  *
@@ -20,10 +22,12 @@ import type { RunRequest, RunResult } from './run-state';
 export async function runLocally(flock: Flock, request: RunRequest): Promise<RunResult> {
   flock.validate();
   const plan = flock.runPlan();
+  // the same checks, and the same input, as a run on Temporal gets
+  const input = prepareRunInput(request);
   const { signal } = request;
   let onStep = request.onStep;
-  let observerFailure: OnStepError | undefined;
-  const start = { startAgent: request.startAgent, input: request.input, runId: request.runId ?? randomUUID() };
+  let observerFailure: { record: StepRecord; error: unknown } | undefined;
+  const start = { startAgent: request.startAgent, input, runId: request.runId ?? randomUUID() };
   const state = startRun(plan, request.sessionId === undefined ? start : { ...start, sessionId: request.sessionId });
   for (let step = nextStep(plan, state); step !== null; step = nextStep(plan, state)) {
     let result;
@@ -34,25 +38,21 @@ export async function runLocally(flock: Flock, request: RunRequest): Promise<Run
       if (isFlockRunFailedError(error)) throw error;
       throw stepFailure(step.agent, { name: failureTypeOf(error), message: errorMessage(error) }, error);
     }
-    refuseUnstorable(step.agent, result);
+    // a step result a Temporal run could not store fails the run here as it would there
+    const unstorable = findUnstorableResult(step.agent, result);
+    if (unstorable) throw stepFailure(step.agent, { name: 'SerializationError', message: unstorable.message });
     const record = applyStep(plan, state, step, result);
     try {
       onStep?.(record);
     } catch (error) {
       // an observer's failure never changes the run: as on Temporal, it goes on without the callback
-      observerFailure = new OnStepError(record.step, record.agent, error);
+      observerFailure = { record, error };
       onStep = undefined;
     }
   }
   const result = runResult(state);
-  if (observerFailure) throw new OnStepError(observerFailure.step, observerFailure.agent, observerFailure.cause, result);
+  if (observerFailure) throw new OnStepError(observerFailure.record.step, observerFailure.record.agent, observerFailure.error, result);
   return result;
-}
-
-/** A step result a Temporal run could not store fails the run here as it would there (same message, cause type `SerializationError`). */
-function refuseUnstorable(agent: string, result: StepResult): void {
-  const found = findUnstorable(result.output, 'output') ?? findUnstorable(result.variables, 'variables');
-  if (found) throw stepFailure(agent, { name: 'SerializationError', message: `Agent "${agent}" produced a value a Temporal run cannot store: ${found.message}` });
 }
 
 /**

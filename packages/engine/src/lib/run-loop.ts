@@ -1,7 +1,7 @@
 import { parseSignature, type AgentDefinition, type FlockDefinition, type HandoffSpec, type SignatureSpec } from '@flock-ts/config';
 import { FlockRunFailedError, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
-import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult } from './run-types';
+import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult, type StepSummary } from './run-types';
 import { sumUsage } from './usage';
 
 // The run loop, once for every executor: decide the agent, build the step
@@ -207,14 +207,18 @@ export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, 
   state.next = nextAgent;
   const usage = sumUsage([state.usage, result.usage, result.routingUsage]);
   if (usage) state.usage = usage;
-  const { inputs: _inputs, output: _output, ...summary } = record;
-  state.recent.push(summary);
+  state.recent.push(stepSummary(record));
   if (state.recent.length > RECENT_STEPS) state.recent.splice(0, state.recent.length - RECENT_STEPS);
   if (plan.tailSize > 0) {
     state.tail.push(record);
     if (state.tail.length > plan.tailSize) state.tail.splice(0, state.tail.length - plan.tailSize);
   }
   return record;
+}
+
+/** A step without its data: what results and status keep. */
+export function stepSummary({ inputs: _inputs, output: _output, ...summary }: StepRecord): StepSummary {
+  return summary;
 }
 
 /** The output of the run's latest step. */

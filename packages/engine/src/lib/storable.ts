@@ -171,3 +171,14 @@ function walk(value: unknown, path: string, seen: Set<object>, depth: number): U
   const className = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
   return problem(path, `an instance of ${className || 'an unknown class'} is not serializable; use ${SUPPORTED}`);
 }
+
+/**
+ * What in a step's result a run could not store (its output first, then the
+ * variables), worded for the agent: `Agent "writer" produced a value a
+ * Temporal run cannot store: output.y: a function ...`. Both executors fail
+ * the step with it (cause type `SerializationError`).
+ */
+export function findUnstorableResult(agent: string, result: { output: unknown; variables: unknown }): UnstorableValue | undefined {
+  const found = findUnstorable(result.output, 'output') ?? findUnstorable(result.variables, 'variables');
+  return found && { ...found, message: `Agent "${agent}" produced a value a Temporal run cannot store: ${found.message}` };
+}

@@ -13,7 +13,7 @@
 import type { Payload } from '@temporalio/common';
 import { encode } from '@temporalio/common/lib/encoding';
 
-import { createFlockPayloadCodec } from './payload-codec';
+import { createFlockPayloadCodec, pipe, readAll } from './payload-codec';
 
 /** `size` zero bytes, gzipped without ever holding them: a bomb of about size / 1030 bytes. */
 export async function gzipZeros(size: number): Promise<Uint8Array> {
@@ -24,20 +24,8 @@ export async function gzipZeros(size: number): Promise<Uint8Array> {
     for (let left = size; left > 0; left -= zeros.byteLength) await writer.write(zeros.subarray(0, Math.min(left, zeros.byteLength)));
     await writer.close();
   })();
-  const chunks: Uint8Array[] = [];
-  const reader = stream.readable.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
+  const out = await readAll(stream.readable);
   await writing;
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
   return out;
 }
 
@@ -48,26 +36,7 @@ export async function gzipBomb(size: number): Promise<Payload> {
 
 /** The codec's decode before issue 12: every decompressed chunk kept, then joined. */
 async function unboundedGunzip(bytes: Uint8Array): Promise<number> {
-  const stream = new DecompressionStream('gzip');
-  const writer = stream.writable.getWriter();
-  const written = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close());
-  const reader = stream.readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await written;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out.byteLength;
+  return (await pipe(bytes, new DecompressionStream('gzip'))).byteLength;
 }
 
 const MiB = 1024 * 1024;

@@ -372,12 +372,9 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-async function pipe(bytes: Uint8Array, transform: CompressionStream): Promise<Uint8Array> {
-  const writer = transform.writable.getWriter();
-  // a failure shows on the readable side too; this keeps it from being reported twice
-  const written = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close());
-  written.catch(() => undefined);
-  const reader = transform.readable.getReader();
+/** Every chunk of a stream of bytes, joined: unbounded (decoding uses the capped `inflate`). */
+export async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = readable.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -386,6 +383,16 @@ async function pipe(bytes: Uint8Array, transform: CompressionStream): Promise<Ui
     chunks.push(value);
     size += value.byteLength;
   }
-  await written;
   return concat(chunks, size);
+}
+
+/** `bytes` through a (de)compression stream, whole. */
+export async function pipe(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  const writer = transform.writable.getWriter();
+  // a failure shows on the readable side too; this keeps it from being reported twice
+  const written = writer.write(bytes as Uint8Array<ArrayBuffer>).then(() => writer.close());
+  written.catch(() => undefined);
+  const out = await readAll(transform.readable);
+  await written;
+  return out;
 }

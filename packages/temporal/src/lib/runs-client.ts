@@ -9,6 +9,8 @@ import {
   type StepRecordV1,
 } from '@flock-ts/contracts';
 import { RECENT_STEPS, type Flock, type StepRecord, type StepSummary } from '@flock-ts/core';
+import { stepSummary } from '@flock-ts/engine';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import {
   Client,
   Connection,
@@ -305,7 +307,7 @@ export class FlockRunsClient {
     const now = Date.now();
     const waiting = (description.raw.pendingActivities ?? [])
       .filter((activity) => activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED)
-      .map((activity) => ({ activity, scheduledAt: timestampMs(activity.scheduledTime) }))
+      .map((activity) => ({ activity, scheduledAt: optionalTsToMs(activity.scheduledTime) }))
       .filter(({ scheduledAt }) => scheduledAt !== undefined && now - scheduledAt > UNPICKED_STEP_CHECK_AFTER_MS)
       .sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0));
     for (const { activity, scheduledAt } of waiting) {
@@ -439,19 +441,9 @@ function unreadableMark(error: unknown): Pick<FlockRunSummary, 'unreadable' | 'e
   return { unreadable: `unreadable: ${e.reason ?? e.code ?? e.name ?? 'error'}` };
 }
 
-function timestampMs(value: { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined): number | undefined {
-  if (!value?.seconds) return undefined;
-  const seconds = typeof value.seconds === 'number' ? value.seconds : value.seconds.toNumber();
-  return seconds * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
-}
-
-function summarize({ inputs: _inputs, output: _output, ...summary }: StepRecord): StepSummary {
-  return summary;
-}
-
 /** A v1 run's whole steps as today's summaries. */
 function summariesOfV1(history: StepRecordV1[]): StepSummary[] {
-  return history.slice(-RECENT_STEPS).map((record, index) => summarize({ step: Math.max(history.length - RECENT_STEPS, 0) + index, ...record }));
+  return history.slice(-RECENT_STEPS).map((record, index) => stepSummary({ step: Math.max(history.length - RECENT_STEPS, 0) + index, ...record }));
 }
 
 /** The result of a v1 or v2 run, in today's shape. */

@@ -1,4 +1,4 @@
-import type { ContinueAsNewConfig } from '@flock-ts/config';
+import type { AgentDefinition, ContinueAsNewConfig } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
@@ -60,6 +60,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   const input = failFast(() => parseInput(rawInput));
   const { definition } = input;
   const plan: RunPlan = failFast(() => planRun(definition));
+  const agentDefinitions = new Map(definition.agents.map((agent) => [agent.name, agent]));
   const state: RunState =
     input.continued?.state ??
     failFast(() =>
@@ -102,10 +103,10 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
         upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent }]);
         shownAgent = agent;
       }
-      const agentDefinition = definition.agents.find((a) => a.name === agent);
-      if (!agentDefinition) throw new FlockRunFailedError(`Unknown agent "${agent}"`, { code: 'UNKNOWN_AGENT', agent });
+      // nextStep only plans agents of the definition
+      const activities = activitiesFor(definition, agentDefinitions.get(agent) as AgentDefinition);
       const step = request;
-      const result = await runStep(agent, () => activitiesFor(definition, agentDefinition).runAgentStep(step));
+      const result = await runStep(agent, () => activities.runAgentStep(step));
       failFast(() => applyStep(plan, state, step, result));
       stepsThisRun++;
     }
