@@ -4,3 +4,4 @@ export * from './lib/usage';
 export * from './lib/fingerprint';
 export * from './lib/run-loop';
 export * from './lib/storable';
+export * from './lib/waits';

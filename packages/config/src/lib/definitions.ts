@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { parseSignature } from './signature';
+import { parseSignature, signatureSchema } from './signature';
 import { TemporalActivityConfigSchema, TemporalWorkflowConfigSchema } from './temporal-config';
 import { parseWith } from './validate';
 
@@ -25,6 +25,16 @@ export const SignatureSpecSchema = z.union([
 ]);
 export type SignatureSpec = z.infer<typeof SignatureSpecSchema>;
 
+/** Longest wait for a person: one year. */
+export const MAX_WAIT_SECONDS = 366 * 24 * 3600;
+
+function waitSeconds(field: string) {
+  return z
+    .number({ error: `${field} must be a number of seconds` })
+    .positive(`${field} must be > 0`)
+    .max(MAX_WAIT_SECONDS, `${field} must be <= ${MAX_WAIT_SECONDS} (one year)`);
+}
+
 /** How an agent is evaluated. Code is referenced by the agent's name in a registry, never serialized. */
 export const EvaluatorSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('code') }),
@@ -35,6 +45,19 @@ export const EvaluatorSpecSchema = z.discriminatedUnion('kind', [
     instructions: z.string().optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxToolCalls: z.int().min(0).max(100).optional(),
+  }),
+  /**
+   * A person gives the agent's output: the run waits (durably) until it
+   * arrives, validated against the output signature.
+   */
+  z.strictObject({
+    kind: z.literal('human'),
+    /** What the person is asked: shown by `status`, `flockctl follow` and the Web UI. */
+    prompt: z.string().optional(),
+    /** How long to wait; absent: as long as it takes. */
+    timeoutSeconds: waitSeconds('evaluator.timeoutSeconds').optional(),
+    /** The output used when the wait times out (it must match the output signature); absent: the run fails with `RESPONSE_TIMED_OUT`. */
+    fallback: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);
 export type EvaluatorSpec = z.infer<typeof EvaluatorSpecSchema>;
@@ -51,6 +74,23 @@ export const HandoffSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('router'), router: NameSchema }),
 ]);
 export type HandoffSpec = z.infer<typeof HandoffSpecSchema>;
+
+/**
+ * A person approves the agent's output before the run goes on. On
+ * rejection the run fails (`onReject: 'fail'`, code `REJECTED`) or the agent
+ * runs again with the reviewer's comment in `ctx.review` (`'redo'`).
+ */
+export const ApprovalSpecSchema = z.strictObject({
+  /** What the reviewer is asked. */
+  prompt: z.string().optional(),
+  /** How long to wait; absent: as long as it takes. */
+  timeoutSeconds: waitSeconds('approval.timeoutSeconds').optional(),
+  /** What a timed-out wait decides (default `reject`). */
+  onTimeout: z.enum(['approve', 'reject']).default('reject'),
+  /** What a rejection does (default `fail`). */
+  onReject: z.enum(['fail', 'redo']).default('fail'),
+});
+export type ApprovalSpec = z.output<typeof ApprovalSpecSchema>;
 
 /** Most recent steps an agent may ask to see (`context.history`). */
 export const MAX_CONTEXT_HISTORY = 100;
@@ -82,8 +122,17 @@ export const AgentDefinitionSchema = z.strictObject({
   temporalActivityConfig: TemporalActivityConfigSchema.optional(),
   /** What the agent's steps see of the run besides their inputs (absent: nothing). */
   context: AgentContextSpecSchema.optional(),
+  /** A person approves each output of the agent before the run goes on. */
+  approval: ApprovalSpecSchema.optional(),
   /** Free-form settings handed to the evaluator and components. */
   settings: z.record(z.string(), z.unknown()).default({}),
+}).superRefine((agent, ctx) => {
+  if (agent.evaluator.kind !== 'human' || agent.evaluator.fallback === undefined) return;
+  const checked = signatureSchema(agent.output).safeParse(agent.evaluator.fallback);
+  if (checked.success) return;
+  for (const issue of checked.error.issues) {
+    ctx.addIssue({ code: 'custom', path: ['evaluator', 'fallback', ...issue.path.map(String)], message: `the fallback must match the output signature: ${issue.message}` });
+  }
 });
 export type AgentDefinition = z.output<typeof AgentDefinitionSchema>;
 export type AgentDefinitionInput = z.input<typeof AgentDefinitionSchema>;

@@ -309,3 +309,27 @@ export function formatSignature(fields: readonly SignatureField[]): string {
     .map((f) => `${f.name}${f.optional ? '?' : ''}: ${formatFieldType(f.type)}${f.description ? ` | ${f.description}` : ''}`)
     .join(', ');
 }
+
+// Built once per signature and reused (zod schemas are immutable); bounded.
+const schemaCache = new Map<string, z.ZodType>();
+const MAX_CACHED_SCHEMAS = 500;
+
+/**
+ * The zod schema that validates values of a serialized signature: the
+ * string syntax, or a JSON Schema (`{ jsonSchema }`). Sandbox-safe, so a
+ * workflow's update validator can check a person's answer before it
+ * enters history.
+ *
+ * @example
+ * signatureSchema('approved: boolean, note?: string').safeParse({ approved: true })
+ */
+export function signatureSchema(spec: string | { jsonSchema: Record<string, unknown> }): z.ZodType {
+  const key = typeof spec === 'string' ? spec : JSON.stringify(spec.jsonSchema);
+  let schema = schemaCache.get(key);
+  if (!schema) {
+    schema = typeof spec === 'string' ? signatureToZod(parseSignature(spec)) : z.fromJSONSchema(spec.jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    if (schemaCache.size >= MAX_CACHED_SCHEMAS) schemaCache.clear();
+    schemaCache.set(key, schema);
+  }
+  return schema;
+}

@@ -1,5 +1,5 @@
 import { DEFAULT_TASK_QUEUE, type ResolvedActivityConfig } from '@flock-ts/config';
-import type { ActivityOptions } from '@temporalio/common';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 
 const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000));
 
@@ -21,6 +21,8 @@ export function toActivityOptions(config: ResolvedActivityConfig, agentName?: st
       maximumInterval: ms(config.retryMaximumIntervalSeconds),
       nonRetryableErrorTypes: [...config.nonRetryableErrorTypes],
     },
+    // a cancelled run ends once the agent's step has stopped, not while it still runs
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
   if (config.scheduleToStartTimeoutSeconds !== undefined) options.scheduleToStartTimeout = ms(config.scheduleToStartTimeoutSeconds);
   if (config.scheduleToCloseTimeoutSeconds !== undefined) options.scheduleToCloseTimeout = ms(config.scheduleToCloseTimeoutSeconds);

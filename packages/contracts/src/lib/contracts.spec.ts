@@ -1,3 +1,4 @@
+import { ActivityCancellationType } from '@temporalio/common';
 import { resolveActivityConfig } from '@flock-ts/config';
 import { ACTIVITY_TYPES } from './activities';
 import { toActivityOptions } from './activity-options';
@@ -44,7 +45,8 @@ describe('toActivityOptions', () => {
 
   it('leaves unset timeouts and the task queue to Temporal; heartbeats by default so dead workers are noticed in seconds', () => {
     const options = toActivityOptions(resolveActivityConfig(undefined, undefined));
-    expect(Object.keys(options).sort()).toEqual(['heartbeatTimeout', 'retry', 'startToCloseTimeout']);
+    expect(Object.keys(options).sort()).toEqual(['cancellationType', 'heartbeatTimeout', 'retry', 'startToCloseTimeout']);
+    expect(options.cancellationType).toBe(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
     expect(options.heartbeatTimeout).toBe(10_000);
   });
 });

@@ -21,5 +21,9 @@ export const FlockFailureType = {
   PayloadTooLarge: RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE,
   /** The worker's flock differs from the run's definition (v2). */
   DefinitionDrift: RUN_FAILURE_TYPES.DEFINITION_DRIFT,
+  /** A reviewer rejected an agent's output, or nobody approved it in time. */
+  ApprovalRejected: RUN_FAILURE_TYPES.REJECTED,
+  /** Nobody answered a human agent in time and it declares no fallback. */
+  ResponseTimedOut: RUN_FAILURE_TYPES.RESPONSE_TIMED_OUT,
 } as const;
 export type FlockFailureType = (typeof FlockFailureType)[keyof typeof FlockFailureType];

@@ -1,22 +1,12 @@
-import type { StepSummary, TokenUsage } from '@flock-ts/engine';
-import { defineQuery } from '@temporalio/workflow';
+import type { FlockResponse, FlockResponseReceipt, RunPhase, RunStatus } from '@flock-ts/engine';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { StepRecordV1 } from './wire-v1';
 
-export type FlockRunPhase = 'running' | 'completed' | 'failed' | 'cancelled';
+/** Where a run is: `waiting` for a person, `paused` at a step boundary, or ended. */
+export type FlockRunPhase = RunPhase;
 
 /** What the status query answers while a run is in flight and after. */
-export interface FlockRunStatus {
-  runId: string;
-  flockName: string;
-  phase: FlockRunPhase;
-  /** The agent being evaluated, `null` once the run ended. */
-  currentAgent: string | null;
-  /** Finished steps of the whole run (across continue-as-new). */
-  stepsDone: number;
-  /** The latest steps, without their data (the step ledger has them whole). */
-  steps: StepSummary[];
-  /** Tokens used so far. */
-  usage?: TokenUsage;
+export interface FlockRunStatus extends RunStatus {
   /** Runs of the chain before the current one (continue-as-new). */
   continuedRuns?: number;
   /** Workflow contract version the run follows. */
@@ -25,6 +15,28 @@ export interface FlockRunStatus {
 
 /** Query: the run's status, current agent and latest steps. */
 export const flockStatusQuery = defineQuery<FlockRunStatus>('flock.status');
+
+/**
+ * Update: a person's answer to a waiting run (`{ output }` for a human
+ * agent, `{ approved, comment? }` for an approval). Its validator refuses
+ * an answer that does not match before it enters history; the caller gets
+ * an `InvalidResponseError` naming each field, and the run keeps waiting.
+ */
+export const flockRespondUpdate = defineUpdate<FlockResponseReceipt, [FlockResponse]>('flock.respond');
+
+/** What `flock.pause` takes. */
+export interface FlockPauseRequest {
+  reason?: string;
+}
+
+/** Update: pause the run at the next step boundary (the current step finishes); answers the status. */
+export const flockPauseUpdate = defineUpdate<FlockRunStatus, [FlockPauseRequest?]>('flock.pause');
+
+/** Update: resume a paused run; answers the status. */
+export const flockResumeUpdate = defineUpdate<FlockRunStatus, []>('flock.resume');
+
+/** Names of the run's updates, as histories show them. */
+export const FLOCK_UPDATES = { respond: 'flock.respond', pause: 'flock.pause', resume: 'flock.resume' } as const;
 
 /** What a version 1 run answers to the same query: every step, whole. */
 export interface FlockRunStatusV1 {

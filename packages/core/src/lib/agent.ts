@@ -1,5 +1,6 @@
 import {
   AgentContextSpecSchema,
+  ApprovalSpecSchema,
   EvaluatorSpecSchema,
   FlockConfigError,
   NameSchema,
@@ -7,6 +8,7 @@ import {
   formatPath,
   type AgentContextSpec,
   type AgentDefinition,
+  type ApprovalSpec,
   type ConfigIssue,
   type HandoffSpec,
   type SignatureSpec,
@@ -14,7 +16,19 @@ import {
 } from '@flock-ts/config';
 import type { Component } from './component';
 import type { AgentContext } from './context';
-import { codeEvaluator, type EvaluateFunction, type Evaluator } from './evaluator';
+import { codeEvaluator, humanEvaluator, type EvaluateFunction, type Evaluator, type HumanInputOptions } from './evaluator';
+
+/** How a person approves an agent's outputs (the `approval` option). */
+export interface ApprovalOptions {
+  /** What the reviewer is asked. */
+  prompt?: string;
+  /** How long to wait; absent: as long as it takes. */
+  timeoutSeconds?: number;
+  /** What a timed-out wait decides (default `reject`: the run fails with `REJECTED`). */
+  onTimeout?: 'approve' | 'reject';
+  /** What a rejection does: fail the run (default) or run the agent again with the comment in `ctx.review`. */
+  onReject?: 'fail' | 'redo';
+}
 import { isRouter, type Router } from './router';
 import {
   compileSignature,
@@ -59,6 +73,18 @@ export interface AgentOptions<I extends SignatureInput = SignatureInput, O exten
   evaluate?(inputs: InferSignature<I>, ctx: AgentContext): InferSignatureInput<O> | Promise<InferSignatureInput<O>>;
   /** A pluggable evaluator (for example a model evaluator). Give this or `evaluate`. */
   evaluator?: Evaluator;
+  /**
+   * A person gives this agent's output (instead of `evaluate`/`evaluator`):
+   * the run waits durably for `run.respond({ output })` (or `flockctl
+   * respond`), which must match the output signature.
+   */
+  human?: HumanInputOptions & { fallback?: InferSignatureInput<O> };
+  /**
+   * A person approves each output before the run goes on (`run.respond({
+   * approved, comment })`, `flockctl respond --approve/--reject`). `true`
+   * for the defaults: wait as long as it takes, a rejection fails the run.
+   */
+  approval?: boolean | ApprovalOptions;
   /** Tools by registered name, or inline (inline tools get registered on the flock). */
   tools?: Array<string | Tool>;
   next?: NextSpec;
@@ -93,6 +119,8 @@ export interface Agent {
   readonly components: readonly Component[];
   readonly temporalActivityConfig: TemporalActivityConfig | undefined;
   readonly context: AgentContextSpec | undefined;
+  /** Set when a person approves each output. */
+  readonly approval: ApprovalSpec | undefined;
   readonly settings: Readonly<Record<string, unknown>>;
   /** The serializable declaration (no code). */
   toDefinition(): AgentDefinition;
@@ -110,6 +138,8 @@ const KNOWN_OPTIONS = new Set([
   'output',
   'evaluate',
   'evaluator',
+  'human',
+  'approval',
   'tools',
   'next',
   'components',
@@ -129,7 +159,16 @@ function nameIssue(value: unknown, path: string): ConfigIssue | undefined {
 }
 
 function checkEvaluator(options: AgentOptions, issues: ConfigIssue[]): void {
-  const { evaluate, evaluator } = options;
+  const { evaluate, evaluator, human } = options;
+  if (human !== undefined) {
+    if (evaluate !== undefined || evaluator !== undefined) issues.push({ path: 'human', message: 'a human agent takes its output from a person: give human, or evaluate/evaluator, not both' });
+    else if (!isPlainRecord(human)) issues.push({ path: 'human', message: 'human is an object: { prompt?, timeoutSeconds?, fallback? }' });
+    else {
+      const spec = EvaluatorSpecSchema.safeParse({ kind: 'human', ...human });
+      if (!spec.success) for (const issue of spec.error.issues) issues.push({ path: formatPath(['human', ...issue.path]), message: issue.message });
+    }
+    return;
+  }
   if (evaluate !== undefined && evaluator !== undefined) {
     issues.push({ path: 'evaluator', message: 'give either evaluate or evaluator, not both' });
   } else if (evaluate === undefined && evaluator === undefined) {
@@ -274,6 +313,18 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
     if (parsed.success) context = parsed.data;
     else for (const issue of parsed.error.issues) issues.push({ path: formatPath(['context', ...issue.path]), message: issue.message });
   }
+  let approval: ApprovalSpec | undefined;
+  if (opts.approval !== undefined && opts.approval !== false) {
+    const parsed = ApprovalSpecSchema.safeParse(opts.approval === true ? {} : opts.approval);
+    if (parsed.success) approval = parsed.data;
+    else for (const issue of parsed.error.issues) issues.push({ path: formatPath(['approval', ...issue.path]), message: issue.message });
+  }
+  if (opts.human?.fallback !== undefined && !('path' in output)) {
+    const checked = output.schema.safeParse(opts.human.fallback);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) issues.push({ path: formatPath(['human', 'fallback', ...issue.path]), message: `the fallback must match the output signature: ${issue.message}` });
+    }
+  }
   if (opts.settings !== undefined && !isPlainRecord(opts.settings)) {
     issues.push({ path: 'settings', message: 'settings must be an object' });
   }
@@ -282,7 +333,7 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
   }
 
   const tools = [...(opts.tools ?? [])];
-  const evaluator = opts.evaluator ?? codeEvaluator(opts.evaluate as EvaluateFunction);
+  const evaluator = opts.human !== undefined ? humanEvaluator(opts.human) : (opts.evaluator ?? codeEvaluator(opts.evaluate as EvaluateFunction));
   const handoff = normalizeNext(opts.next);
   const components = [...(opts.components ?? [])];
   const settings = { ...opts.settings };
@@ -301,6 +352,7 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
     components,
     temporalActivityConfig: opts.temporalActivityConfig,
     context,
+    approval,
     settings,
     toDefinition: () => {
       specs ??= { input: signatureSpec(input), output: signatureSpec(output) };
@@ -318,6 +370,7 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
       if (next) definition.next = next;
       if (opts.temporalActivityConfig) definition.temporalActivityConfig = { ...opts.temporalActivityConfig };
       if (context) definition.context = { ...context };
+      if (approval) definition.approval = { ...approval };
       return definition;
     },
   };

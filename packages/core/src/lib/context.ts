@@ -1,7 +1,7 @@
 import type { Agent } from './agent';
 import { ContextNotDeclaredError, ContextReadOnlyError, ToolError } from './errors';
 import type { Flock } from './flock';
-import type { StepRecord } from './run-state';
+import type { Review, StepRecord } from './run-state';
 import { toMetricReport, type MetricOptions, type MetricSink } from './metric';
 import { invokeTool } from './tool';
 
@@ -20,6 +20,8 @@ export interface StepView {
   variables: Record<string, unknown>;
   /** The key of the step this view belongs to (routing after a step keeps the step's key); default `${runId}:${step}:${agent}`. */
   idempotencyKey?: string;
+  /** Set when a reviewer rejected the agent's previous output and it runs again. */
+  review?: Review;
 }
 
 /** What an {@link AgentContext} is built from. */
@@ -37,6 +39,8 @@ export interface AgentContextInit {
   heartbeat?: (details?: unknown) => void;
   /** Receives what `ctx.metric()` reports (absent: reports are validated, then dropped). */
   metric?: MetricSink;
+  /** Receives what `ctx.emitText()` streams to the run's followers. */
+  onText?: (delta: string) => void;
 }
 
 const noop = (): void => undefined;
@@ -82,7 +86,16 @@ export class AgentContext {
    * to APIs that deduplicate (an `Idempotency-Key` header, a unique column).
    */
   readonly idempotencyKey: string;
+  /**
+   * Fires when the run is cancelled, the step times out or the worker shuts
+   * down. Pass it to `fetch`, model calls and timers, or check
+   * `signal.aborted` between units of work: a cancelled run ends only once
+   * its running step has stopped, and a step that ignores the signal keeps
+   * its side effects going until it ends by itself.
+   */
   readonly signal: AbortSignal | undefined;
+  /** Set when a reviewer rejected this agent's previous output: the rejected output and the comment (`approval: { onReject: 'redo' }`). */
+  readonly review: Review | undefined;
   private readonly flock: Flock;
   private readonly view: StepView;
   private readonly vars: Record<string, unknown>;
@@ -106,6 +119,20 @@ export class AgentContext {
     this.vars = init.variables ?? init.view.variables;
     this.beat = init.heartbeat ?? noop;
     this.metricSink = init.metric;
+    this.review = init.view.review;
+    this.textSink = init.onText;
+  }
+
+  private readonly textSink: ((delta: string) => void) | undefined;
+
+  /**
+   * Streams text to the run's followers while the step runs (`run.events()`
+   * yields `text-delta` events; `flockctl follow` prints them). Live only:
+   * followers that attach later do not see it, and it is never stored in
+   * the run's history. Model evaluators stream their tokens this way.
+   */
+  emitText(delta: string): void {
+    if (delta) this.textSink?.(delta);
   }
 
   /** The agent's free-form settings. */

@@ -318,3 +318,14 @@ export class DefinitionDriftError extends Error {
     );
   }
 }
+
+/** `flock.getRun(id)` on an executor that knows no run of that id (an in-process run from another process, or one ended long ago). */
+export class UnknownRunError extends Error {
+  override readonly name = 'UnknownRunError';
+  readonly runId: string;
+
+  constructor(runId: string, flockName: string) {
+    super(`No run "${runId}" of flock "${flockName}" in this process: in-process runs are found only by the process that started them (run on Temporal to reach a run from anywhere)`);
+    this.runId = runId;
+  }
+}

@@ -2,7 +2,7 @@ import type { EvaluatorSpec } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';
 import type { Tool } from './tool';
-import type { TokenUsage } from '@flock-ts/engine';
+import type { HumanResponse, TokenUsage } from '@flock-ts/engine';
 
 /** What an evaluator receives for one agent step. */
 export interface EvaluationRequest {
@@ -15,6 +15,10 @@ export interface EvaluationRequest {
   signal?: AbortSignal;
   /** Reports liveness (a Temporal activity heartbeat; a no-op locally). */
   heartbeat?: (details?: unknown) => void;
+  /** Streams generated text to the run's followers as it is produced (live only: never stored in history). */
+  onText?: (delta: string) => void;
+  /** A human agent's step: the output a person gave. */
+  response?: HumanResponse;
 }
 
 /** What an evaluator returns; the output is validated against the output signature. */
@@ -30,6 +34,36 @@ export interface EvaluationResult {
 export interface Evaluator {
   spec: EvaluatorSpec;
   evaluate(request: EvaluationRequest): Promise<EvaluationResult>;
+}
+
+/** How a human agent waits (the `human` option of an agent). */
+export interface HumanInputOptions {
+  /** What the person is asked. */
+  prompt?: string;
+  /** How long to wait; absent: as long as it takes. */
+  timeoutSeconds?: number;
+  /** The output used when the wait times out (it must match the output signature); absent: the run fails with `RESPONSE_TIMED_OUT`. */
+  fallback?: Record<string, unknown>;
+}
+
+/**
+ * The evaluator of a human agent (kind `human`): its output is what a
+ * person answered, which the run waits for (`run.respond({ output })`,
+ * `flockctl respond`). Made for agents declared with `human: {...}`.
+ */
+export function humanEvaluator(options: HumanInputOptions = {}): Evaluator {
+  const spec: EvaluatorSpec = { kind: 'human', ...options };
+  return {
+    spec,
+    evaluate: async (request) => {
+      if (!request.response) {
+        throw Object.assign(new Error(`Agent "${request.agent.name}" takes its output from a person: run it with flock.start() or flock.run(), which wait for the answer`), {
+          name: 'MissingResponseError',
+        });
+      }
+      return { output: request.response.output };
+    },
+  };
 }
 
 /** A plain TypeScript evaluation function. */

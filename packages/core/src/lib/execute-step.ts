@@ -22,6 +22,8 @@ export interface StepOptions {
   metric?: MetricSink;
   /** Decide `code` and `router` hand-offs in the step (default true; contract v1 routed in a separate activity). */
   decideHandoff?: boolean;
+  /** Receives the text the step streams (`ctx.emitText`, model tokens) for the run's followers. */
+  onText?: (delta: string) => void;
 }
 
 const NO_TOOLS: Tool[] = [];
@@ -38,7 +40,7 @@ function toolsOf(flock: Flock, agent: Agent): Tool[] {
   return agent.toolNames.length ? agent.toolNames.map((name) => flock.tool(name)) : NO_TOOLS;
 }
 
-async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unknown>, context: AgentContext, options: StepOptions) {
+async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unknown>, context: AgentContext, options: StepOptions, response: StepRequest['response']) {
   let result: EvaluationResult;
   try {
     result = await agent.evaluator.evaluate({
@@ -48,6 +50,8 @@ async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unkno
       tools: toolsOf(flock, agent),
       signal: options.signal,
       heartbeat: options.heartbeat,
+      ...(options.onText ? { onText: (delta: string) => context.emitText(delta) } : {}),
+      ...(response ? { response } : {}),
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -87,7 +91,7 @@ async function terminate(agent: Agent, context: AgentContext, end: StepEnd): Pro
   return first;
 }
 
-async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unknown>, context: AgentContext, options: StepOptions) {
+async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unknown>, context: AgentContext, options: StepOptions, response: StepRequest['response']) {
   const components = agent.components;
   for (const component of components) {
     if (component.onInitialize) await callHook(component, 'onInitialize', agent, () => component.onInitialize?.(context));
@@ -98,7 +102,7 @@ async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unkn
     const replaced = await callHook(component, 'onPreEvaluate', agent, () => component.onPreEvaluate?.(inputs, context));
     if (replaced !== undefined) inputs = validateAgentInputs(agent, replaced);
   }
-  const result = await evaluate(flock, agent, inputs, context, options);
+  const result = await evaluate(flock, agent, inputs, context, options, response);
   let output = validateAgentOutput(agent, result.output);
   for (const component of components) {
     if (!component.onPostEvaluate) continue;
@@ -129,6 +133,7 @@ function stepView(request: StepRequest): StepView {
   if (request.sessionId !== undefined) view.sessionId = request.sessionId;
   if (request.input !== undefined) view.input = request.input;
   if (request.history !== undefined) view.history = request.history;
+  if (request.review !== undefined) view.review = request.review;
   return view;
 }
 
@@ -165,11 +170,11 @@ export async function executeStep(flock: Flock, request: StepRequest, options: S
   const attempt = options.attempt ?? 1;
   const variables = { ...request.variables };
   const view = stepView(request);
-  const context = new AgentContext({ flock, agent, view, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric });
+  const context = new AgentContext({ flock, agent, view, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric, onText: options.onText });
   const startedAt = new Date().toISOString();
   let step: Awaited<ReturnType<typeof runStep>>;
   try {
-    step = await runStep(flock, agent, request.inputs, context, options);
+    step = await runStep(flock, agent, request.inputs, context, options, request.response);
   } catch (error) {
     if (agent.components.length) {
       await notifyError(agent.components, error, context);

@@ -1,9 +1,15 @@
 import type { Flock } from './flock';
+import type { FlockRun } from './run-handle';
 import type { RunRequest, RunResult } from './run-state';
 
 /** Runs a flock: in-process ({@link LocalExecutor}) or on Temporal (`@flock-ts/temporal`). */
 export interface FlockExecutor {
+  /** Runs to the end: `start` then `result()`. */
   run(flock: Flock, request: RunRequest): Promise<RunResult>;
+  /** Starts a run and returns its handle once it is under way. */
+  start(flock: Flock, request: RunRequest): Promise<FlockRun>;
+  /** The handle of a run started earlier (by this process, or elsewhere on Temporal), by its id. */
+  getRun(flock: Flock, id: string): FlockRun;
 }
 
 /** Executor kinds a package can register. */

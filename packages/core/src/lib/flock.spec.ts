@@ -167,14 +167,14 @@ describe('Flock.run', () => {
   });
 
   it('rejects an unknown start agent before reaching the executor', async () => {
-    const executor: FlockExecutor = { run: jest.fn() };
+    const executor: FlockExecutor = { run: jest.fn(), start: jest.fn(), getRun: jest.fn() };
     const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
     await expect(flock.run({ startAgent: 'b', input: {} })).rejects.toMatchObject({ name: 'UnknownAgentError' });
     expect(executor.run).not.toHaveBeenCalled();
   });
 
   it('uses an executor given in the options', async () => {
-    const executor: FlockExecutor = { run: jest.fn(async () => result) };
+    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
     const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
     await expect(flock.run({ startAgent: 'a', input: {} })).resolves.toBe(result);
     expect(executor.run).toHaveBeenCalledWith(flock, { startAgent: 'a', input: {} });
@@ -190,7 +190,7 @@ describe('Flock.run', () => {
 
   it('uses the registered Temporal executor, made once per flock', async () => {
     const run = jest.fn(async () => result);
-    const factory = jest.fn(() => ({ run }));
+    const factory = jest.fn(() => ({ run, start: jest.fn(), getRun: jest.fn() }));
     registerExecutor('temporal', factory);
     const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
     await flock.run({ startAgent: 'a', input: {} });

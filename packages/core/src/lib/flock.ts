@@ -11,6 +11,7 @@ import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, Unkno
 import { getExecutorFactory, type FlockExecutor } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
+import type { FlockRun } from './run-handle';
 import type { RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
@@ -250,11 +251,38 @@ export class Flock {
    * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
    */
   async run(request: RunRequest): Promise<RunResult> {
+    this.checkStart(request);
+    // each executor checks the run request with prepareRunInput, the same way, before anything runs
+    return this.executor().run(this, request);
+  }
+
+  /**
+   * Starts a run and returns its handle: follow its `events()`, answer what
+   * it waits for with `send()`, `pause()`, `resume()`, `cancel()`, and await
+   * its `result()`. Rejects before anything runs, as `run()` does.
+   *
+   * @example
+   * const run = await flock.start({ startAgent: 'drafter', input: { topic: 'tides' } });
+   * for await (const event of run.events()) if (event.type === 'waiting') await run.send({ approved: true });
+   * console.log((await run.result()).output);
+   */
+  async start(request: RunRequest): Promise<FlockRun> {
+    this.checkStart(request);
+    return this.executor().start(this, request);
+  }
+
+  /**
+   * The handle of a run started earlier: by its workflow id on Temporal
+   * (from any process), by its run id in-process (runs this process started).
+   */
+  getRun(id: string): FlockRun {
+    return this.executor().getRun(this, id);
+  }
+
+  private checkStart(request: RunRequest): void {
     this.validate();
     if (!this.agentMap.has(request?.startAgent)) {
       throw new UnknownAgentError(String(request?.startAgent), this.agentNames(), 'start agent');
     }
-    // each executor checks the run request with prepareRunInput, the same way, before anything runs
-    return this.executor().run(this, request);
   }
 }

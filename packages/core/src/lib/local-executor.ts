@@ -1,18 +1,14 @@
-import { applyStep, findUnstorableResult, isFlockRunFailedError, nextStep, runResult, startRun, stepFailure, type StepRecord } from '@flock-ts/engine';
-import { randomUUID } from 'node:crypto';
-import { OnStepError, errorMessage, failureTypeOf } from './errors';
+import { UnknownRunError } from './errors';
 import type { FlockExecutor } from './executor';
-import { executeStep } from './execute-step';
 import type { Flock } from './flock';
-import { prepareRunInput } from './run-input';
+import { LocalFlockRun } from './local-run';
+import type { FlockRun } from './run-handle';
 import type { RunRequest, RunResult } from './run-state';
 
 /**
- * Runs a flock in-process: the run loop of `@flock-ts/engine` driven step
- * by step, each step through `executeStep`, exactly as the Temporal
- * workflow and its activity drive them. Fails before anything runs on an
- * unknown start agent, an invalid flock or a run request `prepareRunInput`
- * refuses; a failing run rejects with a
+ * Runs a flock in-process to the end (see {@link LocalFlockRun}). Fails
+ * before anything runs on an unknown start agent, an invalid flock or a run
+ * request `prepareRunInput` refuses; a failing run rejects with a
  * `FlockRunFailedError` (`code`, `agent`, and the agent's own error as
  * `cause`); an aborted run rejects with the signal's reason.
  *
@@ -20,49 +16,42 @@ import type { RunRequest, RunResult } from './run-state';
  * const result = await runLocally(flock, { startAgent: 'reader', input: { folder } });
  */
 export async function runLocally(flock: Flock, request: RunRequest): Promise<RunResult> {
-  flock.validate();
-  const plan = flock.runPlan();
-  // the same checks, and the same input, as a run on Temporal gets
-  const input = prepareRunInput(request);
-  const { signal } = request;
-  let onStep = request.onStep;
-  let observerFailure: { record: StepRecord; error: unknown } | undefined;
-  const start = { startAgent: request.startAgent, input, runId: request.runId ?? randomUUID() };
-  const state = startRun(plan, request.sessionId === undefined ? start : { ...start, sessionId: request.sessionId });
-  for (let step = nextStep(plan, state); step !== null; step = nextStep(plan, state)) {
-    let result;
-    try {
-      result = await executeStep(flock, step, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (isFlockRunFailedError(error)) throw error;
-      throw stepFailure(step.agent, { name: failureTypeOf(error), message: errorMessage(error) }, error);
-    }
-    // a step result a Temporal run could not store fails the run here as it would there
-    const unstorable = findUnstorableResult(step.agent, result);
-    if (unstorable) throw stepFailure(step.agent, { name: 'SerializationError', message: unstorable.message });
-    const record = applyStep(plan, state, step, result);
-    try {
-      onStep?.(record);
-    } catch (error) {
-      // an observer's failure never changes the run: as on Temporal, it goes on without the callback
-      observerFailure = { record, error };
-      onStep = undefined;
-    }
-  }
-  const result = runResult(state);
-  if (observerFailure) throw new OnStepError(observerFailure.record.step, observerFailure.record.agent, observerFailure.error, result);
-  return result;
+  return new LocalFlockRun(flock, request).result();
 }
 
+/** Ended runs a local executor still finds by id. */
+const ENDED_RUNS_KEPT = 100;
+
 /**
- * The in-process executor: what `flock.run()` uses unless `enableTemporal` is set.
+ * The in-process executor: what `flock.run()` and `flock.start()` use
+ * unless `enableTemporal` is set. Finds the runs it started (and the
+ * latest {@link ENDED_RUNS_KEPT} ended ones) by id.
  *
  * @example
- * const result = await new LocalExecutor().run(flock, { startAgent: 'reader', input: {} });
+ * const run = await new LocalExecutor().start(flock, { startAgent: 'reader', input: {} });
  */
 export class LocalExecutor implements FlockExecutor {
+  private readonly runs = new Map<string, LocalFlockRun>();
+  private readonly ended: string[] = [];
+
   run(flock: Flock, request: RunRequest): Promise<RunResult> {
     return runLocally(flock, request);
+  }
+
+  async start(flock: Flock, request: RunRequest): Promise<FlockRun> {
+    const run = new LocalFlockRun(flock, request);
+    this.runs.set(run.id, run);
+    const forget = () => {
+      this.ended.push(run.id);
+      if (this.ended.length > ENDED_RUNS_KEPT) this.runs.delete(this.ended.shift() as string);
+    };
+    run.result().then(forget, forget);
+    return run;
+  }
+
+  getRun(flock: Flock, id: string): FlockRun {
+    const run = this.runs.get(id);
+    if (!run) throw new UnknownRunError(id, flock.name);
+    return run;
   }
 }

@@ -1,6 +1,22 @@
 import type { StepRecord } from '@flock-ts/engine';
 
-export type { RunResult, RunState, StepRecord, StepRequest, StepResult, StepSummary, TokenUsage } from '@flock-ts/engine';
+export type {
+  FlockResponse,
+  FlockResponseReceipt,
+  FlockRunEvent,
+  HumanResponse,
+  Review,
+  RunPhase,
+  RunResult,
+  RunState,
+  RunStatus,
+  StepRecord,
+  StepRequest,
+  StepResult,
+  StepSummary,
+  TokenUsage,
+  WaitingFor,
+} from '@flock-ts/engine';
 
 /** How to start a run. */
 export interface RunRequest {

@@ -17,6 +17,10 @@ export type FlockRunErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   /** The worker's flock no longer matches the definition the run started with. */
   | 'DEFINITION_DRIFT'
+  /** A reviewer rejected an agent's output (`approval.onReject: 'fail'`), or an approval timed out. */
+  | 'REJECTED'
+  /** Nobody answered a human agent in time and it declares no fallback. */
+  | 'RESPONSE_TIMED_OUT'
   /** The run was cancelled. */
   | 'CANCELLED'
   /** Temporal ended the run: terminated or timed out. */
@@ -34,6 +38,8 @@ export const RUN_FAILURE_TYPES = {
   INVALID_RUN_INPUT: 'InvalidWorkflowInputError',
   PAYLOAD_TOO_LARGE: 'PayloadTooLargeError',
   DEFINITION_DRIFT: 'DefinitionDriftError',
+  REJECTED: 'ApprovalRejectedError',
+  RESPONSE_TIMED_OUT: 'ResponseTimedOutError',
 } as const satisfies Partial<Record<FlockRunErrorCode, string>>;
 
 /** The code of a workflow failure type; `AGENT_FAILED` for any other type. */
@@ -88,4 +94,36 @@ export class FlockRunFailedError extends Error {
 /** True for a {@link FlockRunFailedError} from any copy of this package. */
 export function isFlockRunFailedError(error: unknown): error is FlockRunFailedError {
   return (error as Error | undefined)?.name === 'FlockRunFailedError' && typeof (error as FlockRunFailedError).code === 'string';
+}
+
+/**
+ * A response to a waiting run was refused: the run waits for nothing, for
+ * another step, or the answer does not match. Nothing changed; the run
+ * keeps waiting. On Temporal the update validator throws it, so the answer
+ * never enters history and the caller gets this message.
+ */
+export class InvalidResponseError extends Error {
+  override readonly name = 'InvalidResponseError';
+  /** Each field that does not match (`output.summary: expected string`). */
+  readonly issues: readonly string[];
+
+  constructor(message: string, issues: readonly string[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/** `pause` on a run that is already paused (or pausing), `resume` on one that is not. Nothing changed. */
+export class InvalidRunCommandError extends Error {
+  override readonly name = 'InvalidRunCommandError';
+}
+
+/** Refuses a pause when one is already asked for. */
+export function checkPause(pauseRequested: boolean): void {
+  if (pauseRequested) throw new InvalidRunCommandError('The run is already paused (or pauses at the next step boundary)');
+}
+
+/** Refuses a resume when no pause was asked for. */
+export function checkResume(pauseRequested: boolean): void {
+  if (!pauseRequested) throw new InvalidRunCommandError('The run is not paused');
 }

@@ -1,4 +1,4 @@
-import { parseSignature, type AgentDefinition, type FlockDefinition, type HandoffSpec, type SignatureSpec } from '@flock-ts/config';
+import { parseSignature, type AgentDefinition, type ApprovalSpec, type FlockDefinition, type HandoffSpec, type SignatureSpec } from '@flock-ts/config';
 import { FlockRunFailedError, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
 import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult, type StepSummary } from './run-types';
@@ -20,6 +20,12 @@ export interface AgentPlan {
   /** Whether the step carries the run input (`context.input`). */
   input: boolean;
   fingerprint: StepFingerprint;
+  /** The output signature (a person's answer is checked against it). */
+  output: SignatureSpec;
+  /** Set for an agent whose output a person gives. */
+  human?: { prompt?: string; timeoutSeconds?: number; fallback?: Record<string, unknown> };
+  /** Set for an agent whose outputs a person approves. */
+  approval?: ApprovalSpec;
 }
 
 /** A flock definition, prepared for running: made once per run (or per executor), read by every step. */
@@ -40,14 +46,21 @@ export function signatureFieldNames(spec: SignatureSpec): string[] {
 }
 
 function planAgent(agent: AgentDefinition, agents: string): AgentPlan {
-  return {
+  const plan: AgentPlan = {
     name: agent.name,
     inputFields: signatureFieldNames(agent.input),
     next: agent.next,
     history: agent.context?.history ?? 0,
     input: agent.context?.input ?? false,
     fingerprint: stepFingerprint(agent, agents),
+    output: agent.output,
   };
+  if (agent.evaluator.kind === 'human') {
+    const { kind: _kind, ...human } = agent.evaluator;
+    plan.human = human;
+  }
+  if (agent.approval) plan.approval = agent.approval;
+  return plan;
 }
 
 /**
@@ -153,6 +166,7 @@ export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
   };
   if (state.sessionId !== undefined) request.sessionId = state.sessionId;
   if (agent.input) request.input = state.input;
+  if (state.review) request.review = state.review;
   if (agent.history > 0) request.history = state.tail.slice(-agent.history);
   return request;
 }
@@ -202,6 +216,7 @@ export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, 
   }
   state.lastAgent = request.agent;
   state.lastOutputKeys = keys;
+  delete state.review;
   state.variables = result.variables;
   state.stepCount = request.step + 1;
   state.next = nextAgent;

@@ -69,7 +69,77 @@ export interface StepRequest {
   history?: StepRecord[];
   /** The definition the run follows, for this step. */
   fingerprint?: StepFingerprint;
+  /** A human agent's step: the output a person gave (or the declared fallback when the wait timed out). */
+  response?: HumanResponse;
+  /** The agent runs again because a reviewer rejected its previous output (`approval.onReject: 'redo'`). */
+  review?: Review;
 }
+
+/** What a person gave a human agent's step. */
+export interface HumanResponse {
+  output: Record<string, unknown>;
+  /** Who answered, when the caller said (`respond --by`). */
+  by?: string;
+  /** Set when nobody answered in time and the declared fallback was used. */
+  timedOut?: boolean;
+}
+
+/** A reviewer's rejection that sends an agent back to work (`ctx.review`). */
+export interface Review {
+  /** The rejected output. */
+  output: Record<string, unknown>;
+  comment?: string;
+  by?: string;
+}
+
+/** What a run waits for: a person's input for a human agent, or the approval of an agent's output. */
+export interface WaitingFor {
+  kind: 'input' | 'approval';
+  agent: string;
+  /** The step the wait belongs to: the human agent's step, or the step whose output awaits approval. */
+  step: number;
+  prompt?: string;
+  /** `input`: the output signature the answer must match. */
+  signature?: string | { jsonSchema: Record<string, unknown> };
+  /** `approval`: the output to approve (status only; events have it in the step before). */
+  output?: Record<string, unknown>;
+  /** ISO 8601 time the wait began. */
+  since?: string;
+  /** ISO 8601 time the wait times out, when it does. */
+  deadline?: string;
+}
+
+/**
+ * A person's response to a waiting run: `{ output }` for a human agent,
+ * `{ approved, comment? }` for an approval. `step` (optional) guards
+ * against answering a wait that already ended.
+ */
+export type FlockResponse =
+  | { output: Record<string, unknown>; step?: number; by?: string }
+  | { approved: boolean; comment?: string; step?: number; by?: string };
+
+/** What a run accepted: the wait it ended. */
+export interface FlockResponseReceipt {
+  agent: string;
+  step: number;
+  kind: 'input' | 'approval';
+}
+
+/**
+ * What followers of a run see, in order, each once: `flock.start(...).events()`
+ * on both executors and `flockctl follow`. Text deltas are live only (never
+ * stored in history); every other event can be read again from the start.
+ */
+export type FlockRunEvent =
+  | { type: 'step-started'; step: number; agent: string }
+  | { type: 'step-completed'; record: StepRecord }
+  | { type: 'text-delta'; step: number; agent: string; delta: string }
+  | { type: 'waiting'; waitingFor: WaitingFor }
+  | { type: 'response'; kind: 'input' | 'approval'; step: number; agent: string; approved?: boolean; comment?: string; by?: string }
+  | { type: 'paused'; reason?: string }
+  | { type: 'resumed' }
+  | { type: 'run-completed'; result: RunResult }
+  | { type: 'run-failed'; code: string; message: string; agent?: string };
 
 /** What one agent step returns. */
 export interface StepResult {
@@ -120,6 +190,8 @@ export interface RunState {
   recent: StepSummary[];
   /** The latest whole steps, as many as the largest `context.history` of the flock's agents. */
   tail: StepRecord[];
+  /** Set when a reviewer rejected the latest output and the agent runs again. */
+  review?: Review;
 }
 
 /** What a finished run produced. Bounded, whatever the run's length. */
@@ -141,3 +213,25 @@ export interface RunResult {
 
 /** Steps a run result and the status keep. */
 export const RECENT_STEPS = 20;
+
+/** Where a run is: `waiting` for a person, `paused` at a step boundary, or ended. */
+export type RunPhase = 'running' | 'waiting' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+/** What a run's status says, on every executor, while it runs and after. */
+export interface RunStatus {
+  runId: string;
+  flockName: string;
+  phase: RunPhase;
+  /** The agent being evaluated or waited for, `null` once the run ended. */
+  currentAgent: string | null;
+  /** Finished steps of the whole run (across continue-as-new). */
+  stepsDone: number;
+  /** The latest steps, without their data. */
+  steps: StepSummary[];
+  /** Tokens used so far. */
+  usage?: TokenUsage;
+  /** What the run waits for while `phase` is `waiting` (and while paused during a wait). */
+  waitingFor?: WaitingFor;
+  /** Set once a pause was asked for: the run stops at the next step boundary until resumed. */
+  pauseRequested?: boolean;
+}
