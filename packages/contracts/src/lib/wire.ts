@@ -17,6 +17,8 @@ export interface ContinuedRun {
   state: RunState;
   /** Runs of the chain before this one. */
   runs: number;
+  /** Set when the run was paused (it stays paused until resumed). */
+  paused?: boolean;
 }
 
 const ContinuedRunSchema = z.object({
@@ -25,6 +27,7 @@ const ContinuedRunSchema = z.object({
     'the carried run state must have stepCount and fields',
   ),
   runs: z.number().int().positive(),
+  paused: z.boolean().optional(),
 });
 
 /** Input of `FlockWorkflowV2`: the definition snapshot the whole run follows. */

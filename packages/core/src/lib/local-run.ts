@@ -269,7 +269,7 @@ export class LocalFlockRun implements FlockRun {
             }, seconds * 1000);
       const settle = <T>(fn: (value: T) => void) => (value: T) => {
         if (timer) clearTimeout(timer);
-        this.phase = this.pauseRequested ? 'paused' : 'running';
+        this.phase = 'running';
         fn(value);
       };
       this.pending = { wait: shown, resolve: settle(resolve), reject: settle(reject) };

@@ -3,6 +3,10 @@ import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
   FlockWorkflowInputSchema,
+  type FlockPauseRequest,
+  flockPauseUpdate,
+  flockRespondUpdate,
+  flockResumeUpdate,
   flockStatusQuery,
   type FlockRunPhase,
   type FlockRunResult,
@@ -10,7 +14,13 @@ import {
   type FlockWorkflowInput,
 } from '@flock-ts/contracts';
 import {
+  applyApproval,
   applyStep,
+  approvalWait,
+  checkPause,
+  checkResponse,
+  checkResume,
+  inputWait,
   isFlockRunFailedError,
   nextStep,
   planRun,
@@ -18,17 +28,28 @@ import {
   RUN_FAILURE_TYPES,
   startRun,
   stepFailure,
+  timedOutApproval,
+  timedOutInput,
+  waitTimeoutSeconds,
   FlockRunFailedError,
+  type ApprovalDecision,
+  type FlockResponse,
+  type HumanResponse,
   type RunPlan,
   type RunState,
+  type StepRequest,
+  type WaitingFor,
 } from '@flock-ts/engine';
 import { payloadSize, undecodableReason, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization';
 import {
+  allHandlersFinished,
   ApplicationFailure,
+  condition,
   ContinueAsNew,
   isCancellation,
   makeContinueAsNewFunc,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -73,56 +94,133 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     );
   const continuedRuns = input.continued?.runs ?? 0;
   let phase: FlockRunPhase = 'running';
+  let shownPhase: FlockRunPhase | undefined = input.continued ? 'running' : undefined;
   let currentAgent: string | null = state.next;
+  /** What the run waits for, and the answer once it came. */
+  let waiting: { wait: WaitingFor; answer?: HumanResponse | ApprovalDecision } | undefined;
+  let pauseRequested = input.continued?.paused ?? false;
+  const status = (): FlockRunStatus => ({
+    runId: state.runId,
+    flockName: state.flockName,
+    phase,
+    currentAgent,
+    stepsDone: state.stepCount,
+    steps: state.recent,
+    ...(state.usage ? { usage: state.usage } : {}),
+    ...(waiting ? { waitingFor: waiting.wait } : {}),
+    ...(pauseRequested ? { pauseRequested } : {}),
+    continuedRuns,
+    workflowVersion: 2,
+  });
+  setHandler(flockStatusQuery, status);
   setHandler(
-    flockStatusQuery,
-    (): FlockRunStatus => ({
-      runId: state.runId,
-      flockName: state.flockName,
-      phase,
-      currentAgent,
-      stepsDone: state.stepCount,
-      steps: state.recent,
-      ...(state.usage ? { usage: state.usage } : {}),
-      continuedRuns,
-      workflowVersion: 2,
-    }),
+    flockRespondUpdate,
+    (response: FlockResponse) => {
+      // the validator ran before acceptance; checked again for the normalized answer
+      const wait = waiting?.wait ?? null;
+      const answer = checkResponse(plan, wait && !waiting?.answer ? wait : null, response);
+      (waiting as { answer?: HumanResponse | ApprovalDecision }).answer = answer;
+      return { agent: (wait as WaitingFor).agent, step: (wait as WaitingFor).step, kind: (wait as WaitingFor).kind };
+    },
+    // a refused answer never enters history; the caller gets the reason
+    { validator: (response: FlockResponse) => void checkResponse(plan, waiting && !waiting.answer ? waiting.wait : null, response) },
+  );
+  setHandler(
+    flockPauseUpdate,
+    (_request?: FlockPauseRequest) => {
+      checkPause(pauseRequested);
+      pauseRequested = true;
+      return status();
+    },
+    { validator: (_request?: FlockPauseRequest) => checkPause(pauseRequested) },
+  );
+  setHandler(
+    flockResumeUpdate,
+    () => {
+      checkResume(pauseRequested);
+      pauseRequested = false;
+      return status();
+    },
+    { validator: () => checkResume(pauseRequested) },
   );
   let shownAgent = workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.CurrentAgent);
-  if (!input.continued) upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: phase }]);
+  const showAgent = (agent: string) => {
+    currentAgent = agent;
+    if (shownAgent === agent) return;
+    upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent }]);
+    shownAgent = agent;
+  };
+  const setPhase = (next: FlockRunPhase) => {
+    phase = next;
+    if (shownPhase === next) return;
+    upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: next }]);
+    shownPhase = next;
+  };
+  /** Waits for a person's answer, or what the agent's timeout decides; shown in status, memo and search attributes meanwhile. */
+  const waitFor = async (wait: WaitingFor): Promise<HumanResponse | ApprovalDecision> => {
+    const seconds = waitTimeoutSeconds(plan, wait);
+    const since = new Date();
+    const shown: WaitingFor = { ...wait, since: since.toISOString() };
+    if (seconds !== undefined) shown.deadline = new Date(since.getTime() + seconds * 1000).toISOString();
+    const entry: { wait: WaitingFor; answer?: HumanResponse | ApprovalDecision } = { wait: shown };
+    waiting = entry;
+    showAgent(wait.agent);
+    upsertMemo({ waitingFor: withoutOutput(shown) });
+    setPhase('waiting');
+    try {
+      const answered = seconds === undefined ? (await condition(() => entry.answer !== undefined), true) : await condition(() => entry.answer !== undefined, seconds * 1000);
+      if (answered) return entry.answer as HumanResponse | ApprovalDecision;
+      return failFast(() => (wait.kind === 'input' ? timedOutInput(plan, wait) : timedOutApproval(plan, wait)));
+    } finally {
+      waiting = undefined;
+      upsertMemo({ waitingFor: null });
+    }
+  };
+  setPhase('running');
 
   const limits = { ...CONTINUE_AS_NEW_DEFAULTS, ...definition.temporalConfig.continueAsNew };
   let stepsThisRun = 0;
   try {
-    for (let request = failFast(() => nextStep(plan, state)); request !== null; request = failFast(() => nextStep(plan, state))) {
-      if (stepsThisRun > 0 && shouldContinueAsNew(limits, stepsThisRun)) await continueRun(input, state, continuedRuns);
+    for (let request: StepRequest | null = failFast(() => nextStep(plan, state)); request !== null; request = failFast(() => nextStep(plan, state))) {
+      if (stepsThisRun > 0 && shouldContinueAsNew(limits, stepsThisRun)) await continueRun(input, state, continuedRuns, pauseRequested);
+      if (pauseRequested) {
+        // at a step boundary: the next step waits until resumed
+        setPhase('paused');
+        await condition(() => !pauseRequested);
+        setPhase('running');
+      }
+      const wait = inputWait(plan, request);
+      if (wait) {
+        const response = (await waitFor(wait)) as HumanResponse;
+        setPhase('running');
+        request = { ...request, response };
+      }
       const agent = request.agent;
       guardSize(request, `Step input of agent "${agent}"`, agent, 'resolve fewer or smaller inputs, or carry less of the run into the step (context.input, a shorter context.history)');
-      currentAgent = agent;
-      if (shownAgent !== agent) {
-        upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent }]);
-        shownAgent = agent;
-      }
+      showAgent(agent);
       // nextStep only plans agents of the definition
       const activities = activitiesFor(definition, agentDefinitions.get(agent) as AgentDefinition);
       const step = request;
       const result = await runStep(agent, () => activities.runAgentStep(step));
-      failFast(() => applyStep(plan, state, step, result));
+      const record = failFast(() => applyStep(plan, state, step, result));
       stepsThisRun++;
+      const approval = approvalWait(plan, record);
+      if (approval) {
+        const decision = (await waitFor(approval)) as ApprovalDecision;
+        failFast(() => applyApproval(plan, state, approval, record, decision));
+        setPhase('running');
+      }
     }
     const result = runResult(state);
     guardSize(result, `Result of the run (output of agent "${result.lastAgent}")`, result.lastAgent, 'return a reference to large data (a URL, a file path, a blob store key) from the last agent');
-    phase = 'completed';
+    setPhase('completed');
+    currentAgent = null;
     return result;
   } catch (error) {
     if (error instanceof ContinueAsNew) throw error;
-    phase = isCancellation(error) ? 'cancelled' : 'failed';
+    setPhase(isCancellation(error) ? 'cancelled' : 'failed');
+    currentAgent = null;
     throw error;
-  } finally {
-    if (phase !== 'running') {
-      currentAgent = null;
-      upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: phase }]);
-    }
   }
 }
 
@@ -166,14 +264,16 @@ function shouldContinueAsNew(limits: Required<Pick<ContinueAsNewConfig, 'maxHist
 }
 
 /** Continues the run as new with its compact state: same workflow id, memo and search attributes. */
-async function continueRun(input: ReturnType<typeof parseInput>, state: RunState, continuedRuns: number): Promise<never> {
+async function continueRun(input: ReturnType<typeof parseInput>, state: RunState, continuedRuns: number, paused: boolean): Promise<never> {
+  // updates accepted so far finish in this run
+  await condition(allHandlersFinished);
   const next: FlockWorkflowInput = {
     definition: input.definition,
     startAgent: input.startAgent,
     input: input.input,
     runId: input.runId,
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
-    continued: { state, runs: continuedRuns + 1 },
+    continued: { state, runs: continuedRuns + 1, ...(paused ? { paused } : {}) },
   };
   guardSize(next, `Run state carried into the next run of the chain (after ${state.stepCount} steps)`, state.lastAgent, 'keep variables and outputs small: they are carried across continue-as-new');
   const info = workflowInfo();
@@ -226,4 +326,9 @@ function toFailure(error: FlockRunFailedError): ApplicationFailure {
     cause: error.cause instanceof Error ? error.cause : undefined,
     details: [{ code: error.code, ...(error.agent ? { agent: error.agent } : {}), ...(error.causeType ? { causeType: error.causeType } : {}) }],
   });
+}
+
+/** The memo shows what a run waits for; the output to approve is in the step before (and in the status), not again. */
+function withoutOutput({ output: _output, ...wait }: WaitingFor): WaitingFor {
+  return wait;
 }
