@@ -203,17 +203,55 @@ describe('runAgentStep', () => {
     expect(failure.message).toContain('hand-off from "first" to agent "nobody"');
   });
 
-  it('heartbeats while a slow evaluation runs when the step has a heartbeat timeout', async () => {
+  it('heartbeats while a slow evaluation runs, naming the step, with or without a heartbeat timeout', async () => {
     const slow = unitFlock(async ({ text }) => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       return { upper: String(text) };
     });
-    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 300 });
-    const beats: unknown[] = [];
-    env.on('heartbeat', (details: unknown) => beats.push(details));
-    await env.run(createFlockActivities({ flocks: [slow] }).runAgentStep, stepRequest(slow, 'first', { text: 'x' }));
-    expect(beats.length).toBeGreaterThanOrEqual(2);
-    expect(beats[0]).toEqual({ agent: 'first', alive: true });
+    for (const info of [{ heartbeatTimeoutMs: 300 }, {}]) {
+      const env = new MockActivityEnvironment(info);
+      const beats: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => beats.push(details));
+      await env.run(createFlockActivities({ flocks: [slow], heartbeatIntervalMs: 100 }).runAgentStep, stepRequest(slow, 'first', { text: 'x' }, { step: 4 }));
+      expect(beats.length).toBeGreaterThanOrEqual(2);
+      expect(beats[0]).toEqual({ agent: 'first', step: 4, attempt: 1, text: { length: 0, tail: '' } });
+    }
+  });
+
+  it("puts the text a step streams (ctx.emitText) in its heartbeat details at once, keeping the agent's own progress beside it", async () => {
+    const streaming = unitFlock(async ({ text }, ctx) => {
+      ctx.emitText('Hel');
+      ctx.heartbeat({ page: 1 });
+      ctx.emitText('lo');
+      return { upper: String(text) };
+    });
+    const env = new MockActivityEnvironment({ attempt: 2 });
+    const beats: Array<Record<string, unknown>> = [];
+    env.on('heartbeat', (details: Record<string, unknown>) => beats.push(details));
+    await env.run(createFlockActivities({ flocks: [streaming], heartbeatIntervalMs: 60_000 }).runAgentStep, stepRequest(streaming, 'first', { text: 'x' }));
+    expect(beats).toEqual([
+      { agent: 'first', step: 0, attempt: 2, text: { length: 3, tail: 'Hel' } },
+      { agent: 'first', step: 0, attempt: 2, text: { length: 3, tail: 'Hel' }, progress: { page: 1 } },
+      { agent: 'first', step: 0, attempt: 2, text: { length: 5, tail: 'Hello' }, progress: { page: 1 } },
+    ]);
+  });
+
+  it('a cancelled step sees ctx.signal abort and ends cancelled', async () => {
+    let aborted = false;
+    const waiting = unitFlock(
+      (_inputs, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(ctx.signal?.reason);
+          }),
+        ),
+    );
+    const env = new MockActivityEnvironment();
+    const running = env.run(createFlockActivities({ flocks: [waiting] }).runAgentStep, stepRequest(waiting, 'first', { text: 'x' }));
+    setTimeout(() => env.cancel('CANCELLED'), 50);
+    await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
+    expect(aborted).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import { withSpan } from '@flock-ts/telemetry';
 import { redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
 import { guardStepResult } from './payload-guard';
+import { startStepHeartbeats } from './step-heartbeat';
 import { guardV1State, stepRequestOfV1, viewOfV1State } from './v1-steps';
 import { evaluatorAttributes, metricAttributes, observeStepMetrics, usageAttributes } from './step-observer';
 
@@ -17,8 +18,10 @@ export interface FlockActivitiesOptions {
   /** The flocks whose code this worker hosts; runs find them by name. */
   flocks: Iterable<Flock>;
   /**
-   * Heartbeat interval while an agent evaluates, when the step has a
-   * heartbeat timeout. Defaults to a third of that timeout (at most 10 s).
+   * Interval of the liveness heartbeat while an agent step runs (default
+   * 1 s), with or without a heartbeat timeout: a cancelled run reaches its
+   * running step through a heartbeat's response, so this bounds how soon
+   * `ctx.signal` fires. Text the step streams heartbeats too, at once.
    */
   heartbeatIntervalMs?: number;
   /**
@@ -60,7 +63,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     const ctx = Context.current();
     const attributes = { ...spanAttributes(ctx, flockName, agentName, runId), ...evaluatorAttributes(flock, agentName) };
     return traced('flock.agent.evaluate', attributes, async (span) => {
-      const stopHeartbeats = startHeartbeats(ctx, agentName, options.heartbeatIntervalMs);
+      const beats = startStepHeartbeats(ctx, { agent: agentName, step: request.step }, options.heartbeatIntervalMs);
       const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) =>
         ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }),
       );
@@ -70,7 +73,9 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
         const result = await untilAborted(
           executeStep(flock, request, {
             signal: ctx.cancellationSignal,
-            heartbeat: (details?: unknown) => ctx.heartbeat(details),
+            heartbeat: (details?: unknown) => beats.heartbeat(details),
+            // streamed text reaches followers through the heartbeat details, never the run's history
+            onText: (delta) => beats.onText(delta),
             attempt: ctx.info.attempt,
             metric: metrics.sink,
             decideHandoff,
@@ -99,7 +104,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
         ctx.log.warn('Agent failed', { agent: agentName, attempt: ctx.info.attempt, error: failure.message, metrics: metrics.values });
         throw failure;
       } finally {
-        stopHeartbeats();
+        beats.stop();
       }
     });
   };
@@ -171,16 +176,6 @@ function spanAttributes(ctx: Context, flockName: string, agentName: string, runI
 
 function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
   return withSpan(name, fn, { tracer: '@flock-ts/activities', attributes });
-}
-
-/** Keeps a long evaluation alive when the step has a heartbeat timeout. */
-function startHeartbeats(ctx: Context, agent: string, intervalMs?: number): () => void {
-  const timeout = ctx.info.heartbeatTimeoutMs;
-  if (!timeout) return () => undefined;
-  const every = intervalMs ?? Math.min(Math.max(timeout / 3, 100), 10_000);
-  const timer = setInterval(() => ctx.heartbeat({ agent, alive: true }), every);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 /**
