@@ -48,6 +48,7 @@ import {
   ContinueAsNew,
   isCancellation,
   makeContinueAsNewFunc,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -166,6 +167,8 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     waiting = entry;
     showAgent(wait.agent);
     upsertMemo({ waitingFor: withoutOutput(shown) });
+    // the Web UI's "current details" (no history event)
+    setCurrentDetails(describeWait(shown));
     setPhase('waiting');
     try {
       const answered = seconds === undefined ? (await condition(() => entry.answer !== undefined), true) : await condition(() => entry.answer !== undefined, seconds * 1000);
@@ -174,6 +177,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     } finally {
       waiting = undefined;
       upsertMemo({ waitingFor: null });
+      setCurrentDetails('');
     }
   };
   setPhase('running');
@@ -331,4 +335,13 @@ function toFailure(error: FlockRunFailedError): ApplicationFailure {
 /** The memo shows what a run waits for; the output to approve is in the step before (and in the status), not again. */
 function withoutOutput({ output: _output, ...wait }: WaitingFor): WaitingFor {
   return wait;
+}
+
+/** One line for the Web UI: what the run waits for and how to answer. */
+function describeWait(wait: WaitingFor): string {
+  const what = wait.kind === 'input' ? `input for agent "${wait.agent}"` : `approval of the output of agent "${wait.agent}"`;
+  const answer = wait.kind === 'input' ? `flockctl respond <workflowId> --input '<json>'` : 'flockctl respond <workflowId> --approve | --reject';
+  return [`**Waiting for ${what}** (step ${wait.step})`, wait.prompt, wait.signature && typeof wait.signature === 'string' ? `Answer: ${wait.signature}` : undefined, wait.deadline ? `Until ${wait.deadline}` : undefined, `Respond: ${answer}`]
+    .filter(Boolean)
+    .join('\n\n');
 }
