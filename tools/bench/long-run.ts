@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     const infos = [];
     for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) infos.push(info);
     return infos
-      .map((info) => ({ runId: info.runId, status: info.status.name, start: info.startTime.getTime(), events: info.historyLength, bytes: info.historySize }))
+      .map((info) => ({ runId: info.runId, status: info.status.name, start: info.startTime.getTime(), events: info.historyLength, bytes: info.historySize ?? 0 }))
       .sort((a, b) => a.start - b.start);
   };
 

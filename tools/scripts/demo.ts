@@ -1,5 +1,8 @@
 /**
  * The README's main job: run the example Flock durably on Temporal.
+ * `--review` runs the reviewed-brief flock instead: people in the loop (the
+ * terminal asks for the editor's choice and the approval; `flockctl
+ * respond` from another terminal works too) and the brief streaming live.
  * Uses TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE) when set; otherwise starts
  * a Temporal dev server. An in-process worker hosts the agents; each step is
  * printed as it completes, then the report and the run's Web UI link.
@@ -7,12 +10,14 @@
  * run's spans (this script's call, workflow, agent steps, tool calls) are
  * exported over OTLP and the trace id is printed.
  */
-import { createCorpusReportFlock, exampleCorpusPath } from '@flock-ts/examples';
+import type { Flock, FlockRun, FlockRunEvent, WaitingFor } from '@flock-ts/core';
+import { REVIEWED_BRIEF_START_AGENT, createCorpusReportFlock, createReviewedBriefFlock, exampleCorpusPath } from '@flock-ts/examples';
 import { setupTelemetry, withSpan } from '@flock-ts/telemetry';
 import '@flock-ts/temporal';
 import type { TemporalRunResult } from '@flock-ts/temporal';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { defaultCacheDir, startDevServer, type DevServer } from '../src';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../src/lib/flock-search-attributes';
 
@@ -36,28 +41,29 @@ async function main(): Promise<void> {
   process.stdout.write(`Temporal: ${address} (namespace ${namespace})${server?.uiUrl ? `, Web UI ${server.uiUrl}` : ''}\n\n`);
 
   try {
-    const flock = createCorpusReportFlock({
+    const review = process.argv.includes('--review');
+    const temporal = {
       enableTemporal: true,
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: address, namespace, taskQueue: 'flock-demo' },
-    });
-    process.stdout.write(`Running flock "${flock.name}" on ${exampleCorpusPath}\n`);
+    };
+    const flock: Flock = review ? createReviewedBriefFlock(temporal) : createCorpusReportFlock(temporal);
+    const request = review
+      ? { startAgent: REVIEWED_BRIEF_START_AGENT, input: { topic: 'tides' } }
+      : { startAgent: 'reader', input: { folder: exampleCorpusPath }, sessionId: `demo-${new Date().toISOString().slice(0, 10)}` };
+    process.stdout.write(`Running flock "${flock.name}"${review ? ' (people in the loop)' : ` on ${exampleCorpusPath}`}\n`);
     const started = Date.now();
     let traceId = '';
-    const result = (await withSpan('flock demo', (span) => {
+    const result = (await withSpan('flock demo', async (span) => {
       traceId = span.spanContext().traceId;
-      return flock.run({
-        startAgent: 'reader',
-        input: { folder: exampleCorpusPath },
-        sessionId: `demo-${new Date().toISOString().slice(0, 10)}`,
-        onStep: (step) => {
-          const ms = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
-          process.stdout.write(`  ✓ ${step.agent.padEnd(9)} ${String(ms).padStart(5)} ms  attempt ${step.attempt ?? 1}  -> ${Object.keys(step.output).join(', ')}\n`);
-        },
-      });
+      const run = await flock.start(request);
+      process.stdout.write(`Workflow id: ${run.id}  (follow it from another terminal: flockctl follow ${run.id})\n\n`);
+      await follow(run);
+      return run.result();
     })) as TemporalRunResult;
     process.stdout.write(`\nDone in ${Date.now() - started} ms: ${result.stepCount} agent steps, each one Temporal activity.\n\n`);
-    process.stdout.write(`${String(result.output['report'] ?? JSON.stringify(result.output, null, 2))}\n\n`);
+    const text = result.output['report'] ?? result.output['brief'];
+    process.stdout.write(`${String(text ?? JSON.stringify(result.output, null, 2))}\n\n`);
     process.stdout.write(`Workflow id: ${result.temporal.workflowId}\n`);
     process.stdout.write(`Web UI:      ${result.temporal.webUiUrl ?? '(set TEMPORAL_UI_URL to get a link)'}\n`);
     if (telemetry.plan.kind === 'otlp') process.stdout.write(`Trace:       ${traceId} (OTLP ${telemetry.plan.protocol} to ${telemetry.plan.endpoint})\n`);
@@ -73,6 +79,87 @@ async function main(): Promise<void> {
     await telemetry.shutdown();
     await server?.stop();
   }
+}
+
+/** Prints the run's events as they happen; answers what it waits for from the terminal. */
+async function follow(run: FlockRun): Promise<void> {
+  let streaming = false;
+  const endLine = () => {
+    if (streaming) process.stdout.write('\n');
+    streaming = false;
+  };
+  for await (const event of run.events()) {
+    if (event.type === 'text-delta') {
+      if (!streaming) process.stdout.write(`    ${event.agent} > `);
+      streaming = true;
+      process.stdout.write(event.delta);
+      continue;
+    }
+    endLine();
+    const line = describeEvent(event);
+    if (line) process.stdout.write(`${line}\n`);
+    if (event.type === 'waiting') void answer(run, event.waitingFor);
+  }
+  endLine();
+}
+
+function describeEvent(event: FlockRunEvent): string | undefined {
+  switch (event.type) {
+    case 'step-started':
+      return `  … ${event.agent} (step ${event.step})`;
+    case 'step-completed': {
+      const { record } = event;
+      const ms = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
+      return `  ✓ ${record.agent.padEnd(9)} ${String(ms).padStart(5)} ms  attempt ${record.attempt ?? 1}  -> ${Object.keys(record.output).join(', ')}`;
+    }
+    case 'waiting':
+      return `  ⏸ waiting for ${event.waitingFor.kind === 'input' ? 'input' : 'approval'}: ${event.waitingFor.prompt ?? event.waitingFor.agent}`;
+    case 'response':
+      return `  ↩ ${event.kind === 'input' ? 'input received' : event.approved ? 'approved' : `rejected${event.comment ? `: ${event.comment}` : ''}`}${event.by ? ` by ${event.by}` : ''}`;
+    case 'paused':
+      return `  ⏸ paused${event.reason ? `: ${event.reason}` : ''}`;
+    case 'resumed':
+      return '  ▶ resumed';
+    case 'run-failed':
+      return `  ✗ ${event.code}: ${event.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Asks in the terminal; without one, answers as a scripted editor would (and says so). */
+async function answer(run: FlockRun, wait: WaitingFor): Promise<void> {
+  const respond = `flockctl respond ${run.id}`;
+  if (!process.stdin.isTTY) {
+    process.stdout.write(`    (no terminal: answering as the demo editor; from another terminal: ${respond} ${wait.kind === 'input' ? "--input '<json>'" : '--approve'})\n`);
+    await run.send(wait.kind === 'input' ? { output: { angle: 'the moon', audience: 'newcomers' }, by: 'demo' } : { approved: true, by: 'demo' }).catch(() => undefined);
+    return;
+  }
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    for (;;) {
+      const response =
+        wait.kind === 'input'
+          ? { output: { angle: (await terminal.question('    angle (e.g. "the moon"): ')).trim(), audience: (await terminal.question('    audience (experts | newcomers): ')).trim() }, by: 'terminal' }
+          : await approval(terminal);
+      try {
+        await run.send(response);
+        return;
+      } catch (error) {
+        // refused by the workflow's validator (or answered from elsewhere meanwhile)
+        process.stdout.write(`    ${(error as Error).message}\n`);
+        if ((await run.status()).waitingFor?.step !== wait.step) return;
+      }
+    }
+  } finally {
+    terminal.close();
+  }
+}
+
+async function approval(terminal: ReturnType<typeof createInterface>) {
+  const verdict = (await terminal.question('    approve? [y/N] ')).trim().toLowerCase();
+  if (verdict.startsWith('y')) return { approved: true, by: 'terminal' };
+  return { approved: false, comment: (await terminal.question('    what should change? ')).trim() || 'no comment', by: 'terminal' };
 }
 
 main().catch((error) => {
