@@ -82,8 +82,24 @@ describe('toModelError', () => {
     expect([error.name, error.nonRetryable]).toEqual(['ModelOutputError', false]);
   });
 
+  it('classifies error bodies a provider sent in the middle of a stream', () => {
+    const overloaded = classify({ message: 'The server is overloaded', type: 'server_error', code: null });
+    expect([overloaded.name, overloaded.nonRetryable, overloaded.statusCode]).toEqual(['ModelProviderError', false, undefined]);
+    expect(overloaded.message).toBe('Agent "writer": model provider "openai-compatible" (model "local") failed while streaming its answer: The server is overloaded');
+    expect(classify({ type: 'overloaded_error', message: 'Overloaded' }).name).toBe('ModelProviderError');
+    const limited = classify({ message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' });
+    expect([limited.name, limited.nonRetryable]).toEqual(['ModelRateLimitError', false]);
+    expect(classify({ message: 'You exceeded your current quota', code: 'insufficient_quota' }).nonRetryable).toBe(true);
+    expect(classify({ message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' }).name).toBe('ModelContextLengthError');
+  });
+
   it('leaves other errors alone', () => {
     const toolError = Object.assign(new Error('tool broke'), { name: 'ToolError' });
     expect(toModelError(toolError, site)).toBe(toolError);
+    // errors of another realm are no stream error bodies either
+    const foreign = { name: 'ToolError', message: 'tool broke', stack: 'ToolError: tool broke' };
+    expect(toModelError(foreign, site)).toBe(foreign);
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    expect(toModelError(abort, site)).toBe(abort);
   });
 });

@@ -65,9 +65,33 @@ function isFetchFailure(error: unknown): boolean {
 }
 
 /**
+ * An error body a provider sent inside a stream that had started (OpenAI's
+ * `{ message, type, code }`, Anthropic's `{ type: 'overloaded_error', message }`):
+ * the AI SDK passes it on as it came, not as an `APICallError`.
+ */
+function streamErrorBody(error: unknown): { message: string; kind: string } | undefined {
+  // a plain object: errors (of any realm) and DOMExceptions have a name and a stack
+  if (typeof error !== 'object' || error === null || error instanceof Error || 'name' in error || 'stack' in error) return undefined;
+  const { message, type, code } = error as { message?: unknown; type?: unknown; code?: unknown };
+  if (typeof message !== 'string') return undefined;
+  return { message, kind: [type, code].filter((value) => typeof value === 'string').join(' ') };
+}
+
+function fromStreamError(body: { message: string; kind: string }, site: ModelCallSite): Error {
+  const text = body.message.replace(/\s+/g, ' ').trim();
+  const details: ModelErrorDetails = { providerMessage: text.length > MAX_PROVIDER_MESSAGE ? `${text.slice(0, MAX_PROVIDER_MESSAGE)}...` : text || undefined };
+  const said = `${body.kind} ${body.message}`;
+  if (/rate_limit/i.test(body.kind) || QUOTA.test(said)) return new ModelRateLimitError(site, details, QUOTA.test(said));
+  if (CONTEXT_LENGTH.test(said)) return new ModelContextLengthError(site, details);
+  // overloaded, server errors and anything else the provider gave up on mid-answer: a later attempt may succeed
+  return new ModelProviderError(site, details, 'failed while streaming its answer');
+}
+
+/**
  * Turns what an AI SDK call threw into a named model error of this package
  * (naming the agent and the provider, carrying `nonRetryable` and
- * `nextRetryDelayMs`); anything else (a `ToolError`, an abort) comes back unchanged.
+ * `nextRetryDelayMs`), error bodies a provider sent in the middle of a
+ * stream included; anything else (a `ToolError`, an abort) comes back unchanged.
  *
  * @example
  * try { await generateText(...) } catch (error) { throw toModelError(error, { agent: 'writer', provider: 'openai', model: 'gpt-4o-mini' }) }
@@ -86,5 +110,7 @@ export function toModelError(error: unknown, site: ModelCallSite): unknown {
   if (NoObjectGeneratedError.isInstance(cause) || NoOutputGeneratedError.isInstance(cause)) {
     return new ModelOutputError(site, cause.message);
   }
+  const streamed = streamErrorBody(cause);
+  if (streamed) return fromStreamError(streamed, site);
   return cause;
 }

@@ -137,12 +137,12 @@ export class ModelInvalidRequestError extends ModelError {
   }
 }
 
-/** The provider failed or could not be reached (HTTP 5xx, 408, 409, network). Retryable. */
+/** The provider failed or could not be reached (HTTP 5xx, 408, 409, network, an error in the middle of a stream). Retryable. */
 export class ModelProviderError extends ModelError {
   override readonly name = 'ModelProviderError';
   readonly code = 'MODEL_PROVIDER' as const;
-  constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
-    super(site, details.statusCode === undefined ? 'could not be reached' : 'failed', false, details);
+  constructor(site: ModelCallSite, details: ModelErrorDetails = {}, what = details.statusCode === undefined ? 'could not be reached' : 'failed') {
+    super(site, what, false, details);
   }
 }
 

@@ -1,4 +1,4 @@
-import { generateText } from 'ai';
+import { APICallError, generateText, streamText } from 'ai';
 import { createFakeModel } from './fake-model';
 
 describe('createFakeModel (AI SDK test model)', () => {
@@ -23,5 +23,35 @@ describe('createFakeModel (AI SDK test model)', () => {
     const model = createFakeModel({ responses: [{ error: new Error('provider down') }], provider: 'acme' });
     await expect(generateText({ model, prompt: 'p', maxRetries: 0 })).rejects.toThrow('provider down');
     await expect(generateText({ model, prompt: 'p', maxRetries: 0 })).rejects.toThrow('fake model "acme": no scripted response for call 2 (1 scripted)');
+  });
+
+  it('streams the scripted text in several deltas, with the usage of the call without streaming', async () => {
+    const script = { text: 'Streams come in pieces.', usage: { inputTokens: 3, outputTokens: 5 } };
+    const model = createFakeModel({ responses: [script, script] });
+    const result = streamText({ model, prompt: 'p' });
+    const deltas: string[] = [];
+    for await (const delta of result.textStream) deltas.push(delta);
+    expect(deltas).toEqual(['Streams', ' ', 'come', ' ', 'in', ' ', 'pieces', '.']);
+    const plain = await generateText({ model, prompt: 'p' });
+    expect(await result.totalUsage).toEqual(plain.totalUsage);
+    expect(await result.finishReason).toBe('stop');
+    expect(model.calls.map((call) => call.streamed)).toEqual([true, false]);
+  });
+
+  it('streams scripted tool calls', async () => {
+    const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'lookup', args: { q: 'x' }, id: 'c1' }] }] });
+    const result = streamText({ model, prompt: 'p' });
+    expect(await result.toolCalls).toEqual([expect.objectContaining({ toolCallId: 'c1', toolName: 'lookup', input: { q: 'x' } })]);
+    expect(await result.finishReason).toBe('tool-calls');
+  });
+
+  it('fails a stream with the scripted error, reported to onError as the AI SDK reports stream errors', async () => {
+    const rejected = new APICallError({ message: 'Incorrect API key', url: 'u', requestBodyValues: {}, statusCode: 401 });
+    const model = createFakeModel({ responses: [{ error: rejected }] });
+    const errors: unknown[] = [];
+    const result = streamText({ model, prompt: 'p', maxRetries: 0, onError: ({ error }) => void errors.push(error) });
+    await result.consumeStream();
+    expect(errors).toEqual([rejected]);
+    await expect(result.totalUsage).rejects.toThrow('No output generated');
   });
 });

@@ -1,5 +1,14 @@
-import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Content, LanguageModelV3GenerateResult, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type {
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3Content,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+} from '@ai-sdk/provider';
+import { simulateReadableStream } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
+import { textChunks } from './text-chunks';
 
 /** Tokens a scripted response reports. */
 export interface FakeUsage {
@@ -41,6 +50,8 @@ export interface FakeModelCall {
   /** The JSON Schema of the requested structured output. */
   responseSchema?: unknown;
   temperature?: number;
+  /** The call streamed (`doStream`: `streamText`, a model evaluator with followers) rather than `doGenerate`. */
+  streamed: boolean;
   /** The raw call options, for anything else. */
   options: LanguageModelV3CallOptions;
 }
@@ -58,6 +69,8 @@ export interface FakeModelOptions {
   /** Provider name (default `fake`), which errors and the flock definition show. */
   provider?: string;
   modelId?: string;
+  /** Milliseconds between two parts of a streamed answer (default 0). */
+  chunkDelayMs?: number;
 }
 
 function textOf(prompt: LanguageModelV3Prompt, role: 'system' | 'user'): string {
@@ -83,13 +96,14 @@ function toolResultsOf(prompt: LanguageModelV3Prompt): FakeModelCall['toolResult
   return results;
 }
 
-function record(options: LanguageModelV3CallOptions): FakeModelCall {
+function record(options: LanguageModelV3CallOptions, streamed: boolean): FakeModelCall {
   const format = options.responseFormat;
   const call: FakeModelCall = {
     system: textOf(options.prompt, 'system'),
     prompt: textOf(options.prompt, 'user'),
     tools: (options.tools ?? []).map((tool) => tool.name),
     toolResults: toolResultsOf(options.prompt),
+    streamed,
     options,
   };
   if (options.toolChoice) call.toolChoice = options.toolChoice.type;
@@ -136,11 +150,29 @@ async function answer(response: FakeResponse, call: FakeModelCall, index: number
   };
 }
 
+/** A scripted answer as stream parts: its text in token-like deltas, its tool calls, then the finish with the usage. */
+function streamPartsOf(result: LanguageModelV3GenerateResult): LanguageModelV3StreamPart[] {
+  const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
+  result.content.forEach((part, n) => {
+    if (part.type === 'text') {
+      const id = `text-${n + 1}`;
+      parts.push({ type: 'text-start', id }, ...textChunks(part.text).map((delta) => ({ type: 'text-delta' as const, id, delta })), { type: 'text-end', id });
+    } else if (part.type === 'tool-call') {
+      parts.push(part);
+    }
+  });
+  parts.push({ type: 'finish', finishReason: result.finishReason, usage: result.usage });
+  return parts;
+}
+
 /**
  * A language model for tests: answers from a script, in order, and records
  * every call (system prompt, user prompt, tools offered, tool results,
  * output schema). Built on the AI SDK's `MockLanguageModelV3`; use it as the
- * `model` of {@link modelEvaluator} or {@link llmRouter}.
+ * `model` of {@link modelEvaluator} or {@link llmRouter}. It streams too
+ * (`streamText`, a model evaluator with followers): the same script, the
+ * text in token-like deltas, `chunkDelayMs` apart; a scripted `error` is
+ * thrown before the stream starts, as a failed request would be.
  *
  * @example
  * const model = createFakeModel({
@@ -156,19 +188,23 @@ export function createFakeModel(options: FakeModelOptions): FakeModel {
   const calls: FakeModelCall[] = [];
   const responses = [...options.responses];
   const provider = options.provider ?? 'fake';
+  const respond = async (callOptions: LanguageModelV3CallOptions, streamed: boolean): Promise<LanguageModelV3GenerateResult> => {
+    const call = record(callOptions, streamed);
+    calls.push(call);
+    const index = calls.length - 1;
+    const response = responses[index];
+    if (response === undefined) {
+      throw new Error(`fake model "${provider}": no scripted response for call ${index + 1} (${responses.length} scripted)`);
+    }
+    return answer(response, call, index);
+  };
   const model = new MockLanguageModelV3({
     provider,
     modelId: options.modelId ?? 'scripted',
-    doGenerate: async (callOptions) => {
-      const call = record(callOptions);
-      calls.push(call);
-      const index = calls.length - 1;
-      const response = responses[index];
-      if (response === undefined) {
-        throw new Error(`fake model "${provider}": no scripted response for call ${index + 1} (${responses.length} scripted)`);
-      }
-      return answer(response, call, index);
-    },
+    doGenerate: (callOptions) => respond(callOptions, false),
+    doStream: async (callOptions) => ({
+      stream: simulateReadableStream({ chunks: streamPartsOf(await respond(callOptions, true)), chunkDelayInMs: options.chunkDelayMs ?? null }),
+    }),
   });
   return Object.assign(model, { calls });
 }

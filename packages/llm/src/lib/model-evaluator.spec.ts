@@ -1,7 +1,8 @@
-import { Flock, defineAgent, defineTool, type Agent, type FlockRunFailedError, type Tool } from '@flock-ts/core';
+import { AgentContext, Flock, defineAgent, defineTool, type Agent, type EvaluationResult, type FlockRunFailedError, type Tool } from '@flock-ts/core';
 import { APICallError } from 'ai';
 import { createFakeModel, type FakeResponse } from './fake-model';
 import { DEFAULT_MAX_TOOL_CALLS, modelEvaluator, type ModelEvaluatorOptions } from './model-evaluator';
+import { textChunks } from './text-chunks';
 
 const wordCount = defineTool({
   name: 'wordCount',
@@ -176,5 +177,174 @@ describe('modelEvaluator with the AI SDK test model', () => {
     } finally {
       if (previous !== undefined) process.env['FLOCK_MODEL'] = previous;
     }
+  });
+});
+
+/** One evaluation of the agent outside a run, streaming to `onText` when given. */
+function evaluate(agent: Agent, options: { onText?: (delta: string) => void; signal?: AbortSignal } = {}): Promise<EvaluationResult> {
+  const flock = new Flock({ name: 'docs', agents: [agent] });
+  const context = new AgentContext({ flock, agent, view: { runId: 'run-1', flockName: 'docs', step: 0, variables: {} }, signal: options.signal });
+  return agent.evaluator.evaluate({
+    agent,
+    inputs: { text: 'Temporal makes agent runs durable.' },
+    context,
+    tools: agent.toolNames.map((name) => flock.tool(name)),
+    ...options,
+  });
+}
+
+/** What a caller (and Temporal) sees of an error: its name, message and retry hints. */
+function classified(error: unknown) {
+  const { name, message, nonRetryable, nextRetryDelayMs, statusCode } = error as Record<string, unknown>;
+  return { name, message, nonRetryable, nextRetryDelayMs, statusCode };
+}
+
+/** The error a promise rejects with. */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('modelEvaluator streaming text deltas with the AI SDK test model', () => {
+  it('forwards the deltas in order, concatenating to the model text, with the output and usage of the call without streaming', async () => {
+    const script = answer({ summary: 'Runs survive crashes.', words: 5, tags: null }, { inputTokens: 30, outputTokens: 10 });
+    const plainModel = createFakeModel({ responses: [script] });
+    const streamingModel = createFakeModel({ responses: [script] });
+    const deltas: string[] = [];
+    const plain = await evaluate(summarizer({ model: plainModel }, []));
+    const streamed = await evaluate(summarizer({ model: streamingModel }, []), { onText: (delta) => deltas.push(delta) });
+    expect(streamed).toEqual(plain);
+    expect(streamed).toEqual({ output: { summary: 'Runs survive crashes.', words: 5 }, usage: { inputTokens: 30, outputTokens: 10, totalTokens: 40 } });
+    // each delta as the model sent it, not held back until the JSON parses
+    expect(deltas).toEqual(textChunks(JSON.stringify({ summary: 'Runs survive crashes.', words: 5, tags: null })));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(streamingModel.calls.map((call) => call.streamed)).toEqual([true]);
+    expect(plainModel.calls.map((call) => call.streamed)).toEqual([false]);
+    expect(streamingModel.calls[0].responseSchema).toEqual(plainModel.calls[0].responseSchema);
+  });
+
+  it('streams through the tool loop: tool results back to the model, usage summed over the calls as without streaming', async () => {
+    const script = (): FakeResponse[] => [
+      { toolCalls: [{ name: 'wordCount', args: { text: 'a b c' } }], usage: { inputTokens: 20, outputTokens: 5 } },
+      answer({ summary: 'Three words.', words: 3 }, { inputTokens: 40, outputTokens: 8 }),
+    ];
+    const plain = await evaluate(summarizer({ model: createFakeModel({ responses: script() }) }));
+    const model = createFakeModel({ responses: script() });
+    const deltas: string[] = [];
+    const streamed = await evaluate(summarizer({ model }), { onText: (delta) => deltas.push(delta) });
+    expect(streamed).toEqual(plain);
+    expect(streamed.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73 });
+    expect(model.calls.map((call) => [call.streamed, call.toolChoice])).toEqual([
+      [true, 'auto'],
+      [true, 'auto'],
+    ]);
+    expect(model.calls[1].toolResults).toEqual([{ toolName: 'wordCount', output: 3 }]);
+    expect(deltas.join('')).toBe('{"summary":"Three words.","words":3}');
+  });
+
+  it('rejects an output that does not match the signature, or is not JSON, with the ModelOutputError of the call without streaming', async () => {
+    for (const script of [answer({ summary: 'no count' }), { text: 'Sure! Here is your summary.' }] as FakeResponse[]) {
+      const plain = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script] }) }, [])));
+      const deltas: string[] = [];
+      const streamed = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script] }) }, []), { onText: (delta) => deltas.push(delta) }));
+      expect(classified(streamed)).toEqual(classified(plain));
+      expect(streamed).toMatchObject({ name: 'ModelOutputError', nonRetryable: false });
+      expect(deltas.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('classifies a provider error of the stream as the call without streaming does (401 non-retryable, 429 with Retry-After)', async () => {
+    const rejected = new APICallError({ message: 'Incorrect API key', url: 'u', requestBodyValues: {}, statusCode: 401 });
+    const limited = new APICallError({ message: 'Slow down', url: 'u', requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': '7' } });
+    const expected = [
+      { name: 'ModelAuthenticationError', nonRetryable: true },
+      { name: 'ModelRateLimitError', nonRetryable: false, nextRetryDelayMs: 7000 },
+    ];
+    for (const [n, error] of [rejected, limited].entries()) {
+      const plain = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [{ error }] }) }, [])));
+      const model = createFakeModel({ responses: [{ error }] });
+      const streamed = await rejection(evaluate(summarizer({ model }, []), { onText: () => undefined }));
+      expect(classified(streamed)).toEqual(classified(plain));
+      expect(streamed).toMatchObject(expected[n]);
+      expect(model.calls.map((call) => call.streamed)).toEqual([true]);
+    }
+  });
+
+  it('fails with the ToolError of a failing tool, as without streaming', async () => {
+    const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'broken' }] }, answer({ summary: 'never', words: 0 })] });
+    const error = await rejection(evaluate(summarizer({ model }, [broken]), { onText: () => undefined }));
+    expect(error).toMatchObject({ name: 'ToolError', tool: 'broken', reason: 'failed', message: 'Tool "broken" called by agent "summarizer" failed: disk on fire' });
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it('ignores a follower that throws: the step still succeeds', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 's', words: 1 })] });
+    let calls = 0;
+    const result = await evaluate(summarizer({ model }, []), {
+      onText: () => {
+        calls += 1;
+        throw new Error('follower gone');
+      },
+    });
+    expect(result.output).toEqual({ summary: 's', words: 1 });
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('stops the stream when the signal aborts: rejects with the reason, no delta after it', async () => {
+    const text = 'word '.repeat(40);
+    const model = createFakeModel({ responses: [{ text }], chunkDelayMs: 10 });
+    const controller = new AbortController();
+    const reason = new Error('run cancelled');
+    const deltas: string[] = [];
+    const started = Date.now();
+    const error = await rejection(
+      evaluate(summarizer({ model }, []), {
+        signal: controller.signal,
+        onText: (delta) => {
+          deltas.push(delta);
+          if (deltas.length === 3) controller.abort(reason);
+        },
+      }),
+    );
+    expect(error).toBe(reason);
+    const seen = deltas.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(deltas).toHaveLength(seen);
+    expect(seen).toBeLessThan(10);
+    // 80 parts 10 ms apart: the call did not wait for the rest
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('rejects with the reason when the signal aborts during the second model call of a tool loop, not with the first step as a result', async () => {
+    const controller = new AbortController();
+    const reason = new Error('run cancelled');
+    const cancelled = (): FakeResponse => {
+      controller.abort(reason);
+      return answer({ summary: 'late', words: 1 });
+    };
+    const model = createFakeModel({ responses: [{ toolCalls: [{ name: 'wordCount', args: { text: 'a' } }] }, cancelled] });
+    const error = await rejection(evaluate(summarizer({ model }), { signal: controller.signal, onText: () => undefined }));
+    expect(error).toBe(reason);
+    expect(model.calls).toHaveLength(2);
+  });
+
+  it("gives a started run's followers the deltas as text-delta events of the step, before it completes", async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 'Runs survive crashes.', words: 5 })], chunkDelayMs: 2 });
+    const agent = summarizer({ model }, []);
+    const flock = new Flock({ name: 'docs', agents: [agent] });
+    const run = await flock.start({ startAgent: agent.name, input: { text: 'Temporal makes agent runs durable.' } });
+    const events: Array<{ type: string; delta?: string; agent?: string }> = [];
+    for await (const event of run.events()) events.push(event as { type: string });
+    const deltas = events.filter((event) => event.type === 'text-delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.every((event) => event.agent === 'summarizer')).toBe(true);
+    expect(deltas.map((event) => event.delta).join('')).toBe('{"summary":"Runs survive crashes.","words":5}');
+    const types = events.map((event) => event.type);
+    expect(types.indexOf('step-completed')).toBeGreaterThan(types.lastIndexOf('text-delta'));
+    expect((await run.result()).output).toEqual({ summary: 'Runs survive crashes.', words: 5 });
   });
 });

@@ -57,6 +57,9 @@ function specOf(options: ModelEvaluatorOptions): EvaluatorSpec {
  * usage comes back with the result. Provider retries are off: on Temporal
  * the activity is retried instead, and model errors say whether to retry
  * (`ModelAuthenticationError` never, `ModelRateLimitError` after `Retry-After`).
+ * When the step has followers (`request.onText`), the model call streams and
+ * each text delta reaches them as it is generated; the output, the usage and
+ * the errors are the same as without streaming.
  *
  * @example
  * const summarizer = defineAgent({
@@ -72,7 +75,7 @@ export function modelEvaluator(options: ModelEvaluatorOptions = {}): Evaluator {
   const given = typeof options.model === 'object' && options.model !== null ? options.model : spec.model;
   return {
     spec,
-    async evaluate({ agent, inputs, context, tools, signal }: EvaluationRequest): Promise<EvaluationResult> {
+    async evaluate({ agent, inputs, context, tools, signal, onText }: EvaluationRequest): Promise<EvaluationResult> {
       const { model, site } = resolveCallModel(given, { agent: agent.name, flockModel: context.flockModel });
       const output = outputSchemaOf(agent.output.schema);
       const maxToolCalls = spec.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
@@ -93,6 +96,7 @@ export function modelEvaluator(options: ModelEvaluatorOptions = {}): Evaluator {
         maxToolCalls,
         temperature: spec.temperature,
         signal,
+        onText,
       });
       const parsed = agent.output.schema.safeParse(result.value);
       if (!parsed.success) {

@@ -1,15 +1,47 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { textChunks } from './text-chunks';
+
+/** Tokens a scripted reply reports (absent: about four characters per token). */
+export interface StandInUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * Makes a reply fail the way providers fail mid-answer: a streamed request
+ * gets `afterChunks` content chunks (default 1), then an SSE `data:
+ * {"error": {...}}` event, and the stream ends without `[DONE]`; a request
+ * without `stream` gets a 500 with the same error body.
+ */
+export interface StandInStreamError {
+  message: string;
+  /** OpenAI's error `type`; default `server_error`. */
+  type?: string;
+  code?: string;
+  afterChunks?: number;
+}
 
 /** One scripted reply of the stand-in server. */
 export type StandInReply =
   /** A structured answer: the assistant message's content is this value as JSON. */
-  | { output: unknown; usage?: { promptTokens: number; completionTokens: number } }
-  | { text: string; usage?: { promptTokens: number; completionTokens: number } }
-  | { toolCalls: Array<{ name: string; args?: Record<string, unknown> }>; usage?: { promptTokens: number; completionTokens: number } }
+  | { output: unknown; usage?: StandInUsage; streamError?: StandInStreamError }
+  | { text: string; usage?: StandInUsage; streamError?: StandInStreamError }
+  | { toolCalls: Array<{ name: string; args?: Record<string, unknown> }>; usage?: StandInUsage }
   /** An HTTP error with OpenAI's error body; `headers` e.g. `{ 'retry-after': '1' }`. */
   | { status: number; message: string; code?: string; headers?: Record<string, string> }
   | ((request: StandInRequest) => StandInReply);
+
+/** How a streamed answer went (`stream: true` requests), updated as it is written. */
+export interface StandInStream {
+  /** `data:` events written so far (`[DONE]` excluded). */
+  chunks: number;
+  /** The stream ended with `data: [DONE]`. */
+  done: boolean;
+  /** The client went away (an aborted call) before the stream ended. */
+  clientClosed: boolean;
+}
 
 /** A request the stand-in received. */
 export interface StandInRequest {
@@ -21,6 +53,8 @@ export interface StandInRequest {
   body: Record<string, unknown>;
   /** `Date.now()` when it arrived. */
   receivedAt: number;
+  /** Set for `stream: true` requests that got an answer. */
+  stream?: StandInStream;
 }
 
 /** A running stand-in server. */
@@ -46,9 +80,19 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(text);
 }
 
+/** Options of {@link startOpenAICompatibleStandIn}. */
+export interface OpenAICompatibleStandInOptions {
+  /** The first replies of the script (more with `reply()`). */
+  replies?: StandInReply[];
+  /** Milliseconds between two chunks of a streamed answer (default 0), to watch deltas arrive in demos and benchmarks. */
+  chunkDelayMs?: number;
+}
+
+type AnswerReply = Exclude<StandInReply, { status: number } | ((request: StandInRequest) => StandInReply)>;
+
 let completions = 0;
 
-function completion(reply: Exclude<StandInReply, { status: number } | ((request: StandInRequest) => StandInReply)>, request: StandInRequest) {
+function completion(reply: AnswerReply, request: StandInRequest) {
   completions += 1;
   const toolCalls =
     'toolCalls' in reply
@@ -78,6 +122,60 @@ function completion(reply: Exclude<StandInReply, { status: number } | ((request:
   };
 }
 
+function errorBody(error: StandInStreamError) {
+  return { error: { message: error.message, type: error.type ?? 'server_error', code: error.code ?? null } };
+}
+
+/** The `data:` events of a streamed answer, in OpenAI's chunk format: content (or tool calls) in several pieces, the finish reason, the usage. */
+function streamEvents(reply: AnswerReply, request: StandInRequest): unknown[] {
+  const answer = completion(reply, request);
+  const [{ message, finish_reason }] = answer.choices;
+  const head = { id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model };
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    ...head,
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  const events: unknown[] = [chunk({ role: 'assistant', content: message.tool_calls ? null : '' })];
+  if (message.tool_calls) {
+    message.tool_calls.forEach((call, index) => {
+      events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+      for (const piece of textChunks(call.function.arguments)) events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    });
+  } else {
+    const pieces = textChunks(message.content ?? '');
+    const failure = 'streamError' in reply ? reply.streamError : undefined;
+    if (failure) {
+      const kept = Math.min(pieces.length, Math.max(0, failure.afterChunks ?? 1));
+      return [...events, ...pieces.slice(0, kept).map((content) => chunk({ content })), errorBody(failure)];
+    }
+    events.push(...pieces.map((content) => chunk({ content })));
+  }
+  events.push(chunk({}, finish_reason));
+  const streamOptions = request.body['stream_options'] as { include_usage?: unknown } | undefined;
+  if (streamOptions?.include_usage === true) events.push({ ...head, choices: [], usage: answer.usage });
+  return events;
+}
+
+/** Writes a streamed answer as Server-Sent Events, one event per `chunkDelayMs`; stops when the client goes away. */
+async function sendStream(response: ServerResponse, events: unknown[], state: StandInStream, chunkDelayMs: number): Promise<void> {
+  response.on('close', () => {
+    if (!state.done && !response.writableEnded) state.clientClosed = true;
+  });
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const last = events[events.length - 1] as { error?: unknown };
+  for (const event of events) {
+    if (state.chunks > 0 && chunkDelayMs > 0) await sleep(chunkDelayMs);
+    if (state.clientClosed || response.destroyed) return;
+    response.write(`data: ${JSON.stringify(event)}\n\n`);
+    state.chunks += 1;
+  }
+  if (last.error === undefined) {
+    response.write('data: [DONE]\n\n');
+    state.done = true;
+  }
+  response.end();
+}
+
 /**
  * Starts a local HTTP server that speaks enough of OpenAI's Chat Completions
  * API (`POST /v1/chat/completions`: JSON answers, tool calls, usage, error
@@ -85,14 +183,23 @@ function completion(reply: Exclude<StandInReply, { status: number } | ((request:
  * HTTP. Replies follow the script in order; an unscripted request gets a 500
  * that says so. It listens on a free port of 127.0.0.1.
  *
+ * Requests with `stream: true` get the answer as Server-Sent Events in
+ * OpenAI's format: `chat.completion.chunk` events with the content (or the
+ * tool calls' arguments) split into token-like pieces, a last chunk with the
+ * `finish_reason`, the usage in a chunk of its own when
+ * `stream_options.include_usage` is set, then `data: [DONE]`; errors before
+ * the stream are plain HTTP errors, as with OpenAI.
+ *
  * @example
  * const server = await startOpenAICompatibleStandIn();
  * server.reply({ status: 429, message: 'slow down', headers: { 'retry-after': '1' } }, { output: { summary: 'ok' } });
  * process.env.FLOCK_OPENAI_BASE_URL = server.baseUrl; // then model 'openai-compatible:any-model'
  * // ... run, then: server.requests.length === 2
  * await server.close();
+ * // slow streams, to watch deltas arrive: await startOpenAICompatibleStandIn({ chunkDelayMs: 50 })
  */
-export async function startOpenAICompatibleStandIn(options: { replies?: StandInReply[] } = {}): Promise<OpenAICompatibleStandIn> {
+export async function startOpenAICompatibleStandIn(options: OpenAICompatibleStandInOptions = {}): Promise<OpenAICompatibleStandIn> {
+  const chunkDelayMs = options.chunkDelayMs ?? 0;
   const script: StandInReply[] = [...(options.replies ?? [])];
   const requests: StandInRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -117,10 +224,18 @@ export async function startOpenAICompatibleStandIn(options: { replies?: StandInR
         send(res, 500, { error: { message: `stand-in: no scripted reply for request ${requests.length}`, type: 'server_error' } });
       } else if ('status' in reply) {
         send(res, reply.status, { error: { message: reply.message, type: 'error', code: reply.code ?? null } }, reply.headers);
+      } else if (request.body['stream'] === true) {
+        request.stream = { chunks: 0, done: false, clientClosed: false };
+        await sendStream(res, streamEvents(reply, request), request.stream, chunkDelayMs);
+      } else if ('streamError' in reply && reply.streamError) {
+        send(res, 500, errorBody(reply.streamError));
       } else {
         send(res, 200, completion(reply, request));
       }
-    })().catch((error: unknown) => send(res, 500, { error: { message: `stand-in failed: ${String(error)}` } }));
+    })().catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else send(res, 500, { error: { message: `stand-in failed: ${String(error)}` } });
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
