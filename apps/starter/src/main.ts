@@ -14,7 +14,16 @@ async function main(): Promise<number> {
     process.stderr.write(`flockctl: ${(error as Error).message}\n`);
     return 2;
   }
+  // Ctrl-C while following stops following, not the run; a second Ctrl-C exits at once
+  const interrupt = new AbortController();
+  if (command.command === 'follow' || (command.command === 'run' && command.follow)) {
+    process.on('SIGINT', () => {
+      if (interrupt.signal.aborted) process.exit(130);
+      interrupt.abort();
+    });
+  }
   const deps = {
+    interrupt: interrupt.signal,
     env: process.env,
     cwd: process.cwd(),
     stdout: (text: string) => process.stdout.write(text),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { COMMAND_USAGE, DEFAULT_LIST_LIMIT, parseInput, parseStarterArgs, STARTER_USAGE } from './cli';
+import { COMMAND_USAGE, DEFAULT_CANCEL_WAIT_SECONDS, DEFAULT_LIST_LIMIT, EXIT, parseInput, parseStarterArgs, STARTER_USAGE } from './cli';
 
 function usageError(argv: string[]): Error {
   try {
@@ -60,7 +60,7 @@ describe('parseStarterArgs', () => {
     expect(parseStarterArgs(['run', '--flock', 'pkg', '--flock-name', 'docs'])).toMatchObject({ flockModule: 'pkg', flockName: 'docs' });
   });
 
-  it.each(['result', 'status', 'cancel'] as const)('reads %s <workflowId>', (command) => {
+  it.each(['result', 'status', 'resume'] as const)('reads %s <workflowId>', (command) => {
     expect(parseStarterArgs([command, 'docs-r1', '--json', '--namespace', 'ns'])).toEqual({
       command,
       workflowId: 'docs-r1',
@@ -138,6 +138,97 @@ describe('parseStarterArgs', () => {
   });
 });
 
+describe('parseStarterArgs: talking to a running run', () => {
+  it('reads follow <workflowId>, streaming text unless --no-text', () => {
+    expect(parseStarterArgs(['follow', 'docs-r1'])).toEqual({ command: 'follow', workflowId: 'docs-r1', text: true, json: false });
+    expect(parseStarterArgs(['follow', 'docs-r1', '--no-text', '--json', '--server', 'temporal:7233'])).toEqual({
+      command: 'follow',
+      workflowId: 'docs-r1',
+      text: false,
+      json: true,
+      server: 'temporal:7233',
+    });
+    expect(parseStarterArgs(['follow', '-h'])).toEqual({ command: 'help', topic: 'follow' });
+    expect(usageError(['follow']).message).toContain('follow takes one workflow id (got none)');
+    expect(usageError(['follow', 'a', '--input', '{}']).message).toContain("'--input'");
+  });
+
+  it('reads run --follow, which streams text by default and excludes --wait', () => {
+    expect(parseStarterArgs(['run', '--follow'])).toEqual({ command: 'run', wait: false, follow: true, text: true, json: false });
+    expect(parseStarterArgs(['run', '-f', '--no-text'])).toMatchObject({ follow: true, text: false });
+    expect(usageError(['run', '--follow', '--wait']).message).toContain('--wait and --follow both wait for the run: pick one');
+    expect(usageError(['run', '--no-text']).message).toBe('--text / --no-text go with --follow');
+  });
+
+  it('reads respond --input as a human agent output, --step counted from 1 as printed and sent from 0', () => {
+    expect(parseStarterArgs(['respond', 'docs-r1', '--input', '{"summary":"ok","score":3}', '--step', '4', '--by', 'alice'])).toEqual({
+      command: 'respond',
+      workflowId: 'docs-r1',
+      response: { output: { summary: 'ok', score: 3 }, step: 3, by: 'alice' },
+      json: false,
+    });
+  });
+
+  it('reads respond --input @file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flockctl-respond-'));
+    try {
+      writeFileSync(path.join(dir, 'answer.json'), '{"summary":"from a file"}');
+      expect(parseStarterArgs(['respond', 'w', '--input', '@answer.json'], dir)).toMatchObject({ response: { output: { summary: 'from a file' } } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads respond --approve and --reject with a comment', () => {
+    expect(parseStarterArgs(['respond', 'w', '--approve'])).toMatchObject({ response: { approved: true } });
+    expect(parseStarterArgs(['respond', 'w', '--approve', '--comment', 'fine'])).toMatchObject({ response: { approved: true, comment: 'fine' } });
+    expect(parseStarterArgs(['respond', 'w', '--reject', '--comment', 'too long', '--step', '1', '--json'])).toEqual({
+      command: 'respond',
+      workflowId: 'w',
+      response: { approved: false, comment: 'too long', step: 0 },
+      json: true,
+    });
+  });
+
+  it('takes exactly one of --input, --approve, --reject', () => {
+    expect(usageError(['respond', 'w']).message).toBe("respond needs one of --input <json> (a human agent's output), --approve or --reject");
+    expect(usageError(['respond', 'w', '--approve', '--reject']).message).toBe('respond takes one of --input, --approve, --reject (got --approve and --reject)');
+    expect(usageError(['respond', 'w', '--input', '{}', '--approve']).message).toContain('got --input and --approve');
+    expect(usageError(['respond', 'w', '--input', '{}', '--comment', 'x']).message).toContain('--comment goes with --approve or --reject');
+  });
+
+  it('names the flag when the --input of respond is not a JSON object', () => {
+    const error = usageError(['respond', 'w', '--input', '{summary: ok}']);
+    expect(error.name).toBe('CliUsageError');
+    expect(error.message).toMatch(/^--input is not valid JSON: /);
+    expect(usageError(['respond', 'w', '--input', '"ok"']).message).toContain('--input must be a JSON object');
+  });
+
+  it('refuses a --step that is not a step number flockctl prints', () => {
+    for (const step of ['0', '-1', 'two', '1.5']) {
+      expect(usageError(['respond', 'w', '--approve', `--step=${step}`]).message).toBe(
+        `--step takes the step number flockctl prints (1 = the run's first step), got "${step}"`,
+      );
+    }
+  });
+
+  it('reads pause with a reason', () => {
+    expect(parseStarterArgs(['pause', 'w', '--reason', 'budget review'])).toEqual({ command: 'pause', workflowId: 'w', reason: 'budget review', json: false });
+    expect(parseStarterArgs(['pause', 'w'])).toEqual({ command: 'pause', workflowId: 'w', json: false });
+    expect(usageError(['pause', 'w', '--reason', ' ']).message).toBe('--reason must not be empty');
+  });
+
+  it('reads cancel, waiting 30 s by default or --wait seconds', () => {
+    expect(DEFAULT_CANCEL_WAIT_SECONDS).toBe(30);
+    expect(parseStarterArgs(['cancel', 'w'])).toEqual({ command: 'cancel', workflowId: 'w', waitSeconds: 30, json: false });
+    expect(parseStarterArgs(['cancel', 'w', '--wait', '2.5'])).toMatchObject({ waitSeconds: 2.5 });
+    expect(parseStarterArgs(['cancel', 'w', '--wait', '0'])).toMatchObject({ waitSeconds: 0 });
+    for (const wait of ['-1', 'soon', '']) {
+      expect(usageError(['cancel', 'w', `--wait=${wait}`]).message).toContain('--wait takes the seconds to wait for the run to end (0 or more)');
+    }
+  });
+});
+
 describe('parseInput', () => {
   let dir: string;
   beforeEach(() => {
@@ -169,8 +260,16 @@ describe('parseInput', () => {
 
 describe('usage texts', () => {
   it('list every command', () => {
-    for (const command of ['run', 'result', 'status', 'steps', 'list', 'cancel']) expect(STARTER_USAGE).toContain(`  ${command} `);
-    expect(Object.keys(COMMAND_USAGE).sort()).toEqual(['cancel', 'list', 'result', 'run', 'status', 'steps']);
+    const commands = ['cancel', 'follow', 'list', 'pause', 'respond', 'result', 'resume', 'run', 'status', 'steps'];
+    for (const command of commands) expect(STARTER_USAGE).toContain(`  ${command} `);
+    expect(Object.keys(COMMAND_USAGE).sort()).toEqual(commands);
+  });
+
+  it('document every exit status', () => {
+    for (const code of Object.values(EXIT)) expect(STARTER_USAGE).toMatch(new RegExp(`(^|[ ,:])${code} `, 'm'));
+    expect(COMMAND_USAGE['follow']).toContain('3 it was cancelled');
+    expect(COMMAND_USAGE['respond']).toContain('refused (exit 4)');
+    expect(COMMAND_USAGE['cancel']).toContain('(exit 5;');
   });
 
   it('document the connection options on every command', () => {

@@ -1,5 +1,6 @@
 import type { FlockRunResult } from '@flock-ts/contracts';
-import { Flock, defineAgent, type StepRecord } from '@flock-ts/core';
+import type { FlockRunStatus } from '@flock-ts/contracts';
+import { Flock, defineAgent, type FlockResponse, type FlockRunEvent, type StepRecord } from '@flock-ts/core';
 import { FlockRunFailedError, type FlockRunView, type FlockStartRequest, type StepLedgerOptions } from '@flock-ts/temporal';
 import { parseStarterArgs } from './cli';
 import { executeCommand, type ExampleFlock, type RunsApi, type StarterDeps } from './commands';
@@ -46,6 +47,7 @@ interface SetupOptions {
   env?: Record<string, string>;
   client?: Partial<RunsApi>;
   connectError?: Error;
+  interrupt?: AbortSignal;
 }
 
 function setup(options: SetupOptions = {}) {
@@ -59,7 +61,11 @@ function setup(options: SetupOptions = {}) {
     status: async () => ({}) as FlockRunView,
     steps: () => (async function* () {})(),
     list: async () => [],
-    cancel: async () => undefined,
+    events: () => (async function* () {})(),
+    respond: async () => ({ agent: 'echo', step: 0, kind: 'input' }),
+    pause: async () => ({}) as FlockRunStatus,
+    resume: async () => ({}) as FlockRunStatus,
+    cancel: async () => 'cancelled',
     close: async () => {
       recorded.closed++;
     },
@@ -77,6 +83,7 @@ function setup(options: SetupOptions = {}) {
     },
     loadFlocks: async () => options.flocks ?? [],
     exampleFlocks: () => options.examples ?? [],
+    ...(options.interrupt ? { interrupt: options.interrupt } : {}),
   };
   const run = (argv: string[]) => executeCommand(parseStarterArgs(argv, '/work'), deps);
   return { recorded, run };
@@ -208,13 +215,6 @@ describe('flockctl result, status, list, cancel', () => {
     expect(JSON.parse(recorded.stdout)).toEqual([]);
   });
 
-  it('requests cancellation', async () => {
-    const cancelled: string[] = [];
-    const { recorded, run } = setup({ client: { cancel: async (id) => void cancelled.push(id) } });
-    expect(await run(['cancel', 'docs-r1', '--json'])).toBe(0);
-    expect(cancelled).toEqual(['docs-r1']);
-    expect(JSON.parse(recorded.stdout)).toEqual({ workflowId: 'docs-r1', cancelRequested: true });
-  });
 
   it('names the workflow id that does not exist', async () => {
     const notFound = Object.assign(new Error('workflow not found for ID: nope'), { name: 'WorkflowNotFoundError' });
@@ -317,5 +317,321 @@ describe('flockctl steps', () => {
     expect(await run(['steps', 'nope'])).toBe(1);
     expect(recorded.stderr).toBe('flockctl: no run with workflow id nope (5 NOT_FOUND: workflow not found for ID: nope)\n');
     expect(recorded.closed).toBe(1);
+  });
+});
+
+/** Events as a run emits them: `events` yields them in order and remembers how it was asked. */
+function eventSource(events: FlockRunEvent[], after?: (index: number) => void | Promise<void>) {
+  const calls: Array<{ workflowId: string; options: Parameters<RunsApi['events']>[1] }> = [];
+  const source: RunsApi['events'] = (workflowId, options) => {
+    calls.push({ workflowId, options });
+    return (async function* () {
+      for (const [index, event] of events.entries()) {
+        yield event;
+        await after?.(index);
+      }
+    })();
+  };
+  return { source, calls };
+}
+
+/** An error as it arrives from the runs client: matched by name, as the CLI does. */
+const named = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
+
+const approvalRun: FlockRunEvent[] = [
+  { type: 'step-started', step: 0, agent: 'writer' },
+  { type: 'text-delta', step: 0, agent: 'writer', delta: 'Owls hunt' },
+  { type: 'text-delta', step: 0, agent: 'writer', delta: ' at night.' },
+  { type: 'step-completed', record: { ...record(0, 'writer', { draft: 'Owls hunt at night.' }), nextAgent: null } },
+  { type: 'waiting', waitingFor: { kind: 'approval', agent: 'writer', step: 0, prompt: 'Publish?' } },
+  { type: 'response', kind: 'approval', step: 0, agent: 'writer', approved: true, by: 'alice' },
+  {
+    type: 'run-completed',
+    result: { runId: 'r1', flockName: 'docs', lastAgent: 'writer', output: { draft: 'Owls hunt at night.' }, variables: {}, stepCount: 1, steps: [] },
+  },
+];
+
+describe('flockctl follow', () => {
+  it('prints each event as it comes, the streamed text inline, and exits 0 when the run completed', async () => {
+    const printedAfter: string[] = [];
+    let recorded: Recorded | undefined;
+    const events = eventSource(approvalRun, () => void printedAfter.push(recorded?.stdout ?? ''));
+    const harness = setup({ client: { events: events.source } });
+    recorded = harness.recorded;
+    expect(await harness.run(['follow', 'docs-r1'])).toBe(0);
+    expect(events.calls).toEqual([{ workflowId: 'docs-r1', options: { follow: true, text: true } }]);
+    // the text shows while the step runs, before it completes
+    expect(printedAfter[1]).toBe('step 1 writer started\n  | Owls hunt');
+    expect(harness.recorded.stdout.split('\n')).toEqual([
+      'step 1 writer started',
+      '  | Owls hunt at night.',
+      'step 1 writer completed in 250 ms: {"draft":"Owls hunt at night."}',
+      'waiting for approval of step 1 writer',
+      '  prompt:      Publish?',
+      '  output:      {"draft":"Owls hunt at night."}',
+      '  approve:     flockctl respond docs-r1 --step 1 --approve',
+      "  reject:      flockctl respond docs-r1 --step 1 --reject --comment '<why>'",
+      'response: step 1 writer approved by alice',
+      'completed at agent writer after 1 step; output:',
+      '  draft: Owls hunt at night.',
+      '',
+    ]);
+    expect(harness.recorded.closed).toBe(1);
+  });
+
+  it('asks for no text with --no-text, and repeats the connection options in the commands it prints', async () => {
+    const events = eventSource([approvalRun[4]]);
+    const { recorded, run } = setup({ client: { events: events.source }, env: { TEMPORAL_NAMESPACE: 'env-ns' } });
+    await run(['follow', 'docs-r1', '--no-text', '--server', 'cli:2']);
+    expect(events.calls[0].options).toEqual({ follow: true, text: false });
+    expect(recorded.stdout).toContain('flockctl respond docs-r1 --step 1 --approve --server cli:2\n');
+  });
+
+  it('prints one JSON event per line with --json', async () => {
+    const { recorded, run } = setup({ client: { events: eventSource(approvalRun).source } });
+    expect(await run(['follow', 'docs-r1', '--json'])).toBe(0);
+    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(approvalRun);
+  });
+
+  it('exits 1 with the failure and the Web UI link when the run failed', async () => {
+    const failed: FlockRunEvent = { type: 'run-failed', code: 'AGENT_FAILED', agent: 'writer', message: 'Agent "writer" failed: boom' };
+    const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], failed]).source } });
+    expect(await run(['follow', 'docs-r1'])).toBe(1);
+    // the dev server's convention for localhost:7233: its UI on port 8233
+    expect(recorded.stdout).toContain('failed: AGENT_FAILED at agent writer: Agent "writer" failed: boom\n  Web UI: http://localhost:8233/namespaces/default/workflows/docs-r1');
+  });
+
+  it('exits 3 when the run was cancelled', async () => {
+    const cancelled: FlockRunEvent = { type: 'run-failed', code: 'CANCELLED', message: 'Run "docs-r1" was cancelled' };
+    const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], cancelled]).source } });
+    expect(await run(['follow', 'docs-r1', '--json'])).toBe(3);
+    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line).type)).toEqual(['step-started', 'run-failed']);
+  });
+
+  it('exits 1 when the events end before the run did', async () => {
+    const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0]]).source } });
+    expect(await run(['follow', 'docs-r1'])).toBe(1);
+    expect(recorded.stderr).toBe('flockctl: the events of docs-r1 ended before the run did\n');
+  });
+
+  it('stops following on Ctrl-C, even while the source waits, says the run goes on and exits 130', async () => {
+    const interrupt = new AbortController();
+    let returned = false;
+    const events: RunsApi['events'] = () => ({
+      [Symbol.asyncIterator]: () => {
+        let sent = false;
+        return {
+          next: () => {
+            if (!sent) {
+              sent = true;
+              setTimeout(() => interrupt.abort(), 10);
+              return Promise.resolve({ done: false, value: approvalRun[0] });
+            }
+            return new Promise<IteratorResult<FlockRunEvent>>(() => undefined); // the run never ends
+          },
+          return: async () => ((returned = true), { done: true, value: undefined }),
+        };
+      },
+    });
+    const { recorded, run } = setup({ client: { events }, interrupt: interrupt.signal });
+    expect(await run(['follow', 'docs-r1'])).toBe(130);
+    expect(recorded.stdout).toBe('step 1 writer started\n');
+    expect(recorded.stderr).toBe('Stopped following docs-r1; the run goes on (flockctl follow docs-r1 picks it up again).\n');
+    expect(returned).toBe(true);
+    expect(recorded.closed).toBe(1);
+  });
+
+  it('names a workflow id the server does not know', async () => {
+    const events: RunsApi['events'] = () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(named('WorkflowNotFoundError', 'workflow not found for ID: nope')) }),
+    });
+    const { recorded, run } = setup({ client: { events } });
+    expect(await run(['follow', 'nope'])).toBe(1);
+    expect(recorded.stderr).toBe('flockctl: no run with workflow id nope (workflow not found for ID: nope)\n');
+  });
+});
+
+describe('flockctl run --follow', () => {
+  it('starts the run, prints where it runs, then follows it with the outcome as exit status', async () => {
+    const events = eventSource([approvalRun[0], { type: 'run-failed', code: 'REJECTED', agent: 'writer', message: 'rejected' }]);
+    const { recorded, run } = setup({ flocks: [new Flock({ name: 'docs', agents: [echo] })], client: { events: events.source } });
+    expect(await run(['run', '--flock', 'm', '--follow', '--no-text', '--run-id', 'x'])).toBe(1);
+    expect(recorded.starts).toHaveLength(1);
+    expect(events.calls).toEqual([{ workflowId: 'docs-x', options: { follow: true, text: false } }]);
+    expect(recorded.stdout).toMatch(/^Started flock docs at agent echo\n[\s\S]*workflow id:\s+docs-x\n[\s\S]*\nstep 1 writer started\nfailed: REJECTED at agent writer: rejected\n$/);
+    expect(recorded.stderr).not.toContain('Waiting for the result');
+  });
+
+  it('prints the start summary, then one event per line with --json', async () => {
+    const { recorded, run } = setup({ flocks: [new Flock({ name: 'docs', agents: [echo] })], client: { events: eventSource(approvalRun).source } });
+    expect(await run(['run', '--flock', 'm', '--follow', '--json', '--run-id', 'x'])).toBe(0);
+    const [first, ...rest] = recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(first).toMatchObject({ flockName: 'docs', startAgent: 'echo', workflowId: 'docs-x' });
+    expect(rest).toEqual(approvalRun);
+  });
+
+  it('puts the server and namespace the flock connects to into the commands it prints', async () => {
+    const flock = new Flock({ name: 'docs', agents: [echo], temporalConfig: { serverUrl: 'temporal:7233', namespace: 'flock-example' } });
+    const { recorded, run } = setup({ flocks: [flock], client: { events: eventSource([approvalRun[4]]).source } });
+    await run(['run', '--flock', 'm', '--follow']);
+    expect(recorded.stdout).toContain('flockctl respond docs-r1 --step 1 --approve --server temporal:7233 --namespace flock-example\n');
+  });
+});
+
+describe('flockctl respond', () => {
+  const responder = () => {
+    const sent: Array<{ workflowId: string; response: FlockResponse }> = [];
+    const respond: RunsApi['respond'] = async (workflowId, response) => {
+      sent.push({ workflowId, response });
+      return 'output' in response ? { agent: 'editor', step: 2, kind: 'input' } : { agent: 'writer', step: 1, kind: 'approval' };
+    };
+    return { sent, respond };
+  };
+
+  it('sends a human agent output and says what the run accepted', async () => {
+    const fake = responder();
+    const { recorded, run } = setup({ client: { respond: fake.respond } });
+    expect(await run(['respond', 'docs-r1', '--input', '{"summary":"ok"}', '--step', '3', '--by', 'bob'])).toBe(0);
+    expect(fake.sent).toEqual([{ workflowId: 'docs-r1', response: { output: { summary: 'ok' }, step: 2, by: 'bob' } }]);
+    expect(recorded.stdout).toBe('Input accepted for step 3 editor (run docs-r1); the run goes on.\n');
+  });
+
+  it('sends an approval or a rejection with its comment', async () => {
+    const fake = responder();
+    const { recorded, run } = setup({ client: { respond: fake.respond } });
+    expect(await run(['respond', 'docs-r1', '--reject', '--comment', 'too long'])).toBe(0);
+    expect(fake.sent[0].response).toEqual({ approved: false, comment: 'too long' });
+    expect(recorded.stdout).toBe('Rejected the output of step 2 writer (run docs-r1); the run goes on.\n');
+    const json = setup({ client: { respond: fake.respond } });
+    expect(await json.run(['respond', 'docs-r1', '--approve', '--json'])).toBe(0);
+    expect(JSON.parse(json.recorded.stdout)).toEqual({ workflowId: 'docs-r1', agent: 'writer', step: 1, kind: 'approval', approved: true });
+  });
+
+  it('prints the refusal with each issue, says the run keeps waiting, and exits 4', async () => {
+    const refused = named('InvalidResponseError', 'The answer does not match the output signature of editor', {
+      issues: ['output.summary: expected string, received number'],
+    });
+    const { recorded, run } = setup({ client: { respond: () => Promise.reject(refused) } });
+    expect(await run(['respond', 'docs-r1', '--input', '{"summary":1}'])).toBe(4);
+    expect(recorded.stderr).toBe(
+      [
+        'flockctl: response refused: The answer does not match the output signature of editor',
+        '  - output.summary: expected string, received number',
+        'The run keeps waiting; nothing changed.',
+        '',
+      ].join('\n'),
+    );
+    const json = setup({ client: { respond: () => Promise.reject(refused) } });
+    expect(await json.run(['respond', 'docs-r1', '--approve', '--json'])).toBe(4);
+    expect(JSON.parse(json.recorded.stdout).error).toMatchObject({ name: 'InvalidResponseError', issues: ['output.summary: expected string, received number'] });
+  });
+
+  it('refuses JSON that does not parse before connecting, naming the flag', () => {
+    const { recorded, run } = setup();
+    expect(() => run(['respond', 'docs-r1', '--input', '{summary}'])).toThrow(/^--input is not valid JSON/);
+    expect(recorded.connections).toEqual([]);
+  });
+});
+
+describe('flockctl pause and resume', () => {
+  const status = (over: Partial<FlockRunStatus>): FlockRunStatus => ({
+    runId: 'r1',
+    flockName: 'docs',
+    phase: 'running',
+    currentAgent: 'writer',
+    stepsDone: 1,
+    steps: [],
+    workflowVersion: 2,
+    ...over,
+  });
+
+  it('says the pause takes effect at the next step boundary', async () => {
+    const calls: unknown[] = [];
+    const { recorded, run } = setup({ client: { pause: async (...args) => (calls.push(args), status({ pauseRequested: true })) } });
+    expect(await run(['pause', 'docs-r1', '--reason', 'budget'])).toBe(0);
+    expect(calls).toEqual([['docs-r1', 'budget']]);
+    expect(recorded.stdout).toBe(
+      'Pause requested for docs-r1: the running step finishes, then it pauses at the next step boundary (phase now: running). Resume with: flockctl resume docs-r1\n',
+    );
+  });
+
+  it('says when the run is paused at once, or waits for a person first', async () => {
+    const paused = setup({ client: { pause: async () => status({ phase: 'paused', pauseRequested: true }) } });
+    await paused.run(['pause', 'docs-r1']);
+    expect(paused.recorded.stdout).toContain('Pause requested for docs-r1: it is paused now.');
+    const waiting = setup({
+      client: { pause: async () => status({ phase: 'waiting', pauseRequested: true, waitingFor: { kind: 'input', agent: 'editor', step: 2 } }) },
+    });
+    await waiting.run(['pause', 'docs-r1']);
+    expect(waiting.recorded.stdout).toContain('it waits for input at step 3 editor; once answered, it pauses before its next step');
+  });
+
+  it('resumes and prints the phase; --json prints the status', async () => {
+    const { recorded, run } = setup({ client: { resume: async () => status({ phase: 'running' }) } });
+    expect(await run(['resume', 'docs-r1'])).toBe(0);
+    expect(recorded.stdout).toBe('Resumed docs-r1; phase now: running.\n');
+    const json = setup({ client: { resume: async () => status({ phase: 'running' }) } });
+    await json.run(['resume', 'docs-r1', '--json']);
+    expect(JSON.parse(json.recorded.stdout)).toMatchObject({ workflowId: 'docs-r1', phase: 'running', stepsDone: 1 });
+  });
+
+  it('prints a refusal as such and exits 4', async () => {
+    const { recorded, run } = setup({ client: { resume: () => Promise.reject(named('InvalidRunCommandError', 'The run is not paused')) } });
+    expect(await run(['resume', 'docs-r1'])).toBe(4);
+    expect(recorded.stderr).toBe('flockctl: refused: The run is not paused; nothing changed.\n');
+    const again = setup({ client: { pause: () => Promise.reject(named('InvalidRunCommandError', 'The run is already paused')) } });
+    expect(await again.run(['pause', 'docs-r1'])).toBe(4);
+  });
+});
+
+describe('flockctl cancel', () => {
+  it('waits 30 s by default and says the run ended cancelled', async () => {
+    const calls: unknown[] = [];
+    const { recorded, run } = setup({ client: { cancel: async (...args) => (calls.push(args), 'cancelled') } });
+    expect(await run(['cancel', 'docs-r1'])).toBe(0);
+    expect(calls).toEqual([['docs-r1', { waitMs: 30_000 }]]);
+    expect(recorded.stdout).toBe('Cancelled docs-r1: the running step stopped and the run ended cancelled.\n');
+  });
+
+  it('says when the run had ended before the cancellation arrived', async () => {
+    const { recorded, run } = setup({ client: { cancel: async () => 'completed' } });
+    expect(await run(['cancel', 'docs-r1', '--json'])).toBe(0);
+    expect(JSON.parse(recorded.stdout)).toEqual({ workflowId: 'docs-r1', cancelRequested: true, outcome: 'completed', ended: true });
+  });
+
+  it('names the task queue and exits 5 when the run has not ended within --wait', async () => {
+    const calls: unknown[] = [];
+    const { recorded, run } = setup({
+      client: {
+        cancel: async (...args) => (calls.push(args), 'running'),
+        status: async () => ({ taskQueue: 'gpu-queue' }) as FlockRunView,
+      },
+    });
+    expect(await run(['cancel', 'docs-r1', '--wait', '1.5'])).toBe(5);
+    expect(calls).toEqual([['docs-r1', { waitMs: 1500 }]]);
+    expect(recorded.stdout).toBe(
+      'Cancellation requested for docs-r1; the run has not ended yet (is a worker running for task queue gpu-queue? It ends once a worker takes the cancellation).\n',
+    );
+  });
+});
+
+describe('flockctl status of a waiting run', () => {
+  it('shows what the run waits for and the respond command with the connection options', async () => {
+    const waiting = {
+      workflowId: 'docs-r1',
+      runId: 'x',
+      phase: 'waiting',
+      executionStatus: 'RUNNING',
+      currentAgent: 'editor',
+      steps: [],
+      stepsDone: 2,
+      source: 'query',
+      taskQueue: 'q',
+      startTime: '2026-01-01T10:00:00.000Z',
+      waitingFor: { kind: 'input', agent: 'editor', step: 2, signature: 'summary: string' },
+    } as unknown as FlockRunView;
+    const { recorded, run } = setup({ client: { status: async () => waiting } });
+    expect(await run(['status', 'docs-r1', '--namespace', 'ns2'])).toBe(0);
+    expect(recorded.stdout).toContain(`respond:       flockctl respond docs-r1 --step 3 --input '{"summary":"..."}' --namespace ns2\n`);
   });
 });

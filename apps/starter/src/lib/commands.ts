@@ -1,12 +1,63 @@
-import type { Flock, StepRecord } from '@flock-ts/core';
-import { resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
-import { COMMAND_USAGE, STARTER_USAGE, type ListArgs, type RunArgs, type StarterCommand, type StepsArgs, type WorkflowArgs } from './cli';
+import type { FlockRunStatus } from '@flock-ts/contracts';
+import type { Flock, FlockResponse, FlockResponseReceipt, FlockRunEvent, RunPhase, StepRecord } from '@flock-ts/core';
+import { flockRunWebUiUrl, resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
+import {
+  COMMAND_USAGE,
+  EXIT,
+  STARTER_USAGE,
+  type CancelArgs,
+  type FollowArgs,
+  type ListArgs,
+  type PauseArgs,
+  type RespondArgs,
+  type RunArgs,
+  type StarterCommand,
+  type StepsArgs,
+  type WorkflowArgs,
+} from './cli';
 import { FlockModuleError } from '@flock-ts/temporal';
 import { CliUsageError } from './errors';
-import { formatJson, formatList, formatResult, formatStarted, formatStatus, formatStepLine, formatStepLines } from './format';
+import {
+  EventFormatter,
+  flockctlCommand,
+  formatCancelOutcome,
+  formatJson,
+  formatList,
+  formatReceipt,
+  formatResult,
+  formatStarted,
+  formatStatus,
+  formatStepLine,
+  formatStepLines,
+  personWait,
+} from './format';
 
-/** The part of {@link FlockRunsClient} the commands use. */
-export type RunsApi = Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'steps' | 'list' | 'cancel' | 'close'>;
+/** Options of {@link RunsApi.events}. */
+export interface RunEventsRequest {
+  /** Keep reading until the run ends (else: the events so far). */
+  follow?: boolean;
+  /** Include the models' text deltas (live only). */
+  text?: boolean;
+  /** Stops the iteration; the run goes on. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The part of {@link FlockRunsClient} the commands use: `events`,
+ * `respond`, `pause`, `resume` and `cancel` talk to a running run.
+ */
+export interface RunsApi extends Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'steps' | 'list' | 'close'> {
+  /** The run's events from its first step; with `follow`, until it ends. */
+  events(workflowId: string, options?: RunEventsRequest): AsyncIterable<FlockRunEvent>;
+  /** Rejects with an error named `InvalidResponseError` when the run refuses the answer (it keeps waiting). */
+  respond(workflowId: string, response: FlockResponse): Promise<FlockResponseReceipt>;
+  /** Rejects with an error named `InvalidRunCommandError` when already paused. */
+  pause(workflowId: string, reason?: string): Promise<FlockRunStatus>;
+  /** Rejects with an error named `InvalidRunCommandError` when not paused. */
+  resume(workflowId: string): Promise<FlockRunStatus>;
+  /** The phase the run ended in, or `running` when it had not ended within `waitMs`. */
+  cancel(workflowId: string, options?: { waitMs?: number }): Promise<RunPhase>;
+}
 
 /** A flock that ships with flockctl, with what a demo run of it starts from. */
 export interface ExampleFlock {
@@ -24,10 +75,9 @@ export interface StarterDeps {
   connect(connection: ResolvedConnection): Promise<RunsApi>;
   loadFlocks(specifiers: readonly string[], cwd: string): Promise<Flock[]>;
   exampleFlocks(): ExampleFlock[];
+  /** Aborted when the user presses Ctrl-C: `follow` stops following (the run goes on). */
+  interrupt?: AbortSignal;
 }
-
-/** Exit statuses: 0 done, 1 the run or Temporal said no, 2 the command line is wrong. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /**
  * Executes a parsed `flockctl` command and returns the exit status. Errors
@@ -46,6 +96,14 @@ export async function executeCommand(command: StarterCommand, deps: StarterDeps)
         return await listCommand(command, deps);
       case 'steps':
         return await stepsCommand(command, deps);
+      case 'follow':
+        return await followCommand(command, deps);
+      case 'respond':
+        return await respondCommand(command, deps);
+      case 'pause':
+        return await pauseCommand(command, deps);
+      case 'cancel':
+        return await cancelCommand(command, deps);
       default:
         return await workflowCommand(command, deps);
     }
@@ -65,6 +123,19 @@ async function withClient<T>(connection: ResolvedConnection, deps: StarterDeps, 
 
 function plainConnection(args: { server?: string; namespace?: string }, deps: StarterDeps): ResolvedConnection {
   return resolveConnection({ serverUrl: args.server, namespace: args.namespace }, deps.env);
+}
+
+/**
+ * The options a command printed for the user to type (`flockctl respond`,
+ * `resume`) needs to reach the same run: `--server` / `--namespace` where
+ * `connection` differs from what the environment alone gives.
+ */
+export function commandFlags(connection: ResolvedConnection, deps: Pick<StarterDeps, 'env'>): string[] {
+  const plain = resolveConnection({}, deps.env);
+  return [
+    ...(connection.address !== plain.address ? ['--server', connection.address] : []),
+    ...(connection.namespace !== plain.namespace ? ['--namespace', connection.namespace] : []),
+  ];
 }
 
 async function pickFlock(args: RunArgs, deps: StarterDeps): Promise<{ flock: Flock; example?: ExampleFlock }> {
@@ -110,6 +181,16 @@ async function runCommand(args: RunArgs, deps: StarterDeps): Promise<number> {
       ...(taskQueue ? { taskQueue } : {}),
     });
     const summary = { flockName: flock.name, startAgent, ...started };
+    if (args.follow) {
+      // --json: the start summary on the first line, then one event per line
+      deps.stdout(args.json ? `${JSON.stringify(summary)}\n` : formatStarted(flock.name, startAgent, started));
+      return followEvents(client, started.workflowId, deps, {
+        json: args.json,
+        text: args.text ?? true,
+        webUiUrl: started.webUiUrl,
+        commandFlags: commandFlags(connection, deps),
+      });
+    }
     if (!args.wait) {
       deps.stdout(args.json ? formatJson(summary) : formatStarted(flock.name, startAgent, started));
       return EXIT.ok;
@@ -171,7 +252,8 @@ async function stepsCommand(args: StepsArgs, deps: StarterDeps): Promise<number>
 }
 
 async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<number> {
-  return withClient(plainConnection(args, deps), deps, async (client) => {
+  const connection = plainConnection(args, deps);
+  return withClient(connection, deps, async (client) => {
     switch (args.command) {
       case 'result': {
         const result = await client.result(args.workflowId);
@@ -180,19 +262,145 @@ async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<n
       }
       case 'status': {
         const view = await client.status(args.workflowId);
-        deps.stdout(args.json ? formatJson(view) : formatStatus(view));
+        deps.stdout(args.json ? formatJson(view) : formatStatus(view, commandFlags(connection, deps)));
         return EXIT.ok;
       }
-      case 'cancel': {
-        await client.cancel(args.workflowId);
-        deps.stdout(
-          args.json
-            ? formatJson({ workflowId: args.workflowId, cancelRequested: true })
-            : `Cancellation requested for ${args.workflowId}; it ends as cancelled once its current step reacts.\n`,
-        );
+      case 'resume': {
+        const status = await client.resume(args.workflowId);
+        deps.stdout(args.json ? formatJson({ workflowId: args.workflowId, ...status }) : `Resumed ${args.workflowId}; phase now: ${status.phase}.\n`);
         return EXIT.ok;
       }
     }
+  });
+}
+
+/** What a followed run's end means for the exit status. */
+function exitOfEvent(event: FlockRunEvent): number | undefined {
+  if (event.type === 'run-completed') return EXIT.ok;
+  if (event.type === 'run-failed') return event.code === 'CANCELLED' ? EXIT.cancelled : EXIT.failed;
+  return undefined;
+}
+
+interface FollowOptions {
+  json: boolean;
+  text: boolean;
+  webUiUrl?: string;
+  commandFlags: string[];
+}
+
+/**
+ * Prints the run's events as they come until it ends (exit status: its
+ * outcome) or Ctrl-C aborts `deps.interrupt` (the run goes on).
+ */
+async function followEvents(client: RunsApi, workflowId: string, deps: StarterDeps, options: FollowOptions): Promise<number> {
+  const formatter = new EventFormatter({ workflowId, commandFlags: options.commandFlags, ...(options.webUiUrl ? { webUiUrl: options.webUiUrl } : {}) });
+  const signal = deps.interrupt;
+  const events = client.events(workflowId, { follow: true, text: options.text, ...(signal ? { signal } : {}) });
+  let exit: number | undefined;
+  try {
+    for await (const event of untilAborted(events, signal)) {
+      deps.stdout(options.json ? `${JSON.stringify(event)}\n` : formatter.format(event));
+      exit = exitOfEvent(event);
+      if (exit !== undefined) break;
+    }
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+  } finally {
+    if (!options.json) deps.stdout(formatter.end());
+  }
+  if (exit !== undefined) return exit;
+  if (signal?.aborted) {
+    deps.stderr(`Stopped following ${workflowId}; the run goes on (${flockctlCommand(['follow', workflowId], options.commandFlags)} picks it up again).\n`);
+    return EXIT.interrupted;
+  }
+  deps.stderr(`flockctl: the events of ${workflowId} ended before the run did\n`);
+  return EXIT.failed;
+}
+
+/** `iterable`, ending as soon as `signal` aborts, whether or not the source reacts to the signal. */
+async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  if (!signal) {
+    yield* { [Symbol.asyncIterator]: () => iterator };
+    return;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<IteratorResult<T>>((resolve) => {
+    onAbort = () => resolve({ done: true, value: undefined });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // let the source stop (it may be waiting on the server): not awaited, so Ctrl-C never waits for it
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
+async function followCommand(args: FollowArgs, deps: StarterDeps): Promise<number> {
+  const connection = plainConnection(args, deps);
+  return withClient(connection, deps, (client) =>
+    followEvents(client, args.workflowId, deps, {
+      json: args.json,
+      text: args.text,
+      webUiUrl: flockRunWebUiUrl(connection, args.workflowId),
+      commandFlags: commandFlags(connection, deps),
+    }),
+  );
+}
+
+async function respondCommand(args: RespondArgs, deps: StarterDeps): Promise<number> {
+  return withClient(plainConnection(args, deps), deps, async (client) => {
+    const receipt = await client.respond(args.workflowId, args.response);
+    const approved = 'approved' in args.response ? args.response.approved : undefined;
+    deps.stdout(
+      args.json
+        ? formatJson({ workflowId: args.workflowId, ...receipt, ...(approved !== undefined ? { approved } : {}) })
+        : formatReceipt(args.workflowId, receipt, approved),
+    );
+    return EXIT.ok;
+  });
+}
+
+async function pauseCommand(args: PauseArgs, deps: StarterDeps): Promise<number> {
+  const connection = plainConnection(args, deps);
+  return withClient(connection, deps, async (client) => {
+    const status = await client.pause(args.workflowId, args.reason);
+    if (args.json) {
+      deps.stdout(formatJson({ workflowId: args.workflowId, ...status }));
+      return EXIT.ok;
+    }
+    const resume = flockctlCommand(['resume', args.workflowId], commandFlags(connection, deps));
+    const wait = personWait(status);
+    const now =
+      status.phase === 'paused'
+        ? 'it is paused now'
+        : wait
+          ? `it waits for ${wait.kind === 'input' ? 'input' : 'an approval'} at step ${wait.step + 1} ${wait.agent}; once answered, it pauses before its next step`
+          : `the running step finishes, then it pauses at the next step boundary (phase now: ${status.phase})`;
+    deps.stdout(`Pause requested for ${args.workflowId}: ${now}. Resume with: ${resume}\n`);
+    return EXIT.ok;
+  });
+}
+
+async function cancelCommand(args: CancelArgs, deps: StarterDeps): Promise<number> {
+  return withClient(plainConnection(args, deps), deps, async (client) => {
+    const outcome = await client.cancel(args.workflowId, { waitMs: Math.round(args.waitSeconds * 1000) });
+    const ended = outcome === 'cancelled' || outcome === 'completed' || outcome === 'failed';
+    // the task queue tells the user which worker the cancellation waits for
+    const taskQueue = ended ? undefined : await client.status(args.workflowId).then((view) => view.taskQueue, () => undefined);
+    deps.stdout(
+      args.json
+        ? formatJson({ workflowId: args.workflowId, cancelRequested: true, outcome, ended, ...(taskQueue ? { taskQueue } : {}) })
+        : formatCancelOutcome(args.workflowId, outcome, taskQueue),
+    );
+    return ended ? EXIT.ok : EXIT.notEnded;
   });
 }
 
@@ -200,7 +408,7 @@ async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<n
 export function describeError(error: unknown): Record<string, unknown> {
   const e = (error ?? {}) as Record<string, unknown>;
   const described: Record<string, unknown> = { name: e['name'] ?? 'Error', message: e['message'] ?? String(error) };
-  for (const key of ['code', 'workflowId', 'failureType', 'agent', 'causeType', 'webUiUrl', 'specifier']) if (e[key] !== undefined) described[key] = e[key];
+  for (const key of ['code', 'workflowId', 'failureType', 'agent', 'causeType', 'webUiUrl', 'specifier', 'issues']) if (e[key] !== undefined) described[key] = e[key];
   return described;
 }
 
@@ -213,9 +421,22 @@ function reportError(error: unknown, command: StarterCommand, deps: StarterDeps,
   // the step ledger reads history through the raw service: its "not found" is gRPC status 5 (NOT_FOUND)
   const notFound = name === 'WorkflowNotFoundError' || (error as { code?: unknown } | null)?.code === GRPC_NOT_FOUND;
   if (notFound && 'workflowId' in command) message = `no run with workflow id ${command.workflowId} (${message})`;
+  const refused = refusal(error);
+  if (refused) message = refused;
   if (json) deps.stdout(formatJson({ error: { ...describeError(error), message } }));
   else deps.stderr(`flockctl: ${message}\n`);
-  return usage ? EXIT.usage : EXIT.failed;
+  return usage ? EXIT.usage : refused ? EXIT.refused : EXIT.failed;
+}
+
+/** The run refused a response, a pause or a resume, in words; nothing changed. */
+function refusal(error: unknown): string | undefined {
+  const e = (error ?? {}) as { name?: string; message?: string; issues?: unknown };
+  if (e.name === 'InvalidResponseError') {
+    const issues = Array.isArray(e.issues) ? e.issues.filter((issue): issue is string => typeof issue === 'string' && !e.message?.includes(issue)) : [];
+    return [`response refused: ${e.message}`, ...issues.map((issue) => `  - ${issue}`), 'The run keeps waiting; nothing changed.'].join('\n');
+  }
+  if (e.name === 'InvalidRunCommandError') return `refused: ${e.message}; nothing changed.`;
+  return undefined;
 }
 
 function firstOf(list: string | undefined): string | undefined {

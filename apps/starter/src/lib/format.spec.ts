@@ -1,7 +1,24 @@
 import type { FlockRunResult } from '@flock-ts/contracts';
-import type { StepRecord, StepSummary } from '@flock-ts/core';
+import { execFileSync } from 'node:child_process';
+import type { FlockRunEvent, RunResult, StepRecord, StepSummary, WaitingFor } from '@flock-ts/core';
 import type { FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
-import { compactJson, formatJson, formatList, formatResult, formatStarted, formatStatus, formatStepLine, formatStepLines, formatSteps } from './format';
+import {
+  answerTemplate,
+  compactJson,
+  EventFormatter,
+  formatCancelOutcome,
+  formatJson,
+  formatList,
+  formatReceipt,
+  formatResult,
+  formatStarted,
+  formatStatus,
+  formatStepLine,
+  formatStepLines,
+  formatSteps,
+  respondCommand,
+  shellQuote,
+} from './format';
 
 const step = (index: number, agent: string, startedAt: string, finishedAt: string, attempt?: number): StepSummary => ({
   step: index,
@@ -240,5 +257,241 @@ describe('compactJson', () => {
     expect(compactJson({ a: [1, 2] })).toBe('{"a":[1,2]}');
     expect(compactJson({ a: 'abcdef' }, 8)).toBe('{"a":"a…');
     expect(compactJson(undefined)).toBe('undefined');
+  });
+});
+
+describe('EventFormatter', () => {
+  const writerRecord: StepRecord = {
+    step: 0,
+    agent: 'writer',
+    inputs: { topic: 'owls' },
+    output: { draft: 'Owls hunt at night.' },
+    startedAt: '2026-01-01T10:00:00.000Z',
+    finishedAt: '2026-01-01T10:00:01.250Z',
+    attempt: 1,
+    usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
+    nextAgent: 'editor',
+  };
+  const approval: WaitingFor = { kind: 'approval', agent: 'writer', step: 0, prompt: 'Publish this draft?', since: '2026-01-01T10:00:01.300Z' };
+  const input: WaitingFor = {
+    kind: 'input',
+    agent: 'editor',
+    step: 1,
+    prompt: 'Summarize the draft',
+    signature: 'summary: string, score: integer, notes?: string',
+    deadline: '2026-01-02T10:00:00.000Z',
+  };
+  const result: RunResult = {
+    runId: 'r1',
+    flockName: 'docs',
+    lastAgent: 'editor',
+    output: { summary: 'Owls.', score: 4 },
+    variables: {},
+    stepCount: 2,
+    steps: [],
+    usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
+  };
+
+  const print = (events: FlockRunEvent[], formatter = new EventFormatter({ workflowId: 'docs-r1' })) =>
+    events.map((event) => formatter.format(event)).join('') + formatter.end();
+
+  it('prints a step as it starts and completes, with duration, tokens and an output preview', () => {
+    expect(print([{ type: 'step-started', step: 0, agent: 'writer' }, { type: 'step-completed', record: writerRecord }])).toBe(
+      'step 1 writer started\nstep 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}\n',
+    );
+  });
+
+  it('cuts a long output preview and names a retried attempt', () => {
+    const formatter = new EventFormatter({ workflowId: 'w', outputWidth: 20 });
+    const text = formatter.format({ type: 'step-completed', record: { ...writerRecord, attempt: 3, usage: undefined, output: { draft: 'x'.repeat(100) } } });
+    expect(text).toBe(`step 1 writer completed in 1250 ms, attempt 3: {"draft":"${'x'.repeat(9)}…\n`);
+  });
+
+  it('streams model text inline, each line prefixed, closing the open line before the next event', () => {
+    const text = print([
+      { type: 'step-started', step: 0, agent: 'writer' },
+      { type: 'text-delta', step: 0, agent: 'writer', delta: 'Owls ' },
+      { type: 'text-delta', step: 0, agent: 'writer', delta: 'hunt\nat ' },
+      { type: 'text-delta', step: 0, agent: 'writer', delta: 'night.' },
+      { type: 'step-completed', record: writerRecord },
+    ]);
+    expect(text).toBe(
+      [
+        'step 1 writer started',
+        '  | Owls hunt',
+        '  | at night.',
+        'step 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('returns each delta as it comes, so text shows before its step ends', () => {
+    const formatter = new EventFormatter({ workflowId: 'w' });
+    formatter.format({ type: 'step-started', step: 0, agent: 'writer' });
+    expect(formatter.format({ type: 'text-delta', step: 0, agent: 'writer', delta: 'Ow' })).toBe('  | Ow');
+    expect(formatter.format({ type: 'text-delta', step: 0, agent: 'writer', delta: 'ls' })).toBe('ls');
+    expect(formatter.end()).toBe('\n');
+    expect(formatter.end()).toBe('');
+  });
+
+  it('starts a new text block when another step streams', () => {
+    const text = print([
+      { type: 'text-delta', step: 0, agent: 'a', delta: 'one' },
+      { type: 'text-delta', step: 1, agent: 'b', delta: 'two\n' },
+      { type: 'run-completed', result },
+    ]);
+    expect(text.startsWith('  | one\n  | two\ncompleted at agent editor')).toBe(true);
+  });
+
+  it('shows an approval wait with the output of its step and the commands to approve or reject', () => {
+    const text = print([{ type: 'step-completed', record: writerRecord }, { type: 'waiting', waitingFor: approval }]);
+    expect(text.split('\n').slice(1)).toEqual([
+      'waiting for approval of step 1 writer',
+      '  prompt:      Publish this draft?',
+      '  output:      {"draft":"Owls hunt at night."}',
+      '  approve:     flockctl respond docs-r1 --step 1 --approve',
+      "  reject:      flockctl respond docs-r1 --step 1 --reject --comment '<why>'",
+      '',
+    ]);
+  });
+
+  it('shows an input wait with prompt, the signature to answer, its deadline and a respond command to fill in', () => {
+    const formatter = new EventFormatter({ workflowId: 'docs-r1', commandFlags: ['--server', 'temporal:7233', '--namespace', 'flock example'] });
+    expect(formatter.format({ type: 'waiting', waitingFor: input }).split('\n')).toEqual([
+      'waiting for input for step 2 editor (times out 2026-01-02T10:00:00.000Z)',
+      '  prompt:      Summarize the draft',
+      '  answer with: summary: string, score: integer, notes?: string',
+      `  respond:     flockctl respond docs-r1 --step 2 --input '{"summary":"...","score":0}' --server temporal:7233 --namespace 'flock example'`,
+      '',
+    ]);
+  });
+
+  it('prints responses, pauses and resumes', () => {
+    const text = print([
+      { type: 'response', kind: 'approval', step: 0, agent: 'writer', approved: false, comment: 'too short', by: 'alice' },
+      { type: 'response', kind: 'approval', step: 0, agent: 'writer', approved: true },
+      { type: 'response', kind: 'input', step: 1, agent: 'editor', by: 'bob' },
+      { type: 'paused', reason: 'budget review' },
+      { type: 'resumed' },
+    ]);
+    expect(text.split('\n')).toEqual([
+      'response: step 1 writer rejected by alice: "too short"',
+      'response: step 1 writer approved',
+      'response: input for step 2 editor accepted by bob',
+      'paused (budget review): no further step starts until resumed (flockctl resume docs-r1)',
+      'resumed',
+      '',
+    ]);
+  });
+
+  it('prints the result of a completed run', () => {
+    expect(print([{ type: 'run-completed', result }])).toBe(
+      'completed at agent editor after 2 steps, 120 tokens (100 in, 20 out); output:\n  summary: Owls.\n  score: 4\n',
+    );
+  });
+
+  it('prints a failure with its code, agent, message and the Web UI link when known', () => {
+    const formatter = new EventFormatter({ workflowId: 'docs-r1', webUiUrl: 'http://ui/docs-r1' });
+    expect(formatter.format({ type: 'run-failed', code: 'AGENT_FAILED', agent: 'editor', message: 'Agent "editor" failed: boom' })).toBe(
+      'failed: AGENT_FAILED at agent editor: Agent "editor" failed: boom\n  Web UI: http://ui/docs-r1\n',
+    );
+    expect(print([{ type: 'run-failed', code: 'REJECTED', message: 'rejected' }])).toBe('failed: REJECTED: rejected\n');
+    expect(print([{ type: 'run-failed', code: 'CANCELLED', message: 'Run "docs-r1" was cancelled' }])).toBe('cancelled: Run "docs-r1" was cancelled\n');
+  });
+});
+
+describe('respondCommand and answerTemplate', () => {
+  it('fills the required fields of a signature with placeholders of their types', () => {
+    expect(answerTemplate("summary: string, score: integer, ok: boolean, tags: string[], tone: 'calm' | 'loud', meta: { by: string }, note?: string")).toEqual({
+      summary: '...',
+      score: 0,
+      ok: false,
+      tags: [],
+      tone: 'calm',
+      meta: { by: '...' },
+    });
+    expect(answerTemplate('note?: string')).toEqual({ note: '...' });
+    expect(answerTemplate(undefined)).toEqual({});
+    expect(answerTemplate('not a ::: signature')).toEqual({});
+  });
+
+  it('fills a JSON schema signature', () => {
+    expect(
+      answerTemplate({ jsonSchema: { type: 'object', properties: { a: { type: 'number' }, b: { enum: ['x', 'y'] }, c: { type: 'string' } }, required: ['a', 'b'] } }),
+    ).toEqual({ a: 0, b: 'x' });
+  });
+
+  it('quotes what a shell would split or expand, so the printed command reaches the run as shown', () => {
+    expect(shellQuote('docs-r1')).toBe('docs-r1');
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    const command = respondCommand("docs $HOME it's", { kind: 'input', agent: 'a', step: 0, signature: { jsonSchema: { properties: { tone: { enum: ["it's"] } } } } });
+    expect(command).toBe(`flockctl respond 'docs $HOME it'\\''s' --step 1 --input '{"tone":"it'\\''s"}'`);
+    // what a POSIX shell makes of it: the same words
+    const words = execFileSync('sh', ['-c', `printf '%s\\n' ${command.slice('flockctl '.length)}`], { encoding: 'utf8' });
+    expect(words.split('\n').slice(0, 5)).toEqual(['respond', "docs $HOME it's", '--step', '1', '--input']);
+    expect(JSON.parse(words.split('\n')[5])).toEqual({ tone: "it's" });
+  });
+});
+
+describe('formatStatus of a run that waits or pauses', () => {
+  const waiting = (waitingFor: WaitingFor, over: Partial<FlockRunView> = {}): FlockRunView =>
+    ({ ...view, phase: 'waiting', currentAgent: waitingFor.agent, waitingFor, ...over }) as unknown as FlockRunView;
+
+  it('shows what an input wait needs and the command to answer it', () => {
+    const text = formatStatus(
+      waiting({ kind: 'input', agent: 'editor', step: 2, prompt: 'Summarize', signature: 'summary: string', since: '2026-01-01T10:00:02.000Z' }),
+    );
+    expect(text).toMatch(/phase:\s+waiting \(Temporal: RUNNING\)/);
+    expect(text).toContain('waiting for:   input for step 3 editor (since 2026-01-01T10:00:02.000Z)\n');
+    expect(text).toContain('prompt:        Summarize\n');
+    expect(text).toContain('answer with:   summary: string\n');
+    expect(text).toContain(`respond:       flockctl respond docs-r1 --step 3 --input '{"summary":"..."}'\n`);
+  });
+
+  it('shows the output an approval waits on, its deadline and both commands', () => {
+    const text = formatStatus(
+      waiting({ kind: 'approval', agent: 'writer', step: 1, output: { draft: 'Owls.' }, deadline: '2026-01-02T00:00:00.000Z' }),
+      ['--namespace', 'ns2'],
+    );
+    expect(text).toContain('waiting for:   approval of step 2 writer (times out 2026-01-02T00:00:00.000Z)\n');
+    expect(text).toContain('output:        {"draft":"Owls."}\n');
+    expect(text).toContain('approve:       flockctl respond docs-r1 --step 2 --approve --namespace ns2\n');
+    expect(text).toContain("reject:        flockctl respond docs-r1 --step 2 --reject --comment '<why>' --namespace ns2\n");
+  });
+
+  it('says a paused run waits for resume, and that a requested pause takes effect at the next step boundary', () => {
+    expect(formatStatus({ ...view, phase: 'paused', pauseRequested: true } as unknown as FlockRunView)).toContain(
+      'paused:        until resumed: flockctl resume docs-r1\n',
+    );
+    expect(formatStatus({ ...view, pauseRequested: true } as unknown as FlockRunView)).toContain(
+      'pause:         requested: the run pauses at the next step boundary\n',
+    );
+    expect(formatStatus(view)).not.toMatch(/paus|waiting for/);
+  });
+
+  it('does not take an unpolled task queue for a person to wait on', () => {
+    const text = formatStatus({ ...view, waitingFor: { taskQueue: 'gpu', kind: 'activity' }, warning: 'no worker polls task queue gpu' });
+    expect(text).not.toContain('waiting for:');
+    expect(text).toContain('warning:');
+  });
+});
+
+describe('formatReceipt and formatCancelOutcome', () => {
+  it('says what the run accepted', () => {
+    expect(formatReceipt('docs-r1', { kind: 'input', agent: 'editor', step: 2 })).toBe('Input accepted for step 3 editor (run docs-r1); the run goes on.\n');
+    expect(formatReceipt('docs-r1', { kind: 'approval', agent: 'writer', step: 0 }, true)).toBe(
+      'Approved the output of step 1 writer (run docs-r1); the run goes on.\n',
+    );
+    expect(formatReceipt('docs-r1', { kind: 'approval', agent: 'writer', step: 0 }, false)).toContain('Rejected the output of step 1 writer');
+  });
+
+  it('says truthfully how a cancellation ended', () => {
+    expect(formatCancelOutcome('w', 'cancelled')).toBe('Cancelled w: the running step stopped and the run ended cancelled.\n');
+    expect(formatCancelOutcome('w', 'completed')).toBe('Run w had already completed before the cancellation arrived; nothing was cancelled.\n');
+    expect(formatCancelOutcome('w', 'failed')).toContain('had already failed before the cancellation arrived');
+    expect(formatCancelOutcome('w', 'running', 'gpu-queue')).toBe(
+      'Cancellation requested for w; the run has not ended yet (is a worker running for task queue gpu-queue? It ends once a worker takes the cancellation).\n',
+    );
   });
 });

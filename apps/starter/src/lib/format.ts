@@ -1,5 +1,6 @@
+import { parseSignature, type FieldType, type SignatureField } from '@flock-ts/config';
 import type { FlockRunResult } from '@flock-ts/contracts';
-import type { StepRecord, StepSummary } from '@flock-ts/core';
+import type { FlockResponseReceipt, FlockRunEvent, RunPhase, StepRecord, StepSummary, TokenUsage, WaitingFor } from '@flock-ts/core';
 import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
 import { STEP_OUTPUT_WIDTH } from './cli';
 
@@ -31,8 +32,14 @@ export function formatResult(workflowId: string, result: FlockRunResult): string
   ]);
 }
 
-/** A run's phase, current agent and steps. */
-export function formatStatus(view: FlockRunView): string {
+/**
+ * A run's phase, current agent, what it waits for (with the `flockctl
+ * respond` command to type; `commandFlags`, the connection options to
+ * repeat in it) and its steps.
+ */
+export function formatStatus(view: FlockRunView, commandFlags: readonly string[] = []): string {
+  const wait = personWait(view);
+  const pauseRequested = (view as { pauseRequested?: boolean }).pauseRequested === true;
   const origin = [view.startAgent ? `from ${view.startAgent}` : undefined, view.sessionId ? `session ${view.sessionId}` : undefined]
     .filter(Boolean)
     .join(', ');
@@ -41,6 +48,12 @@ export function formatStatus(view: FlockRunView): string {
     field('flock', `${view.flockName ?? '(unknown)'}${origin ? ` (${origin})` : ''}`),
     field('phase', `${view.phase} (Temporal: ${view.executionStatus})`),
     field('current agent', view.currentAgent ?? '-'),
+    ...(wait ? waitDetails(wait, view.workflowId, commandFlags, wait.output, true).map(([label, value]) => field(label, value)) : []),
+    ...(view.phase === 'paused'
+      ? [field('paused', `until resumed: ${flockctlCommand(['resume', view.workflowId], commandFlags)}`)]
+      : pauseRequested
+        ? [field('pause', 'requested: the run pauses at the next step boundary')]
+        : []),
     field('started', view.startTime),
     field('closed', view.closeTime ?? '-'),
     field('task queue', view.taskQueue),
@@ -120,6 +133,276 @@ export function formatStepLines(steps: readonly StepRecord[], outputWidth = STEP
 export function compactJson(value: unknown, width = STEP_OUTPUT_WIDTH): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length <= width ? text : `${text.slice(0, Math.max(width - 1, 0))}…`;
+}
+
+/**
+ * What the run waits for from a person, when it does: the status view's
+ * `waitingFor` of kind `input` or `approval` (a `waitingFor` about an
+ * unpolled task queue is the `warning`'s, not this).
+ */
+export function personWait(view: { waitingFor?: unknown }): WaitingFor | undefined {
+  const wait = view.waitingFor as WaitingFor | undefined;
+  return wait && (wait.kind === 'input' || wait.kind === 'approval') && typeof wait.agent === 'string' ? wait : undefined;
+}
+
+/** Labelled lines about one wait; `since` adds when it began (the status, not the live events). */
+function waitDetails(
+  wait: WaitingFor,
+  workflowId: string,
+  flags: readonly string[],
+  output: Record<string, unknown> | undefined,
+  since = false,
+): Array<[string, string]> {
+  const times = [since && wait.since ? `since ${wait.since}` : undefined, wait.deadline ? `times out ${wait.deadline}` : undefined].filter(Boolean);
+  const what = wait.kind === 'input' ? `input for step ${wait.step + 1} ${wait.agent}` : `approval of step ${wait.step + 1} ${wait.agent}`;
+  const details: Array<[string, string]> = [['waiting for', `${what}${times.length ? ` (${times.join(', ')})` : ''}`]];
+  if (wait.prompt) details.push(['prompt', wait.prompt]);
+  if (wait.kind === 'input') {
+    if (wait.signature !== undefined) details.push(['answer with', describeSignature(wait.signature)]);
+    details.push(['respond', respondCommand(workflowId, wait, flags)]);
+  } else {
+    if (output !== undefined) details.push(['output', compactJson(output)]);
+    details.push(['approve', respondCommand(workflowId, wait, flags, 'approve')]);
+    details.push(['reject', respondCommand(workflowId, wait, flags, 'reject')]);
+  }
+  return details;
+}
+
+/** A signature as people read it: the string as declared, a JSON schema as compact JSON. */
+export function describeSignature(signature: NonNullable<WaitingFor['signature']>): string {
+  return typeof signature === 'string' ? signature : compactJson(signature.jsonSchema, 200);
+}
+
+/**
+ * The `flockctl respond` command that answers `wait`: for input, with a
+ * JSON object of the signature's required fields to fill in.
+ *
+ * @example
+ * respondCommand('docs-r1', { kind: 'input', agent: 'editor', step: 2, signature: 'summary: string, score: integer' })
+ * // => `flockctl respond docs-r1 --step 3 --input '{"summary":"...","score":0}'`
+ */
+export function respondCommand(workflowId: string, wait: WaitingFor, flags: readonly string[] = [], decision?: 'approve' | 'reject'): string {
+  const args = ['respond', workflowId, '--step', String(wait.step + 1)];
+  if (wait.kind === 'input') args.push('--input', JSON.stringify(answerTemplate(wait.signature)));
+  else if (decision === 'reject') args.push('--reject', '--comment', '<why>');
+  else args.push('--approve');
+  return flockctlCommand(args, flags);
+}
+
+/** `flockctl <args> <flags>`, each argument quoted for a POSIX shell when it needs to be. */
+export function flockctlCommand(args: readonly string[], flags: readonly string[] = []): string {
+  return ['flockctl', ...args, ...flags].map(shellQuote).join(' ');
+}
+
+/** `text` as one POSIX shell word. */
+export function shellQuote(text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** An answer to fill in: the required fields of the signature (all of them when none is), with placeholder values. */
+export function answerTemplate(signature: WaitingFor['signature']): Record<string, unknown> {
+  if (signature === undefined) return {};
+  if (typeof signature !== 'string') return schemaTemplate(signature.jsonSchema);
+  let fields: SignatureField[];
+  try {
+    fields = parseSignature(signature);
+  } catch {
+    return {};
+  }
+  return fieldsTemplate(fields);
+}
+
+function fieldsTemplate(fields: readonly SignatureField[]): Record<string, unknown> {
+  const required = fields.filter((field) => !field.optional);
+  return Object.fromEntries((required.length ? required : fields).map((field) => [field.name, placeholder(field.type)]));
+}
+
+function placeholder(type: FieldType): unknown {
+  switch (type.kind) {
+    case 'string':
+      return '...';
+    case 'number':
+    case 'integer':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'literal':
+      return type.values[0];
+    case 'array':
+      return [];
+    case 'object':
+      return fieldsTemplate(type.fields);
+    default:
+      return null;
+  }
+}
+
+function schemaTemplate(schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+  const required = Array.isArray(schema['required']) ? (schema['required'] as string[]) : Object.keys(properties);
+  return Object.fromEntries(required.filter((name) => name in properties).map((name) => [name, schemaPlaceholder(properties[name])]));
+}
+
+function schemaPlaceholder(schema: Record<string, unknown> | undefined): unknown {
+  if (Array.isArray(schema?.['enum'])) return (schema['enum'] as unknown[])[0];
+  switch (schema?.['type']) {
+    case 'string':
+      return '...';
+    case 'number':
+    case 'integer':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    case 'object':
+      return schemaTemplate(schema);
+    default:
+      return null;
+  }
+}
+
+/** Where {@link EventFormatter} links and what its printed commands repeat. */
+export interface EventFormatOptions {
+  workflowId: string;
+  /** Connection options to repeat in the commands it prints (`--server x`, `--namespace y`). */
+  commandFlags?: readonly string[];
+  /** The run's Web UI link, printed with a failure. */
+  webUiUrl?: string;
+  /** Characters of output previews (default {@link STEP_OUTPUT_WIDTH}). */
+  outputWidth?: number;
+}
+
+/** Prefix of each line of the models' streamed text. */
+export const TEXT_PREFIX = '  | ';
+
+/**
+ * Turns a run's events into what `flockctl follow` prints: one line per
+ * event (a few for waits and the result), and the models' text inline as
+ * it streams (each line after {@link TEXT_PREFIX}). Keeps what it needs
+ * across events: the output an approval waits for (carried by the step
+ * before it), and whether streamed text has an open line.
+ *
+ * @example
+ * const formatter = new EventFormatter({ workflowId });
+ * for await (const event of runs.events(workflowId, { follow: true })) process.stdout.write(formatter.format(event));
+ * process.stdout.write(formatter.end());
+ */
+export class EventFormatter {
+  private lastRecord: StepRecord | undefined;
+  /** The step whose text streams, and whether its last line is still open. */
+  private streaming: { step: number; agent: string; open: boolean } | undefined;
+
+  constructor(private readonly options: EventFormatOptions) {}
+
+  format(event: FlockRunEvent): string {
+    if (event.type === 'text-delta') return this.text(event);
+    return this.end() + lines(this.describe(event));
+  }
+
+  /** Closes an open line of streamed text (call once the events end). */
+  end(): string {
+    const open = this.streaming?.open;
+    this.streaming = undefined;
+    return open ? '\n' : '';
+  }
+
+  private text(event: Extract<FlockRunEvent, { type: 'text-delta' }>): string {
+    let out = '';
+    if (this.streaming?.step !== event.step || this.streaming.agent !== event.agent) {
+      out += this.end();
+      this.streaming = { step: event.step, agent: event.agent, open: false };
+    }
+    const streaming = this.streaming as { open: boolean };
+    event.delta.split('\n').forEach((part, index) => {
+      if (index > 0) {
+        out += streaming.open ? '\n' : `${TEXT_PREFIX.trimEnd()}\n`;
+        streaming.open = false;
+      }
+      if (part) {
+        if (!streaming.open) out += TEXT_PREFIX;
+        out += part;
+        streaming.open = true;
+      }
+    });
+    return out;
+  }
+
+  private describe(event: Exclude<FlockRunEvent, { type: 'text-delta' }>): string[] {
+    const { workflowId, commandFlags = [], webUiUrl, outputWidth = STEP_OUTPUT_WIDTH } = this.options;
+    switch (event.type) {
+      case 'step-started':
+        return [`step ${event.step + 1} ${event.agent} started`];
+      case 'step-completed': {
+        const { record } = event;
+        this.lastRecord = record;
+        const took = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
+        const facts = [
+          Number.isFinite(took) ? `in ${took} ms` : undefined,
+          record.attempt && record.attempt > 1 ? `attempt ${record.attempt}` : undefined,
+          record.usage ? tokens(record.usage) : undefined,
+        ].filter(Boolean);
+        return [`step ${record.step + 1} ${record.agent} completed${facts.length ? ` ${facts.join(', ')}` : ''}: ${compactJson(record.output, outputWidth)}`];
+      }
+      case 'waiting': {
+        const wait = event.waitingFor;
+        const output = wait.output ?? (this.lastRecord?.step === wait.step ? this.lastRecord.output : undefined);
+        const [[, headline], ...details] = waitDetails(wait, workflowId, commandFlags, output);
+        return [`waiting for ${headline}`, ...details.map(([label, value]) => `  ${`${label}:`.padEnd(13)}${value}`)];
+      }
+      case 'response': {
+        const by = event.by ? ` by ${event.by}` : '';
+        if (event.kind === 'input') return [`response: input for step ${event.step + 1} ${event.agent} accepted${by}`];
+        const comment = event.comment ? `: ${JSON.stringify(event.comment)}` : '';
+        return [`response: step ${event.step + 1} ${event.agent} ${event.approved ? 'approved' : 'rejected'}${by}${comment}`];
+      }
+      case 'paused':
+        return [
+          `paused${event.reason ? ` (${event.reason})` : ''}: no further step starts until resumed (${flockctlCommand(['resume', workflowId], commandFlags)})`,
+        ];
+      case 'resumed':
+        return ['resumed'];
+      case 'run-completed': {
+        const { result } = event;
+        const facts = [plural(result.stepCount, 'step'), result.usage ? tokens(result.usage) : undefined].filter(Boolean);
+        return [`completed at agent ${result.lastAgent} after ${facts.join(', ')}; output:`, ...formatOutput(result.output)];
+      }
+      case 'run-failed': {
+        const link = webUiUrl ? [`  Web UI: ${webUiUrl}`] : [];
+        if (event.code === 'CANCELLED') return [`cancelled: ${event.message}`, ...link];
+        return [`failed: ${event.code}${event.agent ? ` at agent ${event.agent}` : ''}: ${event.message}`, ...link];
+      }
+    }
+  }
+}
+
+/** `120 tokens (100 in, 20 out)`. */
+function tokens(usage: TokenUsage): string {
+  return `${usage.totalTokens} tokens (${usage.inputTokens} in, ${usage.outputTokens} out)`;
+}
+
+/** What `respond` prints once the run accepted the answer. */
+export function formatReceipt(workflowId: string, receipt: FlockResponseReceipt, approved?: boolean): string {
+  const what =
+    receipt.kind === 'input'
+      ? `Input accepted for step ${receipt.step + 1} ${receipt.agent}`
+      : `${approved ? 'Approved' : 'Rejected'} the output of step ${receipt.step + 1} ${receipt.agent}`;
+  return `${what} (run ${workflowId}); the run goes on.\n`;
+}
+
+/** What `cancel` found: the phase the run ended in, or that it has not ended yet. */
+export function formatCancelOutcome(workflowId: string, outcome: RunPhase, taskQueue?: string): string {
+  switch (outcome) {
+    case 'cancelled':
+      return `Cancelled ${workflowId}: the running step stopped and the run ended cancelled.\n`;
+    case 'completed':
+    case 'failed':
+      return `Run ${workflowId} had already ${outcome} before the cancellation arrived; nothing was cancelled.\n`;
+    default:
+      return `Cancellation requested for ${workflowId}; the run has not ended yet (${
+        taskQueue ? `is a worker running for task queue ${taskQueue}?` : 'is a worker running for its task queue?'
+      } It ends once a worker takes the cancellation).\n`;
+  }
 }
 
 /** String fields print as text blocks (reports read as written); everything else as JSON. */
