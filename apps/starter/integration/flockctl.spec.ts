@@ -173,7 +173,7 @@ describe('flockctl status and cancel', () => {
 
     const cancel = await flockctl('cancel', started.workflowId);
     expect(cancel.code).toBe(0);
-    expect(cancel.stdout).toContain(`Cancellation requested for ${started.workflowId}`);
+    expect(cancel.stdout).toBe(`Cancelled ${started.workflowId}: the running step stopped and the run ended cancelled.\n`);
 
     const result = await flockctl('result', started.workflowId, '--json');
     expect(result.code).toBe(1);

@@ -354,10 +354,10 @@ const approvalRun: FlockRunEvent[] = [
 describe('flockctl follow', () => {
   it('prints each event as it comes, the streamed text inline, and exits 0 when the run completed', async () => {
     const printedAfter: string[] = [];
-    let recorded: Recorded | undefined;
-    const events = eventSource(approvalRun, () => void printedAfter.push(recorded?.stdout ?? ''));
+    const seen: { recorded?: Recorded } = {};
+    const events = eventSource(approvalRun, () => void printedAfter.push(seen.recorded?.stdout ?? ''));
     const harness = setup({ client: { events: events.source } });
-    recorded = harness.recorded;
+    seen.recorded = harness.recorded;
     expect(await harness.run(['follow', 'docs-r1'])).toBe(0);
     expect(events.calls).toEqual([{ workflowId: 'docs-r1', options: { follow: true, text: true } }]);
     // the text shows while the step runs, before it completes

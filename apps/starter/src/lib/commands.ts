@@ -267,7 +267,9 @@ async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<n
       }
       case 'resume': {
         const status = await client.resume(args.workflowId);
-        deps.stdout(args.json ? formatJson({ workflowId: args.workflowId, ...status }) : `Resumed ${args.workflowId}; phase now: ${status.phase}.\n`);
+        // the update may answer before the run has left its pause: its next step starts now all the same
+        const now = status.phase === 'paused' ? 'its next step starts now' : `phase now: ${status.phase}`;
+        deps.stdout(args.json ? formatJson({ workflowId: args.workflowId, ...status }) : `Resumed ${args.workflowId}; ${now}.\n`);
         return EXIT.ok;
       }
     }
