@@ -207,14 +207,14 @@ describe('status() of a step no worker will pick up', () => {
     expect(early.warning).toBeUndefined();
     const view = await eventually(async () => {
       const status = await runs.status(workflowId);
-      return status.waitingFor ? status : undefined;
+      return status.stalled ? status : undefined;
     }, 30_000);
     expect(view).toMatchObject({
       phase: 'running',
       currentAgent: 'stranded',
-      waitingFor: { taskQueue: NOBODY_QUEUE, kind: 'activity', agent: 'stranded' },
+      stalled: { taskQueue: NOBODY_QUEUE, kind: 'activity', agent: 'stranded' },
     });
-    expect(view.waitingFor!.scheduledSecondsAgo).toBeGreaterThanOrEqual(5);
+    expect(view.stalled!.scheduledSecondsAgo).toBeGreaterThanOrEqual(5);
     expect(view.warning).toMatch(new RegExp(`^no worker polls task queue ${NOBODY_QUEUE} \\(agent stranded scheduled \\d+ s ago\\)$`));
   });
 

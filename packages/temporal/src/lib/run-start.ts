@@ -155,25 +155,47 @@ const CLOSE_CODES: Record<string, FlockRunErrorCode> = {
   TimeoutFailure: 'TIMED_OUT',
 };
 
+/** Why a run closed without a result, as {@link toFlockRunFailedError} and `run-failed` events say it. */
+export interface FlockRunClosure {
+  code: FlockRunErrorCode;
+  /** The failure's own message (without the workflow id). */
+  reason: string;
+  agent?: string;
+  causeType?: string;
+}
+
 /**
- * Turns a `WorkflowFailedError` into a `FlockRunFailedError` (the same
- * error a local run rejects with): `code` from the failure type (v1 and v2
- * runs alike) or from how Temporal closed the run, `agent` and `causeType`
- * from the failure details, the workflow id and Web UI link. Other errors
- * pass through unchanged.
+ * Why a run closed without a result: `code` from the failure type (v1 and
+ * v2 runs alike) or from how Temporal closed the run (cancelled:
+ * `CANCELLED`, terminated: `TERMINATED`, timed out: `TIMED_OUT`), `agent`
+ * and `causeType` from the failure details.
  */
-export function toFlockRunFailedError(error: unknown, workflowId: string, webUiUrl?: string): Error {
-  if (!(error instanceof WorkflowFailedError)) return error as Error;
+export function flockRunClosure(error: WorkflowFailedError): FlockRunClosure {
   type Link = { message?: string; type?: string; name?: string; details?: unknown[]; cause?: unknown };
   const top = error.cause as Link | undefined;
   const details = (top?.details?.[0] ?? {}) as { agent?: string; causeType?: string; code?: FlockRunErrorCode };
   const code = (top?.name && CLOSE_CODES[top.name]) || details.code || runErrorCodeOfFailureType(top?.type);
-  const reason = top?.message || error.message;
+  const closure: FlockRunClosure = { code, reason: top?.message || error.message };
+  if (details.agent) closure.agent = details.agent;
+  const causeType = details.causeType ?? top?.type;
+  if (causeType) closure.causeType = causeType;
+  return closure;
+}
+
+/**
+ * Turns a `WorkflowFailedError` into a `FlockRunFailedError` (the same
+ * error a local run rejects with): code, agent and cause type as
+ * {@link flockRunClosure} reads them, the workflow id and Web UI link.
+ * Other errors pass through unchanged.
+ */
+export function toFlockRunFailedError(error: unknown, workflowId: string, webUiUrl?: string): Error {
+  if (!(error instanceof WorkflowFailedError)) return error as Error;
+  const { code, reason, agent, causeType } = flockRunClosure(error);
   const where = webUiUrl ? ` (workflow ${workflowId}: ${webUiUrl})` : ` (workflow ${workflowId})`;
   return new FlockRunFailedError(`${reason}${where}`, {
     code,
-    agent: details.agent,
-    causeType: details.causeType ?? top?.type,
+    agent,
+    causeType,
     workflowId,
     webUiUrl,
     cause: error,

@@ -1,4 +1,4 @@
-import { describeWait, flockRunsQuery, phaseOfExecutionStatus, quoteVisibilityValue } from './runs-client';
+import { describeStall, flockRunsQuery, phaseOfExecutionStatus, quoteVisibilityValue } from './runs-client';
 
 describe('flockRunsQuery', () => {
   it('matches every Flock run without a filter', () => {
@@ -44,12 +44,12 @@ describe('phaseOfExecutionStatus', () => {
   });
 });
 
-describe('describeWait', () => {
+describe('describeStall', () => {
   it('names the queue nobody polls, the agent and how long its step has waited', () => {
-    expect(describeWait({ taskQueue: 'gpu', kind: 'activity', agent: 'ranker', scheduledSecondsAgo: 12 })).toBe(
+    expect(describeStall({ taskQueue: 'gpu', kind: 'activity', agent: 'ranker', scheduledSecondsAgo: 12 })).toBe(
       'no worker polls task queue gpu (agent ranker scheduled 12 s ago)',
     );
-    expect(describeWait({ taskQueue: 'gpu', kind: 'activity' })).toBe('no worker polls task queue gpu (a step scheduled)');
-    expect(describeWait({ taskQueue: 'main', kind: 'workflow' })).toBe("no worker polls task queue main (the run's workflow tasks wait there)");
+    expect(describeStall({ taskQueue: 'gpu', kind: 'activity' })).toBe('no worker polls task queue gpu (a step scheduled)');
+    expect(describeStall({ taskQueue: 'main', kind: 'workflow' })).toBe("no worker polls task queue main (the run's workflow tasks wait there)");
   });
 });

@@ -1,15 +1,7 @@
 import type { FlockDefinition } from '@flock-ts/config';
-import {
-  FLOCK_SEARCH_ATTRIBUTES,
-  flockStatusQuery,
-  type FlockRunPhase,
-  type FlockRunResult,
-  type FlockRunStatus,
-  type FlockRunStatusV1,
-  type StepRecordV1,
-} from '@flock-ts/contracts';
-import { RECENT_STEPS, type Flock, type StepRecord, type StepSummary } from '@flock-ts/core';
-import { stepSummary } from '@flock-ts/engine';
+import { FLOCK_SEARCH_ATTRIBUTES, flockStatusQuery, type FlockRunPhase, type FlockRunResult, type FlockRunStatus } from '@flock-ts/contracts';
+import type { Flock, StepRecord, StepSummary } from '@flock-ts/core';
+import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, RunPhase, WaitingFor } from '@flock-ts/engine';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import {
   Client,
@@ -22,7 +14,10 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
+import { readRunEvents } from './run-events';
+import { normalizeRunResult, normalizeRunStatus } from './run-results';
 import { readStepLedger, type StepLedgerOptions } from './step-ledger';
+import { STATUS_QUERY_TIMEOUT_MS, TemporalFlockRun, fixedClientSource } from './temporal-run';
 import {
   buildFlockWorkflowStart,
   connectFlockClient,
@@ -60,16 +55,23 @@ export interface FlockRunView {
   workflowVersion?: number;
   webUiUrl?: string;
   /**
+   * What the run waits for from people while `phase` is `waiting` (and
+   * while paused during a wait): a human agent's input or an approval.
+   */
+  waitingFor?: WaitingFor;
+  /** Set once a pause was asked for: the run stops at the next step boundary until resumed. */
+  pauseRequested?: boolean;
+  /**
    * What the run waits for that may never come: an agent step scheduled for
    * a while on a task queue no worker polls (set only while that holds).
    */
-  waitingFor?: FlockRunWaitingFor;
-  /** `waitingFor` in words: `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
+  stalled?: FlockRunStall;
+  /** `stalled` in words: `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
   warning?: string;
 }
 
-/** A step scheduled on a task queue that no worker polls (see {@link FlockRunView.waitingFor}). */
-export interface FlockRunWaitingFor {
+/** A step scheduled on a task queue that no worker polls (see {@link FlockRunView.stalled}). */
+export interface FlockRunStall {
   /** The task queue nobody polls. */
   taskQueue: string;
   /** `activity` for an agent step, `workflow` when not even the run's workflow task is picked up. */
@@ -113,9 +115,6 @@ export interface FlockRunsFilter {
   /** At most this many runs, newest first (default 20). */
   limit?: number;
 }
-
-/** How long a status query may wait for a worker before `status()` falls back to describe(). */
-const STATUS_QUERY_TIMEOUT_MS = 5_000;
 
 /** A step scheduled (not started) for longer than this makes `status()` check that a worker polls its task queue. */
 export const UNPICKED_STEP_CHECK_AFTER_MS = 5_000;
@@ -245,16 +244,19 @@ export class FlockRunsClient {
   async status(workflowId: string): Promise<FlockRunView> {
     const handle = this.client.workflow.getHandle(workflowId);
     const description = await handle.describe();
-    const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown };
+    const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown; waitingFor?: unknown };
+    const running = description.status.name === 'RUNNING';
+    const shownPhase = keyword(description, 'FlockRunPhase');
     const view: FlockRunView = {
       workflowId,
       runId: description.runId,
       flockName: keyword(description, 'FlockName') ?? (typeof memo.flockName === 'string' ? memo.flockName : undefined),
       startAgent: keyword(description, 'StartAgent'),
       sessionId: keyword(description, 'SessionId'),
-      phase: phaseOfExecutionStatus(description.status.name),
+      // a running run's own phase (waiting, paused) is in its search attributes
+      phase: running && (shownPhase === 'waiting' || shownPhase === 'paused') ? shownPhase : phaseOfExecutionStatus(description.status.name),
       executionStatus: description.status.name,
-      currentAgent: description.status.name === 'RUNNING' ? (keyword(description, 'CurrentAgent') ?? null) : null,
+      currentAgent: running ? (keyword(description, 'CurrentAgent') ?? null) : null,
       steps: [],
       source: 'describe',
       taskQueue: description.taskQueue,
@@ -263,33 +265,40 @@ export class FlockRunsClient {
       workflowVersion: typeof memo.workflowVersion === 'number' ? memo.workflowVersion : undefined,
       webUiUrl: flockRunWebUiUrl(this.connection, workflowId, description.runId),
     };
+    // what the run waits for from people is in its memo while it waits
+    if (running && isWaitingFor(memo.waitingFor)) view.waitingFor = memo.waitingFor;
     if (description.status.name === 'COMPLETED') {
       const result = await this.result(workflowId).catch(() => undefined);
       if (result) return { ...view, steps: result.steps, stepsDone: result.stepCount, flockName: view.flockName ?? result.flockName, source: 'result' };
     }
     const queried = await this.queryStatus(handle, view);
-    if (description.status.name !== 'RUNNING') return queried;
-    const waitingFor = await this.unpolledWait(description, queried).catch(() => undefined);
-    return waitingFor ? { ...queried, waitingFor, warning: describeWait(waitingFor) } : queried;
+    if (!running) return queried;
+    const stalled = await this.unpolledWait(description, queried).catch(() => undefined);
+    return stalled ? { ...queried, stalled, warning: describeStall(stalled) } : queried;
   }
 
   private async queryStatus(handle: ReturnType<Client['workflow']['getHandle']>, view: FlockRunView): Promise<FlockRunView> {
     const description = { status: { name: view.executionStatus } };
     try {
-      const status = normalizeStatus(
+      const status = normalizeRunStatus(
         await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery)),
       );
-      return {
-        ...view,
+      const running = description.status.name === 'RUNNING';
+      const { waitingFor: _memoWait, ...rest } = view;
+      const queried: FlockRunView = {
+        ...rest,
         // a closed execution's status is final even if the workflow had not yet recorded its own phase
-        phase: description.status.name === 'RUNNING' ? status.phase : view.phase,
+        phase: running ? status.phase : view.phase,
         flockName: status.flockName,
-        currentAgent: status.currentAgent,
+        currentAgent: running ? status.currentAgent : null,
         steps: status.steps,
         stepsDone: status.stepsDone,
         workflowVersion: status.workflowVersion,
         source: 'query',
       };
+      if (running && status.waitingFor) queried.waitingFor = status.waitingFor;
+      if (running && status.pauseRequested) queried.pauseRequested = true;
+      return queried;
     } catch {
       // no worker answered in time (or the run closed before its first task): describe() is all there is
       return view;
@@ -303,7 +312,7 @@ export class FlockRunsClient {
    * or, when no worker answered the status query, a workflow task queue
    * without pollers.
    */
-  private async unpolledWait(description: WorkflowExecutionDescription, view: FlockRunView): Promise<FlockRunWaitingFor | undefined> {
+  private async unpolledWait(description: WorkflowExecutionDescription, view: FlockRunView): Promise<FlockRunStall | undefined> {
     const now = Date.now();
     const waiting = (description.raw.pendingActivities ?? [])
       .filter((activity) => activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED)
@@ -394,9 +403,54 @@ export class FlockRunsClient {
     }
   }
 
-  /** Requests cancellation; the workflow ends as cancelled once its current step reacts. */
-  async cancel(workflowId: string): Promise<void> {
-    await this.client.workflow.getHandle(workflowId).cancel();
+  /**
+   * The run's events, in order, each once, from its first step (see
+   * {@link readRunEvents}): `follow` (default true) waits for new ones until
+   * the run's last; `text` (default true, with `follow`) adds the
+   * `text-delta` events of running steps, live only.
+   */
+  events(workflowId: string, options: { follow?: boolean; text?: boolean; signal?: AbortSignal } = {}): AsyncIterable<FlockRunEvent> {
+    const follow = options.follow ?? true;
+    return readRunEvents(this.client, workflowId, {
+      follow,
+      text: follow && (options.text ?? true),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /**
+   * Answers what the run waits for (`{ output }` for a human agent,
+   * `{ approved, comment? }` for an approval; optional `step` and `by`).
+   * A refused answer rejects with `InvalidResponseError` naming what does
+   * not match; the run keeps waiting and nothing enters its history.
+   */
+  respond(workflowId: string, response: FlockResponse): Promise<FlockResponseReceipt> {
+    return this.run(workflowId).send(response);
+  }
+
+  /** Pauses the run at the next step boundary; `InvalidRunCommandError` when it is already paused. */
+  pause(workflowId: string, reason?: string): Promise<FlockRunStatus> {
+    return this.run(workflowId).pause(reason);
+  }
+
+  /** Resumes a paused run; `InvalidRunCommandError` when it is not paused. */
+  resume(workflowId: string): Promise<FlockRunStatus> {
+    return this.run(workflowId).resume();
+  }
+
+  /**
+   * Cancels the run and waits for it to end (its running step stops first):
+   * the phase it ended in (`cancelled`, or `completed` / `failed` when it
+   * ended first), or `running` when it had not ended within `waitMs`
+   * (default: until it ends), e.g. while no worker is up.
+   */
+  cancel(workflowId: string, options: { waitMs?: number } = {}): Promise<RunPhase> {
+    return this.run(workflowId).cancel(options);
+  }
+
+  /** The handle of a run, on this client's connection (closing this client ends it). */
+  run(workflowId: string): TemporalFlockRun {
+    return new TemporalFlockRun(workflowId, fixedClientSource(this.client), { connection: this.connection });
   }
 
   /** Closes the connection. */
@@ -424,7 +478,7 @@ export class FlockRunsClient {
 }
 
 /** `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
-export function describeWait(wait: FlockRunWaitingFor): string {
+export function describeStall(wait: FlockRunStall): string {
   if (wait.kind === 'workflow') return `no worker polls task queue ${wait.taskQueue} (the run's workflow tasks wait there)`;
   const what = [wait.agent ? `agent ${wait.agent}` : 'a step', wait.scheduledSecondsAgo !== undefined ? `scheduled ${wait.scheduledSecondsAgo} s ago` : 'scheduled']
     .join(' ');
@@ -441,24 +495,8 @@ function unreadableMark(error: unknown): Pick<FlockRunSummary, 'unreadable' | 'e
   return { unreadable: `unreadable: ${e.reason ?? e.code ?? e.name ?? 'error'}` };
 }
 
-/** A v1 run's whole steps as today's summaries. */
-function summariesOfV1(history: StepRecordV1[]): StepSummary[] {
-  return history.slice(-RECENT_STEPS).map((record, index) => stepSummary({ step: Math.max(history.length - RECENT_STEPS, 0) + index, ...record }));
-}
-
-/** The result of a v1 or v2 run, in today's shape. */
-export function normalizeRunResult(raw: unknown): FlockRunResult {
-  const result = raw as FlockRunResult & { steps: Array<StepSummary | StepRecordV1> };
-  if (typeof result.stepCount === 'number') return result;
-  const v1 = result.steps as StepRecordV1[];
-  return { ...result, stepCount: v1.length, steps: summariesOfV1(v1) };
-}
-
-/** The status of a v1 or v2 run, in today's shape. */
-function normalizeStatus(raw: FlockRunStatus | FlockRunStatusV1): FlockRunStatus {
-  if ('steps' in raw) return raw;
-  const { history, ...rest } = raw;
-  return { ...rest, steps: summariesOfV1(history) };
+function isWaitingFor(value: unknown): value is WaitingFor {
+  return typeof value === 'object' && value !== null && typeof (value as WaitingFor).agent === 'string' && typeof (value as WaitingFor).kind === 'string';
 }
 
 function isFlock(value: Flock | FlockDefinition): value is Flock {

@@ -26,9 +26,26 @@ export interface FlockWorkerOptions {
    * `bundleFlockWorkflows({ encodeFailures: true })` so workflow failure texts are encrypted too.
    */
   workflowBundlePath?: string;
-  /** Extra Temporal worker options (interceptors, identity, sinks...). */
+  /**
+   * Longest time the worker holds back a step's heartbeat before sending it
+   * to the server (Temporal's `maxHeartbeatThrottleInterval`; default
+   * {@link DEFAULT_HEARTBEAT_THROTTLE_MS}). The heartbeat carries the text a
+   * step streams to run followers and brings back cancellations, so it
+   * bounds how late both are. Lower: livelier, more RPCs per running step.
+   */
+  heartbeatThrottleMs?: number;
+  /** Interval of a running step's liveness heartbeat (default 1 s; see `createFlockActivities`). */
+  heartbeatIntervalMs?: number;
+  /** Extra Temporal worker options (interceptors, identity, sinks...); they win over the options above. */
   workerOptions?: Partial<WorkerOptions>;
 }
+
+/**
+ * Default {@link FlockWorkerOptions.heartbeatThrottleMs}: a running step's
+ * streamed text and a cancellation reach it within about 250 ms (Temporal's
+ * default holds heartbeats back for up to 80% of the heartbeat timeout).
+ */
+export const DEFAULT_HEARTBEAT_THROTTLE_MS = 250;
 
 /** A Temporal worker hosting the Flock workflow and the flocks' activities. */
 export interface FlockWorker {
@@ -59,7 +76,10 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       connection,
       namespace: options.connection.namespace,
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      activities: createFlockActivities({ flocks: options.flocks }),
+      activities: createFlockActivities({
+        flocks: options.flocks,
+        ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+      }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowBundle: await bundleFlockWorkflows({ encodeFailures: codecEncrypts(options.connection.payloadCodec) }) }),
@@ -76,6 +96,8 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       // Temporal waits this long before any worker may take it (SDK default 10 s): it bounds
       // recovery after a crash. Flock workflow tasks are small, so a busy worker missing it costs little.
       stickyQueueScheduleToStartTimeout: '3s',
+      // heartbeats carry streamed text to followers and bring cancellations back: send them promptly
+      maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? DEFAULT_HEARTBEAT_THROTTLE_MS,
       ...options.workerOptions,
       // spans of the workflow and its activities, merged with the caller's interceptors and sinks
       ...withFlockTracing(options.workerOptions),

@@ -1,0 +1,257 @@
+import type { FlockRunEvent, StepRequest, StepResult } from '@flock-ts/engine';
+import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
+import { encodeErrorToFailure, encodeToPayload } from '@temporalio/common/lib/internal-non-workflow';
+import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/data-converter-helpers';
+import { temporal } from '@temporalio/proto';
+import { flockDataConverter } from './data-converter';
+import { RunHistoryDecoder, StepTextTracker } from './run-events';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { EventType } = temporal.api.enums.v1;
+const converter: LoadedDataConverter = loadDataConverter(flockDataConverter());
+
+const payload = (value: unknown) => encodeToPayload(converter, value);
+const payloads = async (...values: unknown[]) => ({ payloads: await Promise.all(values.map(payload)) });
+
+/** Synthetic history events, as the server would send them. */
+const history = {
+  started: async (input: unknown): Promise<HistoryEvent> => ({
+    eventId: 1 as never,
+    eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+    workflowExecutionStartedEventAttributes: { input: await payloads(input) },
+  }),
+  scheduled: async (eventId: number, activityType: string, request: unknown): Promise<HistoryEvent> => ({
+    eventId: eventId as never,
+    eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    activityTaskScheduledEventAttributes: { activityType: { name: activityType }, input: await payloads(request) },
+  }),
+  completed: async (scheduledEventId: number, result: unknown): Promise<HistoryEvent> => ({
+    eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    activityTaskCompletedEventAttributes: { scheduledEventId: scheduledEventId as never, result: await payloads(result) },
+  }),
+  failed: (scheduledEventId: number): HistoryEvent => ({
+    eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    activityTaskFailedEventAttributes: { scheduledEventId: scheduledEventId as never },
+  }),
+  memo: async (fields: Record<string, unknown>): Promise<HistoryEvent> => {
+    const encoded: Record<string, temporal.api.common.v1.IPayload> = {};
+    // upsertMemo turns null into undefined, which encodes as binary/null
+    for (const [key, value] of Object.entries(fields)) encoded[key] = await payload(value ?? undefined);
+    return { eventType: EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED, workflowPropertiesModifiedEventAttributes: { upsertedMemo: { fields: encoded } } };
+  },
+  update: async (name: string, ...args: unknown[]): Promise<HistoryEvent> => ({
+    eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    workflowExecutionUpdateAcceptedEventAttributes: { acceptedRequest: { meta: { updateId: 'u' }, input: { name, args: await payloads(...args) } } },
+  }),
+  runCompleted: async (result: unknown): Promise<HistoryEvent> => ({
+    eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    workflowExecutionCompletedEventAttributes: { result: await payloads(result) },
+  }),
+  runFailed: async (error: Error): Promise<HistoryEvent> => ({
+    eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    workflowExecutionFailedEventAttributes: { failure: await encodeErrorToFailure(converter, error) },
+  }),
+};
+
+async function decodeAll(decoder: RunHistoryDecoder, events: HistoryEvent[]): Promise<FlockRunEvent[]> {
+  const out: FlockRunEvent[] = [];
+  for (const event of events) out.push(...(await decoder.decode(event)));
+  return out;
+}
+
+const definition = {
+  name: 'review',
+  agents: [
+    { name: 'draft', input: 'topic: string', output: 'text: string', next: { kind: 'static', agent: 'editor' }, approval: { onReject: 'redo' } },
+    { name: 'editor', input: 'text: string', output: 'final: string' },
+  ],
+};
+
+const request = (step: number, agent: string, inputs: Record<string, unknown> = {}): StepRequest => ({ flockName: 'review', agent, runId: 'r1', step, inputs, variables: {} });
+const result = (output: Record<string, unknown>, over: Partial<StepResult> = {}): StepResult => ({
+  output,
+  variables: {},
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: '2026-01-01T00:00:01.000Z',
+  attempt: 1,
+  ...over,
+});
+
+describe('RunHistoryDecoder', () => {
+  it('decodes steps, waits, answers, pauses and the result of a v2 run, in history order', async () => {
+    const decoder = new RunHistoryDecoder(converter);
+    decoder.beginRun();
+    const wait = { kind: 'approval', agent: 'draft', step: 0, prompt: 'Ship it?', output: { text: 'v1' }, since: '2026-01-01T00:00:02.000Z' };
+    const events = await decodeAll(decoder, [
+      await history.started({ definition, startAgent: 'draft', input: { topic: 't' }, runId: 'r1' }),
+      await history.scheduled(5, 'runAgentStep', request(0, 'draft', { topic: 't' })),
+      await history.completed(5, result({ text: 'v1' }, { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } })),
+      await history.memo({ waitingFor: wait }),
+      await history.update('flock.pause', { reason: 'lunch' }),
+      await history.update('flock.respond', { approved: false, comment: 'shorter', by: 'ana', step: 0 }),
+      await history.memo({ waitingFor: null }),
+      await history.update('flock.resume'),
+      await history.update('flock.pause', {}),
+      await history.update('some.other.update', { x: 1 }),
+      await history.scheduled(9, 'runAgentStep', request(1, 'editor', { text: 'v1' })),
+      await history.completed(9, result({ final: 'V1' })),
+      await history.runCompleted({ runId: 'r1', flockName: 'review', lastAgent: 'editor', output: { final: 'V1' }, variables: {}, stepCount: 2, steps: [] }),
+    ]);
+    expect(events).toEqual([
+      { type: 'step-started', step: 0, agent: 'draft' },
+      {
+        type: 'step-completed',
+        record: {
+          step: 0,
+          agent: 'draft',
+          inputs: { topic: 't' },
+          output: { text: 'v1' },
+          startedAt: '2026-01-01T00:00:00.000Z',
+          finishedAt: '2026-01-01T00:00:01.000Z',
+          attempt: 1,
+          usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
+          // a static hand-off, from the run's definition
+          nextAgent: 'editor',
+        },
+      },
+      // events carry the output to approve in the step before, not again
+      { type: 'waiting', waitingFor: { kind: 'approval', agent: 'draft', step: 0, prompt: 'Ship it?', since: '2026-01-01T00:00:02.000Z' } },
+      { type: 'paused', reason: 'lunch' },
+      { type: 'response', kind: 'approval', step: 0, agent: 'draft', approved: false, comment: 'shorter', by: 'ana' },
+      { type: 'resumed' },
+      { type: 'paused' },
+      { type: 'step-started', step: 1, agent: 'editor' },
+      expect.objectContaining({ type: 'step-completed', record: expect.objectContaining({ step: 1, agent: 'editor', output: { final: 'V1' }, nextAgent: null }) }),
+      { type: 'run-completed', result: expect.objectContaining({ lastAgent: 'editor', output: { final: 'V1' }, stepCount: 2 }) },
+    ]);
+    expect(decoder.ended).toBe(true);
+  });
+
+  it("names the input wait an answer ends, and only a human agent's answer's by", async () => {
+    const decoder = new RunHistoryDecoder(converter);
+    decoder.beginRun();
+    const events = await decodeAll(decoder, [
+      await history.memo({ waitingFor: { kind: 'input', agent: 'person', step: 3, signature: 'verdict: string' } }),
+      await history.update('flock.respond', { output: { verdict: 'ok' }, by: 'bo' }),
+    ]);
+    expect(events[1]).toEqual({ type: 'response', kind: 'input', step: 3, agent: 'person', by: 'bo' });
+  });
+
+  it('ignores memo changes other than a wait', async () => {
+    const decoder = new RunHistoryDecoder(converter);
+    decoder.beginRun();
+    expect(await decodeAll(decoder, [await history.memo({ other: 1 }), await history.memo({ waitingFor: null })])).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a failed run: its code and agent',
+      () => history.runFailed(ApplicationFailure.create({ type: 'ApprovalRejectedError', message: 'rejected by ana', nonRetryable: true, details: [{ code: 'REJECTED', agent: 'draft' }] })),
+      { type: 'run-failed', code: 'REJECTED', message: 'rejected by ana', agent: 'draft' },
+    ],
+    [
+      'a cancelled run',
+      async (): Promise<HistoryEvent> => ({ eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, workflowExecutionCanceledEventAttributes: {} }),
+      { type: 'run-failed', code: 'CANCELLED', message: 'Workflow canceled' },
+    ],
+    [
+      'a terminated run',
+      async (): Promise<HistoryEvent> => ({ eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, workflowExecutionTerminatedEventAttributes: { reason: 'ops' } }),
+      { type: 'run-failed', code: 'TERMINATED', message: 'ops' },
+    ],
+    [
+      'a timed-out run',
+      async (): Promise<HistoryEvent> => ({ eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, workflowExecutionTimedOutEventAttributes: {} }),
+      { type: 'run-failed', code: 'TIMED_OUT', message: 'Workflow execution timed out' },
+    ],
+  ])('ends %s with run-failed, as toFlockRunFailedError maps it', async (_name, event, expected) => {
+    const decoder = new RunHistoryDecoder(converter);
+    decoder.beginRun();
+    expect(await decoder.decode(await event())).toEqual([expected]);
+    expect(decoder.ended).toBe(true);
+  });
+
+  it('follows continue-as-new (event ids start again in the next run) and numbers v1 steps in order', async () => {
+    const decoder = new RunHistoryDecoder(converter);
+    decoder.beginRun();
+    const v1 = (agentName: string) => ({ flockName: 'old', agentName, state: {} });
+    const record = (agent: string) => ({ record: { agent, inputs: {}, output: { ok: true }, startedAt: 'a', finishedAt: 'b' }, variables: {} });
+    const first = await decodeAll(decoder, [
+      await history.scheduled(5, 'evaluateAgent', v1('a')),
+      await history.completed(5, record('a')),
+      await history.scheduled(7, 'routeNextAgent', {}),
+      await history.completed(7, { nextAgent: 'b' }),
+      { eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, workflowExecutionContinuedAsNewEventAttributes: { newExecutionRunId: 'run-2' } },
+    ]);
+    expect(decoder.nextRunId).toBe('run-2');
+    decoder.beginRun();
+    const second = await decodeAll(decoder, [await history.scheduled(5, 'evaluateAgent', v1('b')), await history.completed(5, record('b'))]);
+    expect([...first, ...second].map((e) => (e.type === 'step-completed' ? `done ${e.record.step} ${e.record.agent}` : e.type === 'step-started' ? `start ${e.step} ${e.agent}` : e.type))).toEqual([
+      'start 0 a',
+      'done 0 a',
+      'start 1 b',
+      'done 1 b',
+    ]);
+  });
+
+  it('opens a step for text when its activity is scheduled and closes it when the activity closes, whatever the outcome', async () => {
+    const tracker = new StepTextTracker();
+    const decoder = new RunHistoryDecoder(converter, undefined, tracker);
+    decoder.beginRun();
+    await decoder.decode(await history.scheduled(5, 'runAgentStep', request(0, 'draft')));
+    expect(tracker.hasOpenSteps()).toBe(true);
+    expect(await decoder.decode(history.failed(5))).toEqual([]);
+    expect(tracker.hasOpenSteps()).toBe(false);
+  });
+});
+
+describe('StepTextTracker', () => {
+  const details = (length: number, tail: string, over: Record<string, unknown> = {}) => ({ agent: 'writer', step: 2, attempt: 1, text: { length, tail }, ...over });
+
+  it('yields the new suffix of an open step, once', () => {
+    const tracker = new StepTextTracker();
+    tracker.openStep(2, 'writer');
+    expect(tracker.update(details(5, 'Hello'))).toEqual({ type: 'text-delta', step: 2, agent: 'writer', delta: 'Hello' });
+    expect(tracker.update(details(5, 'Hello'))).toBeUndefined();
+    expect(tracker.update(details(11, 'Hello world'))).toEqual({ type: 'text-delta', step: 2, agent: 'writer', delta: ' world' });
+  });
+
+  it('yields nothing for a step that is not open (closed, or another one)', () => {
+    const tracker = new StepTextTracker();
+    tracker.openStep(2, 'writer');
+    expect(tracker.update(details(1, 'x', { step: 3 }))).toBeUndefined();
+    expect(tracker.update(details(1, 'x', { agent: 'other' }))).toBeUndefined();
+    tracker.closeStep(2);
+    expect(tracker.update(details(1, 'x'))).toBeUndefined();
+    expect(tracker.update({ agent: 'writer', alive: true })).toBeUndefined();
+    expect(tracker.update(undefined)).toBeUndefined();
+  });
+
+  it('yields the whole tail when more came than the tail holds, without half a character', () => {
+    const tracker = new StepTextTracker();
+    tracker.openStep(2, 'writer');
+    tracker.update(details(2, 'ab'));
+    expect(tracker.update(details(100, 'xyz'))?.delta).toBe('xyz');
+    expect(tracker.update(details(200, '\uDE00abc'))?.delta).toBe('abc');
+  });
+
+  it('starts again from nothing on a later attempt and ignores an earlier one', () => {
+    const tracker = new StepTextTracker();
+    tracker.openStep(2, 'writer');
+    tracker.update(details(5, 'Hello'));
+    expect(tracker.update(details(3, 'Hey', { attempt: 2 }))?.delta).toBe('Hey');
+    expect(tracker.update(details(9, 'Hello you', { attempt: 1 }))).toBeUndefined();
+  });
+
+  it('wakes a reader waiting for a step to open', async () => {
+    const tracker = new StepTextTracker();
+    const abort = new AbortController();
+    let woke = false;
+    const waiting = tracker.whenOpen(abort.signal).then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    tracker.openStep(0, 'a');
+    await waiting;
+    expect(woke).toBe(true);
+  });
+});
