@@ -139,7 +139,7 @@ async function pollText(
       continue;
     }
     try {
-      const description = await client.connection.withAbortSignal(signal, () =>
+      const description = await abortable(client, signal, () =>
         client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } }),
       );
       for (const activity of description.pendingActivities ?? []) {
@@ -457,7 +457,7 @@ export function toRecord(request: StepRequest, result: StepResult, handoffs: Map
 async function firstRunOf(client: Client, workflowId: string, runId: string | undefined, signal: AbortSignal): Promise<string> {
   let response;
   try {
-    response = await client.connection.withAbortSignal(signal, () =>
+    response = await abortable(client, signal, () =>
       client.workflowService.getWorkflowExecutionHistory({
         namespace: client.options.namespace,
         execution: { workflowId, ...(runId ? { runId } : {}) },
@@ -492,7 +492,7 @@ async function* historyOf(client: Client, workflowId: string, runId: string, fol
     if (signal.aborted) return;
     let response;
     try {
-      response = await client.connection.withAbortSignal(signal, () =>
+      response = await abortable(client, signal, () =>
         client.workflowService.getWorkflowExecutionHistory({
           namespace: client.options.namespace,
           execution: { workflowId, runId },
@@ -578,6 +578,22 @@ class EventChannel<T> {
     const waiter = this.roomWaiter;
     this.roomWaiter = undefined;
     waiter?.resolve();
+  }
+}
+
+/**
+ * Runs one service call that `signal` cancels. Each call gets its own
+ * signal: the SDK's listener on a long-lived one would stay after the call.
+ */
+export async function abortable<T>(client: Client, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const onAbort = () => own.abort();
+  if (signal.aborted) own.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await client.connection.withAbortSignal(own.signal, call);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

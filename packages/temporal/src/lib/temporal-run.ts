@@ -34,7 +34,7 @@ import {
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection';
-import { readRunEvents } from './run-events';
+import { abortable, readRunEvents } from './run-events';
 import { normalizeRunResult, normalizeRunStatus } from './run-results';
 import { connectFlockClient, flockRunClosure, flockRunWebUiUrl, toFlockRunFailedError, type FlockRunHandleInfo } from './run-start';
 
@@ -357,7 +357,7 @@ export function refusalOf(error: unknown, Refusal: new (message: string) => Erro
 async function waitForClose(client: Client, workflowId: string, signal: AbortSignal): Promise<RunPhase | undefined> {
   if (signal.aborted) return undefined;
   try {
-    await client.connection.withAbortSignal(signal, () => client.workflow.getHandle(workflowId).result());
+    await abortable(client, signal, () => client.workflow.getHandle(workflowId).result());
     return 'completed';
   } catch (error) {
     if (signal.aborted) return undefined;
@@ -391,28 +391,46 @@ export function endedPhase(status: WorkflowExecutionStatusName): RunPhase | unde
 const OPEN_PHASES = new Set<string>(['running', 'waiting', 'paused']);
 
 /**
- * A run's status: the workflow's status query when a worker answers (a
- * closed run's phase is the one Temporal closed it with), else read from
- * its description (phase and current agent search attributes, what it waits
- * for in the memo) and its history (steps, usage, pause).
+ * A run's status: a completed run's from its result; a running run's from
+ * the workflow's status query when a worker answers within
+ * {@link STATUS_QUERY_TIMEOUT_MS}; otherwise (no worker, or a run that
+ * failed or was cancelled) read from its description (phase and current
+ * agent search attributes, what it waits for in the memo) and its history
+ * (steps, usage, pause). Never waits for a worker longer than that.
  */
 export async function readFlockRunStatus(client: Client, workflowId: string): Promise<FlockRunStatus> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   const ended = endedPhase(description.status.name);
-  if (await hasWorkflowPollers(client, description.taskQueue).catch(() => true)) {
+  if (ended === 'completed') {
+    const result = await handle
+      .result()
+      .then(normalizeRunResult)
+      .catch(() => undefined);
+    if (result) return statusOfResult(result, description);
+  }
+  if (!ended && (await hasWorkflowPollers(client, description.taskQueue).catch(() => true))) {
     const queried = await client.connection
       .withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery))
       .then((raw) => normalizeRunStatus(raw as FlockRunStatus | FlockRunStatusV1))
       .catch(() => undefined);
-    if (queried) {
-      if (!ended) return queried;
-      // the query answers what the workflow last recorded; a closed run's phase is how it closed
-      const { waitingFor: _wait, ...rest } = queried;
-      return { ...rest, phase: ended, currentAgent: null };
-    }
+    if (queried) return queried;
   }
   return statusFromHistory(client, workflowId, description, ended);
+}
+
+function statusOfResult(result: RunResult, description: WorkflowExecutionDescription): FlockRunStatus {
+  const memo = (description.memo ?? {}) as { workflowVersion?: unknown };
+  return {
+    runId: result.runId,
+    flockName: result.flockName,
+    phase: 'completed',
+    currentAgent: null,
+    stepsDone: result.stepCount,
+    steps: result.steps,
+    ...(result.usage ? { usage: result.usage } : {}),
+    workflowVersion: typeof memo.workflowVersion === 'number' ? memo.workflowVersion : 2,
+  };
 }
 
 async function hasWorkflowPollers(client: Client, taskQueue: string): Promise<boolean> {
