@@ -1,5 +1,4 @@
-import type { FlockRunStatus } from '@flock-ts/contracts';
-import type { Flock, FlockResponse, FlockResponseReceipt, FlockRunEvent, RunPhase, StepRecord } from '@flock-ts/core';
+import type { Flock, FlockRunEvent, StepRecord } from '@flock-ts/core';
 import { flockRunWebUiUrl, resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
 import {
   COMMAND_USAGE,
@@ -32,32 +31,14 @@ import {
   personWait,
 } from './format';
 
-/** Options of {@link RunsApi.events}. */
-export interface RunEventsRequest {
-  /** Keep reading until the run ends (else: the events so far). */
-  follow?: boolean;
-  /** Include the models' text deltas (live only). */
-  text?: boolean;
-  /** Stops the iteration; the run goes on. */
-  signal?: AbortSignal;
-}
-
 /**
  * The part of {@link FlockRunsClient} the commands use: `events`,
  * `respond`, `pause`, `resume` and `cancel` talk to a running run.
  */
-export interface RunsApi extends Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'steps' | 'list' | 'close'> {
-  /** The run's events from its first step; with `follow`, until it ends. */
-  events(workflowId: string, options?: RunEventsRequest): AsyncIterable<FlockRunEvent>;
-  /** Rejects with an error named `InvalidResponseError` when the run refuses the answer (it keeps waiting). */
-  respond(workflowId: string, response: FlockResponse): Promise<FlockResponseReceipt>;
-  /** Rejects with an error named `InvalidRunCommandError` when already paused. */
-  pause(workflowId: string, reason?: string): Promise<FlockRunStatus>;
-  /** Rejects with an error named `InvalidRunCommandError` when not paused. */
-  resume(workflowId: string): Promise<FlockRunStatus>;
-  /** The phase the run ended in, or `running` when it had not ended within `waitMs`. */
-  cancel(workflowId: string, options?: { waitMs?: number }): Promise<RunPhase>;
-}
+export type RunsApi = Pick<
+  FlockRunsClient,
+  'start' | 'result' | 'status' | 'steps' | 'list' | 'events' | 'respond' | 'pause' | 'resume' | 'cancel' | 'close'
+>;
 
 /** A flock that ships with flockctl, with what a demo run of it starts from. */
 export interface ExampleFlock {

@@ -39,7 +39,6 @@ export function formatResult(workflowId: string, result: FlockRunResult): string
  */
 export function formatStatus(view: FlockRunView, commandFlags: readonly string[] = []): string {
   const wait = personWait(view);
-  const pauseRequested = (view as { pauseRequested?: boolean }).pauseRequested === true;
   const origin = [view.startAgent ? `from ${view.startAgent}` : undefined, view.sessionId ? `session ${view.sessionId}` : undefined]
     .filter(Boolean)
     .join(', ');
@@ -51,7 +50,7 @@ export function formatStatus(view: FlockRunView, commandFlags: readonly string[]
     ...(wait ? waitDetails(wait, view.workflowId, commandFlags, wait.output, true).map(([label, value]) => field(label, value)) : []),
     ...(view.phase === 'paused'
       ? [field('paused', `until resumed: ${flockctlCommand(['resume', view.workflowId], commandFlags)}`)]
-      : pauseRequested
+      : view.pauseRequested
         ? [field('pause', 'requested: the run pauses at the next step boundary')]
         : []),
     field('started', view.startTime),
@@ -135,14 +134,10 @@ export function compactJson(value: unknown, width = STEP_OUTPUT_WIDTH): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(width - 1, 0))}…`;
 }
 
-/**
- * What the run waits for from a person, when it does: the status view's
- * `waitingFor` of kind `input` or `approval` (a `waitingFor` about an
- * unpolled task queue is the `warning`'s, not this).
- */
-export function personWait(view: { waitingFor?: unknown }): WaitingFor | undefined {
-  const wait = view.waitingFor as WaitingFor | undefined;
-  return wait && (wait.kind === 'input' || wait.kind === 'approval') && typeof wait.agent === 'string' ? wait : undefined;
+/** What the run waits for from a person, when it does (a wait of another kind, from a newer server, is not shown). */
+export function personWait(view: { waitingFor?: WaitingFor }): WaitingFor | undefined {
+  const wait = view.waitingFor;
+  return wait && (wait.kind === 'input' || wait.kind === 'approval') ? wait : undefined;
 }
 
 /** Labelled lines about one wait; `since` adds when it began (the status, not the live events). */
