@@ -6,7 +6,8 @@
  * run's history; cancel() stops the running step through ctx.signal and
  * says truthfully how the run ended, also when no worker is up.
  */
-import { Flock, type FlockRun, type FlockRunEvent } from '@flock-ts/core';
+import { Flock, defineAgent, type FlockRun, type FlockRunEvent } from '@flock-ts/core';
+import { modelEvaluator, startOpenAICompatibleStandIn } from '@flock-ts/llm';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -239,6 +240,43 @@ describe('text a step streams', () => {
     expect(withText.some((s) => s.event.type === 'text-delta')).toBe(true);
     expect(without.some((s) => s.event.type === 'text-delta')).toBe(false);
     expect(outline(without.map((s) => s.event))).toEqual(outline(withText.map((s) => s.event)));
+  });
+});
+
+describe("a model agent's tokens", () => {
+  it('reach a follower as text-delta events while the model streams', async () => {
+    const standIn = await startOpenAICompatibleStandIn({ chunkDelayMs: 80 });
+    const saved = process.env['FLOCK_OPENAI_BASE_URL'];
+    process.env['FLOCK_OPENAI_BASE_URL'] = standIn.baseUrl;
+    try {
+      const summary = 'Tides rise and fall twice a day because the moon pulls the oceans toward it as the earth turns.';
+      standIn.reply({ output: { summary }, usage: { promptTokens: 30, completionTokens: 25 } });
+      const queue = uniqueQueue('live-model');
+      const flock = new Flock({
+        name: uniqueQueue('live-model'),
+        model: 'openai-compatible:stand-in-model',
+        enableTemporal: true,
+        temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
+        agents: [defineAgent({ name: 'summarizer', input: 'text: string', output: 'summary: string', evaluator: modelEvaluator() })],
+      });
+      await startWorker(flock, queue);
+      const run = await flock.start({ startAgent: 'summarizer', input: { text: 'tides' } });
+      const seen = await collect(run.events());
+      const events = seen.map((s) => s.event);
+      expect(outline(events)).toEqual(['started 0 summarizer', 'completed 0 summarizer', 'run-completed']);
+      const deltas = events.filter((e): e is Extract<FlockRunEvent, { type: 'text-delta' }> => e.type === 'text-delta');
+      expect(deltas.length).toBeGreaterThanOrEqual(2);
+      const text = deltas.map((d) => d.delta).join('');
+      // the model's answer as it streamed, from its start (its last pieces may come after the step ended)
+      expect(JSON.stringify({ summary }).startsWith(text)).toBe(true);
+      expect(text).toContain('Tides rise');
+      expect(standIn.requests[0]?.stream).toBeDefined();
+      expect(events[events.length - 1]).toMatchObject({ type: 'run-completed', result: { output: { summary } } });
+    } finally {
+      if (saved === undefined) delete process.env['FLOCK_OPENAI_BASE_URL'];
+      else process.env['FLOCK_OPENAI_BASE_URL'] = saved;
+      await standIn.close();
+    }
   });
 });
 
