@@ -332,6 +332,21 @@ describe('cancel()', () => {
     expect(await flock.getRun(run.id).cancel()).toBe('cancelled');
   });
 
+  it('is what an aborted flock.run({ signal }) does: the step sees the abort, the run rejects CANCELLED', async () => {
+    const queue = uniqueQueue('live-abort');
+    const seen = { aborted: [] as unknown[] };
+    const flock = sideEffecting(queue, seen, 4_000);
+    await startWorker(flock, queue);
+    const file = join(tmpdir(), `flock-abort-${randomUUID()}`);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 1_000);
+    const asked = Date.now();
+    expect(await rejection(flock.run({ startAgent: 'slow', input: { file }, signal: abort.signal }))).toMatchObject({ name: 'FlockRunFailedError', code: 'CANCELLED' });
+    expect(Date.now() - asked).toBeLessThan(3_500);
+    expect(seen.aborted).toEqual([true]);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it("resolves 'running' within waitMs while no worker is up; the run ends cancelled once one is", async () => {
     const queue = uniqueQueue('live-cancel-down');
     const seen = { aborted: [] as unknown[] };

@@ -177,7 +177,10 @@ export class TemporalFlockRun implements FlockRun {
     if (signal) {
       const onAbort = () => void this.requestCancel().catch(() => undefined);
       if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.background.signal.addEventListener('abort', () => signal.removeEventListener('abort', onAbort), { once: true });
+      }
     }
   }
 
@@ -289,8 +292,9 @@ export class TemporalFlockRun implements FlockRun {
 
   /**
    * Stops what this handle looks after in this process: the `onStep`
-   * follower and in-process workers (their runs go on elsewhere, or once a
-   * worker is back). `flock.run()` calls it once the result is in.
+   * follower, in-process workers (their runs go on elsewhere, or once a
+   * worker is back) and the watch on the start's abort signal.
+   * `flock.run()` calls it once the result is in.
    */
   async stop(): Promise<void> {
     this.background.abort();
