@@ -135,7 +135,7 @@ describe('a human agent', () => {
     expect(await runs.status(run.id)).toMatchObject({ phase: 'waiting', waitingFor: { kind: 'input', agent: 'ask', step: 0, prompt: 'Ship it?' } });
 
     const refused = await rejection(run.send({ output: { verdict: 'yes', score: 'high' } }));
-    expect(refused).toMatchObject({ name: 'InvalidResponseError', message: expect.stringContaining('output.score') });
+    expect(refused).toMatchObject({ name: 'InvalidResponseError', message: expect.stringContaining('output.score'), issues: [expect.stringMatching(/^output\.score: /)] });
     const wrongKind = await rejection(runs.respond(run.id, { approved: true }));
     expect(wrongKind).toMatchObject({ name: 'InvalidResponseError', message: expect.stringContaining('waits for input') });
     const wrongStep = await rejection(run.send({ output: { verdict: 'yes', score: 1 }, step: 5 }));

@@ -30,7 +30,7 @@ export interface FlockPauseRequest {
 }
 
 /** Update: pause the run at the next step boundary (the current step finishes); answers the status. */
-export const flockPauseUpdate = defineUpdate<FlockRunStatus, [FlockPauseRequest?]>('flock.pause');
+export const flockPauseUpdate = defineUpdate<FlockRunStatus, [FlockPauseRequest]>('flock.pause');
 
 /** Update: resume a paused run; answers the status. */
 export const flockResumeUpdate = defineUpdate<FlockRunStatus, []>('flock.resume');

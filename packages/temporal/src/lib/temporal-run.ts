@@ -257,9 +257,8 @@ export class TemporalFlockRun implements FlockRun {
   /** Pauses the run at the next step boundary (`flock.pause`); `InvalidRunCommandError` when already paused. */
   pause(reason?: string): Promise<FlockRunStatus> {
     const request: FlockPauseRequest = reason === undefined ? {} : { reason };
-    // by name: the SDK's typing of executeUpdate takes no optional argument
     return this.command(InvalidRunCommandError, 'The run cannot be paused', (handle) =>
-      handle.executeUpdate<FlockRunStatus, [FlockPauseRequest]>(flockPauseUpdate.name, { args: [request] }),
+      handle.executeUpdate(flockPauseUpdate, { args: [request] }),
     );
   }
 

@@ -124,16 +124,16 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       return { agent: (wait as WaitingFor).agent, step: (wait as WaitingFor).step, kind: (wait as WaitingFor).kind };
     },
     // a refused answer never enters history; the caller gets the reason
-    { validator: (response: FlockResponse) => void checkResponse(plan, waiting && !waiting.answer ? waiting.wait : null, response) },
+    { validator: (response: FlockResponse) => refusing(() => checkResponse(plan, waiting && !waiting.answer ? waiting.wait : null, response)) },
   );
   setHandler(
     flockPauseUpdate,
-    (_request?: FlockPauseRequest) => {
+    (_request: FlockPauseRequest) => {
       checkPause(pauseRequested);
       pauseRequested = true;
       return status();
     },
-    { validator: (_request?: FlockPauseRequest) => checkPause(pauseRequested) },
+    { validator: (_request: FlockPauseRequest) => refusing(() => checkPause(pauseRequested)) },
   );
   setHandler(
     flockResumeUpdate,
@@ -142,7 +142,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       pauseRequested = false;
       return status();
     },
-    { validator: () => checkResume(pauseRequested) },
+    { validator: () => refusing(() => checkResume(pauseRequested)) },
   );
   let shownAgent = workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.CurrentAgent);
   const showAgent = (agent: string) => {
@@ -344,4 +344,18 @@ function describeWait(wait: WaitingFor): string {
   return [`**Waiting for ${what}** (step ${wait.step})`, wait.prompt, wait.signature && typeof wait.signature === 'string' ? `Answer: ${wait.signature}` : undefined, wait.deadline ? `Until ${wait.deadline}` : undefined, `Respond: ${answer}`]
     .filter(Boolean)
     .join('\n\n');
+}
+
+/**
+ * Runs an update validator's check; a refusal reaches the caller as an
+ * `ApplicationFailure` of the refusal's type, with the field issues of an
+ * `InvalidResponseError` in its details (a plain error would lose them).
+ */
+function refusing(check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    const refusal = error as Error & { issues?: readonly string[] };
+    throw ApplicationFailure.create({ type: refusal.name, message: refusal.message, nonRetryable: true, details: refusal.issues?.length ? [{ issues: [...refusal.issues] }] : [] });
+  }
 }
