@@ -1,6 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import type { Flock } from '@flock-ts/core';
+import { resolveConnection } from '../src/lib/connection';
 import { flockDataConverter } from '../src/lib/data-converter';
+import { FlockRunsClient } from '../src/lib/runs-client';
+import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
 
 /** The shared dev server started by the Jest global setup. */
 export function testServer(): { address: string; namespace: string } {
@@ -46,4 +50,32 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & Reco
     return error as Error & Record<string, unknown>;
   }
   throw new Error('expected the promise to reject');
+}
+
+/**
+ * A runs client and in-process workers for one spec file, on the shared
+ * server: the client connects before the file's tests, every worker
+ * `startWorker` started shuts down after them.
+ */
+export function workerHarness() {
+  const server = testServer();
+  const connection = resolveConnection({ serverUrl: server.address, namespace: server.namespace });
+  const workers: FlockWorker[] = [];
+  const clients = {} as { runs: FlockRunsClient };
+  beforeAll(async () => {
+    clients.runs = await FlockRunsClient.connect(connection);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
+    await clients.runs?.close();
+  });
+  /** Starts a worker for `flock` on `taskQueue`; resolves once it polls. */
+  const startWorker = async (flock: Flock, taskQueue: string): Promise<FlockWorker> => {
+    const worker = await createFlockWorker({ connection, flocks: [flock], taskQueue });
+    void worker.run();
+    await worker.polling();
+    workers.push(worker);
+    return worker;
+  };
+  return { connection, startWorker, clients };
 }

@@ -14,34 +14,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import '../src';
-import { resolveConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
-import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
-import { rejection, testServer, uniqueQueue } from './harness';
+import { rejection, uniqueQueue, testServer, workerHarness } from './harness';
 import { rawRun } from './support/raw-history';
 
 jest.setTimeout(120_000);
 
 const server = testServer();
-const connection = resolveConnection({ serverUrl: server.address, namespace: server.namespace });
+const { startWorker, clients } = workerHarness();
 let runs: FlockRunsClient;
-const workers: FlockWorker[] = [];
-
-async function startWorker(flock: Flock, taskQueue: string): Promise<FlockWorker> {
-  const worker = await createFlockWorker({ connection, flocks: [flock], taskQueue });
-  void worker.run();
-  await worker.polling();
-  workers.push(worker);
-  return worker;
-}
-
-beforeAll(async () => {
-  runs = await FlockRunsClient.connect(connection);
-});
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
-  await runs?.close();
+beforeAll(() => {
+  runs = clients.runs;
 });
 
 const sleep = (ms: number, signal?: AbortSignal) =>

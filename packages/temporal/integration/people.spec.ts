@@ -8,35 +8,18 @@
 import { Flock, type FlockRun, type FlockRunEvent } from '@flock-ts/core';
 import { temporal } from '@temporalio/proto';
 import '../src';
-import { resolveConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
-import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
-import { eventually, rejection, testServer, uniqueQueue } from './harness';
+import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
 import { rawRun } from './support/raw-history';
 
 jest.setTimeout(120_000);
 
 const { EventType } = temporal.api.enums.v1;
 const server = testServer();
-const connection = resolveConnection({ serverUrl: server.address, namespace: server.namespace });
+const { startWorker, clients } = workerHarness();
 let runs: FlockRunsClient;
-const workers: FlockWorker[] = [];
-
-async function startWorker(flock: Flock, taskQueue: string): Promise<FlockWorker> {
-  const worker = await createFlockWorker({ connection, flocks: [flock], taskQueue });
-  void worker.run();
-  await worker.polling();
-  workers.push(worker);
-  return worker;
-}
-
-beforeAll(async () => {
-  runs = await FlockRunsClient.connect(connection);
-});
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
-  await runs?.close();
+beforeAll(() => {
+  runs = clients.runs;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
