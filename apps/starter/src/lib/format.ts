@@ -1,4 +1,4 @@
-import { parseSignature, type FieldType, type SignatureField } from '@flock-ts/config';
+import { signatureJsonSchema } from '@flock-ts/config';
 import type { FlockRunResult } from '@flock-ts/contracts';
 import type { FlockResponseReceipt, FlockRunEvent, RunPhase, StepRecord, StepSummary, TokenUsage, WaitingFor } from '@flock-ts/core';
 import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
@@ -197,38 +197,11 @@ export function shellQuote(text: string): string {
 /** An answer to fill in: the required fields of the signature (all of them when none is), with placeholder values. */
 export function answerTemplate(signature: WaitingFor['signature']): Record<string, unknown> {
   if (signature === undefined) return {};
-  if (typeof signature !== 'string') return schemaTemplate(signature.jsonSchema);
-  let fields: SignatureField[];
   try {
-    fields = parseSignature(signature);
+    return schemaTemplate(signatureJsonSchema(signature));
   } catch {
+    // an unreadable signature: nothing to prefill
     return {};
-  }
-  return fieldsTemplate(fields);
-}
-
-function fieldsTemplate(fields: readonly SignatureField[]): Record<string, unknown> {
-  const required = fields.filter((field) => !field.optional);
-  return Object.fromEntries((required.length ? required : fields).map((field) => [field.name, placeholder(field.type)]));
-}
-
-function placeholder(type: FieldType): unknown {
-  switch (type.kind) {
-    case 'string':
-      return '...';
-    case 'number':
-    case 'integer':
-      return 0;
-    case 'boolean':
-      return false;
-    case 'literal':
-      return type.values[0];
-    case 'array':
-      return [];
-    case 'object':
-      return fieldsTemplate(type.fields);
-    default:
-      return null;
   }
 }
 

@@ -333,3 +333,15 @@ export function signatureSchema(spec: string | { jsonSchema: Record<string, unkn
   }
   return schema;
 }
+
+/**
+ * The JSON Schema of a serialized signature: a JSON Schema signature as
+ * is, the string syntax converted (field descriptions, enums, optional
+ * fields left out of `required`).
+ *
+ * @example
+ * signatureJsonSchema("tone: 'calm' | 'loud', note?: string") // => { type: 'object', properties: {...}, required: ['tone'], ... }
+ */
+export function signatureJsonSchema(spec: string | { jsonSchema: Record<string, unknown> }): Record<string, unknown> {
+  return typeof spec === 'string' ? (z.toJSONSchema(signatureSchema(spec)) as Record<string, unknown>) : spec.jsonSchema;
+}

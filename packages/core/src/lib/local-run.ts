@@ -16,6 +16,8 @@ import {
   timedOutApproval,
   timedOutInput,
   waitTimeoutSeconds,
+  waitWithoutOutput,
+  beginWait,
   type ApprovalDecision,
   type RunPlan,
 } from '@flock-ts/engine';
@@ -249,9 +251,7 @@ export class LocalFlockRun implements FlockRun {
   private waitFor(wait: WaitingFor): Promise<HumanResponse | ApprovalDecision> {
     this.abort.signal.throwIfAborted();
     const seconds = waitTimeoutSeconds(this.plan, wait);
-    const since = new Date();
-    const shown: WaitingFor = { ...wait, since: since.toISOString() };
-    if (seconds !== undefined) shown.deadline = new Date(since.getTime() + seconds * 1000).toISOString();
+    const shown = beginWait(this.plan, wait, new Date());
     this.phase = 'waiting';
     this.currentAgent = wait.agent;
     return new Promise<HumanResponse | ApprovalDecision>((resolve, reject) => {
@@ -273,18 +273,13 @@ export class LocalFlockRun implements FlockRun {
         fn(value);
       };
       this.pending = { wait: shown, resolve: settle(resolve), reject: settle(reject) };
-      this.log.push({ type: 'waiting', waitingFor: withoutOutput(shown) });
+      this.log.push({ type: 'waiting', waitingFor: waitWithoutOutput(shown) });
     });
   }
 }
 
 function isEnded(phase: RunPhase): boolean {
   return phase === 'completed' || phase === 'failed' || phase === 'cancelled';
-}
-
-/** Events carry the output to approve in the step before, not again. */
-function withoutOutput({ output: _output, ...wait }: WaitingFor): WaitingFor {
-  return wait;
 }
 
 function responseEvent(wait: WaitingFor, answer: HumanResponse | ApprovalDecision): FlockRunEvent {

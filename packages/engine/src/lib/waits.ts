@@ -39,6 +39,24 @@ export function waitTimeoutSeconds(plan: RunPlan, wait: WaitingFor): number | un
   return wait.kind === 'input' ? agent?.human?.timeoutSeconds : agent?.approval?.timeoutSeconds;
 }
 
+/** A wait beginning at `now` (the workflow's deterministic time on Temporal): `since`, and `deadline` when its agent declares a timeout. */
+export function beginWait(plan: RunPlan, wait: WaitingFor, now: Date): WaitingFor {
+  const seconds = waitTimeoutSeconds(plan, wait);
+  const begun: WaitingFor = { ...wait, since: now.toISOString() };
+  if (seconds !== undefined) begun.deadline = new Date(now.getTime() + seconds * 1000).toISOString();
+  return begun;
+}
+
+/** A wait as events and the memo carry it: the output to approve is in the step before (and in the status), not again. */
+export function waitWithoutOutput({ output: _output, ...wait }: WaitingFor): WaitingFor {
+  return wait;
+}
+
+/** True for a {@link WaitingFor} read back from outside (a memo, a query). */
+export function isWaitingFor(value: unknown): value is WaitingFor {
+  return typeof value === 'object' && value !== null && typeof (value as WaitingFor).agent === 'string' && typeof (value as WaitingFor).kind === 'string';
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

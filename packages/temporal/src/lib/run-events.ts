@@ -1,7 +1,7 @@
 import type { StepHeartbeatDetails } from '@flock-ts/activities';
 import type { HandoffSpec } from '@flock-ts/config';
 import { ACTIVITY_TYPES, FLOCK_UPDATES, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
-import type { FlockRunEvent, FlockResponse, StepRecord, StepRequest, StepResult, WaitingFor } from '@flock-ts/engine';
+import { isWaitingFor, waitWithoutOutput, type FlockRunEvent, type FlockResponse, type StepRecord, type StepRequest, type StepResult, type WaitingFor } from '@flock-ts/engine';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   CancelledFailure,
@@ -353,8 +353,8 @@ export class RunHistoryDecoder {
     const payload = fields?.['waitingFor'];
     if (!payload) return [];
     const wait = await decodeFromPayloadsAtIndex<WaitingFor | null | undefined>(this.converter, 0, [payload], this.context);
-    if (wait === null || wait === undefined || typeof wait !== 'object') return [];
-    const { output: _output, ...shown } = wait;
+    if (!isWaitingFor(wait)) return [];
+    const shown = waitWithoutOutput(wait);
     this.lastWait = shown;
     return [{ type: 'waiting', waitingFor: shown }];
   }

@@ -1,7 +1,7 @@
 import type { FlockDefinition } from '@flock-ts/config';
-import { FLOCK_SEARCH_ATTRIBUTES, flockStatusQuery, type FlockRunPhase, type FlockRunResult, type FlockRunStatus } from '@flock-ts/contracts';
+import { FLOCK_SEARCH_ATTRIBUTES, type FlockRunPhase, type FlockRunResult, type FlockRunStatus } from '@flock-ts/contracts';
 import type { Flock, StepRecord, StepSummary } from '@flock-ts/core';
-import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, RunPhase, WaitingFor } from '@flock-ts/engine';
+import { isWaitingFor, type FlockResponse, type FlockResponseReceipt, type FlockRunEvent, type RunPhase, type WaitingFor } from '@flock-ts/engine';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import {
   Client,
@@ -15,9 +15,9 @@ import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { readRunEvents } from './run-events';
-import { normalizeRunResult, normalizeRunStatus } from './run-results';
+import { normalizeRunResult } from './run-results';
 import { readStepLedger, type StepLedgerOptions } from './step-ledger';
-import { STATUS_QUERY_TIMEOUT_MS, TemporalFlockRun, fixedClientSource } from './temporal-run';
+import { TemporalFlockRun, fixedClientSource, queryFlockRunStatus, taskQueueHasPollers } from './temporal-run';
 import {
   buildFlockWorkflowStart,
   connectFlockClient,
@@ -280,9 +280,7 @@ export class FlockRunsClient {
   private async queryStatus(handle: ReturnType<Client['workflow']['getHandle']>, view: FlockRunView): Promise<FlockRunView> {
     const description = { status: { name: view.executionStatus } };
     try {
-      const status = normalizeRunStatus(
-        await this.client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery)),
-      );
+      const status = await queryFlockRunStatus(this.client, handle);
       const running = description.status.name === 'RUNNING';
       const { waitingFor: _memoWait, ...rest } = view;
       const queried: FlockRunView = {
@@ -321,7 +319,7 @@ export class FlockRunsClient {
       .sort((a, b) => (a.scheduledAt ?? 0) - (b.scheduledAt ?? 0));
     for (const { activity, scheduledAt } of waiting) {
       const taskQueue = activity.activityOptions?.taskQueue?.name || (await this.scheduledTaskQueue(description, activity.activityId ?? ''));
-      if (!taskQueue || (await this.hasPollers(taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY))) continue;
+      if (!taskQueue || (await taskQueueHasPollers(this.client, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY))) continue;
       return {
         taskQueue,
         kind: 'activity',
@@ -330,7 +328,7 @@ export class FlockRunsClient {
       };
     }
     if (view.source === 'describe' && now - Date.parse(view.startTime) > UNPICKED_STEP_CHECK_AFTER_MS) {
-      if (!(await this.hasPollers(description.taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))) {
+      if (!(await taskQueueHasPollers(this.client, description.taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))) {
         return { taskQueue: description.taskQueue, kind: 'workflow' };
       }
     }
@@ -345,15 +343,6 @@ export class FlockRunsClient {
       if (scheduled && scheduled.activityId === activityId) return scheduled.taskQueue?.name ?? undefined;
     }
     return undefined;
-  }
-
-  private async hasPollers(taskQueue: string, taskQueueType: temporal.api.enums.v1.TaskQueueType): Promise<boolean> {
-    const response = await this.client.workflowService.describeTaskQueue({
-      namespace: this.connection.namespace,
-      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType,
-    });
-    return (response.pollers ?? []).length > 0;
   }
 
   /**
@@ -493,10 +482,6 @@ function unreadableMark(error: unknown): Pick<FlockRunSummary, 'unreadable' | 'e
   if (e.reason === 'DECRYPTION_FAILED' && e.keyId) return { unreadable: `encrypted: key ${e.keyId}, which this client's key of that id does not open` };
   if (keyMissing) return { unreadable: 'encoded: no payload codec' };
   return { unreadable: `unreadable: ${e.reason ?? e.code ?? e.name ?? 'error'}` };
-}
-
-function isWaitingFor(value: unknown): value is WaitingFor {
-  return typeof value === 'object' && value !== null && typeof (value as WaitingFor).agent === 'string' && typeof (value as WaitingFor).kind === 'string';
 }
 
 function isFlock(value: Flock | FlockDefinition): value is Flock {

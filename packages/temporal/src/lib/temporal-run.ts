@@ -12,6 +12,7 @@ import { OnStepError, type CancelOptions, type CancelOutcome, type FlockRun, typ
 import {
   InvalidResponseError,
   InvalidRunCommandError,
+  isWaitingFor,
   RECENT_STEPS,
   stepSummary,
   sumUsage,
@@ -23,7 +24,6 @@ import {
   type StepRecord,
   type StepSummary,
   type TokenUsage,
-  type WaitingFor,
 } from '@flock-ts/engine';
 import {
   WorkflowFailedError,
@@ -412,11 +412,8 @@ export async function readFlockRunStatus(client: Client, workflowId: string): Pr
       .catch(() => undefined);
     if (result) return statusOfResult(result, description);
   }
-  if (!ended && (await hasWorkflowPollers(client, description.taskQueue).catch(() => true))) {
-    const queried = await client.connection
-      .withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery))
-      .then((raw) => normalizeRunStatus(raw as FlockRunStatus | FlockRunStatusV1))
-      .catch(() => undefined);
+  if (!ended && (await taskQueueHasPollers(client, description.taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW).catch(() => true))) {
+    const queried = await queryFlockRunStatus(client, handle).catch(() => undefined);
     if (queried) return queried;
   }
   return statusFromHistory(client, workflowId, description, ended);
@@ -436,11 +433,18 @@ function statusOfResult(result: RunResult, description: WorkflowExecutionDescrip
   };
 }
 
-async function hasWorkflowPollers(client: Client, taskQueue: string): Promise<boolean> {
+/** The workflow's status query, in today's shape (v1 runs too); rejects when no worker answers within {@link STATUS_QUERY_TIMEOUT_MS}. */
+export async function queryFlockRunStatus(client: Client, handle: WorkflowHandle): Promise<FlockRunStatus> {
+  const raw = await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(flockStatusQuery));
+  return normalizeRunStatus(raw as FlockRunStatus | FlockRunStatusV1);
+}
+
+/** Whether a worker polls `taskQueue` for tasks of `taskQueueType`. */
+export async function taskQueueHasPollers(client: Client, taskQueue: string, taskQueueType: temporal.api.enums.v1.TaskQueueType): Promise<boolean> {
   const response = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    taskQueueType,
   });
   return (response.pollers ?? []).length > 0;
 }
@@ -482,13 +486,9 @@ async function statusFromHistory(client: Client, workflowId: string, description
     workflowVersion: typeof memo.workflowVersion === 'number' ? memo.workflowVersion : 2,
   };
   if (usage) status.usage = usage;
-  if (!ended && isWait(memo.waitingFor)) status.waitingFor = memo.waitingFor;
+  if (!ended && isWaitingFor(memo.waitingFor)) status.waitingFor = memo.waitingFor;
   if (!ended && pauseRequested) status.pauseRequested = true;
   return status;
-}
-
-function isWait(value: unknown): value is WaitingFor {
-  return typeof value === 'object' && value !== null && typeof (value as WaitingFor).agent === 'string' && typeof (value as WaitingFor).kind === 'string';
 }
 
 interface StepFollower {

@@ -31,6 +31,8 @@ import {
   timedOutApproval,
   timedOutInput,
   waitTimeoutSeconds,
+  waitWithoutOutput,
+  beginWait,
   FlockRunFailedError,
   type ApprovalDecision,
   type FlockResponse,
@@ -160,13 +162,11 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   /** Waits for a person's answer, or what the agent's timeout decides; shown in status, memo and search attributes meanwhile. */
   const waitFor = async (wait: WaitingFor): Promise<HumanResponse | ApprovalDecision> => {
     const seconds = waitTimeoutSeconds(plan, wait);
-    const since = new Date();
-    const shown: WaitingFor = { ...wait, since: since.toISOString() };
-    if (seconds !== undefined) shown.deadline = new Date(since.getTime() + seconds * 1000).toISOString();
+    const shown = beginWait(plan, wait, new Date());
     const entry: { wait: WaitingFor; answer?: HumanResponse | ApprovalDecision } = { wait: shown };
     waiting = entry;
     showAgent(wait.agent);
-    upsertMemo({ waitingFor: withoutOutput(shown) });
+    upsertMemo({ waitingFor: waitWithoutOutput(shown) });
     // the Web UI's "current details" (no history event)
     setCurrentDetails(describeWait(shown));
     setPhase('waiting');
@@ -330,11 +330,6 @@ function toFailure(error: FlockRunFailedError): ApplicationFailure {
     cause: error.cause instanceof Error ? error.cause : undefined,
     details: [{ code: error.code, ...(error.agent ? { agent: error.agent } : {}), ...(error.causeType ? { causeType: error.causeType } : {}) }],
   });
-}
-
-/** The memo shows what a run waits for; the output to approve is in the step before (and in the status), not again. */
-function withoutOutput({ output: _output, ...wait }: WaitingFor): WaitingFor {
-  return wait;
 }
 
 /** One line for the Web UI: what the run waits for and how to answer. */
