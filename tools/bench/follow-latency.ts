@@ -15,7 +15,7 @@
  *
  *   node --conditions=@flock-ts/source --import tsx tools/bench/follow-latency.ts [runs] [steps]
  *
- * BENCH_DEV_SERVER_ARGS adds dev server flags (e.g. `--dynamic-config-value history.transferProcessorMaxPollRPS=10000`).
+ * BENCH_DEV_SERVER_ARGS adds dev server flags (the server starts tuned: FAST_DEV_SERVER_CONFIG).
  */
 import { Flock, type FlockRunEvent } from '@flock-ts/core';
 import '@flock-ts/temporal';

@@ -59,8 +59,6 @@ async function main(): Promise<void> {
   const server = await startDevServer({
     namespace: 'default',
     headless: true,
-    // the dev server's one shard reads transfer tasks at 20/s by default: every step would wait for it
-    extraArgs: ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=10000'],
   });
   const flock = loopFlock('bench-long-run', STEPS);
   const hundred = loopFlock('bench-hundred', 100);

@@ -11,7 +11,7 @@ export {
   type TemporalBinarySource,
 } from './lib/find-binary';
 export { defaultCacheDir, findWorkspaceRoot } from './lib/workspace';
-export { startDevServer, type DevServer, type DevServerOptions, type SearchAttributeTypeName } from './lib/dev-server';
+export { FAST_DEV_SERVER_CONFIG, startDevServer, type DevServer, type DevServerOptions, type SearchAttributeTypeName } from './lib/dev-server';
 export { getFreePort, isPortFree } from './lib/free-port';
 export { FLOCK_DEV_SEARCH_ATTRIBUTES } from './lib/flock-search-attributes';
 export { createTimeSkippingEnv, type TimeSkippingEnvOptions } from './lib/time-skipping';

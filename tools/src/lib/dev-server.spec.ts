@@ -50,13 +50,21 @@ describe('startDevServer with a server that cannot start', () => {
 
     expect(readArgs()).toBe(
       'server start-dev --ip 127.0.0.1 --port 17001 --log-level warn --ui-port 17002 --namespace flock-example ' +
-        '--db-filename /tmp/flock.db --search-attribute FlockName=Keyword --search-attribute Attempts=Int',
+        '--db-filename /tmp/flock.db --search-attribute FlockName=Keyword --search-attribute Attempts=Int ' +
+        '--dynamic-config-value history.transferProcessorMaxPollRPS=10000 --dynamic-config-value system.enableEagerWorkflowStart=true',
     );
+  });
+
+  it('starts with the CLI defaults when not tuned, and puts extra flags last', async () => {
+    const cliPath = fakeCli('exit 1');
+    await startDevServer({ cliPath, port: 17001, headless: true, tuned: false, extraArgs: ['--log-format', 'json'] }).catch(() => undefined);
+
+    expect(readArgs()).toBe('server start-dev --ip 127.0.0.1 --port 17001 --log-level warn --headless --log-format json');
   });
 
   it('chooses free ports and no UI when headless', async () => {
     const cliPath = fakeCli('exit 1');
-    await startDevServer({ cliPath, headless: true }).catch(() => undefined);
+    await startDevServer({ cliPath, headless: true, tuned: false }).catch(() => undefined);
 
     const args = readArgs();
     expect(args).toMatch(/^server start-dev --ip 127\.0\.0\.1 --port \d+ --log-level warn --headless$/);
