@@ -12,6 +12,13 @@ import { bundleFlockWorkflows } from './workflow-bundle';
 /** Options of {@link createFlockWorker}. */
 export interface FlockWorkerOptions {
   connection: ResolvedConnection;
+  /**
+   * An open connection to poll on instead of connecting (to `connection`'s
+   * address): its owner closes it, the worker never does. A `Client` on the
+   * same `NativeConnection` can start runs with `requestEagerStart` (the
+   * first workflow task goes straight to this worker).
+   */
+  nativeConnection?: NativeConnection;
   /** Flocks whose agent code this worker hosts. */
   flocks: Flock[];
   taskQueue?: string;
@@ -55,7 +62,7 @@ export interface FlockWorker {
   run(): Promise<void>;
   /** Resolves once the worker runs and polls its task queue (call after `run()`). */
   polling(timeoutMs?: number): Promise<void>;
-  /** Graceful shutdown: stops polling, lets running tasks finish, closes the connection. */
+  /** Graceful shutdown: stops polling, lets running tasks finish, closes the connection (unless given as `nativeConnection`). */
   shutdown(): Promise<void>;
 }
 
@@ -68,7 +75,10 @@ export interface FlockWorker {
  * await run();
  */
 export async function createFlockWorker(options: FlockWorkerOptions): Promise<FlockWorker> {
-  const connection = await NativeConnection.connect(options.connection.connectionOptions);
+  // a given connection belongs to the caller: never closed here
+  const owned = !options.nativeConnection;
+  const connection = options.nativeConnection ?? (await NativeConnection.connect(options.connection.connectionOptions));
+  const closeOwned = () => (owned ? connection.close() : Promise.resolve());
   try {
     await ensureFlockSearchAttributes(connection, options.connection);
     const concurrency = options.concurrency;
@@ -107,7 +117,7 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       worker,
       connection,
       run: () => {
-        running ??= worker.run().finally(() => connection.close());
+        running ??= worker.run().finally(closeOwned);
         return running;
       },
       polling: async (timeoutMs = 10_000) => {
@@ -124,11 +134,11 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         if (running) await running;
-        else await connection.close();
+        else await closeOwned();
       },
     };
   } catch (error) {
-    await connection.close();
+    await closeOwned();
     throw error;
   }
 }
