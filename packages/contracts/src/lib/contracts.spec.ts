@@ -4,7 +4,8 @@ import { ACTIVITY_TYPES } from './activities';
 import { toActivityOptions } from './activity-options';
 import { FLOCK_SEARCH_ATTRIBUTES, FLOCK_SEARCH_ATTRIBUTE_TYPES } from './search-attributes';
 import { FLOCK_WORKFLOW_TYPE, LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION, SUPPORTED_WORKFLOW_VERSIONS, flockWorkflowType } from './versions';
-import { FlockWorkflowInputSchema } from './wire';
+import { readFlockWorkflowInput } from './wire';
+import { FlockWorkflowInputSchema } from './wire-schemas';
 
 describe('workflow versions', () => {
   it('maps version 1 to FlockWorkflow and version 2 (the latest) to FlockWorkflowV2', () => {
@@ -69,6 +70,43 @@ describe('FlockWorkflowInputSchema', () => {
     expect(FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state, runs: 2 } }).success).toBe(true);
     const broken = FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state: { fields: {} }, runs: 2 } });
     expect(broken.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['continued.state: the carried run state must have stepCount and fields']);
+  });
+});
+
+describe('readFlockWorkflowInput, the plain check in the workflow', () => {
+  const definition = { name: 'docs', agents: [{ name: 'reader', input: 'a: string', output: 'b: string' }] };
+  const state = { runId: 'r1', flockName: 'docs', startAgent: 'reader', input: {}, variables: {}, fields: { b: 'x' }, next: 'reader', stepCount: 7, lastOutputKeys: ['b'], recent: [], tail: [] };
+
+  it('accepts every input the schema produces, unchanged', () => {
+    for (const raw of [
+      { definition, startAgent: 'reader', input: { a: 'x' }, runId: 'r1' },
+      { definition, startAgent: 'reader', input: {}, runId: 'r1', sessionId: 's1', continued: { state, runs: 2, paused: true } },
+    ]) {
+      const parsed = FlockWorkflowInputSchema.parse(raw);
+      expect(readFlockWorkflowInput(parsed)).toEqual({ ok: true, value: parsed });
+    }
+  });
+
+  it('names each field that is missing or of the wrong kind, as path: rule', () => {
+    const parsed = FlockWorkflowInputSchema.parse({ definition, startAgent: 'reader', input: {}, runId: 'r1' });
+    const read = readFlockWorkflowInput({ ...parsed, startAgent: '', input: [], definition: { ...parsed.definition, agents: [{ name: 'reader' }] }, continued: { state: { fields: {} }, runs: 0 } });
+    expect(read).toEqual({
+      ok: false,
+      issues: [
+        'definition.agents.0.evaluator: expected an evaluator with a kind',
+        'startAgent: expected a non-empty string',
+        'input: expected an object',
+        'continued.state: the carried run state must have stepCount and fields',
+        'continued.runs: expected a positive integer',
+      ],
+    });
+  });
+
+  it('refuses a definition that was never parsed (no defaults), pointing at the client that sends parsed ones', () => {
+    const read = readFlockWorkflowInput({ definition, startAgent: 'reader', input: {}, runId: 'r1' });
+    expect(read.ok).toBe(false);
+    expect((read as { issues: string[] }).issues.join('; ')).toMatch(/definition\.maxIterations: expected a number \(a parsed definition, as buildFlockWorkflowStart sends\)/);
+    expect(readFlockWorkflowInput(null)).toEqual({ ok: false, issues: ['(root): expected an object'] });
   });
 });
 

@@ -1,4 +1,5 @@
-import { parseSignature, type AgentDefinition, type ApprovalSpec, type FlockDefinition, type HandoffSpec, type SignatureSpec } from '@flock-ts/config';
+import type { AgentDefinition, ApprovalSpec, FlockDefinition, HandoffSpec, SignatureSpec } from '@flock-ts/config';
+import { parseSignature } from '@flock-ts/config/sandbox';
 import { FlockRunFailedError, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
 import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult, type StepSummary } from './run-types';

@@ -1,4 +1,4 @@
-import { signatureSchema } from '@flock-ts/config';
+import type { signatureSchema as SignatureSchemaFn } from '@flock-ts/config';
 import { FlockRunFailedError, InvalidResponseError } from './errors';
 import type { RunPlan } from './run-loop';
 import type { FlockResponse, HumanResponse, RunState, StepRecord, StepRequest, WaitingFor } from './run-types';
@@ -93,6 +93,16 @@ export function checkResponse(plan: RunPlan, wait: WaitingFor | null, response: 
     throw new InvalidResponseError(`The input for agent "${wait.agent}" does not match its output signature "${describe(wait)}": ${issues.join('; ')}`, issues);
   }
   return { output: checked.data as Record<string, unknown>, ...by };
+}
+
+/**
+ * `signatureSchema` of `@flock-ts/config`, loaded on the first answer to
+ * check: the Temporal sandbox evaluates a workflow's static imports again
+ * for every workflow, and only runs that wait for a person need zod.
+ */
+function signatureSchema(spec: Parameters<typeof SignatureSchemaFn>[0]): ReturnType<typeof SignatureSchemaFn> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when needed, see above
+  return (require('@flock-ts/config') as { signatureSchema: typeof SignatureSchemaFn }).signatureSchema(spec);
 }
 
 function describe(wait: WaitingFor): string {

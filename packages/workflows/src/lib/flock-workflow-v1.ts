@@ -2,7 +2,6 @@ import type { AgentDefinition, FlockDefinition } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
-  FlockWorkflowInputV1Schema,
   WORKFLOW_PATCHES,
   flockStatusQueryV1,
   type FlockRunPhase,
@@ -101,6 +100,10 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInputV1): Promise<Flo
 }
 
 function parseInput(raw: FlockWorkflowInputV1) {
+  // v1 keeps its exact zod parse (histories replay against it), loaded only by v1 runs: a static
+  // import would make the sandbox rebuild the schemas for every workflow, v2 ones included
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when needed, see above
+  const { FlockWorkflowInputV1Schema } = require('@flock-ts/contracts/schemas') as typeof import('@flock-ts/contracts/schemas');
   const parsed = FlockWorkflowInputV1Schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -2,7 +2,7 @@ import type { AgentDefinition, ContinueAsNewConfig } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
-  FlockWorkflowInputSchema,
+  readFlockWorkflowInput,
   type FlockPauseRequest,
   flockPauseUpdate,
   flockRespondUpdate,
@@ -42,7 +42,7 @@ import {
   type StepRequest,
   type WaitingFor,
 } from '@flock-ts/engine';
-import { payloadSize, undecodableReason, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization';
+import { payloadSize, undecodableReason, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization/sandbox';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -233,10 +233,10 @@ function parseInput(raw: FlockWorkflowInput) {
   if (undecodable !== undefined) {
     throw new FlockRunFailedError(`The run's input cannot be decoded: ${undecodable}`, { code: 'INVALID_RUN_INPUT', causeType: 'PayloadDecodeError' });
   }
-  const parsed = FlockWorkflowInputSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw new FlockRunFailedError(`Invalid FlockWorkflowV2 input: ${issues}`, { code: 'INVALID_RUN_INPUT', causeType: 'InvalidWorkflowInputError' });
+  // plain checks: the client validated the definition; zod here would be rebuilt for every workflow
+  const read = readFlockWorkflowInput(raw);
+  if (read.ok) return read.value;
+  throw new FlockRunFailedError(`Invalid FlockWorkflowV2 input: ${read.issues.join('; ')}`, { code: 'INVALID_RUN_INPUT', causeType: 'InvalidWorkflowInputError' });
 }
 
 /**
