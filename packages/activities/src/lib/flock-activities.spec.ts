@@ -236,6 +236,37 @@ describe('runAgentStep', () => {
     ]);
   });
 
+  it('a local step (isLocal) never heartbeats, and echoes its step, agent and inputs for the run readers', async () => {
+    const streaming = unitFlock(async ({ text }, ctx) => {
+      ctx.emitText('Hel');
+      ctx.heartbeat({ page: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { upper: String(text) };
+    });
+    const env = new MockActivityEnvironment({ isLocal: true });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const result = await env.run(createFlockActivities({ flocks: [streaming], heartbeatIntervalMs: 20 }).runAgentStep, stepRequest(streaming, 'first', { text: 'x' }, { step: 6 }));
+    expect(beats).toEqual([]);
+    expect(result).toMatchObject({ output: { upper: 'x' }, nextAgent: null, localStep: { step: 6, agent: 'first', inputs: { text: 'x' } } });
+  });
+
+  it("a local step's echo leaves out inputs that would take its result over the payload limit", async () => {
+    const flock = unitFlock(() => ({ upper: 'y' }));
+    const big = 'x'.repeat(4_000);
+    const result = await new MockActivityEnvironment({ isLocal: true }).run(
+      createFlockActivities({ flocks: [flock], maxPayloadBytes: 2_000 }).runAgentStep,
+      stepRequest(flock, 'first', { text: big }, { step: 1 }),
+    );
+    expect(result).toMatchObject({ output: { upper: 'y' }, localStep: { step: 1, agent: 'first', inputs: {}, inputsOmitted: true } });
+  });
+
+  it('a regular step returns its result without an echo', async () => {
+    const flock = unitFlock();
+    const result = await new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' }));
+    expect(result).not.toHaveProperty('localStep');
+  });
+
   it('a cancelled step sees ctx.signal abort and ends cancelled', async () => {
     let aborted = false;
     const waiting = unitFlock(

@@ -1,10 +1,10 @@
 import { executeStep, failureTypeOf, resolveHandoff, type Flock, type StepRequest, type StepResult } from '@flock-ts/core';
-import type { FlockActivities } from '@flock-ts/contracts';
+import { withLocalStepEcho, type FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { withSpan } from '@flock-ts/telemetry';
-import { redactSecretsInText } from '@flock-ts/serialization';
+import { DEFAULT_PAYLOAD_GUARD_BYTES, payloadSize, redactSecretsInText } from '@flock-ts/serialization';
 import { FlockNotRegisteredError } from './errors';
 import { guardStepResult } from './payload-guard';
 import { startStepHeartbeats } from './step-heartbeat';
@@ -22,6 +22,7 @@ export interface FlockActivitiesOptions {
    * 1 s), with or without a heartbeat timeout: a cancelled run reaches its
    * running step through a heartbeat's response, so this bounds how soon
    * `ctx.signal` fires. Text the step streams heartbeats too, at once.
+   * Steps of local agents (`local: true`) never heartbeat.
    */
   heartbeatIntervalMs?: number;
   /**
@@ -94,7 +95,8 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
           metrics: metrics.values,
           ...(result.usage ? { usage: result.usage } : {}),
         });
-        return result;
+        // a local step's history is a marker with its result only: the run's readers find its step, agent and inputs there
+        return ctx.info.isLocal && decideHandoff ? echoed(result, request, options.maxPayloadBytes) : result;
       } catch (error) {
         span.setAttributes(metricAttributes(metrics.values));
         // a cancellation (timeout, cancelled run, worker shutdown) is reported as one
@@ -137,6 +139,12 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
       });
     },
   } satisfies FlockActivities;
+}
+
+/** A local step's result with its `LocalStepEcho`; without the inputs when they would take it over the payload limit. */
+function echoed(result: StepResult, request: StepRequest, limit = DEFAULT_PAYLOAD_GUARD_BYTES): StepResult {
+  const withInputs = withLocalStepEcho(result, request);
+  return payloadSize(withInputs) <= limit ? withInputs : withLocalStepEcho(result, request, true);
 }
 
 /**

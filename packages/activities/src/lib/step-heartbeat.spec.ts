@@ -32,4 +32,14 @@ describe('startStepHeartbeats', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(beats).toHaveLength(count);
   });
+
+  it('does nothing for a local activity: no timer, no heartbeat on text or progress', async () => {
+    const beats: unknown[] = [];
+    const local = startStepHeartbeats({ info: { attempt: 1, isLocal: true } as never, heartbeat: (d: unknown) => beats.push(d) }, { agent: 'a', step: 0 }, 10);
+    local.onText('hello');
+    local.heartbeat({ page: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    local.stop();
+    expect(beats).toEqual([]);
+  });
 });

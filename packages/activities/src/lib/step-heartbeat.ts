@@ -34,6 +34,9 @@ export interface StepHeartbeats {
   stop(): void;
 }
 
+/** What a local step's heartbeats do: nothing. */
+const NO_HEARTBEATS: StepHeartbeats = { onText: () => undefined, heartbeat: () => undefined, stop: () => undefined };
+
 /**
  * Heartbeats a running step: every `intervalMs` (default
  * {@link DEFAULT_STEP_HEARTBEAT_INTERVAL_MS}) whether or not the step has a
@@ -41,12 +44,18 @@ export interface StepHeartbeats {
  * through a heartbeat's response; and on each text delta, with the text's
  * length and tail. Every heartbeat carries the same details, so the latest
  * one always has the text.
+ *
+ * A local activity (`ctx.info.isLocal`, an agent with `local: true`) does not
+ * heartbeat at all: Temporal has no heartbeat for it (its cancellation
+ * reaches it without one) and nowhere to keep details, so no timer runs, its
+ * streamed text and `ctx.heartbeat()` details go nowhere.
  */
 export function startStepHeartbeats(
   ctx: Pick<Context, 'heartbeat' | 'info'>,
   step: { agent: string; step: number },
   intervalMs = DEFAULT_STEP_HEARTBEAT_INTERVAL_MS,
 ): StepHeartbeats {
+  if (ctx.info.isLocal) return NO_HEARTBEATS;
   let length = 0;
   let tail = '';
   let progress: unknown;

@@ -1,5 +1,5 @@
 import { FlockConfigError } from './errors';
-import { parseTemporalActivityConfig, parseTemporalWorkflowConfig } from './temporal-config';
+import { DEFAULT_ACTIVITY_CONFIG, parseTemporalActivityConfig, parseTemporalWorkflowConfig, resolveActivityConfig } from './temporal-config';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -77,5 +77,57 @@ describe('TemporalWorkflowConfig durations', () => {
     expect(issuesOf(() => parseTemporalWorkflowConfig({ workflowRunTimeout: 'soon' }))).toEqual([
       'workflowRunTimeout: a duration is milliseconds or a string such as "30s", "5 minutes", "1h"',
     ]);
+  });
+});
+
+describe('TemporalActivityConfig local', () => {
+  it('is a boolean, off unless set', () => {
+    expect(parseTemporalActivityConfig({ local: true })).toEqual({ local: true });
+    expect(parseTemporalActivityConfig({ local: false, taskQueue: 'gpu', heartbeatTimeoutSeconds: 30 })).toEqual({ local: false, taskQueue: 'gpu', heartbeatTimeoutSeconds: 30 });
+    expect(issuesOf(() => parseTemporalActivityConfig({ local: 'yes' }))).toEqual(['local: local must be true or false']);
+    expect(resolveActivityConfig(undefined, undefined).local).toBe(false);
+  });
+
+  it('refuses taskQueue beside local: true, naming both fields', () => {
+    expect(issuesOf(() => parseTemporalActivityConfig({ local: true, taskQueue: 'gpu' }))).toEqual([
+      "taskQueue: taskQueue cannot be set with local: true: a local activity runs on the workflow's worker and task queue (drop taskQueue, or set local: false)",
+    ]);
+  });
+
+  it('refuses an explicit heartbeatTimeoutSeconds beside local: true', () => {
+    expect(issuesOf(() => parseTemporalActivityConfig({ local: true, heartbeatTimeoutSeconds: 10 }))).toEqual([
+      'heartbeatTimeoutSeconds: heartbeatTimeoutSeconds cannot be set with local: true: a local activity does not heartbeat (drop heartbeatTimeoutSeconds, or set local: false)',
+    ]);
+  });
+
+  it('refuses the same combinations in activityDefaults, under their path', () => {
+    expect(issuesOf(() => parseTemporalWorkflowConfig({ activityDefaults: { local: true, taskQueue: 'gpu', heartbeatTimeoutSeconds: 5 } }))).toEqual([
+      expect.stringMatching(/^activityDefaults\.taskQueue: taskQueue cannot be set with local: true/),
+      expect.stringMatching(/^activityDefaults\.heartbeatTimeoutSeconds: heartbeatTimeoutSeconds cannot be set with local: true/),
+    ]);
+    expect(parseTemporalWorkflowConfig({ activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 } })).toEqual({ activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 } });
+  });
+
+  it('a local step drops the inherited heartbeat timeout (the built-in 10 s too) and task queue', () => {
+    const local = resolveActivityConfig(undefined, { local: true });
+    expect(local.local).toBe(true);
+    expect(local.heartbeatTimeoutSeconds).toBeUndefined();
+    expect(local.startToCloseTimeoutSeconds).toBe(DEFAULT_ACTIVITY_CONFIG.startToCloseTimeoutSeconds);
+    const overDefaults = resolveActivityConfig({ taskQueue: 'shared', heartbeatTimeoutSeconds: 30, retryMaxAttempts: 5 }, { local: true });
+    expect(overDefaults).toMatchObject({ local: true, retryMaxAttempts: 5 });
+    expect(overDefaults.taskQueue).toBeUndefined();
+    expect(overDefaults.heartbeatTimeoutSeconds).toBeUndefined();
+    // a regular step keeps them
+    expect(resolveActivityConfig(undefined, undefined).heartbeatTimeoutSeconds).toBe(10);
+  });
+
+  it('local: true in activityDefaults makes every agent local, except one that opts out', () => {
+    const defaults = { local: true };
+    expect(resolveActivityConfig(defaults, undefined).local).toBe(true);
+    expect(resolveActivityConfig(defaults, { retryMaxAttempts: 2 }).local).toBe(true);
+    expect(resolveActivityConfig(defaults, { local: false })).toMatchObject({ local: false, heartbeatTimeoutSeconds: 10 });
+    // an agent's own task queue or heartbeat timeout wins over the inherited switch
+    expect(resolveActivityConfig(defaults, { taskQueue: 'gpu' })).toMatchObject({ local: false, taskQueue: 'gpu' });
+    expect(resolveActivityConfig(defaults, { heartbeatTimeoutSeconds: 60 })).toMatchObject({ local: false, heartbeatTimeoutSeconds: 60 });
   });
 });

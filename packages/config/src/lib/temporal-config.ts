@@ -78,8 +78,50 @@ export const TemporalActivityConfigSchema = z.strictObject({
   retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
   /** Error type names (`error.name` or `ApplicationFailure.type`) that are never retried. */
   nonRetryableErrorTypes: z.array(z.string().min(1)).optional(),
-  /** Run this agent's steps on their own task queue (their own worker pool). */
+  /** Run this agent's steps on their own task queue (their own worker pool). Not with `local: true`. */
   taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
+  /**
+   * Run this agent's steps as Temporal *local activities* (default false):
+   * in the worker that runs the workflow, recorded as one `MarkerRecorded`
+   * history event, without the server round trips of a scheduled activity
+   * (schedule, start, complete). For short code agents (tens of
+   * milliseconds to a few seconds, well under the workflow task timeout)
+   * whose code is safe to run again: a local step whose result was not yet
+   * recorded when its worker died runs again from its start.
+   *
+   * What differs: the step runs on the workflow's worker, so `taskQueue`
+   * is refused beside it; it cannot heartbeat, so it streams no text to
+   * followers (`text-delta`), its `ctx.heartbeat()` is a no-op, and a
+   * `heartbeatTimeoutSeconds` beside it is refused (an inherited one,
+   * from `activityDefaults` or the built-in 10 s, is ignored); a follower
+   * sees its `step-started` only together with its `step-completed`.
+   * Timeouts (`startToCloseTimeoutSeconds`, `scheduleToCloseTimeoutSeconds`;
+   * `scheduleToStartTimeoutSeconds` bounds its wait for a free local slot)
+   * and the retry policy apply as for any step. Not for model agents that
+   * stream text, need heartbeats or run for minutes.
+   *
+   * Inherited from `activityDefaults` like every field, except that an
+   * agent whose own config sets `taskQueue` or `heartbeatTimeoutSeconds`
+   * stays a regular activity unless it says `local: true` itself (which is
+   * then refused).
+   */
+  local: z.boolean({ error: 'local must be true or false' }).optional(),
+}).superRefine((config, ctx) => {
+  if (config.local !== true) return;
+  if (config.taskQueue !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['taskQueue'],
+      message: "taskQueue cannot be set with local: true: a local activity runs on the workflow's worker and task queue (drop taskQueue, or set local: false)",
+    });
+  }
+  if (config.heartbeatTimeoutSeconds !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['heartbeatTimeoutSeconds'],
+      message: 'heartbeatTimeoutSeconds cannot be set with local: true: a local activity does not heartbeat (drop heartbeatTimeoutSeconds, or set local: false)',
+    });
+  }
 });
 export type TemporalActivityConfig = z.input<typeof TemporalActivityConfigSchema>;
 
@@ -124,29 +166,45 @@ export type ResolvedActivityConfig = Required<
     | 'nonRetryableErrorTypes'
   >
 > &
-  Pick<TemporalActivityConfig, 'scheduleToStartTimeoutSeconds' | 'scheduleToCloseTimeoutSeconds' | 'heartbeatTimeoutSeconds' | 'taskQueue'>;
+  Pick<TemporalActivityConfig, 'scheduleToStartTimeoutSeconds' | 'scheduleToCloseTimeoutSeconds' | 'heartbeatTimeoutSeconds' | 'taskQueue'> & {
+    /** The agent's steps run as local activities: then `taskQueue` and `heartbeatTimeoutSeconds` are never set. */
+    local: boolean;
+  };
 
 /**
  * Merges an agent's {@link TemporalActivityConfig} over the flock's
  * `activityDefaults` over {@link DEFAULT_ACTIVITY_CONFIG}. Non-retryable
  * error types are the union of all three.
  *
+ * `local` resolves like the other fields, except that an agent whose own
+ * config sets `taskQueue` or `heartbeatTimeoutSeconds` (and not `local`)
+ * stays a regular activity when only the defaults say `local: true`. A
+ * local step has neither a task queue nor a heartbeat timeout: inherited
+ * ones (the built-in 10 s heartbeat timeout among them) are dropped.
+ *
  * @example
  * resolveActivityConfig({ startToCloseTimeoutSeconds: 60 }, { retryMaxAttempts: 5 })
- * // => { startToCloseTimeoutSeconds: 60, retryMaxAttempts: 5, ... }
+ * // => { startToCloseTimeoutSeconds: 60, retryMaxAttempts: 5, local: false, ... }
  */
 export function resolveActivityConfig(
   defaults: TemporalActivityConfig | undefined,
   override: TemporalActivityConfig | undefined,
 ): ResolvedActivityConfig {
-  const merged = { ...DEFAULT_ACTIVITY_CONFIG, ...stripUndefined(defaults), ...stripUndefined(override) };
-  merged.nonRetryableErrorTypes = [
+  const merged: Record<string, unknown> = { ...DEFAULT_ACTIVITY_CONFIG, ...stripUndefined(defaults), ...stripUndefined(override) };
+  merged['nonRetryableErrorTypes'] = [
     ...new Set([
       ...DEFAULT_NON_RETRYABLE_ERROR_TYPES,
       ...(defaults?.nonRetryableErrorTypes ?? []),
       ...(override?.nonRetryableErrorTypes ?? []),
     ]),
   ];
+  const optsOut = override?.local === undefined && (override?.taskQueue !== undefined || override?.heartbeatTimeoutSeconds !== undefined);
+  const local = override?.local ?? (optsOut ? false : (defaults?.local ?? false));
+  merged['local'] = local;
+  if (local) {
+    delete merged['taskQueue'];
+    delete merged['heartbeatTimeoutSeconds'];
+  }
   return merged as ResolvedActivityConfig;
 }
 

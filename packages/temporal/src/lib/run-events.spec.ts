@@ -43,6 +43,18 @@ const history = {
     eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
     workflowExecutionUpdateAcceptedEventAttributes: { acceptedRequest: { meta: { updateId: 'u' }, input: { name, args: await payloads(...args) } } },
   }),
+  /** A local activity's marker as Temporal's core SDK writes it: `data` JSON of its own, the result through the converter. */
+  marker: async (activityType: string, result: unknown, failed = false): Promise<HistoryEvent> => ({
+    eventType: EventType.EVENT_TYPE_MARKER_RECORDED,
+    markerRecordedEventAttributes: {
+      markerName: 'core_local_activity',
+      details: {
+        data: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ seq: 1, attempt: 1, activity_id: '1', activity_type: activityType })) }] },
+        ...(failed ? {} : { result: await payloads(result) }),
+      },
+      ...(failed ? { failure: { message: 'boom' } } : {}),
+    },
+  }),
   runCompleted: async (result: unknown): Promise<HistoryEvent> => ({
     eventType: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
     workflowExecutionCompletedEventAttributes: { result: await payloads(result) },
@@ -192,6 +204,35 @@ describe('RunHistoryDecoder', () => {
       'start 1 b',
       'done 1 b',
     ]);
+  });
+
+  it("decodes a local step's marker into step-started and step-completed, from the echo of its request", async () => {
+    const tracker = new StepTextTracker();
+    const decoder = new RunHistoryDecoder(converter, undefined, tracker);
+    decoder.beginRun();
+    const local = { ...result({ text: 'v1' }), localStep: { step: 0, agent: 'draft', inputs: { topic: 't' } } };
+    const events = await decodeAll(decoder, [
+      await history.started({ definition, startAgent: 'draft', input: { topic: 't' }, runId: 'r1' }),
+      // a patch marker and another activity's marker are no steps
+      { eventType: EventType.EVENT_TYPE_MARKER_RECORDED, markerRecordedEventAttributes: { markerName: 'core_patch', details: {} } },
+      await history.marker('routeNextAgent', { nextAgent: 'x' }),
+      await history.marker('runAgentStep', local),
+      // a failed local step: no event, as for a failed scheduled one
+      await history.marker('runAgentStep', undefined, true),
+      await history.scheduled(9, 'runAgentStep', request(1, 'editor', { text: 'v1' })),
+      await history.completed(9, result({ final: 'V1' })),
+    ]);
+    expect(events).toEqual([
+      { type: 'step-started', step: 0, agent: 'draft' },
+      {
+        type: 'step-completed',
+        record: { step: 0, agent: 'draft', inputs: { topic: 't' }, output: { text: 'v1' }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', attempt: 1, nextAgent: 'editor' },
+      },
+      { type: 'step-started', step: 1, agent: 'editor' },
+      expect.objectContaining({ type: 'step-completed', record: expect.objectContaining({ step: 1, agent: 'editor' }) }),
+    ]);
+    // a local step never opens for text: it has no heartbeat to read
+    expect(tracker.hasOpenSteps()).toBe(false);
   });
 
   it('opens a step for text when its activity is scheduled and closes it when the activity closes, whatever the outcome', async () => {

@@ -1,6 +1,6 @@
 import type { StepHeartbeatDetails } from '@flock-ts/activities';
 import type { HandoffSpec } from '@flock-ts/config';
-import { ACTIVITY_TYPES, FLOCK_UPDATES, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
+import { ACTIVITY_TYPES, FLOCK_UPDATES, LOCAL_ACTIVITY_MARKER_NAME, localStepEchoOf, withoutLocalStepEcho, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
 import { isWaitingFor, waitWithoutOutput, type FlockRunEvent, type FlockResponse, type StepRecord, type StepRequest, type StepResult, type WaitingFor } from '@flock-ts/engine';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
@@ -60,8 +60,11 @@ export interface ReadRunEventsOptions {
  * The events of a Flock run on Temporal, in order, each once, read from its
  * history across its continue-as-new chain: `step-started` (a step's
  * activity scheduled), `step-completed` (the whole step, as the step ledger
- * has it), `waiting` (the run's memo names what it waits for), `response`
- * (an accepted `flock.respond` update), `paused` / `resumed` (accepted
+ * has it; a step of a `local: true` agent is one `MarkerRecorded` event
+ * written when it ended, so its `step-started` comes only then, right
+ * before its `step-completed`, and it has no `text-delta`s), `waiting` (the
+ * run's memo names what it waits for), `response` (an accepted
+ * `flock.respond` update), `paused` / `resumed` (accepted
  * `flock.pause` / `flock.resume` updates), and last `run-completed` (the
  * result) or `run-failed` (code, message, agent; a cancelled run:
  * `CANCELLED`, terminated: `TERMINATED`, timed out: `TIMED_OUT`).
@@ -286,6 +289,8 @@ export class RunHistoryDecoder {
         return this.closedStep(event.activityTaskTimedOutEventAttributes?.scheduledEventId);
       case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
         return this.closedStep(event.activityTaskCanceledEventAttributes?.scheduledEventId);
+      case EventType.EVENT_TYPE_MARKER_RECORDED:
+        return this.localStep(event);
       case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
         return this.waiting(event);
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
@@ -331,6 +336,30 @@ export class RunHistoryDecoder {
       this.v1Steps++;
     }
     return [{ type: 'step-completed', record }];
+  }
+
+  /**
+   * A local agent step: a local activity's marker, with the step's result
+   * and the `LocalStepEcho` of its request (the marker has no input).
+   * It is written once the step ended: its `step-started` comes with its
+   * `step-completed`. A failed one (the marker's failure) makes no event,
+   * like a failed scheduled step.
+   */
+  private async localStep(event: HistoryEvent): Promise<FlockRunEvent[]> {
+    const attributes = event.markerRecordedEventAttributes;
+    if (attributes?.markerName !== LOCAL_ACTIVITY_MARKER_NAME || attributes.failure) return [];
+    const activityType = localActivityType(attributes.details?.['data']?.payloads?.[0]);
+    if (activityType !== undefined && activityType !== ACTIVITY_TYPES.runAgentStep) return [];
+    const result = await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, attributes.details?.['result']?.payloads, this.context);
+    const echo = localStepEchoOf(result);
+    if (!echo) return [];
+    const stepResult = withoutLocalStepEcho(result) as StepResult;
+    const request = { step: echo.step, agent: echo.agent, inputs: echo.inputs } as StepRequest;
+    const record = toRecord(request, stepResult, stepResult.nextAgent === undefined ? await this.handoffsOfRun() : new Map());
+    return [
+      { type: 'step-started', step: echo.step, agent: echo.agent },
+      { type: 'step-completed', record },
+    ];
   }
 
   /** A step that failed, timed out or was cancelled: no event of its own (the run's end tells), and no more text. */
@@ -419,6 +448,17 @@ export class RunHistoryDecoder {
       }
     })();
     return this.handoffs;
+  }
+}
+
+/** The activity type a local activity marker's `data` names (JSON Temporal writes itself), `undefined` when it cannot be read. */
+function localActivityType(data: Payload | undefined): string | undefined {
+  if (!data?.data) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(data.data).toString('utf8')) as { activity_type?: unknown };
+    return typeof parsed.activity_type === 'string' ? parsed.activity_type : undefined;
+  } catch {
+    return undefined;
   }
 }
 

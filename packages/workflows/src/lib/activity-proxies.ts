@@ -1,6 +1,6 @@
 import { resolveActivityConfig, type AgentDefinition, type FlockDefinition } from '@flock-ts/config';
-import { toActivityOptions, type FlockActivities } from '@flock-ts/contracts';
-import { proxyActivities } from '@temporalio/workflow';
+import { FLOCK_WORKFLOW_TYPE, toActivityOptions, toLocalActivityOptions, withoutLocalStepEcho, type FlockActivities } from '@flock-ts/contracts';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 
 /**
  * One proxy per agent of this run (its activity options never change during
@@ -9,15 +9,39 @@ import { proxyActivities } from '@temporalio/workflow';
  */
 const proxiesByRun = new WeakMap<FlockDefinition, Map<string, FlockActivities>>();
 
-/** The activities of `agent`'s steps, scheduled with the agent's options over the flock's `activityDefaults`. */
+/**
+ * The activities of `agent`'s steps, scheduled with the agent's options over
+ * the flock's `activityDefaults`: local activities (`proxyLocalActivities`,
+ * same timeouts and retry policy) for an agent whose resolved config says
+ * `local: true`, regular ones otherwise.
+ *
+ * Determinism: whether an agent's steps are local comes from the run's
+ * definition, which is fixed in the run's input (and carried unchanged into
+ * continue-as-new), so an agent never changes kind within a run and its
+ * replay schedules the same commands: no patch is needed. Runs of the
+ * frozen v1 workflow (`FlockWorkflow`) always schedule regular activities,
+ * whatever the definition says.
+ */
 export function activitiesFor(definition: FlockDefinition, agent: AgentDefinition): FlockActivities {
   let proxies = proxiesByRun.get(definition);
   if (!proxies) proxiesByRun.set(definition, (proxies = new Map()));
   let proxy = proxies.get(agent.name);
   if (!proxy) {
     const config = resolveActivityConfig(definition.temporalConfig.activityDefaults, agent.temporalActivityConfig);
-    proxy = proxyActivities<FlockActivities>(toActivityOptions(config, agent.name));
+    // FLOCK_WORKFLOW_TYPE is the v1 workflow's type
+    const local = config.local && workflowInfo().workflowType !== FLOCK_WORKFLOW_TYPE;
+    proxy = local ? localActivities(toLocalActivityOptions(config, agent.name)) : proxyActivities<FlockActivities>(toActivityOptions(config, agent.name));
     proxies.set(agent.name, proxy);
   }
   return proxy;
+}
+
+/** Local activities whose step results come without the echo that is there for the run's readers (see `LocalStepEcho`). */
+function localActivities(options: Parameters<typeof proxyLocalActivities>[0]): FlockActivities {
+  const local = proxyLocalActivities<FlockActivities>(options);
+  return {
+    runAgentStep: async (request) => withoutLocalStepEcho(await local.runAgentStep(request)),
+    evaluateAgent: (input) => local.evaluateAgent(input),
+    routeNextAgent: (input) => local.routeNextAgent(input),
+  };
 }
