@@ -55,11 +55,32 @@ const boundaries = (forTests) => [
   {
     enforceBuildableLibDependency: false,
     allow: [],
-    // require.resolve('@flock-ts/serialization/payload-converter') is a path for Temporal, not a lazy load
-    checkDynamicDependenciesExceptions: ['@flock-ts/serialization'],
+    // require.resolve('@flock-ts/serialization/payload-converter') is a path for Temporal, not a lazy load;
+    // workflow code loads config's and contracts' zod schemas lazily, only in the runs that need them
+    checkDynamicDependenciesExceptions: ['@flock-ts/serialization', '@flock-ts/config', '@flock-ts/contracts'],
     depConstraints: layerConstraints(forTests),
   },
 ];
+
+/**
+ * Files that workflow code imports: the Temporal sandbox evaluates them
+ * again for every workflow, so they carry no zod schemas (a per-workflow
+ * rebuild cost ~10 ms of CPU and MBs of memory per cached run). Schemas
+ * stay in the main entries; these files use the zod-free `/sandbox` entries.
+ */
+export const workflowGraphFiles = [
+  'packages/workflows/src/**/*.ts',
+  'packages/engine/src/**/*.ts',
+  'packages/contracts/src/**/*.ts',
+  'packages/config/src/sandbox.ts',
+  'packages/config/src/lib/signature-syntax.ts',
+  'packages/config/src/lib/activity-config.ts',
+  'packages/serialization/src/sandbox.ts',
+  'packages/serialization/src/lib/payload-size.ts',
+  'packages/serialization/src/lib/undecodable.ts',
+];
+
+const heavyInWorkflows = (name, message) => ({ name, allowTypeImports: true, message });
 
 export default [
   ...nx.configs['flat/base'],
@@ -112,6 +133,23 @@ export default [
         'error',
         { object: 'Date', property: 'now', message: 'Use workflow time (Date.now is deterministic only inside the sandbox); keep sandbox libraries pure.' },
         { object: 'Math', property: 'random', message: 'Use uuid4() or a deterministic source from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    files: workflowGraphFiles,
+    ignores: ['**/*.spec.ts', 'packages/contracts/src/schemas.ts', 'packages/contracts/src/lib/wire-schemas.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            heavyInWorkflows('zod', 'Workflow code must not build zod schemas: the sandbox rebuilds them for every workflow (check in clients/activities, or load lazily where only some runs need it).'),
+            heavyInWorkflows('@flock-ts/config', "Import '@flock-ts/config/sandbox' in workflow code: the main entry builds every config schema."),
+            heavyInWorkflows('@flock-ts/serialization', "Import '@flock-ts/serialization/sandbox' in workflow code: the main entry loads the definition and memo codecs (config schemas)."),
+            heavyInWorkflows('@flock-ts/contracts/schemas', 'The contract schemas are for clients and tests, not workflow code.'),
+          ],
+        },
       ],
     },
   },

@@ -6,3 +6,4 @@
  */
 export * from './lib/errors';
 export * from './lib/signature-syntax';
+export * from './lib/activity-config';

@@ -1,4 +1,5 @@
-import { DEFAULT_TASK_QUEUE, type ResolvedActivityConfig } from '@flock-ts/config';
+import type { ResolvedActivityConfig } from '@flock-ts/config';
+import { DEFAULT_TASK_QUEUE } from '@flock-ts/config/sandbox';
 import type { StepRequest, StepResult } from '@flock-ts/engine';
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions, type RetryPolicy } from '@temporalio/common';
 

@@ -101,7 +101,6 @@ export function checkResponse(plan: RunPlan, wait: WaitingFor | null, response: 
  * for every workflow, and only runs that wait for a person need zod.
  */
 function signatureSchema(spec: Parameters<typeof SignatureSchemaFn>[0]): ReturnType<typeof SignatureSchemaFn> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when needed, see above
   return (require('@flock-ts/config') as { signatureSchema: typeof SignatureSchemaFn }).signatureSchema(spec);
 }
 

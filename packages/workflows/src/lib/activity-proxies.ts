@@ -1,4 +1,5 @@
-import { resolveActivityConfig, type AgentDefinition, type FlockDefinition } from '@flock-ts/config';
+import type { AgentDefinition, FlockDefinition } from '@flock-ts/config';
+import { resolveActivityConfig } from '@flock-ts/config/sandbox';
 import { FLOCK_WORKFLOW_TYPE, toActivityOptions, toLocalActivityOptions, withoutLocalStepEcho, type FlockActivities } from '@flock-ts/contracts';
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 

@@ -102,7 +102,6 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInputV1): Promise<Flo
 function parseInput(raw: FlockWorkflowInputV1) {
   // v1 keeps its exact zod parse (histories replay against it), loaded only by v1 runs: a static
   // import would make the sandbox rebuild the schemas for every workflow, v2 ones included
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when needed, see above
   const { FlockWorkflowInputV1Schema } = require('@flock-ts/contracts/schemas') as typeof import('@flock-ts/contracts/schemas');
   const parsed = FlockWorkflowInputV1Schema.safeParse(raw);
   if (parsed.success) return parsed.data;
