@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PATCHES_BY_VERSION, SUPPORTED_WORKFLOW_VERSIONS } from '@flock-ts/contracts';
 import { flockDataConverter } from '../src/lib/data-converter';
 import { flockWorkflowSinks } from '../src/lib/tracing';
-import { bundleFlockWorkflows, withSourceCondition } from '../src/lib/workflow-bundle';
+import { bundleFlockWorkflows, inlineSourceMap, withSourceCondition } from '../src/lib/workflow-bundle';
 
 /**
  * Histories recorded from every released workflow version
@@ -46,8 +46,9 @@ describe('replay of recorded histories', () => {
     expect(types).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
   });
 
-  it.each(recorded.map((r) => [r.file, r] as const))('replays %s', async (_file, { workflowId, history }) => {
-    const workflowBundle = await bundleFlockWorkflows();
+  // recorded on traced bundles; the lean one (no OpenTelemetry interceptors) must replay them too
+  it.each(recorded.flatMap((r) => [[r.file, 'traced', r] as const, [r.file, 'lean', r] as const]))('replays %s (%s bundle)', async (_file, variant, { workflowId, history }) => {
+    const workflowBundle = inlineSourceMap(await bundleFlockWorkflows({ tracing: variant === 'traced' }));
     await expect(
       Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter(), sinks: flockWorkflowSinks() }, history, workflowId),
     ).resolves.toBeUndefined();

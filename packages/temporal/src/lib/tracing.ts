@@ -19,11 +19,16 @@ import type { FlockWorkflowStart } from './run-start';
 // of these is a no-op.
 
 /**
- * Workflow interceptor modules every Flock workflow bundle includes (a
- * prebuilt bundle cannot take them later), so workflow spans exist
- * whether or not a worker exports them.
+ * Workflow interceptor modules of a Flock workflow bundle (a prebuilt bundle
+ * cannot take them later): the OpenTelemetry ones, which make the workflow
+ * spans, unless `tracing` is `false` (the lean bundle of workers whose
+ * spans go nowhere).
+ *
+ * @example
+ * bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: flockWorkflowInterceptorModules({ tracing: false }) });
  */
-export function flockWorkflowInterceptorModules(): string[] {
+export function flockWorkflowInterceptorModules(options: { tracing?: boolean } = {}): string[] {
+  if (options.tracing === false) return [];
   return [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 }
 
@@ -33,9 +38,10 @@ export function flockClientInterceptors(): ClientInterceptors {
 }
 
 /**
- * The `exporter` sink the workflow interceptors in every Flock bundle call;
- * replay workers and hand-made workers on the Flock bundle need it too (the
- * SDK logs an error for each call to a missing sink).
+ * The `exporter` sink the workflow interceptors of a traced Flock bundle
+ * call; replay workers and hand-made workers on the Flock bundle need it too
+ * (the SDK logs an error for each call to a missing sink). A lean bundle
+ * (`tracing: false`) never calls it: giving it anyway is harmless.
  *
  * @example
  * await Worker.runReplayHistory({ workflowBundle, sinks: flockWorkflowSinks() }, history);

@@ -1,13 +1,14 @@
 import { createFlockActivities } from '@flock-ts/activities';
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
+import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
 import { codecEncrypts, flockDataConverter } from './data-converter';
 import { failSoftCodec } from './fail-soft-codec';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { withFlockTracing } from './tracing';
-import { bundleFlockWorkflows } from './workflow-bundle';
+import { bundleFlockWorkflows, inlineSourceMap, loadWorkflowBundle } from './workflow-bundle';
 
 /** Options of {@link createFlockWorker}. */
 export interface FlockWorkerOptions {
@@ -28,11 +29,23 @@ export interface FlockWorkerOptions {
    */
   concurrency?: number;
   /**
-   * A prebuilt workflow bundle (`flock-worker` ships one); bundled in-process
-   * otherwise. With an encrypting payload codec, build it with
-   * `bundleFlockWorkflows({ encodeFailures: true })` so workflow failure texts are encrypted too.
+   * A prebuilt workflow bundle (`flock-worker` ships them): a file whose
+   * `//# sourceMappingURL=` names its map beside it, or one with the map
+   * inline; bundled in-process otherwise. With an encrypting payload codec,
+   * build it with `bundleFlockWorkflows({ encodeFailures: true })` so
+   * workflow failure texts are encrypted too. The file's variant wins over
+   * {@link FlockWorkerOptions.workflowTracing}.
    */
   workflowBundlePath?: string;
+  /**
+   * Bundle the OpenTelemetry workflow interceptors (workflow spans, the
+   * trace context handed to agent steps); see `FlockBundleOptions.tracing`.
+   * Default: `true` when telemetry is set up in this process as the worker
+   * is created (`setupTelemetry` exports spans somewhere), else `false`: the spans
+   * would be dropped, and the lean bundle spares each workflow the
+   * OpenTelemetry code.
+   */
+  workflowTracing?: boolean;
   /**
    * Longest time the worker holds back a step's heartbeat before sending it
    * to the server (Temporal's `maxHeartbeatThrottleInterval`; default
@@ -90,9 +103,14 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
         flocks: options.flocks,
         ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
       }),
-      ...(options.workflowBundlePath
-        ? { workflowBundle: { codePath: options.workflowBundlePath } }
-        : { workflowBundle: await bundleFlockWorkflows({ encodeFailures: codecEncrypts(options.connection.payloadCodec) }) }),
+      workflowBundle: options.workflowBundlePath
+        ? await loadWorkflowBundle(options.workflowBundlePath)
+        : inlineSourceMap(
+            await bundleFlockWorkflows({
+              encodeFailures: codecEncrypts(options.connection.payloadCodec),
+              tracing: options.workflowTracing ?? currentTelemetryOrNoop().enabled,
+            }),
+          ),
       // a payload the codec can never decode fails its run, not the workflow task forever
       dataConverter: flockDataConverter({ codec: options.connection.payloadCodec && failSoftCodec(options.connection.payloadCodec) }),
       ...(concurrency
