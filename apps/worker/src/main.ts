@@ -36,6 +36,8 @@ async function main(): Promise<number> {
       log,
       defaultFlocks: () => [createCorpusReportFlock(), createCollatzFlock()],
       shippedBundlePath: path.join(__dirname, WORKFLOW_BUNDLE_FILE),
+      // exported traces want the workflow spans: the traced bundle variant
+      tracing: observability.telemetry.enabled,
     });
     return 0;
   } catch (error) {

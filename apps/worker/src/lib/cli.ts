@@ -14,7 +14,7 @@ export interface WorkerCliOptions {
   concurrency?: number;
   /** Modules exporting the flocks to host; empty means the built-in example flock. */
   flockModules: string[];
-  /** A prebuilt workflow bundle; unset means the shipped one, else bundle at start. */
+  /** A prebuilt workflow bundle; unset means the shipped variant for the codec and tracing, else bundle at start. */
   workflowBundle?: string;
   /** How long in-flight agent steps may finish after SIGTERM/SIGINT before they are cancelled. */
   shutdownGraceSeconds: number;
@@ -45,8 +45,10 @@ Options:
   --flock <module>           File or package exporting a Flock as "default" or "flock", or
                              "flocks: Flock[]"; repeatable; resolved from the current directory
                              (env FLOCK_MODULES, comma-separated; default: the example flock)
-  --workflow-bundle <file>   Prebuilt workflow bundle (default: workflow-bundle.js shipped
-                             next to the worker, else the workflow code is bundled at start)
+  --workflow-bundle <file>   Prebuilt workflow bundle (default: the variant shipped next to
+                             the worker: workflow-bundle[.encoded-failures][.traced].js,
+                             .encoded-failures when the payload codec encrypts, .traced when
+                             traces are exported (OTEL_*); else bundled at start)
   --shutdown-grace <secs>    On SIGTERM/SIGINT, time in-flight steps get to finish
                              (env FLOCK_SHUTDOWN_GRACE; default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})
   --metrics-port <port>      Serve the worker's Prometheus metrics (Temporal SDK and custom

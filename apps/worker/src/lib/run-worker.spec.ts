@@ -1,4 +1,5 @@
 import { Flock, defineAgent } from '@flock-ts/core';
+import { InMemorySpanExporter, setupTelemetry } from '@flock-ts/telemetry';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -76,6 +77,42 @@ describe('planWorker', () => {
     expect((await planWorker(cli(), host({ env: { FLOCK_PAYLOAD_COMPRESSION: 'gzip' }, shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
   });
 
+  it('picks the shipped variant by payload codec and by whether traces are exported', async () => {
+    const shipped = path.join(dir, 'workflow-bundle.js');
+    const files = ['workflow-bundle.js', 'workflow-bundle.traced.js', 'workflow-bundle.encoded-failures.js', 'workflow-bundle.encoded-failures.traced.js'];
+    for (const file of files) writeFileSync(path.join(dir, file), '// bundle');
+    const encrypting = { FLOCK_PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), FLOCK_PAYLOAD_KEY_ID: 'k1' };
+    const pick = async (env: Record<string, string>, tracing: boolean) => {
+      const plan = await planWorker(cli(), host({ env, tracing, shippedBundlePath: shipped }));
+      return [plan.workflowBundlePath && path.basename(plan.workflowBundlePath), plan.workflowTracing];
+    };
+    expect(await pick({}, false)).toEqual(['workflow-bundle.js', false]);
+    expect(await pick({}, true)).toEqual(['workflow-bundle.traced.js', true]);
+    expect(await pick(encrypting, false)).toEqual(['workflow-bundle.encoded-failures.js', false]);
+    expect(await pick(encrypting, true)).toEqual(['workflow-bundle.encoded-failures.traced.js', true]);
+    expect(await pick({ FLOCK_PAYLOAD_COMPRESSION: 'gzip' }, true)).toEqual(['workflow-bundle.traced.js', true]);
+  });
+
+  it('bundles at start (traced) when the traced variant is not shipped, rather than dropping the workflow spans', async () => {
+    const shipped = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(shipped, '// bundle');
+    const plan = await planWorker(cli(), host({ tracing: true, shippedBundlePath: shipped }));
+    expect([plan.workflowBundlePath, plan.workflowTracing]).toEqual([undefined, true]);
+  });
+
+  it('wants the traced variant when telemetry is set up in the process, the lean one otherwise', async () => {
+    const shipped = path.join(dir, 'workflow-bundle.js');
+    for (const file of ['workflow-bundle.js', 'workflow-bundle.traced.js']) writeFileSync(path.join(dir, file), '// bundle');
+    expect((await planWorker(cli(), host({ shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
+    const telemetry = setupTelemetry({ exporter: new InMemorySpanExporter(), processor: 'simple' });
+    try {
+      const plan = await planWorker(cli(), host({ shippedBundlePath: shipped }));
+      expect([plan.workflowBundlePath, plan.workflowTracing]).toEqual([path.join(dir, 'workflow-bundle.traced.js'), true]);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
   it('rejects a malformed FLOCK_PAYLOAD_* setting, naming the variable', async () => {
     await expect(planWorker(cli(), host({ env: { FLOCK_PAYLOAD_KEY_ID: 'k1' } }))).rejects.toMatchObject({
       name: 'PayloadCodecError',
@@ -85,7 +122,8 @@ describe('planWorker', () => {
 
   it('prefers --workflow-bundle, resolved from the working directory', async () => {
     writeFileSync(path.join(dir, 'mine.js'), '// bundle');
-    const plan = await planWorker(cli({ workflowBundle: 'mine.js' }), host({ shippedBundlePath: path.join(dir, 'other.js') }));
+    writeFileSync(path.join(dir, 'workflow-bundle.traced.js'), '// bundle');
+    const plan = await planWorker(cli({ workflowBundle: 'mine.js' }), host({ tracing: true, shippedBundlePath: path.join(dir, 'workflow-bundle.js') }));
     expect(plan.workflowBundlePath).toBe(path.join(dir, 'mine.js'));
   });
 

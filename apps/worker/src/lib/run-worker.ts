@@ -1,11 +1,12 @@
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
+import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
 import { codecEncrypts, createFlockWorker, resolveConnection, type FlockWorker, type ResolvedConnection } from '@flock-ts/temporal';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerCliOptions } from './cli';
 import { CliUsageError } from './errors';
-import { ENCODED_FAILURES_BUNDLE_FILE } from './workflow-bundle-file';
+import { workflowBundleFile } from './workflow-bundle-file';
 import { loadFlockModules, type ModuleImporter } from '@flock-ts/temporal';
 
 type Signal = 'SIGINT' | 'SIGTERM';
@@ -19,8 +20,18 @@ export interface WorkerHost {
   log(line: string): void;
   /** Flocks hosted when no `--flock` is given. */
   defaultFlocks(): Flock[];
-  /** The bundle shipped next to the worker's entry point, used when present. */
+  /**
+   * The lean bundle shipped next to the worker's entry point; the variant
+   * the worker needs (`workflowBundleFile`) is looked up beside it and used
+   * when present.
+   */
   shippedBundlePath?: string;
+  /**
+   * Whether this process exports traces, so the worker wants the workflow
+   * spans (the traced bundle). Default: telemetry is set up
+   * (`currentTelemetryOrNoop().enabled`).
+   */
+  tracing?: boolean;
   importModule?: ModuleImporter;
   /** Where SIGINT/SIGTERM are heard (default: `process`). */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
@@ -37,11 +48,16 @@ export interface WorkerPlan {
   flocks: Flock[];
   taskQueues: string[];
   workflowBundlePath?: string;
+  /** The bundle variant wanted: with the OpenTelemetry workflow interceptors (when bundling at start too). */
+  workflowTracing: boolean;
 }
 
 /**
  * Resolves what to host and where: flock modules loaded, connection from
- * options over the environment, task queues from options or the flocks.
+ * options over the environment, task queues from options or the flocks, and
+ * the workflow bundle: `--workflow-bundle`, else the shipped variant for the
+ * payload codec (encoded failures when it encrypts) and for tracing (traced
+ * when this process exports traces), else none (bundled at start).
  */
 export async function planWorker(options: WorkerCliOptions, host: WorkerHost): Promise<WorkerPlan> {
   let flocks: Flock[];
@@ -55,18 +71,22 @@ export async function planWorker(options: WorkerCliOptions, host: WorkerHost): P
   const taskQueues = options.taskQueues.length
     ? options.taskQueues
     : [...new Set(flocks.map((flock) => flock.temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE))];
+  const workflowTracing = host.tracing ?? currentTelemetryOrNoop().enabled;
   let workflowBundlePath: string | undefined;
   if (options.workflowBundle !== undefined) {
     workflowBundlePath = path.resolve(host.cwd, options.workflowBundle);
     if (!existsSync(workflowBundlePath)) throw new CliUsageError(`--workflow-bundle: no file at ${workflowBundlePath}`);
   } else if (host.shippedBundlePath) {
-    // an encrypting codec wants failure texts encrypted too: the variant bundled for that, else bundle at start
-    const shipped = codecEncrypts(connection.payloadCodec)
-      ? path.join(path.dirname(host.shippedBundlePath), ENCODED_FAILURES_BUNDLE_FILE)
-      : host.shippedBundlePath;
+    // an encrypting codec wants failure texts encrypted too, exported traces the workflow spans:
+    // the variant bundled for that, else bundle at start
+    const variant = { encodeFailures: codecEncrypts(connection.payloadCodec), tracing: workflowTracing };
+    const shipped =
+      variant.encodeFailures || variant.tracing
+        ? path.join(path.dirname(host.shippedBundlePath), workflowBundleFile(variant))
+        : host.shippedBundlePath;
     if (existsSync(shipped)) workflowBundlePath = shipped;
   }
-  return { connection, flocks, taskQueues, ...(workflowBundlePath ? { workflowBundlePath } : {}) };
+  return { connection, flocks, taskQueues, workflowTracing, ...(workflowBundlePath ? { workflowBundlePath } : {}) };
 }
 
 /**
@@ -97,7 +117,9 @@ export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Pr
   try {
     host.log(
       `connecting to ${plan.connection.address}, namespace ${plan.connection.namespace}; ` +
-        (plan.workflowBundlePath ? `workflow bundle ${plan.workflowBundlePath}` : 'bundling workflow code at start'),
+        (plan.workflowBundlePath
+          ? `workflow bundle ${plan.workflowBundlePath}`
+          : `bundling workflow code at start (${plan.workflowTracing ? 'traced' : 'lean: no workflow spans'})`),
     );
     const codec = plan.connection.payloadCodec;
     if (codec) host.log(`payload codec ${codec.description}${codec.keyId ? ` (key id ${codec.keyId})` : ''}`);
@@ -109,6 +131,7 @@ export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Pr
           taskQueue,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(plan.workflowBundlePath ? { workflowBundlePath: plan.workflowBundlePath } : {}),
+          workflowTracing: plan.workflowTracing,
           // after the grace time in-flight steps are cancelled and end (even agent code that ignores the signal);
           // the force time bounds the whole shutdown whatever else hangs
           workerOptions: {
