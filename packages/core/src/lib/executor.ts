@@ -10,6 +10,12 @@ export interface FlockExecutor {
   start(flock: Flock, request: RunRequest): Promise<FlockRun>;
   /** The handle of a run started earlier (by this process, or elsewhere on Temporal), by its id. */
   getRun(flock: Flock, id: string): FlockRun;
+  /**
+   * Releases what the executor holds for `flock` (in-process workers,
+   * connections); `flock.close()` calls it. Must be idempotent, and a later
+   * run must work again. Optional: the in-process executor holds nothing.
+   */
+  close?(flock: Flock): Promise<void>;
 }
 
 /** Executor kinds a package can register. */

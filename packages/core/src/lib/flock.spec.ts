@@ -200,3 +200,42 @@ describe('Flock.run', () => {
     expect(run).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('Flock.close', () => {
+  const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], stepCount: 0, variables: {} };
+  afterEach(() => unregisterExecutor('temporal'));
+
+  it('delegates to the executor given in the options, each time it is called', async () => {
+    const close = jest.fn(async () => undefined);
+    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn(), close };
+    const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
+    await flock.close();
+    await flock.close();
+    expect(close).toHaveBeenCalledTimes(2);
+    expect(close).toHaveBeenCalledWith(flock);
+    // a run after close still goes to the executor
+    await expect(flock.run({ startAgent: 'a', input: {} })).resolves.toBe(result);
+  });
+
+  it('closes the registered Temporal executor once it was made, and makes none to close', async () => {
+    const close = jest.fn(async () => undefined);
+    const factory = jest.fn(() => ({ run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn(), close }));
+    registerExecutor('temporal', factory);
+    const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
+    await flock.close();
+    expect(factory).not.toHaveBeenCalled();
+    await flock.run({ startAgent: 'a', input: {} });
+    await flock.close();
+    expect(close).toHaveBeenCalledWith(flock);
+    await flock.run({ startAgent: 'a', input: {} });
+    expect(factory).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves for executors without close, and in-process (runs still work afterwards)', async () => {
+    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
+    await expect(new Flock({ name: 'x', agents: [agent('a')], executor }).close()).resolves.toBeUndefined();
+    const local = new Flock({ name: 'local', agents: [agent('a')] });
+    await local.close();
+    await expect(local.run({ startAgent: 'a', input: { text: 'hi' } })).resolves.toMatchObject({ stepCount: 1 });
+  });
+});

@@ -279,6 +279,28 @@ export class Flock {
     return this.executor().getRun(this, id);
   }
 
+  /**
+   * Releases what the flock's executor holds for it: on Temporal with
+   * `temporalStartInProcessWorker`, shuts its in-process workers down now
+   * (they otherwise stop on their own shortly after the last run) and
+   * closes its connections. Runs still open are not cancelled: on Temporal
+   * they go on once a worker polls their queue again. Idempotent; a run
+   * after `close()` works (and starts workers again). Nothing to do
+   * in-process.
+   *
+   * @example
+   * try {
+   *   await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
+   * } finally {
+   *   await flock.close();
+   * }
+   */
+  async close(): Promise<void> {
+    // an executor never made holds nothing
+    const executor = this.explicitExecutor ?? this.registeredExecutor;
+    await executor?.close?.(this);
+  }
+
   private checkStart(request: RunRequest): void {
     this.validate();
     if (!this.agentMap.has(request?.startAgent)) {
