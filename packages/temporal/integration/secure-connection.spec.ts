@@ -91,6 +91,8 @@ describe('TLS and API key', () => {
       tls: { serverRootCaCertPath: certs.caCert, serverNameOverride: certs.serverName },
     });
     const result = await flock.run({ startAgent: 'greet', input: { who: 'tls' } });
+    // stop its in-process workers now: idle, they would poll through the proxy for a while
+    await flock.close();
     expect(result.output).toEqual({ greeting: 'hello tls' });
     expect(apiKeyProxy.counts.forwarded).toBeGreaterThan(before);
   });
@@ -140,6 +142,7 @@ describe('mutual TLS', () => {
     const before = mtlsProxy.counts.forwarded;
     const flock = greeter({ serverUrl: mtlsProxy.address, namespace: server.namespace, taskQueue: uniqueQueue('secure-mtls'), tls: mtls() });
     const result = await flock.run({ startAgent: 'greet', input: { who: 'mtls' } });
+    await flock.close();
     expect(result.output).toEqual({ greeting: 'hello mtls' });
     expect(mtlsProxy.counts.forwarded).toBeGreaterThan(before);
   });

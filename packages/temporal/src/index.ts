@@ -6,6 +6,7 @@ export * from './lib/data-converter';
 export * from './lib/errors';
 export * from './lib/flock-module';
 export * from './lib/flock-search-attributes';
+export * from './lib/in-process-workers';
 export * from './lib/payload-codec-env';
 export * from './lib/run-start';
 export * from './lib/runs-client';

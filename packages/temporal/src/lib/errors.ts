@@ -39,3 +39,29 @@ export class FlockRunAlreadyStartedError extends Error {
     );
   }
 }
+
+/**
+ * The in-process workers of a flock (`temporalStartInProcessWorker`) could
+ * not start: the run that needed them rejects with this error (the cause
+ * says why, e.g. an unreachable address) and nothing was started on
+ * Temporal. The next run tries again.
+ */
+export class InProcessWorkerStartError extends Error {
+  override readonly name = 'InProcessWorkerStartError';
+  readonly code = 'IN_PROCESS_WORKER_START_FAILED' as const;
+  constructor(
+    readonly flockName: string,
+    /** Where the workers were to poll. */
+    readonly address: string,
+    readonly namespace: string,
+    readonly taskQueues: string[],
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The in-process workers of flock "${flockName}" (task queue${taskQueues.length === 1 ? '' : 's'} ${taskQueues.join(', ')}) ` +
+        `could not start on Temporal at ${address} (namespace ${namespace}): ${reason}. The run was not started; the next run tries again.`,
+      options,
+    );
+  }
+}

@@ -3,7 +3,7 @@ import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, ty
 import { UnknownAgentError, prepareRunInput } from '@flock-ts/core';
 import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
 import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId, type WorkflowStartOptions } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type ConnectionLike, type WorkflowHandleWithStartDetails, type WorkflowStartOptions } from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
@@ -35,6 +35,12 @@ export interface FlockRunHandleInfo {
   taskQueue: string;
   /** Link to the run in the Temporal Web UI, when its address is known. */
   webUiUrl?: string;
+  /**
+   * Whether Temporal handed the run's first workflow task straight to a
+   * worker of this process (eager workflow start, see
+   * {@link FlockWorkflowStartOptions.eager}); absent when not asked for.
+   */
+  eagerlyStarted?: boolean;
 }
 
 /** Everything `client.workflow.start` needs for one Flock run, built the same way for every caller. */
@@ -115,13 +121,26 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   };
 }
 
+/** Options of {@link startFlockWorkflow}. */
+export interface FlockWorkflowStartOptions {
+  /**
+   * Ask for eager workflow start: Temporal hands the first workflow task in
+   * the start response to a worker of this process polling the run's task
+   * queue, skipping a task-queue round trip. Needs `client` on a
+   * `NativeConnection` shared with that worker (the SDK throws otherwise);
+   * without a free worker slot the start is simply not eager. The handle's
+   * `eagerlyStarted` says whether it was.
+   */
+  eager?: boolean;
+}
+
 /**
  * Starts a Flock run as built by {@link buildFlockWorkflowStart}; a run id
  * used before (running or closed) is refused with `FlockRunAlreadyStartedError`.
  */
-export async function startFlockWorkflow(client: Client, start: FlockWorkflowStart): Promise<WorkflowHandleWithFirstExecutionRunId> {
+export async function startFlockWorkflow(client: Client, start: FlockWorkflowStart, options: FlockWorkflowStartOptions = {}): Promise<WorkflowHandleWithStartDetails> {
   try {
-    return await client.workflow.start(start.workflowType, start.options);
+    return await client.workflow.start(start.workflowType, options.eager ? { ...start.options, requestEagerStart: true } : start.options);
   } catch (error) {
     if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') throw new FlockRunAlreadyStartedError(start.workflowId, start.runId, { cause: error });
     throw error;
@@ -133,7 +152,16 @@ export async function startFlockWorkflow(client: Client, start: FlockWorkflowSta
  * results and memos decode the way workers encoded them.
  */
 export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
-  const conn = await Connection.connect(connection.connectionOptions);
+  return flockClientOn(await Connection.connect(connection.connectionOptions), connection);
+}
+
+/**
+ * A Flock client (data converter, tracing interceptors) on an open
+ * connection: a client `Connection` or a worker `NativeConnection` (whose
+ * clients can start runs eagerly on its workers). Closing `conn` is up to
+ * its owner.
+ */
+export function flockClientOn(conn: ConnectionLike, connection: ResolvedConnection): Client {
   return new Client({
     connection: conn,
     namespace: connection.namespace,

@@ -1,12 +1,12 @@
-import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
+import type { FlockDefinition } from '@flock-ts/config';
 import type { Flock, FlockExecutor, RunRequest, RunResult } from '@flock-ts/core';
 import type { Connection } from '@temporalio/client';
 import { resolveConnection, type ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
+import { InProcessWorkers, inProcessTaskQueues, type FlockWorkerFactory, type InProcessWorkersLease } from './in-process-workers';
 import { buildFlockWorkflowStart, flockRunWebUiUrl, startFlockWorkflow, type FlockRunHandleInfo, type FlockWorkflowStart } from './run-start';
 import { SharedFlockClient, TemporalFlockRun } from './temporal-run';
 import { traceFlockRun } from './tracing';
-import { createFlockWorker, type FlockWorker } from './worker-factory';
 
 /** Where a run lives on Temporal; attached to results as `temporal`. */
 export type TemporalRunInfo = FlockRunHandleInfo;
@@ -14,43 +14,87 @@ export type TemporalRunInfo = FlockRunHandleInfo;
 /** A {@link RunResult} of a run executed on Temporal. */
 export type TemporalRunResult = RunResult & { temporal: TemporalRunInfo };
 
+/** Options of {@link TemporalExecutor}. */
+export interface TemporalExecutorOptions {
+  /**
+   * With `temporalStartInProcessWorker`: how long a flock's in-process
+   * workers stay up after its last run in flight ended, in ms (default
+   * `IN_PROCESS_WORKER_IDLE_MS`, 1.5 s; `0`: at once). A run within that
+   * time reuses them; running workers keep the process alive, so a script
+   * that never calls `flock.close()` ends this long after its last run.
+   */
+  workerIdleShutdownMs?: number;
+  /**
+   * Makes each in-process worker (default `createFlockWorker`), e.g. to add
+   * worker options. It gets the executor's `nativeConnection` and must not
+   * close it.
+   */
+  createWorker?: FlockWorkerFactory;
+}
+
 /**
  * Runs a Flock as a `FlockWorkflow` on Temporal: what `flock.run()`,
- * `flock.start()` and `flock.getRun()` do when `enableTemporal` is set and
- * `@flock-ts/temporal` is imported. Handles connect when they need to and
- * close their connection once idle.
+ * `flock.start()`, `flock.getRun()` and `flock.close()` do when
+ * `enableTemporal` is set and `@flock-ts/temporal` is imported (one executor
+ * per flock). Handles read runs through a client connected when needed and
+ * closed once idle. With `temporalStartInProcessWorker`, the flock's runs
+ * are served by long-lived workers in this process (see
+ * `InProcessWorkers`): started by the first run, reused by later ones, and
+ * sharing one `NativeConnection` with the client that starts the runs, so
+ * each run starts eagerly (its first workflow task comes back in the start
+ * response: `result.temporal.eagerlyStarted`).
+ *
+ * @example
+ * // longer-lived in-process workers for this flock
+ * const flock = new Flock({ name: 'docs', enableTemporal: true, temporalStartInProcessWorker: true, executor: new TemporalExecutor({ workerIdleShutdownMs: 10_000 }) });
  */
 export class TemporalExecutor implements FlockExecutor {
   private readonly clients = new WeakMap<Flock, SharedFlockClient>();
+  private readonly workers = new WeakMap<Flock, InProcessWorkers>();
+
+  constructor(private readonly options: TemporalExecutorOptions = {}) {}
 
   /** Starts the run and waits for its result (`start` then `result()`); `onStep` and `signal` as locally. */
   async run(flock: Flock, request: RunRequest): Promise<TemporalRunResult> {
     const prepared = this.prepare(flock, request);
     return traceFlockRun(prepared.start, async () => {
-      const run = await this.launch(flock, prepared, request);
+      const { run, lease } = await this.launch(flock, prepared, request, false);
       try {
         return (await run.result()) as TemporalRunResult;
       } finally {
         await run.stop();
+        lease?.release();
       }
     });
   }
 
   /**
    * Starts a run and returns its handle as soon as Temporal has it. With
-   * `temporalStartInProcessWorker`, workers in this process serve it until
-   * it ends, then shut down. Unknown agents and refused input fail here,
-   * before anything starts.
+   * `temporalStartInProcessWorker`, the flock's workers in this process
+   * serve it (started first when they are not up) and stay up at least
+   * until it has ended or its handle is stopped. Unknown agents and refused
+   * input fail here, before anything starts; so does a worker start-up that
+   * fails (`InProcessWorkerStartError`).
    */
   async start(flock: Flock, request: RunRequest): Promise<TemporalFlockRun> {
     const prepared = this.prepare(flock, request);
-    return traceFlockRun(prepared.start, () => this.launch(flock, prepared, request));
+    return traceFlockRun(prepared.start, async () => (await this.launch(flock, prepared, request, true)).run);
   }
 
   /** The handle of a run by its workflow id (started by any process); nothing is checked until it is used. */
   getRun(flock: Flock, id: string): TemporalFlockRun {
     const clients = this.clientsOf(flock, resolveConnection(flock.toDefinition().temporalConfig));
     return new TemporalFlockRun(id, clients, { connection: clients.connection });
+  }
+
+  /**
+   * Shuts the flock's in-process workers down now (running tasks finish
+   * first) and closes its connections. Runs still open stay on Temporal and
+   * go on once a worker polls their queue again; handles connect again when
+   * used, and a later run starts new workers. Idempotent.
+   */
+  async close(flock: Flock): Promise<void> {
+    await Promise.all([this.workers.get(flock)?.close(), this.clients.get(flock)?.close()]);
   }
 
   private prepare(flock: Flock, request: RunRequest): { definition: FlockDefinition; connection: ResolvedConnection; start: FlockWorkflowStart } {
@@ -61,37 +105,51 @@ export class TemporalExecutor implements FlockExecutor {
     return { definition, connection, start };
   }
 
+  /**
+   * Starts the run: on the shared client, or (in-process workers) eagerly on
+   * the workers' connection, holding them until the run has ended when
+   * `watch` is set (`start`), else until the caller releases the lease (`run`).
+   */
   private async launch(
     flock: Flock,
     { definition, connection, start }: { definition: FlockDefinition; connection: ResolvedConnection; start: FlockWorkflowStart },
     request: RunRequest,
-  ): Promise<TemporalFlockRun> {
+    watch: boolean,
+  ): Promise<{ run: TemporalFlockRun; lease?: InProcessWorkersLease }> {
     const clients = this.clientsOf(flock, connection);
-    return clients.use(async (client) => {
-      await ensureFlockSearchAttributes(client.connection as Connection, connection);
-      const workers = definition.temporalStartInProcessWorker ? await startInProcessWorkers(flock, definition, connection, start.options.taskQueue) : undefined;
-      let handle;
-      try {
-        handle = await startFlockWorkflow(client, start);
-      } catch (error) {
-        await workers?.shutdown();
-        throw error;
-      }
-      const info: TemporalRunInfo = {
-        workflowId: start.workflowId,
-        runId: handle.firstExecutionRunId,
-        namespace: connection.namespace,
-        taskQueue: start.options.taskQueue,
-        webUiUrl: flockRunWebUiUrl(connection, start.workflowId, handle.firstExecutionRunId),
-      };
-      return new TemporalFlockRun(start.workflowId, clients, {
+    const handleOf = (info: TemporalRunInfo, lease?: InProcessWorkersLease) =>
+      new TemporalFlockRun(start.workflowId, clients, {
         connection,
         info,
-        ...(workers ? { workers } : {}),
+        ...(lease && watch ? { workers: lease } : {}),
         ...(request.onStep ? { onStep: request.onStep } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       });
+    const infoOf = (runId: string, eagerlyStarted?: boolean): TemporalRunInfo => ({
+      workflowId: start.workflowId,
+      runId,
+      namespace: connection.namespace,
+      taskQueue: start.options.taskQueue,
+      webUiUrl: flockRunWebUiUrl(connection, start.workflowId, runId),
+      ...(eagerlyStarted === undefined ? {} : { eagerlyStarted }),
     });
+    if (!definition.temporalStartInProcessWorker) {
+      return clients.use(async (client) => {
+        // cached per process and namespace: a lookup after the first run
+        await ensureFlockSearchAttributes(client.connection as Connection, connection);
+        const handle = await startFlockWorkflow(client, start);
+        return { run: handleOf(infoOf(handle.firstExecutionRunId)) };
+      });
+    }
+    // the workers registered Flock's search attributes when they started
+    const lease = await this.workersOf(flock, connection).acquire(inProcessTaskQueues(definition, start.options.taskQueue));
+    try {
+      const handle = await startFlockWorkflow(lease.client, start, { eager: true });
+      return { run: handleOf(infoOf(handle.firstExecutionRunId, handle.eagerlyStarted), lease), lease };
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
   }
 
   /** One lazily connected client per flock, shared by its handles. */
@@ -103,30 +161,19 @@ export class TemporalExecutor implements FlockExecutor {
     }
     return clients;
   }
-}
 
-/** One in-process worker per task queue the flock's agents use, polling before this returns. */
-async function startInProcessWorkers(flock: Flock, definition: FlockDefinition, connection: ResolvedConnection, taskQueue: string): Promise<{ shutdown(): Promise<void> }> {
-  const queues = new Set([taskQueue || DEFAULT_TASK_QUEUE]);
-  const defaultsQueue = definition.temporalConfig.activityDefaults?.taskQueue;
-  if (defaultsQueue) queues.add(defaultsQueue);
-  for (const agent of definition.agents) if (agent.temporalActivityConfig?.taskQueue) queues.add(agent.temporalActivityConfig.taskQueue);
-  const created = await Promise.allSettled([...queues].map((queue) => createFlockWorker({ connection, flocks: [flock], taskQueue: queue })));
-  const workers = created.filter((c): c is PromiseFulfilledResult<FlockWorker> => c.status === 'fulfilled').map((c) => c.value);
-  const runs = workers.map((w) => w.run());
-  let stopping: Promise<void> | undefined;
-  const shutdown = () =>
-    (stopping ??= (async () => {
-      await Promise.all(workers.map((w) => w.shutdown().catch(() => undefined)));
-      await Promise.allSettled(runs);
-    })());
-  const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-  try {
-    if (failed) throw failed.reason;
-    await Promise.all(workers.map((w) => w.polling()));
-  } catch (error) {
-    await shutdown();
-    throw error;
+  /** One set of in-process workers per flock, started on first use. */
+  private workersOf(flock: Flock, connection: ResolvedConnection): InProcessWorkers {
+    let workers = this.workers.get(flock);
+    if (!workers) {
+      workers = new InProcessWorkers({
+        flock,
+        connection,
+        ...(this.options.workerIdleShutdownMs !== undefined ? { idleShutdownMs: this.options.workerIdleShutdownMs } : {}),
+        ...(this.options.createWorker ? { createWorker: this.options.createWorker } : {}),
+      });
+      this.workers.set(flock, workers);
+    }
+    return workers;
   }
-  return { shutdown };
 }

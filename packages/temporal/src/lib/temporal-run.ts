@@ -132,8 +132,8 @@ export interface TemporalFlockRunOptions {
   info?: FlockRunHandleInfo;
   /** Called with each finished step, whole, in order, once (read from history as steps complete). */
   onStep?: (step: StepRecord) => void;
-  /** In-process workers that serve the run: shut down once it has ended. */
-  workers?: { shutdown(): Promise<void> };
+  /** A hold on the in-process workers that serve the run: released once it has ended (or the handle stopped). */
+  workers?: { release(): void };
   /** Cancels the run when it aborts. */
   signal?: AbortSignal;
 }
@@ -166,12 +166,11 @@ export class TemporalFlockRun implements FlockRun {
     if (options.onStep) this.follower = followSteps(clients, id, options.info?.runId, options.onStep);
     if (options.workers) {
       const { workers } = options;
-      // the workers serve the run until it has ended, then stop (a stopped handle stops them at once)
+      // the workers serve the run until it has ended (a stopped handle lets go of them at once)
       this.watcher = clients
         .use((client) => waitForClose(client, id, this.background.signal))
         .catch(() => undefined)
-        .then(() => workers.shutdown())
-        .catch(() => undefined);
+        .then(() => workers.release());
     }
     const { signal } = options;
     if (signal) {
@@ -291,8 +290,9 @@ export class TemporalFlockRun implements FlockRun {
 
   /**
    * Stops what this handle looks after in this process: the `onStep`
-   * follower, in-process workers (their runs go on elsewhere, or once a
-   * worker is back) and the watch on the start's abort signal.
+   * follower, its hold on the in-process workers (they stop once no run
+   * of the flock needs them; the run goes on elsewhere, or once a worker is
+   * back) and the watch on the start's abort signal.
    * `flock.run()` calls it once the result is in.
    */
   async stop(): Promise<void> {
