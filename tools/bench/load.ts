@@ -9,7 +9,7 @@
  *
  *   node --conditions=@flock-ts/source --import tsx tools/bench/load.ts [runs=200] [steps=2] [workers=2] [concurrency=50]
  */
-import { bundleFlockWorkflows, FlockRunsClient, resolveConnection } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, FlockRunsClient, inlineSourceMap, resolveConnection } from '@flock-ts/temporal';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const workers: ChildProcess[] = [];
   try {
     const bundle = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(bundle, (await bundleFlockWorkflows()).code);
+    writeFileSync(bundle, inlineSourceMap(await bundleFlockWorkflows({ tracing: false })).code);
     const flockName = 'bench-load';
     const taskQueue = 'bench-load';
     const started = Array.from({ length: workerCount }, () =>

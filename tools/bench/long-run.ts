@@ -16,9 +16,9 @@ import { Flock, type StepRequest } from '@flock-ts/core';
 import {
   FlockRunsClient,
   bundleFlockWorkflows,
+  inlineSourceMap,
   ensureFlockSearchAttributes,
   flockDataConverter,
-  flockWorkflowSinks,
   resolveConnection,
   withSourceCondition,
 } from '@flock-ts/temporal';
@@ -72,8 +72,7 @@ async function main(): Promise<void> {
     taskQueue: TASK_QUEUE,
     activities: { ...createFlockActivities({ flocks: [flock, hundred] }), rawLoopStep },
     dataConverter: flockDataConverter(),
-    workflowBundle: await bundleFlockWorkflows(),
-    sinks: flockWorkflowSinks(),
+    workflowBundle: inlineSourceMap(await bundleFlockWorkflows({ tracing: false })),
   });
   const rawWorker = await Worker.create({
     connection,

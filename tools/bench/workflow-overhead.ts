@@ -11,9 +11,9 @@ import { Flock } from '@flock-ts/core';
 import { createFlockActivities } from '@flock-ts/activities';
 import {
   bundleFlockWorkflows,
+  inlineSourceMap,
   ensureFlockSearchAttributes,
   flockDataConverter,
-  flockWorkflowSinks,
   resolveConnection,
   withSourceCondition,
 } from '@flock-ts/temporal';
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   await ensureFlockSearchAttributes(connection, resolveConnection({ serverUrl: server.address, namespace: server.namespace }));
   const activities = createFlockActivities({ flocks: [flock] });
   const common = { connection, namespace: server.namespace, activities, dataConverter: flockDataConverter() };
-  // the Flock bundle carries the OpenTelemetry workflow interceptors: their span sink must exist
-  const flockWorker = await Worker.create({ ...common, taskQueue: 'bench-flock', workflowBundle: await bundleFlockWorkflows(), sinks: flockWorkflowSinks() });
+  // the lean bundle, as createFlockWorker picks it when no traces are exported
+  const flockWorker = await Worker.create({ ...common, taskQueue: 'bench-flock', workflowBundle: inlineSourceMap(await bundleFlockWorkflows({ tracing: false })) });
   const rawWorker = await Worker.create({
     ...common,
     taskQueue: 'bench-raw',
