@@ -60,7 +60,8 @@ export function flockWorkflowId(flockName: string, runId: string): string {
 /**
  * Builds the workflow start of a Flock run: workflow type of the flock's
  * `workflowVersion`, id `<flock>-<runId>`, secret-free definition in the
- * input and the memo, search attributes `FlockName`, `StartAgent` and
+ * input and the memo, search attributes `FlockName`, `StartAgent`,
+ * `FlockRunPhase` (`running`) and
  * `SessionId`. The run input is stored too: a secret-named entry (`apiKey`,
  * `Authorization`, `password`, ...) is refused with `FlockConfigError`
  * naming its path; a credential inside a string is cut out (`[redacted]`).
@@ -107,6 +108,8 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
       typedSearchAttributes: [
         { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: definition.name },
         { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: request.startAgent },
+        // listed as running from the start, without an upsert of the workflow's own
+        { key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: 'running' },
         ...(request.sessionId ? [{ key: FLOCK_SEARCH_ATTRIBUTES.SessionId, value: request.sessionId }] : []),
       ],
       // config durations are validated `ms`-style strings or milliseconds, which the SDK accepts

@@ -2,6 +2,7 @@ import type { AgentDefinition, ContinueAsNewConfig } from '@flock-ts/config';
 import {
   FLOCK_SEARCH_ATTRIBUTES,
   FlockFailureType,
+  WORKFLOW_PATCHES,
   readFlockWorkflowInput,
   type FlockPauseRequest,
   flockPauseUpdate,
@@ -50,12 +51,14 @@ import {
   ContinueAsNew,
   isCancellation,
   makeContinueAsNewFunc,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { activitiesFor } from './activity-proxies';
 
 /** Defaults of `temporalConfig.continueAsNew`: well under Temporal's warnings (10,240 events / 10 MB per run). */
@@ -96,8 +99,14 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       }),
     );
   const continuedRuns = input.continued?.runs ?? 0;
+  // runs recorded before the patch upserted CurrentAgent at every step and FlockRunPhase at the start
+  const fewerUpserts = patched(WORKFLOW_PATCHES.fewerUpserts);
   let phase: FlockRunPhase = 'running';
-  let shownPhase: FlockRunPhase | undefined = input.continued ? 'running' : undefined;
+  let shownPhase: FlockRunPhase | undefined = fewerUpserts
+    ? (workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase) as FlockRunPhase | undefined)
+    : input.continued
+      ? 'running'
+      : undefined;
   let currentAgent: string | null = state.next;
   /** What the run waits for, and the answer once it came. */
   let waiting: { wait: WaitingFor; answer?: HumanResponse | ApprovalDecision } | undefined;
@@ -146,18 +155,30 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     },
     { validator: () => refusing(() => checkResume(pauseRequested)) },
   );
-  let shownAgent = workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.CurrentAgent);
+  let shownAgent: string | null | undefined = workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.CurrentAgent);
+  /** The agent whose step runs now: in the status query, and (before the patch) in `CurrentAgent`. */
   const showAgent = (agent: string) => {
     currentAgent = agent;
-    if (shownAgent === agent) return;
+    if (fewerUpserts || shownAgent === agent) return;
     upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent }]);
     shownAgent = agent;
   };
-  const setPhase = (next: FlockRunPhase) => {
+  /**
+   * The run's phase, and with the patch the agent it waits on (`null`: none),
+   * in one upsert of what changed.
+   */
+  const setPhase = (next: FlockRunPhase, waitingOn?: string | null) => {
     phase = next;
-    if (shownPhase === next) return;
-    upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: next }]);
-    shownPhase = next;
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (fewerUpserts && waitingOn !== undefined && (shownAgent ?? null) !== waitingOn) {
+      updates.push({ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: waitingOn });
+      shownAgent = waitingOn;
+    }
+    if (shownPhase !== next) {
+      updates.push({ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: next });
+      shownPhase = next;
+    }
+    if (updates.length > 0) upsertSearchAttributes(updates);
   };
   /** Waits for a person's answer, or what the agent's timeout decides; shown in status, memo and search attributes meanwhile. */
   const waitFor = async (wait: WaitingFor): Promise<HumanResponse | ApprovalDecision> => {
@@ -169,7 +190,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
     upsertMemo({ waitingFor: waitWithoutOutput(shown) });
     // the Web UI's "current details" (no history event)
     setCurrentDetails(describeWait(shown));
-    setPhase('waiting');
+    setPhase('waiting', wait.agent);
     try {
       const answered = seconds === undefined ? (await condition(() => entry.answer !== undefined), true) : await condition(() => entry.answer !== undefined, seconds * 1000);
       if (answered) return entry.answer as HumanResponse | ApprovalDecision;
@@ -189,14 +210,14 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       if (stepsThisRun > 0 && shouldContinueAsNew(limits, stepsThisRun)) await continueRun(input, state, continuedRuns, pauseRequested);
       if (pauseRequested) {
         // at a step boundary: the next step waits until resumed
-        setPhase('paused');
+        setPhase('paused', request.agent);
         await condition(() => !pauseRequested);
-        setPhase('running');
+        setPhase('running', null);
       }
       const wait = inputWait(plan, request);
       if (wait) {
         const response = (await waitFor(wait)) as HumanResponse;
-        setPhase('running');
+        setPhase('running', null);
         request = { ...request, response };
       }
       const agent = request.agent;
@@ -212,7 +233,7 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       if (approval) {
         const decision = (await waitFor(approval)) as ApprovalDecision;
         failFast(() => applyApproval(plan, state, approval, record, decision));
-        setPhase('running');
+        setPhase('running', null);
       }
     }
     const result = runResult(state);
