@@ -14,6 +14,24 @@ const definition = parseFlockDefinition({
 });
 
 describe('buildFlockWorkflowStart', () => {
+  it('builds the stored forms of one definition once: equal definitions share them, other ones do not', () => {
+    const again = parseFlockDefinition(definition);
+    const [a, b] = [definition, again].map((def) => buildFlockWorkflowStart(def, { startAgent: 'reader', input: {} }));
+    expect(a.options.args[0].definition).toBe(b.options.args[0].definition);
+    expect(a.options.memo).toBe(b.options.memo);
+    const other = parseFlockDefinition({ ...definition, description: 'another one' });
+    const c = buildFlockWorkflowStart(other, { startAgent: 'reader', input: {} });
+    expect(c.options.memo).not.toBe(a.options.memo);
+    expect((c.options.args[0].definition as { description: string }).description).toBe('another one');
+  });
+
+  it('builds them anew when the definition holds values JSON cannot show (a Date in metadata)', () => {
+    const dated = parseFlockDefinition({ ...definition, metadata: { since: new Date(0) } });
+    const [a, b] = [0, 1].map(() => buildFlockWorkflowStart(dated, { startAgent: 'reader', input: {} }));
+    expect(a.options.memo).not.toBe(b.options.memo);
+    expect(a.options.memo).toEqual(b.options.memo);
+  });
+
   it('names the workflow after the flock and the run id', () => {
     const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: { folder: '.' }, runId: 'r1' });
     expect(start.workflowId).toBe('docs-r1');
@@ -62,11 +80,12 @@ describe('buildFlockWorkflowStart', () => {
     expect(start.options.memo).toMatchObject({ flockName: 'docs' });
   });
 
-  it('sets the FlockName, StartAgent and SessionId search attributes', () => {
+  it('sets the FlockName, StartAgent, FlockRunPhase (running) and SessionId search attributes', () => {
     const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {}, sessionId: 's9' });
     expect(start.options.typedSearchAttributes).toEqual([
       { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: 'docs' },
       { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: 'reader' },
+      { key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: 'running' },
       { key: FLOCK_SEARCH_ATTRIBUTES.SessionId, value: 's9' },
     ]);
   });
@@ -74,7 +93,7 @@ describe('buildFlockWorkflowStart', () => {
   it('leaves SessionId unset without a session', () => {
     const start = buildFlockWorkflowStart(definition, { startAgent: 'reader', input: {} });
     const keys = (start.options.typedSearchAttributes as Array<{ key: { name: string } }>).map((pair) => pair.key.name);
-    expect(keys).toEqual(['FlockName', 'StartAgent']);
+    expect(keys).toEqual(['FlockName', 'StartAgent', 'FlockRunPhase']);
   });
 
   it('passes the workflow timeouts of the flock config', () => {

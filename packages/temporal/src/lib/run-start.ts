@@ -1,7 +1,7 @@
 import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { UnknownAgentError, prepareRunInput } from '@flock-ts/core';
-import { assertPayloadSize, encodeFlockMemo, stripSecrets } from '@flock-ts/serialization';
+import { assertPayloadSize, encodeFlockMemo, stripSecrets, type FlockMemo } from '@flock-ts/serialization';
 import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import { Client, Connection, WorkflowFailedError, type ConnectionLike, type WorkflowHandleWithStartDetails, type WorkflowStartOptions } from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
@@ -81,7 +81,7 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
   const runId = request.runId ?? randomUUID();
   const workflowId = flockWorkflowId(definition.name, runId);
   // the snapshot names the contract version it runs on (memo and `flockctl` read it)
-  const safeDefinition = stripSecrets({ ...definition, temporalConfig: { ...config, workflowVersion } });
+  const { safeDefinition, memo } = storedForms(definition, workflowVersion);
   // the same checks as flock.run on every executor: ids, storable input, no secrets (a credential in free text is cut out)
   const runInput = prepareRunInput(request);
   const input: FlockWorkflowInput = {
@@ -104,7 +104,7 @@ export function buildFlockWorkflowStart(definition: FlockDefinition, request: Fl
       taskQueue: request.taskQueue ?? config.taskQueue ?? DEFAULT_TASK_QUEUE,
       workflowId,
       args: [input],
-      memo: encodeFlockMemo(safeDefinition),
+      memo,
       typedSearchAttributes: [
         { key: FLOCK_SEARCH_ATTRIBUTES.FlockName, value: definition.name },
         { key: FLOCK_SEARCH_ATTRIBUTES.StartAgent, value: request.startAgent },
@@ -135,6 +135,44 @@ export interface FlockWorkflowStartOptions {
    * `eagerlyStarted` says whether it was.
    */
   eager?: boolean;
+}
+
+/** What a run stores of its definition: the secret-free snapshot (workflow input) and the memo. */
+interface StoredForms {
+  safeDefinition: FlockDefinition;
+  memo: FlockMemo;
+}
+
+// A flock starts many runs of one definition, and stripping secrets looks at
+// every string of it: the stored forms are kept by the definition's JSON
+// text (only for plain JSON definitions: a Date, Map or undefined inside
+// would not show in the key). Read-only once built.
+const storedFormsByJson = new Map<string, StoredForms>();
+const MAX_STORED_FORMS = 64;
+
+function storedForms(definition: FlockDefinition, workflowVersion: number): StoredForms {
+  const key = plainJsonKey(definition);
+  const cached = key === undefined ? undefined : storedFormsByJson.get(`${workflowVersion}:${key}`);
+  if (cached) return cached;
+  const safeDefinition = stripSecrets({ ...definition, temporalConfig: { ...definition.temporalConfig, workflowVersion } });
+  const forms = { safeDefinition, memo: encodeFlockMemo(safeDefinition) };
+  if (key !== undefined) {
+    if (storedFormsByJson.size >= MAX_STORED_FORMS) storedFormsByJson.delete(storedFormsByJson.keys().next().value as string);
+    storedFormsByJson.set(`${workflowVersion}:${key}`, forms);
+  }
+  return forms;
+}
+
+/** The JSON text of a value made only of plain objects, arrays, strings, finite numbers, booleans and null; else `undefined`. */
+function plainJsonKey(value: unknown): string | undefined {
+  let plain = true;
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
+    const original = key === '' ? value : this[key];
+    if (original === undefined || typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol' || (typeof original === 'number' && !Number.isFinite(original))) plain = false;
+    else if (typeof original === 'object' && original !== null && !Array.isArray(original) && Object.getPrototypeOf(original) !== Object.prototype && Object.getPrototypeOf(original) !== null) plain = false;
+    return converted;
+  });
+  return plain ? text : undefined;
 }
 
 /**
