@@ -80,6 +80,7 @@ export function bundleFlockWorkflows(options: FlockBundleOptions = {}): Promise<
       workflowsPath: flockWorkflowsPath(),
       payloadConverterPath: require.resolve('@flock-ts/serialization/payload-converter'),
       workflowInterceptorModules: flockWorkflowInterceptorModules({ tracing }),
+      preloadModules: flockPreloadModules(),
       ...(encodeFailures ? { failureConverterPath: require.resolve('@flock-ts/serialization/encoded-failure-converter') } : {}),
       webpackConfigHook: flockWebpackConfig,
       logger: quietLogger,
@@ -92,6 +93,18 @@ export function bundleFlockWorkflows(options: FlockBundleOptions = {}): Promise<
     cached.set(key, bundle);
   }
   return bundle;
+}
+
+/**
+ * Modules loaded once per worker and shared by its workflows (the SDK's
+ * `preloadModules`) instead of evaluated again for each workflow: Flock's
+ * sandbox libraries, which keep no state of a run at module scope (their
+ * module-level values are frozen on load; a run's state lives in its
+ * workflow function). Saves each cached run ~100 KiB and each new run the
+ * evaluation of ~40 modules.
+ */
+export function flockPreloadModules(): string[] {
+  return ['@flock-ts/contracts', '@flock-ts/engine', '@flock-ts/config/sandbox', '@flock-ts/serialization/sandbox', 'superjson'].map((name) => require.resolve(name));
 }
 
 const INLINE_MAP_COMMENT = '//# sourceMappingURL=data:';

@@ -21,7 +21,9 @@ function modulesEvaluatedPerWorkflow(code: string): string[] {
     },
   );
   new vm.Script(code).runInContext(context);
-  const api = context['__TEMPORAL__'] as { importWorkflows(): unknown; importInterceptors(): unknown };
+  const api = context['__TEMPORAL__'] as { importWorkflows(): unknown; importInterceptors(): unknown; preloadModules?(): unknown };
+  // the SDK loads the bundle's preloaded modules into the shared cache before any workflow
+  api.preloadModules?.();
   perWorkflow = new Map();
   api.importWorkflows();
   api.importInterceptors();
@@ -40,6 +42,11 @@ describe('modules a Flock workflow evaluates for itself', () => {
       expect(modules.filter((id) => /(^|\/)config\/src\/(index|lib\/(definitions|temporal-config|signature))\.ts$/.test(id))).toEqual([]);
       expect(modules.filter((id) => /(^|\/)contracts\/src\/lib\/wire-schemas\.ts$/.test(id))).toEqual([]);
     }
+  }, BUNDLE_TIMEOUT_MS);
+
+  it('evaluates only the workflow functions; the sandbox libraries are loaded once per worker (preloaded)', async () => {
+    const lean = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: false })).code);
+    expect(lean.filter((id) => !/(^|\/)workflows\/src\//.test(id))).toEqual([]);
   }, BUNDLE_TIMEOUT_MS);
 
   it('evaluates no OpenTelemetry code without tracing', async () => {
