@@ -10,7 +10,8 @@ import { bundleFlockWorkflows } from './workflow-bundle';
 /** Ids of the modules one workflow evaluates for itself (the SDK's `importWorkflows` and `importInterceptors`). */
 function modulesEvaluatedPerWorkflow(code: string): string[] {
   const shared = new Map<string | symbol, unknown>();
-  let perWorkflow: Map<string | symbol, unknown> | undefined;
+  // undefined while the bundle loads (shared modules), then the cache of the one workflow
+  let perWorkflow: Map<string | symbol, unknown> | undefined = undefined;
   const context = vm.createContext({ console, TextEncoder, TextDecoder, URL, URLSearchParams, AbortController, performance, assert: () => undefined });
   // the SDK routes webpack's module cache through this global: shared while the bundle loads, per workflow after
   context['__webpack_module_cache__'] = new Proxy(
