@@ -15,17 +15,9 @@ const ms = (seconds: number | undefined) => (seconds === undefined ? undefined :
  * toActivityOptions(resolveActivityConfig(flock.temporalConfig.activityDefaults, agent.temporalActivityConfig), 'researcher')
  */
 export function toActivityOptions(config: ResolvedActivityConfig, agentName?: string): ActivityOptions {
-  const options: ActivityOptions = {
-    startToCloseTimeout: ms(config.startToCloseTimeoutSeconds),
-    retry: retryPolicy(config),
-    // a cancelled run ends once the agent's step has stopped, not while it still runs
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  };
-  if (config.scheduleToStartTimeoutSeconds !== undefined) options.scheduleToStartTimeout = ms(config.scheduleToStartTimeoutSeconds);
-  if (config.scheduleToCloseTimeoutSeconds !== undefined) options.scheduleToCloseTimeout = ms(config.scheduleToCloseTimeoutSeconds);
+  const options: ActivityOptions = stepOptions(config, agentName);
   if (config.heartbeatTimeoutSeconds !== undefined) options.heartbeatTimeout = ms(config.heartbeatTimeoutSeconds);
   if (config.taskQueue !== undefined) options.taskQueue = config.taskQueue;
-  if (agentName) options.summary = `agent ${agentName}`;
   return options;
 }
 
@@ -41,9 +33,15 @@ export function toActivityOptions(config: ResolvedActivityConfig, agentName?: st
  * toLocalActivityOptions(resolveActivityConfig(flock.temporalConfig.activityDefaults, { local: true }), 'tokenizer')
  */
 export function toLocalActivityOptions(config: ResolvedActivityConfig, agentName?: string): LocalActivityOptions {
-  const options: LocalActivityOptions = {
+  return stepOptions(config, agentName);
+}
+
+/** What regular and local step activities share: timeouts, retry policy, cancellation type, summary. */
+function stepOptions(config: ResolvedActivityConfig, agentName: string | undefined): ActivityOptions & LocalActivityOptions {
+  const options: ActivityOptions & LocalActivityOptions = {
     startToCloseTimeout: ms(config.startToCloseTimeoutSeconds),
     retry: retryPolicy(config),
+    // a cancelled run ends once the agent's step has stopped, not while it still runs
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
   if (config.scheduleToStartTimeoutSeconds !== undefined) options.scheduleToStartTimeout = ms(config.scheduleToStartTimeoutSeconds);
