@@ -8,4 +8,5 @@ export * from './lib/temporal-logger';
 export * from './lib/span-attributes';
 export * from './lib/with-span';
 // for tests: setupTelemetry({ exporter: new InMemorySpanExporter(), processor: 'simple' })
-export { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+export { InMemorySpanExporter } from './lib/in-memory-exporter';
+export type { ReadableSpan } from '@opentelemetry/sdk-trace-base';

@@ -19,6 +19,14 @@ describe('setupTelemetry', () => {
     await telemetry.shutdown();
   });
 
+  it("gives a disabled setup its resource all the same (made when first asked for)", async () => {
+    const telemetry = setupTelemetry({ serviceName: 'flock-test', env: {} });
+    expect(telemetry.enabled).toBe(false);
+    expect(telemetry.resource.attributes['service.name']).toBe('flock-test');
+    expect(telemetry.resource).toBe(telemetry.resource);
+    await telemetry.shutdown();
+  });
+
   it('registers a global provider exporting to the given exporter, with the service name', async () => {
     const exporter = new InMemorySpanExporter();
     const telemetry = setupTelemetry({ serviceName: 'flock-test', exporter, processor: 'simple', env: {} });

@@ -1,23 +1,10 @@
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
-import {
-  Resource,
-  detectResourcesSync,
-  envDetectorSync,
-  hostDetectorSync,
-  processDetectorSync,
-} from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  NoopSpanProcessor,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { stripSecrets } from '@flock-ts/serialization';
 import { createOtlpTraceExporter } from './exporters';
+import { loadResources, loadSemanticConventions, loadTraceBase, loadTraceNode } from './otel-sdk';
 import { tracesEndpoint, tracesExportPlan, type TracesExportPlan } from './otel-env';
 
 /** Options of {@link setupTelemetry}. */
@@ -56,6 +43,7 @@ export interface FlockTelemetry {
    * workflow sandbox and handed to this processor by the worker.
    */
   readonly spanProcessor: SpanProcessor;
+  /** The resource spans carry; when disabled, made on first access (no SDK loaded before). */
   readonly resource: Resource;
   tracer(name?: string): Tracer;
   /** Exports what is buffered. */
@@ -72,8 +60,9 @@ let current: FlockTelemetry | undefined;
  * exporter (`OTEL_EXPORTER_OTLP_PROTOCOL` = `http/protobuf` (default),
  * `http/json` or `grpc`), registered globally with the async-hooks context
  * manager and W3C trace-context propagation. Without an OTLP endpoint (or
- * with `OTEL_TRACES_EXPORTER=none`) nothing is registered and every span is
- * a no-op. A second call shuts the first setup down.
+ * with `OTEL_TRACES_EXPORTER=none`) nothing is registered, every span is
+ * a no-op and the OpenTelemetry SDK is not even loaded (only
+ * `@opentelemetry/api`). A second call shuts the first setup down.
  *
  * @example
  * const telemetry = setupTelemetry({ serviceName: 'flock-worker' });
@@ -85,7 +74,6 @@ let current: FlockTelemetry | undefined;
  */
 export function setupTelemetry(options: TelemetryOptions = {}): FlockTelemetry {
   const env = options.env ?? process.env;
-  const resource = telemetryResource(options, env);
   let plan: FlockTelemetry['plan'];
   let exporter: SpanExporter;
   if (options.exporter) {
@@ -95,14 +83,17 @@ export function setupTelemetry(options: TelemetryOptions = {}): FlockTelemetry {
     const fromEnv = tracesExportPlan(env);
     if (fromEnv.kind === 'none') {
       replaceCurrent();
-      return (current = disabledTelemetry(fromEnv, resource));
+      // no SDK loaded: the resource is made (and the resources package loaded) only if someone asks for it
+      return (current = disabledTelemetry(fromEnv, () => telemetryResource(options, env)));
     }
     plan = fromEnv;
     exporter = exporterFor(fromEnv, env);
   }
+  const resource = telemetryResource(options, env);
   replaceCurrent();
+  const { BatchSpanProcessor, SimpleSpanProcessor } = loadTraceBase();
   const spanProcessor = options.processor === 'simple' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
-  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  const tracerProvider = new (loadTraceNode().NodeTracerProvider)({ resource, spanProcessors: [spanProcessor] });
   tracerProvider.register();
   let stopped: Promise<void> | undefined;
   const telemetry: FlockTelemetry = {
@@ -161,17 +152,19 @@ function unregisterGlobals(): void {
  * makeWorkflowExporter(currentTelemetryOrNoop().spanProcessor, currentTelemetryOrNoop().resource);
  */
 export function currentTelemetryOrNoop(): FlockTelemetry {
-  return current ?? disabledTelemetry({ kind: 'none', reason: 'setupTelemetry was not called' }, Resource.empty());
+  return current ?? disabledTelemetry({ kind: 'none', reason: 'setupTelemetry was not called' }, () => loadResources().Resource.empty());
 }
 
 function exporterFor(plan: Exclude<TracesExportPlan, { kind: 'none' }>, env: Record<string, string | undefined>): SpanExporter {
-  if (plan.kind === 'console') return new ConsoleSpanExporter();
+  if (plan.kind === 'console') return new (loadTraceBase().ConsoleSpanExporter)();
   // the exporters read process.env themselves; another environment only lends its endpoint
   const url = env === process.env ? undefined : tracesEndpoint(env, plan.protocol);
   return createOtlpTraceExporter(plan.protocol, url);
 }
 
 function telemetryResource(options: TelemetryOptions, env: Record<string, string | undefined>): Resource {
+  const { Resource, detectResourcesSync, envDetectorSync, hostDetectorSync, processDetectorSync } = loadResources();
+  const { ATTR_SERVICE_NAME } = loadSemanticConventions();
   const detected = detectResourcesSync({ detectors: [envDetectorSync, processDetectorSync, hostDetectorSync] });
   const fromOptions = new Resource({
     ...(options.resourceAttributes ?? {}),
@@ -186,13 +179,24 @@ function telemetryResource(options: TelemetryOptions, env: Record<string, string
   return resource;
 }
 
-function disabledTelemetry(plan: TracesExportPlan, resource: Resource): FlockTelemetry {
+/** A span processor that drops every span (what the SDK's `NoopSpanProcessor` does, without loading the SDK). */
+const NOOP_SPAN_PROCESSOR: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
+function disabledTelemetry(plan: TracesExportPlan, makeResource: () => Resource): FlockTelemetry {
+  let resource: Resource | undefined;
   const disabled: FlockTelemetry = {
     enabled: false,
     plan,
     tracerProvider: undefined,
-    spanProcessor: new NoopSpanProcessor(),
-    resource,
+    spanProcessor: NOOP_SPAN_PROCESSOR,
+    get resource() {
+      return (resource ??= makeResource());
+    },
     tracer: (name = '@flock-ts/telemetry') => trace.getTracer(name),
     forceFlush: async () => undefined,
     shutdown: async () => {
