@@ -1,15 +1,18 @@
 import { SpanKind } from '@opentelemetry/api';
 import { currentTelemetryOrNoop, withSpan, type FlockTelemetry } from '@flock-ts/telemetry';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-  makeWorkflowExporter,
-} from '@temporalio/interceptors-opentelemetry';
 import type { ClientInterceptors } from '@temporalio/client';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import type { FlockWorkflowStart } from './run-start';
+
+// The interceptor package's entry point also loads its workflow half, and with
+// it the OpenTelemetry trace SDK; a worker or client needs only the worker or
+// the client half, loaded here when first used.
+type WorkerInterceptors = typeof import('@temporalio/interceptors-opentelemetry/lib/worker');
+type ClientInterceptorModule = typeof import('@temporalio/interceptors-opentelemetry/lib/client');
+let workerModule: WorkerInterceptors | undefined;
+const workerInterceptors = () => (workerModule ??= require('@temporalio/interceptors-opentelemetry/lib/worker') as WorkerInterceptors);
+const clientInterceptors = () => require('@temporalio/interceptors-opentelemetry/lib/client') as ClientInterceptorModule;
 
 // One trace per run: the client span of the start (starter's call) carries
 // its context in the workflow headers; the workflow interceptors (in the
@@ -34,7 +37,7 @@ export function flockWorkflowInterceptorModules(options: { tracing?: boolean } =
 
 /** Client interceptors that open a span per start/signal/query and pass its context to the workflow. */
 export function flockClientInterceptors(): ClientInterceptors {
-  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
+  return { workflow: [new (clientInterceptors().OpenTelemetryWorkflowClientInterceptor)()] };
 }
 
 /**
@@ -47,7 +50,18 @@ export function flockClientInterceptors(): ClientInterceptors {
  * await Worker.runReplayHistory({ workflowBundle, sinks: flockWorkflowSinks() }, history);
  */
 export function flockWorkflowSinks(telemetry: FlockTelemetry = currentTelemetryOrNoop()): InjectedSinks<OpenTelemetrySinks> {
-  return { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) };
+  // made at the first span: a worker without telemetry then never builds the resource (nor loads the SDK for it)
+  let exporter: InjectedSinks<OpenTelemetrySinks>['exporter'] | undefined;
+  return {
+    exporter: {
+      export: {
+        fn: (info, spans) => {
+          exporter ??= workerInterceptors().makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource);
+          exporter.export.fn(info, spans);
+        },
+      },
+    },
+  };
 }
 
 /**
@@ -68,7 +82,10 @@ export function withFlockTracing(
     interceptors: {
       ...extra.interceptors,
       activity: [
-        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        (ctx) => {
+          const { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } = workerInterceptors();
+          return { inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) };
+        },
         ...(extra.interceptors?.activity ?? []),
       ],
     },
