@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { createCollatzFlock, createCorpusReportFlock } from '@flock-ts/examples';
 import * as path from 'node:path';
 import { parseWorkerArgs, WORKER_USAGE } from './lib/cli';
 import { installWorkerObservability, type WorkerObservability } from './lib/observability';
@@ -34,7 +33,11 @@ async function main(): Promise<number> {
       env: process.env,
       cwd: process.cwd(),
       log,
-      defaultFlocks: () => [createCorpusReportFlock(), createCollatzFlock()],
+      // loaded only when no --flock is given: the examples bring the LLM SDKs with them
+      defaultFlocks: () => {
+        const { createCollatzFlock, createCorpusReportFlock } = require('@flock-ts/examples') as typeof import('@flock-ts/examples');
+        return [createCorpusReportFlock(), createCollatzFlock()];
+      },
       shippedBundlePath: path.join(__dirname, WORKFLOW_BUNDLE_FILE),
       // exported traces want the workflow spans: the traced bundle variant
       tracing: observability.telemetry.enabled,
