@@ -41,7 +41,7 @@
  *   BENCH_QUICK=1 node --conditions=@flock-ts/source --import tsx tools/bench/fast-path.ts   (a smoke run of 30 s to 1.5 min: fewer runs, 200 cached runs)
  *
  * About 2.5 minutes on a quiet 2-core machine, 5 or more when it is busy (throughput: 3 rounds of 150 runs of 3 steps each kind, 20 in flight).
- * BENCH_DEV_SERVER_ARGS adds dev server flags. Progress goes to stderr, the report to stdout.
+ * BENCH_DEV_SERVER_ARGS adds dev server flags. BENCH_ONLY=6 runs only the bundles and section 6. Progress goes to stderr, the report to stdout.
  */
 import { Flock, type RunResult } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
@@ -392,211 +392,214 @@ async function main(): Promise<void> {
     writeFileSync(bundleFiles.raw, loadableCode(rawBundle));
     progress(`bundles built (${elapsed()})`);
 
-    // ---- workers and clients of sections 1-3
-    progress('starting workers');
-    const resolved = resolveConnection({ serverUrl: server.address, namespace: server.namespace }, {});
-    const rawConnection = await NativeConnection.connect({ address: server.address });
-    closers.push(() => rawConnection.close());
-    const rawWorker = await Worker.create({
-      connection: rawConnection,
-      namespace: server.namespace,
-      taskQueue: QUEUES.raw,
-      workflowBundle: { codePath: bundleFiles.raw },
-      activities: rawActivities,
-    });
-    const rawRunning = rawWorker.run();
-    closers.unshift(async () => {
+    // BENCH_ONLY=6: only the bundles and the spawn-to-polling figure (section 6)
+    if (process.env['BENCH_ONLY'] !== '6') {
+      // ---- workers and clients of sections 1-3
+      progress('starting workers');
+      const resolved = resolveConnection({ serverUrl: server.address, namespace: server.namespace }, {});
+      const rawConnection = await NativeConnection.connect({ address: server.address });
+      closers.push(() => rawConnection.close());
+      const rawWorker = await Worker.create({
+        connection: rawConnection,
+        namespace: server.namespace,
+        taskQueue: QUEUES.raw,
+        workflowBundle: { codePath: bundleFiles.raw },
+        activities: rawActivities,
+      });
+      const rawRunning = rawWorker.run();
+      closers.unshift(async () => {
+        if (rawWorker.getState() === 'RUNNING') rawWorker.shutdown();
+        await rawRunning;
+      });
+      // on the worker's own NativeConnection: starts may ask for eager start
+      const rawEagerClient = new Client({ connection: rawConnection, namespace: server.namespace });
+      const clientConnection = await Connection.connect({ address: server.address });
+      closers.push(() => clientConnection.close());
+      const rawClient = new Client({ connection: clientConnection, namespace: server.namespace });
+
+      const workerChain = chainFlock('fp-worker-chain', steps);
+      const throughputChain = chainFlock('fp-throughput', THROUGHPUT.steps);
+      const flockWorker: FlockWorker = await createFlockWorker({ connection: resolved, flocks: [workerChain, throughputChain], taskQueue: QUEUES.flock });
+      const flockRunning = flockWorker.run();
+      closers.unshift(() => flockWorker.shutdown().then(() => flockRunning));
+      await flockWorker.polling();
+      const runsClient = await FlockRunsClient.connect(resolved);
+      closers.push(() => runsClient.close());
+      const inProcess = chainFlock('fp-in-process', steps, { server, taskQueue: QUEUES.inProcess });
+      const local = chainFlock('fp-local', steps, { server, taskQueue: QUEUES.local, local: true });
+      closers.unshift(() => closeFlock(inProcess), () => closeFlock(local));
+      while (rawWorker.getState() !== 'RUNNING') await sleep(5);
+
+      // ---- 1. per-step latency
+      const rawRun = async (client: Client, workflowType: string, id: string, eager: boolean, length = steps) => {
+        const handle = await client.workflow.start(workflowType, {
+          taskQueue: QUEUES.raw,
+          workflowId: id,
+          args: [length, 0],
+          ...(eager ? { requestEagerStart: true } : {}),
+        });
+        const n = (await handle.result()) as number;
+        if (n !== length) throw new Error(`${workflowType} ${id} computed ${n}, expected ${length}`);
+        return eager ? handle.eagerlyStarted : undefined;
+      };
+      const checkFlock = (result: RunResult, what: string, length = steps) => {
+        if (result.output['n'] !== length) throw new Error(`${what} computed ${String(result.output['n'])}, expected ${length}`);
+      };
+      const flockRun = async (flock: Flock, what: string) => {
+        const result = await flock.run({ startAgent: 'a0', input: { n: 0 } });
+        checkFlock(result, what);
+        return (result as RunResult & { temporal?: { eagerlyStarted?: boolean } }).temporal?.eagerlyStarted;
+      };
+      const variant = (key: string, label: string, once: Variant['once']): Variant => ({ key, label, once, perStep: [], eager: 0 });
+      const variants: Variant[] = [
+        variant('a', 'raw SDK, activities', (id) => rawRun(rawClient, 'RawChainActivities', id, false)),
+        variant("a'", 'raw SDK, activities, eager start', (id) => rawRun(rawEagerClient, 'RawChainActivities', id, true)),
+        variant('b', 'raw SDK, local activities', (id) => rawRun(rawClient, 'RawChainLocalActivities', id, false)),
+        variant("b'", 'raw SDK, local activities, eager start', (id) => rawRun(rawEagerClient, 'RawChainLocalActivities', id, true)),
+        variant('c', 'Flock, separate worker, FlockRunsClient', async (id) => {
+          const { workflowId } = await runsClient.start(workerChain, { startAgent: 'a0', input: { n: 0 }, runId: id, taskQueue: QUEUES.flock });
+          checkFlock(await runsClient.result(workflowId), 'separate worker');
+          return undefined;
+        }),
+        variant('d', 'Flock, flock.run, in-process worker', () => flockRun(inProcess, 'flock.run')),
+        variant('e', 'Flock, flock.run, in-process, local: true', () => flockRun(local, 'flock.run local')),
+      ];
+      progress(`per-step latency: warm-up (${WARM_UP_ROUNDS} rounds), then ${runs} rounds of ${variants.length} variants`);
+      const stamp = Date.now();
+      for (let round = -WARM_UP_ROUNDS; round < runs; round++) {
+        // alternate the order so drift on the machine hits every variant alike
+        const order = round % 2 === 0 ? variants : [...variants].reverse();
+        for (const v of order) {
+          const started = performance.now();
+          const eager = await v.once(`fp-${v.key.replace("'", 'e')}-${stamp}-${round}`);
+          const elapsed = performance.now() - started;
+          if (round < 0) continue;
+          v.perStep.push(elapsed / steps);
+          if (eager) v.eager++;
+        }
+      }
+      await closeFlock(inProcess);
+      await closeFlock(local);
+      const p50 = Object.fromEntries(variants.map((v) => [v.key, percentile(v.perStep, 50)]));
+      const fmt = (value: number, width = 7) => value.toFixed(2).padStart(width);
+      out(`1. Per-step latency: ${runs} runs x ${steps} trivial steps per variant, client start + result, warm workers (ms per step)`);
+      out(`   Flock workers: createFlockWorker defaults (workflow bundle ${workerVariant}; no telemetry set up in this process);`);
+      out(`   (d), (e): TemporalExecutor({ workerIdleShutdownMs: ${IN_PROCESS_IDLE_MS} }), so the in-process workers stay up between rounds`);
+      out(`                                                   p50      p90  eager starts`);
+      for (const v of variants) {
+        const eager = v.key === "a'" || v.key === "b'" || v.key === 'd' || v.key === 'e' ? `${v.eager}/${v.perStep.length}` : '-';
+        out(`   (${v.key})${' '.repeat(3 - v.key.length)}${v.label.padEnd(42)} ${fmt(p50[v.key])}  ${fmt(percentile(v.perStep, 90))}  ${eager}`);
+      }
+      const ratioCA = p50['c'] / p50['a'];
+      const ratioDAe = p50['d'] / p50["a'"];
+      const ratioDA = p50['d'] / p50['a'];
+      out(`   (c)/(a)  ${ratioCA.toFixed(3)}  separate worker vs raw, both started without eager start; goal <= 1.15: ${verdict(ratioCA <= 1.15)}`);
+      out(`   (d)/(a') ${ratioDAe.toFixed(3)}  flock.run (starts eagerly) vs raw with eager start; goal <= 1.15: ${verdict(ratioDAe <= 1.15)}`);
+      out(`   (d)/(a)  ${ratioDA.toFixed(3)}  flock.run vs raw without eager start (same goal, for reference): ${verdict(ratioDA <= 1.15)}`);
+      out(`   (e)/(b') ${(p50['e'] / p50["b'"]).toFixed(3)}  flock.run local vs raw local activities with eager start (no goal)`);
+      out(`   (e) p50  ${p50['e'].toFixed(2)} ms/step; goal <= 10 ms/step: ${verdict(p50['e'] <= 10)}`);
+      goals.push(
+        { name: '1 (c)/(a) per-step p50 <= 1.15', value: ratioCA.toFixed(3), met: ratioCA <= 1.15 },
+        { name: "1 (d)/(a') per-step p50 <= 1.15", value: ratioDAe.toFixed(3), met: ratioDAe <= 1.15 },
+        { name: '1 (e) p50 <= 10 ms/step', value: `${p50['e'].toFixed(2)} ms`, met: p50['e'] <= 10 },
+      );
+
+      // ---- 2 + 3. throughput and CPU per run
+      progress(`per-step latency measured (${elapsed()}); throughput: ${THROUGHPUT.rounds} round(s) of ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, each kind`);
+      const tp = { flock: [] as Array<{ perSecond: number; cpu: number; server: number }>, raw: [] as Array<{ perSecond: number; cpu: number; server: number }> };
+      const batch = async (kind: 'flock' | 'raw', round: number, count = THROUGHPUT.runs) => {
+        const cpu = process.cpuUsage();
+        const serverCpu = groupCpuMs(server.pid);
+        const started = performance.now();
+        await pool(count, THROUGHPUT.inFlight, async (i) => {
+          const id = `fp-tp-${kind}-${stamp}-${round}-${i}`;
+          if (kind === 'raw') return rawRun(rawClient, 'RawChainActivities', id, false, THROUGHPUT.steps);
+          const { workflowId } = await runsClient.start(throughputChain, { startAgent: 'a0', input: { n: 0 }, runId: id, taskQueue: QUEUES.flock });
+          checkFlock(await runsClient.result(workflowId), 'throughput run', THROUGHPUT.steps);
+          return undefined;
+        });
+        const seconds = (performance.now() - started) / 1000;
+        tp[kind].push({ perSecond: count / seconds, cpu: processCpuMs(cpu) / count, server: (groupCpuMs(server.pid) - serverCpu) / count });
+      };
+      // warm-up of both (connections, caches), not counted
+      await batch('raw', -1, 2 * THROUGHPUT.inFlight);
+      await batch('flock', -1, 2 * THROUGHPUT.inFlight);
+      tp.raw.length = 0;
+      tp.flock.length = 0;
+      for (let round = 0; round < THROUGHPUT.rounds; round++) {
+        for (const kind of round % 2 ? (['flock', 'raw'] as const) : (['raw', 'flock'] as const)) await batch(kind, round);
+      }
+      const tpMedian = (kind: 'flock' | 'raw', field: 'perSecond' | 'cpu' | 'server') => median(tp[kind].map((r) => r[field]));
+      const tpRatio = tpMedian('flock', 'perSecond') / tpMedian('raw', 'perSecond');
+      const cpuRatio = tpMedian('flock', 'cpu') / tpMedian('raw', 'cpu');
+      const serverRatio = tpMedian('flock', 'server') / tpMedian('raw', 'server');
+      out();
+      out(`2. Throughput: ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, median of ${THROUGHPUT.rounds} round(s) each (alternating order)`);
+      out(`                                  runs/s   rounds`);
+      out(`   Flock, separate worker      ${tpMedian('flock', 'perSecond').toFixed(1).padStart(8)}   ${tp.flock.map((r) => r.perSecond.toFixed(1)).join(', ')}`);
+      out(`   raw SDK                     ${tpMedian('raw', 'perSecond').toFixed(1).padStart(8)}   ${tp.raw.map((r) => r.perSecond.toFixed(1)).join(', ')}`);
+      out(`   Flock/raw ${tpRatio.toFixed(3)}; goal >= 0.8: ${verdict(tpRatio >= 0.8)}`);
+      out();
+      out(`3. CPU ms per run during (2) (median of rounds)`);
+      out(`                                  this process (client + worker)   dev server (process group ${server.pid})`);
+      out(`   Flock, separate worker      ${tpMedian('flock', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('flock', 'server').toFixed(2).padStart(8)}`);
+      out(`   raw SDK                     ${tpMedian('raw', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('raw', 'server').toFixed(2).padStart(8)}`);
+      out(`   Flock/raw: this process ${cpuRatio.toFixed(3)}, goal <= 1.3: ${verdict(cpuRatio <= 1.3)}; dev server ${serverRatio.toFixed(3)} (no goal; /proc ticks of ${(1000 / CLK_TCK).toFixed(0)} ms)`);
+      goals.push(
+        { name: '2 throughput Flock/raw >= 0.8', value: tpRatio.toFixed(3), met: tpRatio >= 0.8 },
+        { name: '3 worker CPU per run Flock/raw <= 1.3', value: cpuRatio.toFixed(3), met: cpuRatio <= 1.3 },
+      );
+
+      // the rest runs in other processes: the workers here would only add noise
+      await flockWorker.shutdown();
       if (rawWorker.getState() === 'RUNNING') rawWorker.shutdown();
       await rawRunning;
-    });
-    // on the worker's own NativeConnection: starts may ask for eager start
-    const rawEagerClient = new Client({ connection: rawConnection, namespace: server.namespace });
-    const clientConnection = await Connection.connect({ address: server.address });
-    closers.push(() => clientConnection.close());
-    const rawClient = new Client({ connection: clientConnection, namespace: server.namespace });
 
-    const workerChain = chainFlock('fp-worker-chain', steps);
-    const throughputChain = chainFlock('fp-throughput', THROUGHPUT.steps);
-    const flockWorker: FlockWorker = await createFlockWorker({ connection: resolved, flocks: [workerChain, throughputChain], taskQueue: QUEUES.flock });
-    const flockRunning = flockWorker.run();
-    closers.unshift(() => flockWorker.shutdown().then(() => flockRunning));
-    await flockWorker.polling();
-    const runsClient = await FlockRunsClient.connect(resolved);
-    closers.push(() => runsClient.close());
-    const inProcess = chainFlock('fp-in-process', steps, { server, taskQueue: QUEUES.inProcess });
-    const local = chainFlock('fp-local', steps, { server, taskQueue: QUEUES.local, local: true });
-    closers.unshift(() => closeFlock(inProcess), () => closeFlock(local));
-    while (rawWorker.getState() !== 'RUNNING') await sleep(5);
-
-    // ---- 1. per-step latency
-    const rawRun = async (client: Client, workflowType: string, id: string, eager: boolean, length = steps) => {
-      const handle = await client.workflow.start(workflowType, {
-        taskQueue: QUEUES.raw,
-        workflowId: id,
-        args: [length, 0],
-        ...(eager ? { requestEagerStart: true } : {}),
-      });
-      const n = (await handle.result()) as number;
-      if (n !== length) throw new Error(`${workflowType} ${id} computed ${n}, expected ${length}`);
-      return eager ? handle.eagerlyStarted : undefined;
-    };
-    const checkFlock = (result: RunResult, what: string, length = steps) => {
-      if (result.output['n'] !== length) throw new Error(`${what} computed ${String(result.output['n'])}, expected ${length}`);
-    };
-    const flockRun = async (flock: Flock, what: string) => {
-      const result = await flock.run({ startAgent: 'a0', input: { n: 0 } });
-      checkFlock(result, what);
-      return (result as RunResult & { temporal?: { eagerlyStarted?: boolean } }).temporal?.eagerlyStarted;
-    };
-    const variant = (key: string, label: string, once: Variant['once']): Variant => ({ key, label, once, perStep: [], eager: 0 });
-    const variants: Variant[] = [
-      variant('a', 'raw SDK, activities', (id) => rawRun(rawClient, 'RawChainActivities', id, false)),
-      variant("a'", 'raw SDK, activities, eager start', (id) => rawRun(rawEagerClient, 'RawChainActivities', id, true)),
-      variant('b', 'raw SDK, local activities', (id) => rawRun(rawClient, 'RawChainLocalActivities', id, false)),
-      variant("b'", 'raw SDK, local activities, eager start', (id) => rawRun(rawEagerClient, 'RawChainLocalActivities', id, true)),
-      variant('c', 'Flock, separate worker, FlockRunsClient', async (id) => {
-        const { workflowId } = await runsClient.start(workerChain, { startAgent: 'a0', input: { n: 0 }, runId: id, taskQueue: QUEUES.flock });
-        checkFlock(await runsClient.result(workflowId), 'separate worker');
-        return undefined;
-      }),
-      variant('d', 'Flock, flock.run, in-process worker', () => flockRun(inProcess, 'flock.run')),
-      variant('e', 'Flock, flock.run, in-process, local: true', () => flockRun(local, 'flock.run local')),
-    ];
-    progress(`per-step latency: warm-up (${WARM_UP_ROUNDS} rounds), then ${runs} rounds of ${variants.length} variants`);
-    const stamp = Date.now();
-    for (let round = -WARM_UP_ROUNDS; round < runs; round++) {
-      // alternate the order so drift on the machine hits every variant alike
-      const order = round % 2 === 0 ? variants : [...variants].reverse();
-      for (const v of order) {
-        const started = performance.now();
-        const eager = await v.once(`fp-${v.key.replace("'", 'e')}-${stamp}-${round}`);
-        const elapsed = performance.now() - started;
-        if (round < 0) continue;
-        v.perStep.push(elapsed / steps);
-        if (eager) v.eager++;
-      }
-    }
-    await closeFlock(inProcess);
-    await closeFlock(local);
-    const p50 = Object.fromEntries(variants.map((v) => [v.key, percentile(v.perStep, 50)]));
-    const fmt = (value: number, width = 7) => value.toFixed(2).padStart(width);
-    out(`1. Per-step latency: ${runs} runs x ${steps} trivial steps per variant, client start + result, warm workers (ms per step)`);
-    out(`   Flock workers: createFlockWorker defaults (workflow bundle ${workerVariant}; no telemetry set up in this process);`);
-    out(`   (d), (e): TemporalExecutor({ workerIdleShutdownMs: ${IN_PROCESS_IDLE_MS} }), so the in-process workers stay up between rounds`);
-    out(`                                                   p50      p90  eager starts`);
-    for (const v of variants) {
-      const eager = v.key === "a'" || v.key === "b'" || v.key === 'd' || v.key === 'e' ? `${v.eager}/${v.perStep.length}` : '-';
-      out(`   (${v.key})${' '.repeat(3 - v.key.length)}${v.label.padEnd(42)} ${fmt(p50[v.key])}  ${fmt(percentile(v.perStep, 90))}  ${eager}`);
-    }
-    const ratioCA = p50['c'] / p50['a'];
-    const ratioDAe = p50['d'] / p50["a'"];
-    const ratioDA = p50['d'] / p50['a'];
-    out(`   (c)/(a)  ${ratioCA.toFixed(3)}  separate worker vs raw, both started without eager start; goal <= 1.15: ${verdict(ratioCA <= 1.15)}`);
-    out(`   (d)/(a') ${ratioDAe.toFixed(3)}  flock.run (starts eagerly) vs raw with eager start; goal <= 1.15: ${verdict(ratioDAe <= 1.15)}`);
-    out(`   (d)/(a)  ${ratioDA.toFixed(3)}  flock.run vs raw without eager start (same goal, for reference): ${verdict(ratioDA <= 1.15)}`);
-    out(`   (e)/(b') ${(p50['e'] / p50["b'"]).toFixed(3)}  flock.run local vs raw local activities with eager start (no goal)`);
-    out(`   (e) p50  ${p50['e'].toFixed(2)} ms/step; goal <= 10 ms/step: ${verdict(p50['e'] <= 10)}`);
-    goals.push(
-      { name: '1 (c)/(a) per-step p50 <= 1.15', value: ratioCA.toFixed(3), met: ratioCA <= 1.15 },
-      { name: "1 (d)/(a') per-step p50 <= 1.15", value: ratioDAe.toFixed(3), met: ratioDAe <= 1.15 },
-      { name: '1 (e) p50 <= 10 ms/step', value: `${p50['e'].toFixed(2)} ms`, met: p50['e'] <= 10 },
-    );
-
-    // ---- 2 + 3. throughput and CPU per run
-    progress(`per-step latency measured (${elapsed()}); throughput: ${THROUGHPUT.rounds} round(s) of ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, each kind`);
-    const tp = { flock: [] as Array<{ perSecond: number; cpu: number; server: number }>, raw: [] as Array<{ perSecond: number; cpu: number; server: number }> };
-    const batch = async (kind: 'flock' | 'raw', round: number, count = THROUGHPUT.runs) => {
-      const cpu = process.cpuUsage();
-      const serverCpu = groupCpuMs(server.pid);
-      const started = performance.now();
-      await pool(count, THROUGHPUT.inFlight, async (i) => {
-        const id = `fp-tp-${kind}-${stamp}-${round}-${i}`;
-        if (kind === 'raw') return rawRun(rawClient, 'RawChainActivities', id, false, THROUGHPUT.steps);
-        const { workflowId } = await runsClient.start(throughputChain, { startAgent: 'a0', input: { n: 0 }, runId: id, taskQueue: QUEUES.flock });
-        checkFlock(await runsClient.result(workflowId), 'throughput run', THROUGHPUT.steps);
-        return undefined;
-      });
-      const seconds = (performance.now() - started) / 1000;
-      tp[kind].push({ perSecond: count / seconds, cpu: processCpuMs(cpu) / count, server: (groupCpuMs(server.pid) - serverCpu) / count });
-    };
-    // warm-up of both (connections, caches), not counted
-    await batch('raw', -1, 2 * THROUGHPUT.inFlight);
-    await batch('flock', -1, 2 * THROUGHPUT.inFlight);
-    tp.raw.length = 0;
-    tp.flock.length = 0;
-    for (let round = 0; round < THROUGHPUT.rounds; round++) {
-      for (const kind of round % 2 ? (['flock', 'raw'] as const) : (['raw', 'flock'] as const)) await batch(kind, round);
-    }
-    const tpMedian = (kind: 'flock' | 'raw', field: 'perSecond' | 'cpu' | 'server') => median(tp[kind].map((r) => r[field]));
-    const tpRatio = tpMedian('flock', 'perSecond') / tpMedian('raw', 'perSecond');
-    const cpuRatio = tpMedian('flock', 'cpu') / tpMedian('raw', 'cpu');
-    const serverRatio = tpMedian('flock', 'server') / tpMedian('raw', 'server');
-    out();
-    out(`2. Throughput: ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, median of ${THROUGHPUT.rounds} round(s) each (alternating order)`);
-    out(`                                  runs/s   rounds`);
-    out(`   Flock, separate worker      ${tpMedian('flock', 'perSecond').toFixed(1).padStart(8)}   ${tp.flock.map((r) => r.perSecond.toFixed(1)).join(', ')}`);
-    out(`   raw SDK                     ${tpMedian('raw', 'perSecond').toFixed(1).padStart(8)}   ${tp.raw.map((r) => r.perSecond.toFixed(1)).join(', ')}`);
-    out(`   Flock/raw ${tpRatio.toFixed(3)}; goal >= 0.8: ${verdict(tpRatio >= 0.8)}`);
-    out();
-    out(`3. CPU ms per run during (2) (median of rounds)`);
-    out(`                                  this process (client + worker)   dev server (process group ${server.pid})`);
-    out(`   Flock, separate worker      ${tpMedian('flock', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('flock', 'server').toFixed(2).padStart(8)}`);
-    out(`   raw SDK                     ${tpMedian('raw', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('raw', 'server').toFixed(2).padStart(8)}`);
-    out(`   Flock/raw: this process ${cpuRatio.toFixed(3)}, goal <= 1.3: ${verdict(cpuRatio <= 1.3)}; dev server ${serverRatio.toFixed(3)} (no goal; /proc ticks of ${(1000 / CLK_TCK).toFixed(0)} ms)`);
-    goals.push(
-      { name: '2 throughput Flock/raw >= 0.8', value: tpRatio.toFixed(3), met: tpRatio >= 0.8 },
-      { name: '3 worker CPU per run Flock/raw <= 1.3', value: cpuRatio.toFixed(3), met: cpuRatio <= 1.3 },
-    );
-
-    // the rest runs in other processes: the workers here would only add noise
-    await flockWorker.shutdown();
-    if (rawWorker.getState() === 'RUNNING') rawWorker.shutdown();
-    await rawRunning;
-
-    // ---- 4. RSS with cached runs
-    progress(`throughput measured (${elapsed()}); worker RSS with ${CACHED_RUNS} cached runs (child processes)`);
-    const rssFlock = humanFlock();
-    const rawRss = await rssOf(
-      'rss-raw',
-      server,
-      bundleFiles.raw,
-      async (i) => (await rawClient.workflow.start('RawWaitForever', { taskQueue: QUEUES.rssRaw, workflowId: `fp-rss-raw-${stamp}-${i}`, args: [] })).workflowId,
-      (id) => rawClient.workflow.getHandle(id).terminate('fast-path benchmark done'),
-    );
-    // the bundle createFlockWorker picks by default (the goal's figure); with BENCH_RSS_TRACED=1 the traced one too when it differs
-    const rssVariants = [{ variant: workerVariant, file: bundleFiles.worker }];
-    if (leanExists && workerBundle !== traced && process.env['BENCH_RSS_TRACED'] === '1') rssVariants.push({ variant: 'tracing on', file: bundleFiles.traced });
-    const flockRss: Array<{ variant: string; rss: Awaited<ReturnType<typeof rssOf>> }> = [];
-    for (const { variant, file } of rssVariants) {
-      const tag = variant.replace(/\W+/g, '-');
-      flockRss.push({
-        variant,
-        rss: await rssOf(
-          'rss-flock',
-          server,
-          file,
-          async (i) => (await runsClient.start(rssFlock, { startAgent: 'ask', input: { question: `q${i}` }, runId: `${stamp}-${tag}-${i}`, taskQueue: QUEUES.rssFlock })).workflowId,
-          (id) => runsClient.client.workflow.getHandle(id).terminate('fast-path benchmark done'),
-        ),
-      });
-    }
-    progress(`RSS measured (${elapsed()})`);
-    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-    const growth = (r: { before: number; after: number }) => r.after - r.before;
-    const rssRatio = growth(flockRss[0].rss) / growth(rawRss);
-    out();
-    out(`4. Worker RSS with ${CACHED_RUNS} open runs cached (maxCachedWorkflows ${MAX_CACHED_WORKFLOWS}, one child process each, RSS after gc)`);
-    out(`                                           before    with runs    growth   per run  cached  heap used`);
-    const rssRows = [...flockRss.map((f) => [`Flock, human agent waits (${f.variant})`, f.rss] as const), ['raw, condition never true', rawRss] as const];
-    for (const [name, r] of rssRows) {
-      out(
-        `   ${name.padEnd(38)}${mib(r.before).padStart(7)} MiB ${mib(r.after).padStart(7)} MiB ${mib(growth(r)).padStart(6)} MiB ` +
-          `${(growth(r) / 1024 / CACHED_RUNS).toFixed(1).padStart(6)} KiB ${String(r.cached).padStart(6)} ${mib(r.heapUsed).padStart(6)} MiB`,
+      // ---- 4. RSS with cached runs
+      progress(`throughput measured (${elapsed()}); worker RSS with ${CACHED_RUNS} cached runs (child processes)`);
+      const rssFlock = humanFlock();
+      const rawRss = await rssOf(
+        'rss-raw',
+        server,
+        bundleFiles.raw,
+        async (i) => (await rawClient.workflow.start('RawWaitForever', { taskQueue: QUEUES.rssRaw, workflowId: `fp-rss-raw-${stamp}-${i}`, args: [] })).workflowId,
+        (id) => rawClient.workflow.getHandle(id).terminate('fast-path benchmark done'),
       );
+      // the bundle createFlockWorker picks by default (the goal's figure); with BENCH_RSS_TRACED=1 the traced one too when it differs
+      const rssVariants = [{ variant: workerVariant, file: bundleFiles.worker }];
+      if (leanExists && workerBundle !== traced && process.env['BENCH_RSS_TRACED'] === '1') rssVariants.push({ variant: 'tracing on', file: bundleFiles.traced });
+      const flockRss: Array<{ variant: string; rss: Awaited<ReturnType<typeof rssOf>> }> = [];
+      for (const { variant, file } of rssVariants) {
+        const tag = variant.replace(/\W+/g, '-');
+        flockRss.push({
+          variant,
+          rss: await rssOf(
+            'rss-flock',
+            server,
+            file,
+            async (i) => (await runsClient.start(rssFlock, { startAgent: 'ask', input: { question: `q${i}` }, runId: `${stamp}-${tag}-${i}`, taskQueue: QUEUES.rssFlock })).workflowId,
+            (id) => runsClient.client.workflow.getHandle(id).terminate('fast-path benchmark done'),
+          ),
+        });
+      }
+      progress(`RSS measured (${elapsed()})`);
+      const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+      const growth = (r: { before: number; after: number }) => r.after - r.before;
+      const rssRatio = growth(flockRss[0].rss) / growth(rawRss);
+      out();
+      out(`4. Worker RSS with ${CACHED_RUNS} open runs cached (maxCachedWorkflows ${MAX_CACHED_WORKFLOWS}, one child process each, RSS after gc)`);
+      out(`                                           before    with runs    growth   per run  cached  heap used`);
+      const rssRows = [...flockRss.map((f) => [`Flock, human agent waits (${f.variant})`, f.rss] as const), ['raw, condition never true', rawRss] as const];
+      for (const [name, r] of rssRows) {
+        out(
+          `   ${name.padEnd(38)}${mib(r.before).padStart(7)} MiB ${mib(r.after).padStart(7)} MiB ${mib(growth(r)).padStart(6)} MiB ` +
+            `${(growth(r) / 1024 / CACHED_RUNS).toFixed(1).padStart(6)} KiB ${String(r.cached).padStart(6)} ${mib(r.heapUsed).padStart(6)} MiB`,
+        );
+      }
+      for (const f of flockRss.slice(1)) out(`   growth Flock (${f.variant})/raw ${(growth(f.rss) / growth(rawRss)).toFixed(3)} (for reference)`);
+      out(`   growth Flock (${flockRss[0].variant}, createFlockWorker's default here)/raw ${rssRatio.toFixed(3)}; goal <= 1.5: ${verdict(rssRatio <= 1.5)}`);
+      goals.push({ name: `4 RSS growth, ${CACHED_RUNS} cached runs, Flock/raw <= 1.5`, value: rssRatio.toFixed(3), met: rssRatio <= 1.5 });
     }
-    for (const f of flockRss.slice(1)) out(`   growth Flock (${f.variant})/raw ${(growth(f.rss) / growth(rawRss)).toFixed(3)} (for reference)`);
-    out(`   growth Flock (${flockRss[0].variant}, createFlockWorker's default here)/raw ${rssRatio.toFixed(3)}; goal <= 1.5: ${verdict(rssRatio <= 1.5)}`);
-    goals.push({ name: `4 RSS growth, ${CACHED_RUNS} cached runs, Flock/raw <= 1.5`, value: rssRatio.toFixed(3), met: rssRatio <= 1.5 });
 
     // ---- 5. bundle bytes (measured above)
     out();
