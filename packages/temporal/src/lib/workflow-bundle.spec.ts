@@ -83,9 +83,9 @@ describe('loadWorkflowBundle', () => {
   beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'workflow-bundle-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('inlines the map a bundle file names, with the file as its `file`', async () => {
+  it('inlines the map a bundle file names, with the file as its `file` and without the sources text', async () => {
     writeFileSync(path.join(dir, 'b.js'), 'var x = 1;\n//# sourceMappingURL=b.js.map\n');
-    writeFileSync(path.join(dir, 'b.js.map'), JSON.stringify({ version: 3, file: 'b.js', sources: ['a.ts'], names: [], mappings: 'AAAA' }));
+    writeFileSync(path.join(dir, 'b.js.map'), JSON.stringify({ version: 3, file: 'b.js', sources: ['a.ts'], sourcesContent: ['const x = 1;'], names: [], mappings: 'AAAA' }));
     const bundle = await loadWorkflowBundle(path.relative(process.cwd(), path.join(dir, 'b.js')));
     if (!('code' in bundle)) throw new Error('expected code');
     expect(bundle.code.startsWith('var x = 1;\n//# sourceMappingURL=data:')).toBe(true);

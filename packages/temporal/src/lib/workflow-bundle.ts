@@ -129,8 +129,10 @@ export function inlineSourceMap(bundle: FlockWorkflowBundle): WorkflowBundle {
  * Reads a prebuilt workflow bundle file for `Worker.create`: code whose
  * `//# sourceMappingURL=` names a map file beside it (what `flock-worker`
  * ships) comes back with that map inlined and the file's absolute path as
- * the map's `file` (the name workflow stack traces show); a file with an
- * inline map is left to the SDK to read.
+ * the map's `file` (the name workflow stack traces show), without the
+ * sources' text (`sourcesContent`, two thirds of the map: stack traces need
+ * only the mappings, and the SDK decodes whatever it is given at every
+ * worker start); a file with an inline map is left to the SDK to read.
  *
  * @example
  * await Worker.create({ ...options, workflowBundle: await loadWorkflowBundle('dist/workflow-bundle.js') });
@@ -142,8 +144,9 @@ export async function loadWorkflowBundle(codePath: string): Promise<WorkflowBund
   const url = at < 0 ? undefined : /^\S+/.exec(code.slice(at + MAP_COMMENT.length))?.[0];
   // inline, or no map at all (the SDK refuses that, saying so)
   if (!url || url.startsWith('data:')) return { codePath: file };
-  const map = JSON.parse(await readFile(path.resolve(path.dirname(file), decodeURI(url)), 'utf8')) as { file?: string };
+  const map = JSON.parse(await readFile(path.resolve(path.dirname(file), decodeURI(url)), 'utf8')) as { file?: string; sourcesContent?: unknown };
   map.file = file;
+  delete map.sourcesContent;
   return inlineSourceMap({ code: code.slice(0, at), sourceMap: JSON.stringify(map) });
 }
 
