@@ -46,7 +46,7 @@
 import { Flock, type RunResult } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
 import '@flock-ts/temporal';
-import { FlockRunsClient, TemporalExecutor, bundleFlockWorkflows, createFlockWorker, resolveConnection, withSourceCondition, type FlockWorker } from '@flock-ts/temporal';
+import { FlockRunsClient, TemporalExecutor, bundleFlockWorkflows, createFlockWorker, inlineSourceMap, resolveConnection, withSourceCondition, type FlockWorker } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync, spawn } from 'node:child_process';
@@ -135,12 +135,6 @@ function humanFlock(): Flock {
   return flock;
 }
 
-/** `flock.close()` when this tree has it (shuts its in-process workers now). */
-async function closeFlock(flock: Flock): Promise<void> {
-  const closable = flock as Flock & { close?: () => Promise<void> };
-  if (typeof closable.close === 'function') await closable.close();
-}
-
 const CLK_TCK = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -166,16 +160,6 @@ function groupCpuMs(pgid: number): number {
     ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return (ticks * 1000) / CLK_TCK;
-}
-
-/**
- * Bundle code a Worker loads from a file: the SDK reads the source map only
- * from an inline comment at the end of the code (bundleFlockWorkflows may
- * hand code and map apart).
- */
-function loadableCode(bundle: { code: string; sourceMap?: string }): string {
-  if (bundle.code.includes('//# sourceMappingURL=data:') || !bundle.sourceMap) return bundle.code;
-  return `${bundle.code}//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(bundle.sourceMap).toString('base64')}\n`;
 }
 
 const processCpuMs = (since: NodeJS.CpuUsage) => {
@@ -374,22 +358,19 @@ async function main(): Promise<void> {
     // ---- 5. bundles (built first: the workers below and the children use them)
     progress('bundling workflow code');
     const traced = await bundleFlockWorkflows();
-    // `{ tracing: false }` is the lean variant where the tree has it; otherwise the same cached bundle comes back
-    const leanOptions: Record<string, unknown> = { tracing: false };
-    const lean = await bundleFlockWorkflows(leanOptions as Parameters<typeof bundleFlockWorkflows>[0]);
-    const leanExists = lean.code !== traced.code;
+    const lean = await bundleFlockWorkflows({ tracing: false });
     // what createFlockWorker bundles when given no file: lean unless telemetry is set up (none here)
-    const workerBundle = leanExists && !currentTelemetryOrNoop().enabled ? lean : traced;
-    const workerVariant = workerBundle === lean && leanExists ? 'tracing off' : 'tracing on';
+    const workerBundle = currentTelemetryOrNoop().enabled ? traced : lean;
+    const workerVariant = workerBundle === lean ? 'tracing off' : 'tracing on';
     const rawBundle = await bundleWorkflowCode({
       workflowsPath: path.join(__dirname, 'fixtures/fast-path-workflows.ts'),
       webpackConfigHook: withSourceCondition,
       logger: new DefaultLogger('WARN'),
     });
     const bundleFiles = { traced: path.join(dir, 'flock-traced.js'), worker: path.join(dir, 'flock-worker-default.js'), raw: path.join(dir, 'raw.js') };
-    writeFileSync(bundleFiles.traced, loadableCode(traced));
-    writeFileSync(bundleFiles.worker, loadableCode(workerBundle));
-    writeFileSync(bundleFiles.raw, loadableCode(rawBundle));
+    writeFileSync(bundleFiles.traced, inlineSourceMap(traced).code);
+    writeFileSync(bundleFiles.worker, inlineSourceMap(workerBundle).code);
+    writeFileSync(bundleFiles.raw, rawBundle.code);
     progress(`bundles built (${elapsed()})`);
 
     // BENCH_ONLY=6: only the bundles and the spawn-to-polling figure (section 6)
@@ -427,7 +408,7 @@ async function main(): Promise<void> {
       closers.push(() => runsClient.close());
       const inProcess = chainFlock('fp-in-process', steps, { server, taskQueue: QUEUES.inProcess });
       const local = chainFlock('fp-local', steps, { server, taskQueue: QUEUES.local, local: true });
-      closers.unshift(() => closeFlock(inProcess), () => closeFlock(local));
+      closers.unshift(() => inProcess.close(), () => local.close());
       while (rawWorker.getState() !== 'RUNNING') await sleep(5);
 
       // ---- 1. per-step latency
@@ -478,8 +459,8 @@ async function main(): Promise<void> {
           if (eager) v.eager++;
         }
       }
-      await closeFlock(inProcess);
-      await closeFlock(local);
+      await inProcess.close();
+      await local.close();
       const p50 = Object.fromEntries(variants.map((v) => [v.key, percentile(v.perStep, 50)]));
       const fmt = (value: number, width = 7) => value.toFixed(2).padStart(width);
       out(`1. Per-step latency: ${runs} runs x ${steps} trivial steps per variant, client start + result, warm workers (ms per step)`);
@@ -567,7 +548,7 @@ async function main(): Promise<void> {
       );
       // the bundle createFlockWorker picks by default (the goal's figure); with BENCH_RSS_TRACED=1 the traced one too when it differs
       const rssVariants = [{ variant: workerVariant, file: bundleFiles.worker }];
-      if (leanExists && workerBundle !== traced && process.env['BENCH_RSS_TRACED'] === '1') rssVariants.push({ variant: 'tracing on', file: bundleFiles.traced });
+      if (workerBundle !== traced && process.env['BENCH_RSS_TRACED'] === '1') rssVariants.push({ variant: 'tracing on', file: bundleFiles.traced });
       const flockRss: Array<{ variant: string; rss: Awaited<ReturnType<typeof rssOf>> }> = [];
       for (const { variant, file } of rssVariants) {
         const tag = variant.replace(/\W+/g, '-');
@@ -603,17 +584,13 @@ async function main(): Promise<void> {
 
     // ---- 5. bundle bytes (measured above)
     out();
-    out(`5. Workflow bundle size (bundleFlockWorkflows() code, as returned: ${traced.code.includes('//# sourceMappingURL=data:') ? 'source map inline' : 'source map apart, not counted'})`);
+    out('5. Workflow bundle size (bundleFlockWorkflows() code; its source map apart, not counted)');
     const tracedBytes = Buffer.byteLength(traced.code);
     out(`   tracing on (default)   ${String(tracedBytes).padStart(10)} bytes; goal <= ${BUNDLE_LIMIT}: ${verdict(tracedBytes <= BUNDLE_LIMIT)}`);
     goals.push({ name: '5 bundle bytes, tracing on <= 2,000,000', value: String(tracedBytes), met: tracedBytes <= BUNDLE_LIMIT });
-    if (leanExists) {
-      const leanBytes = Buffer.byteLength(lean.code);
-      out(`   tracing off            ${String(leanBytes).padStart(10)} bytes; goal <= ${BUNDLE_LIMIT}: ${verdict(leanBytes <= BUNDLE_LIMIT)}`);
-      goals.push({ name: '5 bundle bytes, tracing off <= 2,000,000', value: String(leanBytes), met: leanBytes <= BUNDLE_LIMIT });
-    } else {
-      out(`   tracing off            not in this tree (bundleFlockWorkflows({ tracing: false }) returns the default bundle)`);
-    }
+    const leanBytes = Buffer.byteLength(lean.code);
+    out(`   tracing off            ${String(leanBytes).padStart(10)} bytes; goal <= ${BUNDLE_LIMIT}: ${verdict(leanBytes <= BUNDLE_LIMIT)}`);
+    goals.push({ name: '5 bundle bytes, tracing off <= 2,000,000', value: String(leanBytes), met: leanBytes <= BUNDLE_LIMIT });
     const rawMapAt = rawBundle.code.lastIndexOf('//# sourceMappingURL=data:');
     const rawBytes = Buffer.byteLength(rawMapAt < 0 ? rawBundle.code : rawBundle.code.slice(0, rawMapAt));
     out(`   raw baseline bundle    ${String(rawBytes).padStart(10)} bytes without its inline source map (SDK bundler defaults; for reference)`);

@@ -76,6 +76,11 @@ describe('inlineSourceMap', () => {
     expect(code.startsWith('var x = 1;\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,')).toBe(true);
     expect(sdkReadsMap(code)).toBe(sourceMap);
   });
+
+  it('encodes a bundle once, however many workers load it', () => {
+    const bundle = { code: 'var x = 1;\n', sourceMap: '{"version":3}' };
+    expect(inlineSourceMap(bundle)).toBe(inlineSourceMap(bundle));
+  });
 });
 
 describe('loadWorkflowBundle', () => {

@@ -120,10 +120,18 @@ const MAP_COMMENT = '//# sourceMappingURL=';
  * await Worker.runReplayHistory({ workflowBundle: inlineSourceMap(await bundleFlockWorkflows()), sinks: flockWorkflowSinks() }, history);
  */
 export function inlineSourceMap(bundle: FlockWorkflowBundle): WorkflowBundle {
-  const base64 = Buffer.from(bundle.sourceMap, 'utf8').toString('base64');
-  const code = bundle.code.endsWith('\n') ? bundle.code : `${bundle.code}\n`;
-  return { code: `${code}${INLINE_MAP_COMMENT}application/json;charset=utf-8;base64,${base64}\n` };
+  // bundles are cached per variant: their inlined form is built once, not for every worker that loads one
+  let inlined = inlinedBundles.get(bundle);
+  if (!inlined) {
+    const base64 = Buffer.from(bundle.sourceMap, 'utf8').toString('base64');
+    const code = bundle.code.endsWith('\n') ? bundle.code : `${bundle.code}\n`;
+    inlined = { code: `${code}${INLINE_MAP_COMMENT}application/json;charset=utf-8;base64,${base64}\n` };
+    inlinedBundles.set(bundle, inlined);
+  }
+  return inlined;
 }
+
+const inlinedBundles = new WeakMap<FlockWorkflowBundle, WorkflowBundle>();
 
 /**
  * Reads a prebuilt workflow bundle file for `Worker.create`: code whose
