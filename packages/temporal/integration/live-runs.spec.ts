@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import '../src';
 import { FlockRunsClient } from '../src/lib/runs-client';
-import { rejection, uniqueQueue, testServer, workerHarness } from './harness';
+import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
 import { rawRun } from './support/raw-history';
 
 jest.setTimeout(120_000);
@@ -98,8 +98,12 @@ describe('run events', () => {
     expect(followed[followed.length - 1]).toMatchObject({ type: 'run-completed', result: { output: { n: 7 }, stepCount: 7 } });
 
     // the chain really continued as new, and a reader attaching after the end reads the same events
-    const chain = [];
-    for await (const info of runs.client.workflow.list({ query: `WorkflowId = '${run.id}'` })) chain.push(info.status.name);
+    // (visibility is eventually consistent: wait until it has every run of the chain closed)
+    const chain = await eventually(async () => {
+      const statuses: string[] = [];
+      for await (const info of runs.client.workflow.list({ query: `WorkflowId = '${run.id}'` })) statuses.push(info.status.name);
+      return statuses.length > 0 && !statuses.includes('RUNNING') ? statuses : undefined;
+    });
     expect(chain.filter((status) => status === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(3);
     const again = [];
     for await (const event of runs.events(run.id, { follow: false })) again.push(event);

@@ -187,8 +187,9 @@ describe('flockctl list with runs this client cannot decrypt', () => {
     const otherKey = await client(connectionWith({ FLOCK_PAYLOAD_ENCRYPTION_KEY: randomKey(), FLOCK_PAYLOAD_KEY_ID: 'hardening-key-2' }));
     const blind = await client(keyless);
     const listed = await eventually(async () => {
+      // visibility is eventually consistent: wait until it records the run closed
       const found = (await otherKey.list({ flockName: flock.name, limit: 50 })).find((run) => run.workflowId === workflowId);
-      return found;
+      return found?.phase === 'completed' ? found : undefined;
     });
     expect(listed).toMatchObject({ flockName: flock.name, phase: 'completed', unreadable: `encrypted: key ${KEY_ID}`, encryptedWithKey: KEY_ID });
     const listedBlind = (await blind.list({ flockName: flock.name, limit: 50 })).find((run) => run.workflowId === workflowId);

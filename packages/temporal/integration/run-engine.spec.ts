@@ -10,7 +10,7 @@ import { Flock, type StepRecord } from '@flock-ts/core';
 import { FLOCK_SEARCH_ATTRIBUTES } from '@flock-ts/contracts';
 import '../src';
 import { FlockRunsClient } from '../src/lib/runs-client';
-import { rejection, uniqueQueue, testServer, workerHarness } from './harness';
+import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -21,11 +21,17 @@ beforeAll(() => {
   runs = clients.runs;
 });
 
-/** Runs of a workflow id's chain, oldest first. */
-async function chainOf(workflowId: string) {
-  const infos = [];
-  for await (const info of runs.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) infos.push(info);
-  return infos.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+/**
+ * Runs of a finished workflow id's chain, oldest first, once visibility
+ * (eventually consistent) has recorded every run of it as closed.
+ */
+function chainOf(workflowId: string) {
+  return eventually(async () => {
+    const infos = [];
+    for await (const info of runs.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) infos.push(info);
+    if (infos.length === 0 || infos.some((info) => info.status.name === 'RUNNING')) return undefined;
+    return infos.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  });
 }
 
 describe('continue-as-new', () => {
