@@ -1,3 +1,4 @@
+export * from './lib/flock-error';
 export * from './lib/errors';
 export * from './lib/validate';
 export * from './lib/signature';

@@ -4,6 +4,7 @@
  * workflow, so this entry carries no schema (parse and validate
  * definitions through the main entry, in clients and activities).
  */
+export * from './lib/flock-error';
 export * from './lib/errors';
 export * from './lib/signature-syntax';
 export * from './lib/activity-config';

@@ -6,17 +6,6 @@ import type { TemporalActivityConfig } from './temporal-config';
 /** Default task queue of Flock workers and runs. */
 export const DEFAULT_TASK_QUEUE = 'flock-agents';
 
-/** Error types that no retry can fix. */
-export const DEFAULT_NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
-  'FlockConfigError',
-  'SignatureSyntaxError',
-  'AgentOutputValidationError',
-  'AgentInputValidationError',
-  'UnknownAgentError',
-  'PayloadTooLargeError',
-  'PayloadDecodeError',
-];
-
 /**
  * The documented defaults of an agent step:
  * 5 minutes per attempt, 3 attempts, 1 s first retry delay doubling up to
@@ -32,7 +21,8 @@ export const DEFAULT_ACTIVITY_CONFIG = {
   retryInitialIntervalSeconds: 1,
   retryBackoffCoefficient: 2,
   retryMaximumIntervalSeconds: 60,
-  nonRetryableErrorTypes: [...DEFAULT_NON_RETRYABLE_ERROR_TYPES],
+  // Flock's own errors say themselves when no retry can fix them (`FlockError.nonRetryable`)
+  nonRetryableErrorTypes: [],
 } as const satisfies TemporalActivityConfig;
 
 /** Activity options after merging an agent's override over the defaults. */
@@ -74,7 +64,6 @@ export function resolveActivityConfig(
   const merged: Record<string, unknown> = { ...DEFAULT_ACTIVITY_CONFIG, ...stripUndefined(defaults), ...stripUndefined(override) };
   merged['nonRetryableErrorTypes'] = [
     ...new Set([
-      ...DEFAULT_NON_RETRYABLE_ERROR_TYPES,
       ...(defaults?.nonRetryableErrorTypes ?? []),
       ...(override?.nonRetryableErrorTypes ?? []),
     ]),

@@ -71,7 +71,7 @@ describe('resolveActivityConfig', () => {
     expect(resolved.retryMaxAttempts).toBe(2);
     expect(resolved.taskQueue).toBe('gpu');
     expect(resolved.retryBackoffCoefficient).toBe(DEFAULT_ACTIVITY_CONFIG.retryBackoffCoefficient);
-    expect(resolved.nonRetryableErrorTypes).toEqual(expect.arrayContaining(['AuthError', 'QuotaError', 'FlockConfigError']));
+    expect(resolved.nonRetryableErrorTypes).toEqual(['AuthError', 'QuotaError']);
   });
 
   it('keeps a finite number of attempts by default', () => {

@@ -1,7 +1,11 @@
 /**
- * Errors of `@flock-ts/config`. Match them by `name` (or `code`), never with
- * `instanceof`: they cross the Temporal workflow sandbox and realms.
+ * Errors of `@flock-ts/config`: {@link FlockError}s, so `instanceof` works
+ * across the Temporal workflow sandbox and package copies.
  */
+import { FlockError } from './flock-error';
+
+/** The codes of `@flock-ts/config`'s errors. */
+export type ConfigErrorCode = 'INVALID_CONFIG' | 'INVALID_SIGNATURE';
 
 /** One violated rule, located by a dotted path such as `agents.0.name`. */
 export interface ConfigIssue {
@@ -21,30 +25,29 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-/** Invalid configuration: lists each offending field with its rule. */
-export class FlockConfigError extends Error {
-  override readonly name = 'FlockConfigError';
-  readonly code = 'INVALID_CONFIG' as const;
+/** Invalid configuration: lists each offending field with its rule. Not retryable. */
+export class FlockConfigError extends FlockError<'INVALID_CONFIG'> {
+  static {
+    FlockError.named(this, 'FlockConfigError');
+  }
   constructor(
     readonly subject: string,
     readonly issues: ConfigIssue[],
   ) {
-    super(
-      `Invalid ${subject}:\n` +
-        issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
-    );
+    super('INVALID_CONFIG', `Invalid ${subject}:\n` + issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'), { nonRetryable: true });
   }
 }
 
-/** A signature string that cannot be parsed; `position` is a 0-based index. */
-export class SignatureSyntaxError extends Error {
-  override readonly name = 'SignatureSyntaxError';
-  readonly code = 'INVALID_SIGNATURE' as const;
+/** A signature string that cannot be parsed; `position` is a 0-based index. Not retryable. */
+export class SignatureSyntaxError extends FlockError<'INVALID_SIGNATURE'> {
+  static {
+    FlockError.named(this, 'SignatureSyntaxError');
+  }
   constructor(
     readonly signature: string,
     readonly position: number,
     readonly reason: string,
   ) {
-    super(`Invalid signature "${signature}" at position ${position}: ${reason}`);
+    super('INVALID_SIGNATURE', `Invalid signature "${signature}" at position ${position}: ${reason}`, { nonRetryable: true });
   }
 }

@@ -76,7 +76,10 @@ export const TemporalActivityConfigSchema = z.strictObject({
     .optional(),
   /** Cap on the delay between retries. */
   retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
-  /** Error type names (`error.name` or `ApplicationFailure.type`) that are never retried. */
+  /**
+   * Error type names (`error.name` or `ApplicationFailure.type`) that are never retried, for your own
+   * errors: Flock's errors carry `nonRetryable` themselves.
+   */
   nonRetryableErrorTypes: z.array(z.string().min(1)).optional(),
   /** Run this agent's steps on their own task queue (their own worker pool). Not with `local: true`. */
   taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
