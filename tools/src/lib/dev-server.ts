@@ -92,6 +92,14 @@ const MAX_PORT_ATTEMPTS = 3;
  * server runs in its own process group and is killed with this process,
  * whatever way it ends; call `stop()` to end it earlier, cleanly.
  *
+ * Not `TestWorkflowEnvironment.createLocal` (nor the core-bridge ephemeral
+ * server below it, the same Rust code): it waits a fixed 5 s for the server,
+ * stops it with SIGKILL only, leaves it running when this process exits or
+ * crashes, exposes neither its pid nor its exit nor its output (stdio is
+ * inherited), health-checks `127.0.0.1` whatever `ip` is, and instantiates
+ * the worker `Runtime`, whose SIGINT/SIGTERM listeners cancel Node's default
+ * exit on those signals. See tools/README.md.
+ *
  * @throws DevServerStartError with the server's last output lines.
  * @example
  * const server = await startDevServer({ namespace: 'flock-example', headless: true });
