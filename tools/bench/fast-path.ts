@@ -45,8 +45,8 @@
  */
 import { Flock, type RunResult } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
-import '@flock-ts/temporal';
-import { FlockRunsClient, TemporalExecutor, bundleFlockWorkflows, createFlockWorker, inlineSourceMap, resolveConnection, withSourceCondition, type FlockWorker } from '@flock-ts/temporal';
+import { FlockRunsClient, TemporalExecutor, resolveConnection } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, createFlockWorker, inlineSourceMap, withSourceCondition, type FlockWorker } from '@flock-ts/temporal/worker';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync, spawn } from 'node:child_process';
@@ -106,7 +106,6 @@ function chainFlock(name: string, length: number, inProcess?: { server: DevServe
     maxIterations: Math.max(20, length),
     ...(inProcess
       ? {
-          enableTemporal: true,
           temporalStartInProcessWorker: true,
           // a long-lived executor: its in-process workers outlive the gaps between this flock's runs
           // (default idle shutdown 1.5 s, shorter than a round of all variants on a busy machine)

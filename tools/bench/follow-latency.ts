@@ -18,8 +18,7 @@
  * BENCH_DEV_SERVER_ARGS adds dev server flags (the server starts tuned: FAST_DEV_SERVER_CONFIG).
  */
 import { Flock, type FlockRunEvent } from '@flock-ts/core';
-import '@flock-ts/temporal';
-import { flockDataConverter } from '@flock-ts/temporal';
+import { temporal as temporalExecutor, flockDataConverter } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -39,7 +38,7 @@ function chainFlock(address: string, namespace: string): Flock {
   const flock = new Flock({
     name: 'follow-bench',
     maxIterations: steps,
-    enableTemporal: true,
+    executor: temporalExecutor(),
     temporalStartInProcessWorker: true,
     temporalConfig: { serverUrl: address, namespace, taskQueue: 'follow-bench' },
   });

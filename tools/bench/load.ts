@@ -9,7 +9,8 @@
  *
  *   node --conditions=@flock-ts/source --import tsx tools/bench/load.ts [runs=200] [steps=2] [workers=2] [concurrency=50]
  */
-import { bundleFlockWorkflows, FlockRunsClient, inlineSourceMap, resolveConnection } from '@flock-ts/temporal';
+import { FlockRunsClient, resolveConnection } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, inlineSourceMap } from '@flock-ts/temporal/worker';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -13,15 +13,8 @@
  */
 import { createFlockActivities } from '@flock-ts/activities';
 import { Flock, type StepRequest } from '@flock-ts/core';
-import {
-  FlockRunsClient,
-  bundleFlockWorkflows,
-  inlineSourceMap,
-  ensureFlockSearchAttributes,
-  flockDataConverter,
-  resolveConnection,
-  withSourceCondition,
-} from '@flock-ts/temporal';
+import { FlockRunsClient, ensureFlockSearchAttributes, flockDataConverter, resolveConnection } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, inlineSourceMap, withSourceCondition } from '@flock-ts/temporal/worker';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';

@@ -9,14 +9,8 @@
 import { flockWorkflowType, type FlockWorkflowInput } from '@flock-ts/contracts';
 import { Flock } from '@flock-ts/core';
 import { createFlockActivities } from '@flock-ts/activities';
-import {
-  bundleFlockWorkflows,
-  inlineSourceMap,
-  ensureFlockSearchAttributes,
-  flockDataConverter,
-  resolveConnection,
-  withSourceCondition,
-} from '@flock-ts/temporal';
+import { ensureFlockSearchAttributes, flockDataConverter, resolveConnection } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, inlineSourceMap, withSourceCondition } from '@flock-ts/temporal/worker';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import path from 'node:path';

@@ -7,12 +7,12 @@
  */
 import { LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION } from '@flock-ts/contracts';
 import { Flock } from '@flock-ts/core';
-import { TemporalRunResult, flockDataConverter } from '@flock-ts/temporal';
+import { temporal, TemporalRunResult, flockDataConverter } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parityScenarios as scenarios } from '@flock-ts/examples';
+import { parityScenarios as scenarios } from '@flock-ts/examples/testing';
 import { startDevServer } from '../src/lib/dev-server';
 
 const outDir = path.resolve(__dirname, '../../packages/temporal/integration/histories');
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       const flock = new Flock({
         name: `replay-${slug}`.slice(0, 60),
         maxIterations: scenario.maxIterations ?? 20,
-        enableTemporal: true,
+        executor: temporal(),
         temporalStartInProcessWorker: true,
         temporalConfig: {
           serverUrl: server.address,

@@ -13,13 +13,13 @@
 import type { Flock, FlockRun, FlockRunEvent, WaitingFor } from '@flock-ts/core';
 import { REVIEWED_BRIEF_START_AGENT, createCorpusReportFlock, createReviewedBriefFlock, exampleCorpusPath } from '@flock-ts/examples';
 import { setupTelemetry, withSpan } from '@flock-ts/telemetry';
-import '@flock-ts/temporal';
 import type { TemporalRunResult } from '@flock-ts/temporal';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { defaultCacheDir, startDevServer, type DevServer } from '../src';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../src/lib/flock-search-attributes';
+import { temporal } from '@flock-ts/temporal';
 
 async function main(): Promise<void> {
   // before the worker is created: it hands the workflow's spans to this setup
@@ -42,12 +42,12 @@ async function main(): Promise<void> {
 
   try {
     const review = process.argv.includes('--review');
-    const temporal = {
-      enableTemporal: true,
+    const onTemporal = {
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: address, namespace, taskQueue: 'flock-demo' },
     };
-    const flock: Flock = review ? createReviewedBriefFlock(temporal) : createCorpusReportFlock(temporal);
+    const flock: Flock = review ? createReviewedBriefFlock(onTemporal) : createCorpusReportFlock(onTemporal);
     const request = review
       ? { startAgent: REVIEWED_BRIEF_START_AGENT, input: { topic: 'tides' } }
       : { startAgent: 'reader', input: { folder: exampleCorpusPath }, sessionId: `demo-${new Date().toISOString().slice(0, 10)}` };

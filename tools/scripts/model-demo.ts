@@ -14,11 +14,11 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { RunResult, StepRecord } from '@flock-ts/core';
 import { MODEL_BRIEFING_START_AGENT, createModelBriefingFlock, demoModelFromEnv, exampleCorpusPath } from '@flock-ts/examples';
-import '@flock-ts/temporal';
 import type { TemporalRunResult } from '@flock-ts/temporal';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { defaultCacheDir, startDevServer, type DevServer } from '../src';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../src/lib/flock-search-attributes';
+import { temporal } from '@flock-ts/temporal';
 
 const HOW_TO = `No model configured. Set one of:
   OPENAI_API_KEY=sk-...                                  (uses openai:gpt-4o-mini)
@@ -63,9 +63,9 @@ async function main(): Promise<void> {
     let flock;
     if (values.temporal) {
       Runtime.install({ logger: new DefaultLogger('WARN') });
-      const temporal = await temporalConfig();
-      server = temporal.server;
-      flock = createModelBriefingFlock({ model, enableTemporal: true, temporalStartInProcessWorker: true, temporalConfig: temporal.config });
+      const onTemporal = await temporalConfig();
+      server = onTemporal.server;
+      flock = createModelBriefingFlock({ model, executor: temporal(), temporalStartInProcessWorker: true, temporalConfig: onTemporal.config });
     } else {
       flock = createModelBriefingFlock({ model });
     }

@@ -5,7 +5,7 @@
  * (tmp/web-ui/, git-ignored).
  */
 import { Flock, defineAgent } from '@flock-ts/core';
-import { flockRunsQuery, webUiSearchLink, type TemporalRunResult } from '@flock-ts/temporal';
+import { temporal, flockRunsQuery, type TemporalRunResult } from '@flock-ts/temporal';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ describe('Temporal Web UI', () => {
   it('lists a Flock run found by its FlockName and SessionId search attributes, and screenshots it', async () => {
     const flock = new Flock({
       name: flockName,
-      enableTemporal: true,
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: `webui-it-${suffix}` },
       agents: [defineAgent({ name: 'greeter', input: 'who: string', output: 'greeting: string', evaluate: ({ who }) => ({ greeting: `hello ${String(who)}` }) })],
@@ -76,7 +76,7 @@ describe('Temporal Web UI', () => {
     const ui = new URL(server.uiUrl as string).origin;
     await page.route((url) => url.origin !== ui, (route) => route.abort());
     const query = flockRunsQuery({ flockName, sessionId });
-    await page.goto(webUiSearchLink(server.uiUrl as string, server.namespace, query));
+    await page.goto(`${server.uiUrl as string}/namespaces/${encodeURIComponent(server.namespace)}/workflows?query=${encodeURIComponent(query)}`);
     // the list comes from visibility, which may trail the run by a moment: reload until the row shows
     const row = page.getByText(workflowId, { exact: true }).first();
     const deadline = Date.now() + 60_000;

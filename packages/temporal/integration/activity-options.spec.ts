@@ -1,11 +1,11 @@
 import { Flock } from '@flock-ts/core';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
-import '../src';
 import { resolveConnection } from '../src/lib/connection';
 import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker } from '../src/lib/worker-factory';
 import { rejection, temporalConfigFor, testClient, testServer, uniqueQueue } from './harness';
+import { temporal as temporalExecutor } from '../src';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -28,7 +28,7 @@ describe('per-agent activity options on a real server', () => {
   it('schedules each agent with its own timeouts and retry policy over the flock defaults', async () => {
     const flock = new Flock({
       name: 'options-readback',
-      enableTemporal: true,
+      executor: temporalExecutor(),
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('options'), {
         activityDefaults: { startToCloseTimeoutSeconds: 45, retryMaxAttempts: 4, retryInitialIntervalSeconds: 2 },
@@ -74,7 +74,7 @@ describe('per-agent activity options on a real server', () => {
     const runId = `flaky-${Date.now()}`;
     const flock = new Flock({
       name: 'flaky-flock',
-      enableTemporal: true,
+      executor: temporalExecutor(),
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('flaky')),
       agents: [
@@ -102,7 +102,7 @@ describe('per-agent activity options on a real server', () => {
     const runId = `fatal-${Date.now()}`;
     const flock = new Flock({
       name: 'fatal-flock',
-      enableTemporal: true,
+      executor: temporalExecutor(),
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('fatal')),
       agents: [
@@ -131,7 +131,7 @@ describe('per-agent activity options on a real server', () => {
     const { address, namespace } = testServer();
     const flock = new Flock({
       name: 'unpolled-flock',
-      enableTemporal: true,
+      executor: temporalExecutor(),
       temporalConfig: temporalConfigFor(taskQueue),
       agents: [
         {

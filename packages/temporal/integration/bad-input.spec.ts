@@ -6,11 +6,11 @@
  * and keep serving good runs started before, during and after.
  */
 import { Flock, defineRouter, defineTool, type AgentOptions, type FlockOptions, type RunResult } from '@flock-ts/core';
-import '../src';
 import { resolveConnection } from '../src/lib/connection';
 import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
 import { testServer, uniqueQueue } from './harness';
 import { isolatedEnv } from './support/raw-history';
+import { temporal } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -328,7 +328,7 @@ function buildFlock(c: RunCase, mode: Mode, index: number): Flock {
     ...c.flock,
     ...(mode === 'temporal'
       ? {
-          enableTemporal: true,
+          executor: temporal(),
           temporalStartInProcessWorker: false,
           // one attempt: the errors under test are not transient (three where the case proves that nothing retries them)
           temporalConfig: {
@@ -355,7 +355,7 @@ function goodFlock(name: string, mode: Mode): Flock {
   return new Flock({
     name: `${name}-${suffix}`,
     ...(mode === 'temporal'
-      ? { enableTemporal: true, temporalStartInProcessWorker: false, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
+      ? { executor: temporal(), temporalStartInProcessWorker: false, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
       : {}),
     agents: [
       {

@@ -7,16 +7,17 @@
  * says truthfully how the run ended, also when no worker is up.
  */
 import { Flock, defineAgent, type FlockRun, type FlockRunEvent } from '@flock-ts/core';
-import { modelEvaluator, startOpenAICompatibleStandIn } from '@flock-ts/llm';
+import { modelEvaluator } from '@flock-ts/llm';
+import { startOpenAICompatibleStandIn } from '@flock-ts/llm/testing';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import '../src';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
 import { rawRun } from './support/raw-history';
+import { temporal } from '../src';
 
 jest.setTimeout(120_000);
 
@@ -68,7 +69,7 @@ function counter(queue: string, until: number, delayMs: number, extra: Record<st
   return new Flock({
     name: uniqueQueue('live-count'),
     maxIterations: 100,
-    enableTemporal: true,
+    executor: temporal(),
     temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue, ...extra },
     agents: [
       {
@@ -136,7 +137,7 @@ describe('run events', () => {
     const queue = uniqueQueue('live-fail');
     const flock = new Flock({
       name: uniqueQueue('live-fail'),
-      enableTemporal: true,
+      executor: temporal(),
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue, activityDefaults: { retryMaxAttempts: 1 } },
       agents: [{ name: 'broken', input: 'x: string', output: 'y: string', evaluate: () => Promise.reject(new Error('disk on fire')) }],
     });
@@ -156,7 +157,7 @@ describe('text a step streams', () => {
     const chunks = Array.from({ length: 8 }, (_, i) => `chunk-${i} `);
     const flock = new Flock({
       name: uniqueQueue('live-text'),
-      enableTemporal: true,
+      executor: temporal(),
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
       agents: [
         {
@@ -204,7 +205,7 @@ describe('text a step streams', () => {
     const queue = uniqueQueue('live-notext');
     const flock = new Flock({
       name: uniqueQueue('live-notext'),
-      enableTemporal: true,
+      executor: temporal(),
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
       agents: [
         {
@@ -242,7 +243,7 @@ describe("a model agent's tokens", () => {
       const flock = new Flock({
         name: uniqueQueue('live-model'),
         model: 'openai-compatible:stand-in-model',
-        enableTemporal: true,
+        executor: temporal(),
         temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
         agents: [defineAgent({ name: 'summarizer', input: 'text: string', output: 'summary: string', evaluator: modelEvaluator() })],
       });
@@ -272,7 +273,7 @@ describe('cancel()', () => {
   function sideEffecting(queue: string, seen: { aborted: unknown[] }, sleepMs: number) {
     return new Flock({
       name: uniqueQueue('live-cancel'),
-      enableTemporal: true,
+      executor: temporal(),
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
       agents: [
         {
@@ -390,7 +391,7 @@ describe('handles', () => {
     const queue = uniqueQueue('live-inproc');
     const local = new Flock({
       name: uniqueQueue('live-inproc'),
-      enableTemporal: true,
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
       agents: [{ name: 'echo', input: 'x: string', output: 'y: string', evaluate: ({ x }) => ({ y: String(x).toUpperCase() }) }],

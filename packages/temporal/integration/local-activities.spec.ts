@@ -8,9 +8,9 @@
 import { Flock, type FlockRunEvent } from '@flock-ts/core';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import '../src';
 import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { rejection, temporalConfigFor, testClient, uniqueQueue, workerHarness } from './harness';
+import { temporal as temporalExecutor } from '../src';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +25,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function sandwich(queue: string) {
   return new Flock({
     name: uniqueQueue('local-sandwich'),
-    enableTemporal: true,
+    executor: temporalExecutor(),
     temporalConfig: temporalConfigFor(queue),
     agents: [
       { name: 'first', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text: `${String(text)}a` }), next: 'middle' },
@@ -46,7 +46,7 @@ function sandwich(queue: string) {
 function oneLocalAgent(queue: string, config: Record<string, unknown>, evaluate: (attempt: number) => Promise<Record<string, unknown>> | Record<string, unknown>) {
   return new Flock({
     name: uniqueQueue('local-one'),
-    enableTemporal: true,
+    executor: temporalExecutor(),
     temporalConfig: temporalConfigFor(queue),
     agents: [
       {
@@ -117,7 +117,7 @@ describe('local agent steps (temporalActivityConfig.local)', () => {
     const queue = uniqueQueue('local-v1');
     const flock = new Flock({
       name: uniqueQueue('local-v1'),
-      enableTemporal: true,
+      executor: temporalExecutor(),
       temporalConfig: temporalConfigFor(queue, { workflowVersion: 1 }),
       agents: [{ name: 'quick', input: 'x: string', output: 'x: string', temporalActivityConfig: { local: true }, evaluate: ({ x }) => ({ x: `${String(x)}!` }) }],
     });

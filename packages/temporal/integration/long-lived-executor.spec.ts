@@ -12,7 +12,6 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import '../src';
 import { buildFlockWorkflowStart, startFlockWorkflow } from '../src/lib/run-start';
 import { TemporalExecutor, type TemporalExecutorOptions, type TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker, type FlockWorker, type FlockWorkerOptions } from '../src/lib/worker-factory';
@@ -36,7 +35,6 @@ function countingFactory() {
 function chainFlock(taskQueue: string, executor: TemporalExecutorOptions, extra: { serverUrl?: string; sideQueue?: string } = {}): Flock {
   return new Flock({
     name: uniqueQueue('long-lived'),
-    enableTemporal: true,
     temporalStartInProcessWorker: true,
     temporalConfig: { ...temporalConfigFor(taskQueue), ...(extra.serverUrl ? { serverUrl: extra.serverUrl } : {}) },
     executor: new TemporalExecutor(executor),
@@ -190,8 +188,7 @@ describe('without in-process workers', () => {
     const queue = uniqueQueue('long-lived-plain');
     const flock = new Flock({
       name: uniqueQueue('long-lived-plain'),
-      enableTemporal: true,
-      temporalConfig: temporalConfigFor(queue),
+        temporalConfig: temporalConfigFor(queue),
       agents: [{ name: 'first', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n }) }],
     });
     await startWorker(flock, queue);

@@ -1,15 +1,15 @@
 import { Flock } from '@flock-ts/core';
 import { decodeFlockMemo } from '@flock-ts/serialization';
-import '../src';
 import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { eventually, temporalConfigFor, testClient, uniqueQueue } from './harness';
+import { temporal } from '../src';
 
 const SECRETS = ['sk-live-0123456789abcdefSECRET', 'hunter2-very-secret', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'];
 
 function secretFlock(name: string) {
   return new Flock({
     name,
-    enableTemporal: true,
+    executor: temporal(),
     temporalStartInProcessWorker: true,
     temporalConfig: temporalConfigFor(uniqueQueue('memo')),
     metadata: { owner: 'team-agents', password: SECRETS[1] },
@@ -88,7 +88,7 @@ describe('memo, secrets and search attributes on a real server', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const flock = new Flock({
       name: flockName,
-      enableTemporal: true,
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('phase')),
       agents: [{ name: 'waiter', input: 'x: string', output: 'x: string', evaluate: async ({ x }) => (await gate, { x }) }],

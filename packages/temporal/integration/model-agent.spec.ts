@@ -1,7 +1,8 @@
 import { Flock, defineAgent, type RunResult } from '@flock-ts/core';
-import { modelEvaluator, startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm';
-import '../src';
+import { modelEvaluator } from '@flock-ts/llm';
+import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm/testing';
 import { testServer, uniqueQueue } from './harness';
+import { temporal } from '../src';
 
 /** The failure types along an error's cause chain (Temporal puts the activity's failure type there). */
 function failureTypes(error: unknown): string[] {
@@ -40,7 +41,7 @@ function modelFlock(name: string): Flock {
   return new Flock({
     name,
     model: 'openai-compatible:stand-in-model',
-    enableTemporal: true,
+    executor: temporal(),
     temporalStartInProcessWorker: true,
     temporalConfig: {
       serverUrl: address,

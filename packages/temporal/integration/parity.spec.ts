@@ -1,7 +1,7 @@
 import { Flock, type RunResult, type StepRecord } from '@flock-ts/core';
-import '../src';
-import { parityScenarios as scenarios, type Scenario } from '@flock-ts/examples';
+import { parityScenarios as scenarios, type Scenario } from '@flock-ts/examples/testing';
 import { rejection, temporalConfigFor, uniqueQueue } from './harness';
+import { temporal } from '../src';
 
 type Mode = 'local' | 'temporal';
 
@@ -11,7 +11,7 @@ function buildFlock(scenario: Scenario, mode: Mode): Flock {
     maxIterations: scenario.maxIterations ?? 20,
     ...(mode === 'temporal'
       ? {
-          enableTemporal: true,
+          executor: temporal(),
           // one attempt: failures should fail now, not after backoff
           temporalConfig: temporalConfigFor(uniqueQueue('parity'), { activityDefaults: { retryMaxAttempts: 1 } }),
           temporalStartInProcessWorker: true,

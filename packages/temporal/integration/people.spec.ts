@@ -7,10 +7,10 @@
  */
 import { Flock, type FlockRun, type FlockRunEvent } from '@flock-ts/core';
 import { temporal } from '@temporalio/proto';
-import '../src';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
 import { rawRun } from './support/raw-history';
+import { temporal as temporalExecutor } from '../src';
 
 jest.setTimeout(120_000);
 
@@ -95,7 +95,7 @@ async function acceptedUpdates(workflowId: string): Promise<string[]> {
 function temporalFlock(prefix: string, queue: string, agents: ConstructorParameters<typeof Flock>[0]['agents']) {
   return new Flock({
     name: uniqueQueue(prefix),
-    enableTemporal: true,
+    executor: temporalExecutor(),
     temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue },
     agents,
   });

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PATCHES_BY_VERSION, SUPPORTED_WORKFLOW_VERSIONS } from '@flock-ts/contracts';
 import { flockDataConverter } from '../src/lib/data-converter';
-import { flockWorkflowSinks } from '../src/lib/tracing';
+import { flockWorkflowSinks } from '../src/lib/worker-tracing';
 import { bundleFlockWorkflows, inlineSourceMap, withSourceCondition } from '../src/lib/workflow-bundle';
 
 /**

@@ -8,9 +8,9 @@
  */
 import { Flock, type StepRecord } from '@flock-ts/core';
 import { FLOCK_SEARCH_ATTRIBUTES } from '@flock-ts/contracts';
-import '../src';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { eventually, rejection, uniqueQueue, testServer, workerHarness } from './harness';
+import { temporal } from '../src';
 
 jest.setTimeout(120_000);
 
@@ -95,7 +95,7 @@ describe('continue-as-new', () => {
     const slow = new Flock({
       name: uniqueQueue('engine-live'),
       maxIterations: 50,
-      enableTemporal: true,
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue2, continueAsNew: { maxSteps: 3 } },
       agents: [
@@ -124,7 +124,7 @@ describe('an onStep callback that throws', () => {
     const flock = new Flock({
       name: uniqueQueue('engine-onstep'),
       ...(mode === 'temporal'
-        ? { enableTemporal: true, temporalStartInProcessWorker: true, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
+        ? { executor: temporal(), temporalStartInProcessWorker: true, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
         : {}),
       agents: [
         { name: 'one', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: (n as number) + 1 }), next: 'two' },

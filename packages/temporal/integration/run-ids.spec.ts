@@ -5,8 +5,8 @@
  * anything starts, on both executors alike.
  */
 import { Flock } from '@flock-ts/core';
-import '../src';
 import { rejection, temporalConfigFor, uniqueQueue } from './harness';
+import { temporal } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -14,7 +14,7 @@ let executions = 0;
 function counted(mode: 'local' | 'temporal'): Flock {
   return new Flock({
     name: uniqueQueue('run-ids'),
-    ...(mode === 'temporal' ? { enableTemporal: true, temporalStartInProcessWorker: true, temporalConfig: temporalConfigFor(uniqueQueue('run-ids')) } : {}),
+    ...(mode === 'temporal' ? { executor: temporal(), temporalStartInProcessWorker: true, temporalConfig: temporalConfigFor(uniqueQueue('run-ids')) } : {}),
     agents: [
       {
         name: 'once',

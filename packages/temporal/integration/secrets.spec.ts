@@ -8,7 +8,6 @@ import { Flock, defineTool } from '@flock-ts/core';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
-import '../src';
 import { resolveConnection } from '../src/lib/connection';
 import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { FlockRunsClient } from '../src/lib/runs-client';
@@ -16,6 +15,7 @@ import { createFlockWorker, type FlockWorker } from '../src/lib/worker-factory';
 import { loadFlockModules } from '../src/lib/flock-module';
 import { rejection, testServer, uniqueQueue } from './harness';
 import { bytesAsText, isolatedEnv, rawRun } from './support/raw-history';
+import { temporal } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -54,7 +54,7 @@ const queue = uniqueQueue('secrets');
 function secretFlock(): Flock {
   return new Flock({
     name: uniqueQueue('secrets'),
-    enableTemporal: true,
+    executor: temporal(),
     temporalStartInProcessWorker: false,
     // the API key rides along in the config; the connection here is plain, so TLS stays off
     temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue, apiKey: SECRETS.temporalApiKey, tls: false },
@@ -131,7 +131,7 @@ let toolFailedId: string;
 // a flock and an agent named like provider keys: names are not secrets, the run must work on Temporal
 const namedFlock = new Flock({
   name: 'sk-customer-support-bot',
-  enableTemporal: true,
+  executor: temporal(),
   temporalStartInProcessWorker: false,
   temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue, tls: false },
   agents: [{ name: 'sk-summarizer-agent-01', input: 'topic: string', output: 'summary: string', evaluate: ({ topic }) => ({ summary: `summary of ${String(topic)}` }) }],

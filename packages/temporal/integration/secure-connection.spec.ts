@@ -11,13 +11,13 @@ import { Connection } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import '../src';
 import { resolveConnection, type ResolvedConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import { createFlockWorker } from '../src/lib/worker-factory';
 import { rejection, testServer, uniqueQueue } from './harness';
 import { isolatedEnv } from './support/raw-history';
 import { makeTestCertificates, startSecureProxy, type SecureProxy, type TestCertificates } from './support/secure-proxy';
+import { temporal } from '../src';
 
 jest.setTimeout(60_000);
 
@@ -43,7 +43,7 @@ afterAll(async () => {
 function greeter(temporalConfig: FlockOptions['temporalConfig']): Flock {
   return new Flock({
     name: uniqueQueue('secure'),
-    enableTemporal: true,
+    executor: temporal(),
     temporalStartInProcessWorker: true,
     temporalConfig,
     agents: [{ name: 'greet', input: 'who: string', output: 'greeting: string', evaluate: ({ who }) => ({ greeting: `hello ${String(who)}` }) }],

@@ -1,13 +1,15 @@
 import { defineAgent, defineTool, Flock } from '@flock-ts/core';
-import { createFakeModel, modelEvaluator } from '@flock-ts/llm';
-import { InMemorySpanExporter, setupTelemetry, type FlockTelemetry, type ReadableSpan } from '@flock-ts/telemetry';
+import { modelEvaluator } from '@flock-ts/llm';
+import { createFakeModel } from '@flock-ts/llm/testing';
+import { setupTelemetry, type FlockTelemetry } from '@flock-ts/telemetry';
+import { InMemorySpanExporter, type ReadableSpan } from '@flock-ts/telemetry/testing';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import '../src';
 import { resolveConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
 import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker } from '../src/lib/worker-factory';
 import { eventually, rejection, temporalConfigFor, testServer, uniqueQueue } from './harness';
+import { temporal } from '../src';
 
 // One trace per run, on a real server: the caller's span -> StartWorkflow
 // (client interceptor) -> RunWorkflow and StartActivity (workflow
@@ -24,7 +26,7 @@ const fail = defineTool({ name: 'explode', input: '', execute: () => { throw new
 function tracedFlock(name: string, taskQueue: string) {
   return new Flock({
     name,
-    enableTemporal: true,
+    executor: temporal(),
     temporalStartInProcessWorker: true,
     temporalConfig: temporalConfigFor(taskQueue, { activityDefaults: { retryMaxAttempts: 1 } }),
     tools: [wordCount, fail],
@@ -168,7 +170,7 @@ describe('one trace per run on a real server', () => {
     });
     const flock = new Flock({
       name: 'traced-model',
-      enableTemporal: true,
+      executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('trace-model'), { activityDefaults: { retryMaxAttempts: 1 } }),
       tools: [wordCount],

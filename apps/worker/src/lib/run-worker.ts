@@ -1,7 +1,8 @@
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
-import { codecEncrypts, createFlockWorker, resolveConnection, type FlockWorker, type ResolvedConnection } from '@flock-ts/temporal';
+import { codecEncrypts, resolveConnection, type ResolvedConnection } from '@flock-ts/temporal';
+import { createFlockWorker, type FlockWorker } from '@flock-ts/temporal/worker';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerCliOptions } from './cli';

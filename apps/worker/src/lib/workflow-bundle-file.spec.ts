@@ -1,4 +1,4 @@
-import { loadWorkflowBundle } from '@flock-ts/temporal';
+import { loadWorkflowBundle } from '@flock-ts/temporal/worker';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-import { bundleFlockWorkflows, type FlockBundleOptions } from '@flock-ts/temporal';
+import { bundleFlockWorkflows, type FlockBundleOptions } from '@flock-ts/temporal/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 

@@ -2,8 +2,14 @@ import type { Flock } from './flock';
 import type { FlockRun } from './run-handle';
 import type { RunRequest, RunResult } from './run-state';
 
-/** Runs a flock: in-process ({@link LocalExecutor}) or on Temporal (`@flock-ts/temporal`). */
+/**
+ * Runs a flock: in-process ({@link LocalExecutor}, the default) or on
+ * Temporal (`temporal()` from `@flock-ts/temporal`), chosen with the
+ * `executor` option of `new Flock()`.
+ */
 export interface FlockExecutor {
+  /** `'temporal'` makes the flock's `enableTemporal` true (its definition and memo say where it runs). */
+  readonly kind: ExecutorKind;
   /** Runs to the end: `start` then `result()`. */
   run(flock: Flock, request: RunRequest): Promise<RunResult>;
   /** Starts a run and returns its handle once it is under way. */
@@ -18,39 +24,5 @@ export interface FlockExecutor {
   close?(flock: Flock): Promise<void>;
 }
 
-/** Executor kinds a package can register. */
-export type ExecutorKind = 'temporal';
-
-/** Makes the executor of one flock. */
-export type ExecutorFactory = (flock: Flock) => FlockExecutor;
-
-// On globalThis so that two copies of this module (sources and dist, or two
-// installs) share one registry: the registering package may load the other copy.
-const REGISTRY = Symbol.for('@flock-ts/core/executors');
-type Registry = Map<ExecutorKind, ExecutorFactory>;
-
-function registry(): Registry {
-  const scope = globalThis as { [REGISTRY]?: Registry };
-  return (scope[REGISTRY] ??= new Map());
-}
-
-/**
- * Registers the executor factory of a kind; the last registration wins.
- * `@flock-ts/temporal` calls this when imported.
- *
- * @example
- * registerExecutor('temporal', (flock) => new TemporalExecutor(flock.temporalConfig));
- */
-export function registerExecutor(kind: ExecutorKind, factory: ExecutorFactory): void {
-  registry().set(kind, factory);
-}
-
-/** The registered factory of a kind, if any. */
-export function getExecutorFactory(kind: ExecutorKind): ExecutorFactory | undefined {
-  return registry().get(kind);
-}
-
-/** Removes a registration (tests). */
-export function unregisterExecutor(kind: ExecutorKind): void {
-  registry().delete(kind);
-}
+/** Where an executor runs flocks: in this process, or durably on Temporal. */
+export type ExecutorKind = 'local' | 'temporal';

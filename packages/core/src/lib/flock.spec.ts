@@ -1,7 +1,7 @@
 import type { FlockConfigError } from '@flock-ts/config';
 import { z } from 'zod';
 import { defineAgent } from './agent';
-import { registerExecutor, unregisterExecutor, type FlockExecutor } from './executor';
+import type { FlockExecutor } from './executor';
 import { Flock } from './flock';
 import { defineRouter } from './router';
 import type { RunResult } from './run-state';
@@ -152,7 +152,6 @@ describe('Flock.runPlan and Flock.stepFingerprint', () => {
 
 describe('Flock.run', () => {
   const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], stepCount: 0, variables: {} };
-  afterEach(() => unregisterExecutor('temporal'));
 
   it('runs in-process by default', async () => {
     const flock = new Flock({ name: 'local', agents: [agent('a')] });
@@ -167,47 +166,42 @@ describe('Flock.run', () => {
   });
 
   it('rejects an unknown start agent before reaching the executor', async () => {
-    const executor: FlockExecutor = { run: jest.fn(), start: jest.fn(), getRun: jest.fn() };
+    const executor: FlockExecutor = { kind: 'local', run: jest.fn(), start: jest.fn(), getRun: jest.fn() };
     const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
     await expect(flock.run({ startAgent: 'b', input: {} })).rejects.toMatchObject({ name: 'UnknownAgentError' });
     expect(executor.run).not.toHaveBeenCalled();
   });
 
   it('uses an executor given in the options', async () => {
-    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
+    const executor: FlockExecutor = { kind: 'local', run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
     const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
     await expect(flock.run({ startAgent: 'a', input: {} })).resolves.toBe(result);
     expect(executor.run).toHaveBeenCalledWith(flock, { startAgent: 'a', input: {} });
   });
 
-  it('rejects with ExecutorNotAvailableError when Temporal is enabled but not imported', async () => {
+  it('rejects with ExecutorNotAvailableError when Temporal is enabled without an executor, naming the fix', async () => {
     const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
     await expect(flock.run({ startAgent: 'a', input: {} })).rejects.toMatchObject({
       name: 'ExecutorNotAvailableError',
-      message: expect.stringContaining("import '@flock-ts/temporal'"),
+      message: expect.stringContaining('executor: temporal()'),
     });
   });
 
-  it('uses the registered Temporal executor, made once per flock', async () => {
-    const run = jest.fn(async () => result);
-    const factory = jest.fn(() => ({ run, start: jest.fn(), getRun: jest.fn() }));
-    registerExecutor('temporal', factory);
-    const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
-    await flock.run({ startAgent: 'a', input: {} });
-    await flock.run({ startAgent: 'a', input: {} });
-    expect(factory).toHaveBeenCalledTimes(1);
-    expect(factory).toHaveBeenCalledWith(flock);
-    expect(run).toHaveBeenCalledTimes(2);
+  it('takes enableTemporal from a Temporal executor', () => {
+    const executor: FlockExecutor = { kind: 'temporal', run: jest.fn(), start: jest.fn(), getRun: jest.fn() };
+    const flock = new Flock({ name: 'prod', agents: [agent('a')], executor });
+    expect(flock.enableTemporal).toBe(true);
+    expect(flock.toDefinition().enableTemporal).toBe(true);
+    expect(new Flock({ name: 'here', agents: [agent('a')] }).enableTemporal).toBe(false);
   });
 });
 
 describe('Flock.close', () => {
   const result: RunResult = { runId: 'r', flockName: 'x', lastAgent: 'a', output: {}, steps: [], stepCount: 0, variables: {} };
-  afterEach(() => unregisterExecutor('temporal'));
 
   it('delegates to the executor given in the options, each time it is called', async () => {
     const close = jest.fn(async () => undefined);
-    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn(), close };
+    const executor: FlockExecutor = { kind: 'local', run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn(), close };
     const flock = new Flock({ name: 'x', agents: [agent('a')], executor });
     await flock.close();
     await flock.close();
@@ -217,22 +211,8 @@ describe('Flock.close', () => {
     await expect(flock.run({ startAgent: 'a', input: {} })).resolves.toBe(result);
   });
 
-  it('closes the registered Temporal executor once it was made, and makes none to close', async () => {
-    const close = jest.fn(async () => undefined);
-    const factory = jest.fn(() => ({ run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn(), close }));
-    registerExecutor('temporal', factory);
-    const flock = new Flock({ name: 'prod', enableTemporal: true, agents: [agent('a')] });
-    await flock.close();
-    expect(factory).not.toHaveBeenCalled();
-    await flock.run({ startAgent: 'a', input: {} });
-    await flock.close();
-    expect(close).toHaveBeenCalledWith(flock);
-    await flock.run({ startAgent: 'a', input: {} });
-    expect(factory).toHaveBeenCalledTimes(1);
-  });
-
   it('resolves for executors without close, and in-process (runs still work afterwards)', async () => {
-    const executor: FlockExecutor = { run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
+    const executor: FlockExecutor = { kind: 'local', run: jest.fn(async () => result), start: jest.fn(), getRun: jest.fn() };
     await expect(new Flock({ name: 'x', agents: [agent('a')], executor }).close()).resolves.toBeUndefined();
     const local = new Flock({ name: 'local', agents: [agent('a')] });
     await local.close();

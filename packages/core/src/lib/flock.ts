@@ -8,7 +8,7 @@ import {
 import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
-import { getExecutorFactory, type FlockExecutor } from './executor';
+import type { FlockExecutor } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
 import type { FlockRun } from './run-handle';
@@ -22,16 +22,20 @@ export type FlockOptions = Omit<FlockDefinitionInput, 'agents'> & {
   tools?: Tool[];
   /** Routers agents refer to as `next: { router: name }`. */
   routers?: Router[];
-  /** Runs the flock; by default in-process, or the registered Temporal executor when `enableTemporal` is set. */
+  /**
+   * Runs the flock: in-process by default, durably on Temporal with
+   * `executor: temporal()` from `@flock-ts/temporal` (which sets
+   * `enableTemporal`; `enableTemporal: true` without an executor is refused
+   * when the flock runs).
+   */
   executor?: FlockExecutor;
 };
 
 const LOCAL = new LocalExecutor();
 
 function prefixIssues(error: unknown, prefix: string): never {
-  if ((error as Error)?.name === 'FlockConfigError') {
-    const config = error as FlockConfigError;
-    throw new FlockConfigError(config.subject, config.issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix })));
+  if (error instanceof FlockConfigError) {
+    throw new FlockConfigError(error.subject, error.issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix })));
   }
   throw error;
 }
@@ -58,7 +62,6 @@ export class Flock {
   private readonly toolMap = new Map<string, Tool>();
   private readonly routerMap = new Map<string, Router>();
   private readonly explicitExecutor: FlockExecutor | undefined;
-  private registeredExecutor: FlockExecutor | undefined;
   private plan: RunPlan | undefined;
 
   constructor(options: FlockOptions) {
@@ -68,7 +71,8 @@ export class Flock {
     this.description = config.description;
     this.model = config.model;
     this.maxIterations = config.maxIterations;
-    this.enableTemporal = config.enableTemporal;
+    // a Temporal executor is the choice to run durably
+    this.enableTemporal = config.enableTemporal || executor?.kind === 'temporal';
     this.temporalConfig = config.temporalConfig;
     this.temporalStartInProcessWorker = config.temporalStartInProcessWorker;
     this.metadata = config.metadata;
@@ -229,17 +233,13 @@ export class Flock {
 
   /**
    * The executor of this flock: the one given as `executor`, else the
-   * registered Temporal executor when `enableTemporal` is set, else in-process.
+   * in-process one. `enableTemporal: true` without an executor is refused
+   * here (`ExecutorNotAvailableError`): pass `executor: temporal()`.
    */
   executor(): FlockExecutor {
     if (this.explicitExecutor) return this.explicitExecutor;
-    if (!this.enableTemporal) return LOCAL;
-    if (!this.registeredExecutor) {
-      const factory = getExecutorFactory('temporal');
-      if (!factory) throw new ExecutorNotAvailableError('temporal', this.name);
-      this.registeredExecutor = factory(this);
-    }
-    return this.registeredExecutor;
+    if (this.enableTemporal) throw new ExecutorNotAvailableError('temporal', this.name);
+    return LOCAL;
   }
 
   /**
@@ -296,9 +296,7 @@ export class Flock {
    * }
    */
   async close(): Promise<void> {
-    // an executor never made holds nothing
-    const executor = this.explicitExecutor ?? this.registeredExecutor;
-    await executor?.close?.(this);
+    await this.explicitExecutor?.close?.(this);
   }
 
   private checkStart(request: RunRequest): void {

@@ -31,6 +31,7 @@ const ENDED_RUNS_KEPT = 100;
  * const run = await new LocalExecutor().start(flock, { startAgent: 'reader', input: {} });
  */
 export class LocalExecutor implements FlockExecutor {
+  readonly kind = 'local';
   private readonly runs = new Map<string, LocalFlockRun>();
   private readonly ended: string[] = [];
 

@@ -5,6 +5,7 @@ import type { StepRecord } from '@flock-ts/core';
 import { exampleCorpusPath } from './corpus-path';
 import { CORPUS_REPORT_START_AGENT, createCorpusReportFlock } from './corpus-report-flock';
 import type { DocumentStats, RankedDocument } from './schemas';
+import { temporal } from '@flock-ts/temporal';
 
 let folder: string;
 
@@ -104,7 +105,7 @@ describe('createCorpusReportFlock', () => {
   });
 
   it('passes flock options through', () => {
-    const flock = createCorpusReportFlock({ name: 'docs', enableTemporal: true, temporalConfig: { taskQueue: 'docs' } });
+    const flock = createCorpusReportFlock({ name: 'docs', executor: temporal(), temporalConfig: { taskQueue: 'docs' } });
     expect([flock.name, flock.enableTemporal, flock.temporalConfig.taskQueue]).toEqual(['docs', true, 'docs']);
   });
 

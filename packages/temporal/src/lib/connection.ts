@@ -1,6 +1,5 @@
 import type { TemporalWorkflowConfig } from '@flock-ts/config';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
+import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConnectConfig } from '@temporalio/envconfig';
 import type { FlockPayloadCodec } from '@flock-ts/serialization/codec';
 import { payloadCodecFromEnv } from './payload-codec-env';
 
@@ -9,7 +8,7 @@ export interface ResolvedConnection {
   address: string;
   namespace: string;
   /** Connection options shared by the client and workers (`tls`, `apiKey`, `metadata` included). */
-  connectionOptions: NativeConnectionOptions & { address: string };
+  connectionOptions: ClientConnectConfig['connectionOptions'] & { address: string };
   /**
    * Compression and encryption of payloads (env `FLOCK_PAYLOAD_*`, see
    * `payloadCodecFromEnv`); clients and workers built on this connection use it.

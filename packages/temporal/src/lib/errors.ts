@@ -24,15 +24,16 @@ export class FlockModuleError extends Error {
  * unique per flock, so a second start never runs the flock twice. Start
  * without `runId` for a new run, or read the existing one by its workflow id.
  */
-export class FlockRunAlreadyStartedError extends Error {
-  override readonly name = 'FlockRunAlreadyStartedError';
-  readonly code = 'RUN_ALREADY_STARTED' as const;
+export class FlockRunAlreadyStartedError extends FlockError<'RUN_ALREADY_STARTED'> {
+  static {
+    FlockError.named(this, 'FlockRunAlreadyStartedError');
+  }
   constructor(
     readonly workflowId: string,
     readonly runId: string,
     options?: { cause?: unknown },
   ) {
-    super(
+    super('RUN_ALREADY_STARTED',
       `A run with id "${runId}" already exists (workflow ${workflowId}): run ids are unique, a run is never started twice. ` +
         `Leave runId out for a new run, or follow the existing one (flockctl status ${workflowId}).`,
       options,
@@ -46,9 +47,10 @@ export class FlockRunAlreadyStartedError extends Error {
  * says why, e.g. an unreachable address) and nothing was started on
  * Temporal. The next run tries again.
  */
-export class InProcessWorkerStartError extends Error {
-  override readonly name = 'InProcessWorkerStartError';
-  readonly code = 'IN_PROCESS_WORKER_START_FAILED' as const;
+export class InProcessWorkerStartError extends FlockError<'IN_PROCESS_WORKER_START_FAILED'> {
+  static {
+    FlockError.named(this, 'InProcessWorkerStartError');
+  }
   constructor(
     readonly flockName: string,
     /** Where the workers were to poll. */
@@ -58,7 +60,7 @@ export class InProcessWorkerStartError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(
+    super('IN_PROCESS_WORKER_START_FAILED',
       `The in-process workers of flock "${flockName}" (task queue${taskQueues.length === 1 ? '' : 's'} ${taskQueues.join(', ')}) ` +
         `could not start on Temporal at ${address} (namespace ${namespace}): ${reason}. The run was not started; the next run tries again.`,
       options,

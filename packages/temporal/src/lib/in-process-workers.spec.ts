@@ -1,7 +1,8 @@
 import { Flock } from '@flock-ts/core';
 import type { NativeConnection } from '@temporalio/worker';
 import { resolveConnection } from './connection';
-import { InProcessWorkers, inProcessTaskQueues, type InProcessWorkersOptions } from './in-process-workers';
+import { InProcessWorkers, type InProcessWorkersOptions } from './in-process-workers';
+import { inProcessTaskQueues } from './temporal-executor';
 import type { FlockWorker, FlockWorkerOptions } from './worker-factory';
 
 const flock = new Flock({

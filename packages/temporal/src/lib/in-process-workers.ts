@@ -1,4 +1,3 @@
-import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -47,15 +46,6 @@ export interface InProcessWorkersLease {
   readonly client: Client;
   /** The run no longer needs the workers (idempotent). */
   release(): void;
-}
-
-/** The task queues a flock's in-process workers poll: the run's queue, the activity defaults' queue and every agent's own. */
-export function inProcessTaskQueues(definition: FlockDefinition, runTaskQueue?: string): string[] {
-  const queues = new Set([runTaskQueue || definition.temporalConfig.taskQueue || DEFAULT_TASK_QUEUE]);
-  const defaultsQueue = definition.temporalConfig.activityDefaults?.taskQueue;
-  if (defaultsQueue) queues.add(defaultsQueue);
-  for (const agent of definition.agents) if (agent.temporalActivityConfig?.taskQueue) queues.add(agent.temporalActivityConfig.taskQueue);
-  return [...queues];
 }
 
 /**

@@ -8,7 +8,7 @@ import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
 import { flockDataConverter } from './data-converter';
-import { flockClientInterceptors } from './tracing';
+import { flockClientInterceptors } from './client-tracing';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 
 // How every caller (TemporalExecutor, FlockRunsClient, flockctl) starts and

@@ -1,12 +1,13 @@
-import type { FlockDefinition } from '@flock-ts/config';
+import { DEFAULT_TASK_QUEUE, type FlockDefinition } from '@flock-ts/config';
 import type { Flock, FlockExecutor, RunRequest, RunResult } from '@flock-ts/core';
 import type { Connection } from '@temporalio/client';
 import { resolveConnection, type ResolvedConnection } from './connection';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
-import { InProcessWorkers, inProcessTaskQueues, type FlockWorkerFactory, type InProcessWorkersLease } from './in-process-workers';
+import { InProcessWorkerStartError } from './errors';
+import type { FlockWorkerFactory, InProcessWorkers, InProcessWorkersLease } from './in-process-workers';
 import { buildFlockWorkflowStart, flockRunWebUiUrl, startFlockWorkflow, type FlockRunHandleInfo, type FlockWorkflowStart } from './run-start';
 import { SharedFlockClient, TemporalFlockRun } from './temporal-run';
-import { traceFlockRun } from './tracing';
+import { traceFlockRun } from './client-tracing';
 
 /** Where a run lives on Temporal; attached to results as `temporal`. */
 export type TemporalRunInfo = FlockRunHandleInfo;
@@ -34,21 +35,24 @@ export interface TemporalExecutorOptions {
 
 /**
  * Runs a Flock as a `FlockWorkflow` on Temporal: what `flock.run()`,
- * `flock.start()`, `flock.getRun()` and `flock.close()` do when
- * `enableTemporal` is set and `@flock-ts/temporal` is imported (one executor
- * per flock). Handles read runs through a client connected when needed and
- * closed once idle. With `temporalStartInProcessWorker`, the flock's runs
- * are served by long-lived workers in this process (see
- * `InProcessWorkers`): started by the first run, reused by later ones, and
- * sharing one `NativeConnection` with the client that starts the runs, so
- * each run starts eagerly (its first workflow task comes back in the start
- * response: `result.temporal.eagerlyStarted`).
+ * `flock.start()`, `flock.getRun()` and `flock.close()` do for a flock
+ * made with `executor: temporal()`. Handles read runs through a client
+ * connected when needed and closed once idle. With
+ * `temporalStartInProcessWorker`, the flock's runs are served by
+ * long-lived workers in this process (see `InProcessWorkers`, loaded from
+ * the worker entry by the first such run: a process that only starts and
+ * reads runs never loads `@temporalio/worker`): started by the first run,
+ * reused by later ones, and sharing one `NativeConnection` with the client
+ * that starts the runs, so each run starts eagerly (its first workflow task
+ * comes back in the start response: `result.temporal.eagerlyStarted`).
+ * One executor may serve several flocks.
  *
  * @example
  * // longer-lived in-process workers for this flock
- * const flock = new Flock({ name: 'docs', enableTemporal: true, temporalStartInProcessWorker: true, executor: new TemporalExecutor({ workerIdleShutdownMs: 10_000 }) });
+ * const flock = new Flock({ name: 'docs', temporalStartInProcessWorker: true, executor: temporal({ workerIdleShutdownMs: 10_000 }) });
  */
 export class TemporalExecutor implements FlockExecutor {
+  readonly kind = 'temporal';
   private readonly clients = new WeakMap<Flock, SharedFlockClient>();
   private readonly workers = new WeakMap<Flock, InProcessWorkers>();
 
@@ -142,7 +146,8 @@ export class TemporalExecutor implements FlockExecutor {
       });
     }
     // the workers registered Flock's search attributes when they started
-    const lease = await this.workersOf(flock, connection).acquire(inProcessTaskQueues(definition, start.options.taskQueue));
+    const taskQueues = inProcessTaskQueues(definition, start.options.taskQueue);
+    const lease = await this.workersOf(flock, connection, taskQueues).acquire(taskQueues);
     try {
       const handle = await startFlockWorkflow(lease.client, start, { eager: true });
       return { run: handleOf(infoOf(handle.firstExecutionRunId, handle.eagerlyStarted), lease), lease };
@@ -163,9 +168,10 @@ export class TemporalExecutor implements FlockExecutor {
   }
 
   /** One set of in-process workers per flock, started on first use. */
-  private workersOf(flock: Flock, connection: ResolvedConnection): InProcessWorkers {
+  private workersOf(flock: Flock, connection: ResolvedConnection, taskQueues: string[]): InProcessWorkers {
     let workers = this.workers.get(flock);
     if (!workers) {
+      const { InProcessWorkers } = loadWorkerEntry(flock, connection, taskQueues);
       workers = new InProcessWorkers({
         flock,
         connection,
@@ -175,5 +181,50 @@ export class TemporalExecutor implements FlockExecutor {
       this.workers.set(flock, workers);
     }
     return workers;
+  }
+}
+
+/** The task queues a flock's in-process workers poll: the run's queue, the activity defaults' queue and every agent's own. */
+export function inProcessTaskQueues(definition: FlockDefinition, runTaskQueue?: string): string[] {
+  const queues = new Set([runTaskQueue || definition.temporalConfig.taskQueue || DEFAULT_TASK_QUEUE]);
+  const defaultsQueue = definition.temporalConfig.activityDefaults?.taskQueue;
+  if (defaultsQueue) queues.add(defaultsQueue);
+  for (const agent of definition.agents) if (agent.temporalActivityConfig?.taskQueue) queues.add(agent.temporalActivityConfig.taskQueue);
+  return [...queues];
+}
+
+/**
+ * The executor of flocks that run durably on Temporal: pass it as
+ * `executor` to `new Flock()` (it sets `enableTemporal`). Connection
+ * settings come from the flock's `temporalConfig` over the environment.
+ *
+ * @example
+ * import { Flock } from '@flock-ts/core';
+ * import { temporal } from '@flock-ts/temporal';
+ * const flock = new Flock({ name: 'docs', agents: [reader], executor: temporal() });
+ */
+export function temporal(options: TemporalExecutorOptions = {}): TemporalExecutor {
+  return new TemporalExecutor(options);
+}
+
+/**
+ * The in-process workers' module, from the worker side of this package: its
+ * dependencies (`@temporalio/worker`, `@flock-ts/activities`,
+ * `@flock-ts/workflows`) are optional peers, installed by whoever hosts workers.
+ */
+function loadWorkerEntry(flock: Flock, connection: ResolvedConnection, taskQueues: string[]): typeof import('./in-process-workers') {
+  try {
+    return require('./in-process-workers') as typeof import('./in-process-workers');
+  } catch (error) {
+    const missing = /Cannot find module '(@temporalio\/worker|@flock-ts\/activities|@flock-ts\/workflows)[^']*'/.exec(String((error as Error)?.message))?.[1];
+    if (!missing) throw error;
+    throw new InProcessWorkerStartError(
+      flock.name,
+      connection.address,
+      connection.namespace,
+      taskQueues,
+      `temporalStartInProcessWorker needs ${missing}, which is not installed (npm install @temporalio/worker @flock-ts/activities @flock-ts/workflows)`,
+      { cause: error },
+    );
   }
 }

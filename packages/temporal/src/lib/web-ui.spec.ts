@@ -1,4 +1,4 @@
-import { webUiBaseUrl, webUiSearchLink, webUiWorkflowLink } from './web-ui';
+import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
 
 describe('Web UI links', () => {
   it('uses TEMPORAL_UI_URL when set', () => {
@@ -14,10 +14,8 @@ describe('Web UI links', () => {
     expect(webUiBaseUrl('temporal.prod:7233', {})).toBeUndefined();
   });
 
-  it('links a run and a search, escaping what needs it', () => {
+  it('links a run, escaping what needs it', () => {
     expect(webUiWorkflowLink('http://ui', 'flock example', 'docs-r1', 'abc')).toBe('http://ui/namespaces/flock%20example/workflows/docs-r1/abc/history');
-    expect(webUiSearchLink('http://ui', 'default', "FlockName = 'docs'")).toBe(
-      "http://ui/namespaces/default/workflows?query=FlockName%20%3D%20'docs'",
-    );
+    expect(webUiWorkflowLink('http://ui', 'default', 'docs/r2')).toBe('http://ui/namespaces/default/workflows/docs%2Fr2');
   });
 });

@@ -15,8 +15,3 @@ export function webUiWorkflowLink(base: string, namespace: string, workflowId: s
   const path = `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   return runId ? `${path}/${encodeURIComponent(runId)}/history` : path;
 }
-
-/** Link to the Web UI's workflow list filtered by a visibility query. */
-export function webUiSearchLink(base: string, namespace: string, query: string): string {
-  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
-}

@@ -1,13 +1,11 @@
-import { createFlockActivities } from '@flock-ts/activities';
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
-import { codecEncrypts, flockDataConverter } from './data-converter';
-import { failSoftCodec } from './fail-soft-codec';
+import { codecEncrypts } from './data-converter';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
-import { withFlockTracing } from './tracing';
+import { FlockPlugin } from './flock-plugin';
 import { bundleFlockWorkflows, inlineSourceMap, loadWorkflowBundle } from './workflow-bundle';
 
 /** Options of {@link createFlockWorker}. */
@@ -49,7 +47,7 @@ export interface FlockWorkerOptions {
   /**
    * Longest time the worker holds back a step's heartbeat before sending it
    * to the server (Temporal's `maxHeartbeatThrottleInterval`; default
-   * {@link DEFAULT_HEARTBEAT_THROTTLE_MS}). The heartbeat carries the text a
+   * `DEFAULT_HEARTBEAT_THROTTLE_MS`). The heartbeat carries the text a
    * step streams to run followers and brings back cancellations, so it
    * bounds how late both are. Lower: livelier, more RPCs per running step.
    */
@@ -59,13 +57,6 @@ export interface FlockWorkerOptions {
   /** Extra Temporal worker options (interceptors, identity, sinks...); they win over the options above. */
   workerOptions?: Partial<WorkerOptions>;
 }
-
-/**
- * Default {@link FlockWorkerOptions.heartbeatThrottleMs}: a running step's
- * streamed text and a cancellation reach it within about 250 ms (Temporal's
- * default holds heartbeats back for up to 80% of the heartbeat timeout).
- */
-export const DEFAULT_HEARTBEAT_THROTTLE_MS = 250;
 
 /** A Temporal worker hosting the Flock workflow and the flocks' activities. */
 export interface FlockWorker {
@@ -95,14 +86,9 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
   try {
     await ensureFlockSearchAttributes(connection, options.connection);
     const concurrency = options.concurrency;
-    const worker = await Worker.create({
-      connection,
-      namespace: options.connection.namespace,
-      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-      activities: createFlockActivities({
-        flocks: options.flocks,
-        ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
-      }),
+    const plugin = new FlockPlugin({
+      flocks: options.flocks,
+      ...(options.connection.payloadCodec ? { payloadCodec: options.connection.payloadCodec } : {}),
       workflowBundle: options.workflowBundlePath
         ? await loadWorkflowBundle(options.workflowBundlePath)
         : inlineSourceMap(
@@ -111,8 +97,13 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
               tracing: options.workflowTracing ?? currentTelemetryOrNoop().enabled,
             }),
           ),
-      // a payload the codec can never decode fails its run, not the workflow task forever
-      dataConverter: flockDataConverter({ codec: options.connection.payloadCodec && failSoftCodec(options.connection.payloadCodec) }),
+      ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+      ...(options.heartbeatThrottleMs !== undefined ? { heartbeatThrottleMs: options.heartbeatThrottleMs } : {}),
+    });
+    const worker = await Worker.create({
+      connection,
+      namespace: options.connection.namespace,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       ...(concurrency
         ? {
             maxConcurrentActivityTaskExecutions: concurrency,
@@ -120,15 +111,9 @@ export async function createFlockWorker(options: FlockWorkerOptions): Promise<Fl
             maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
           }
         : {}),
-      // A run's next workflow task goes to the worker that ran the last one. When that worker died,
-      // Temporal waits this long before any worker may take it (SDK default 10 s): it bounds
-      // recovery after a crash. Flock workflow tasks are small, so a busy worker missing it costs little.
-      stickyQueueScheduleToStartTimeout: '3s',
-      // heartbeats carry streamed text to followers and bring cancellations back: send them promptly
-      maxHeartbeatThrottleInterval: options.heartbeatThrottleMs ?? DEFAULT_HEARTBEAT_THROTTLE_MS,
       ...options.workerOptions,
-      // spans of the workflow and its activities, merged with the caller's interceptors and sinks
-      ...withFlockTracing(options.workerOptions),
+      // activities, data converter, workflow code, tracing and tuning
+      plugins: [plugin, ...(options.workerOptions?.plugins ?? [])],
     });
     let running: Promise<void> | undefined;
     return {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { flockWorkflowInterceptorModules } from './tracing';
+import { flockWorkflowInterceptorModules } from './worker-tracing';
 
 /** Module path of the Flock workflow functions, as the bundler should read it. */
 export function flockWorkflowsPath(): string {

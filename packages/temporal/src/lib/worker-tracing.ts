@@ -1,25 +1,19 @@
-import { SpanKind } from '@opentelemetry/api';
-import { currentTelemetryOrNoop, withSpan, type FlockTelemetry } from '@flock-ts/telemetry';
-import type { ClientInterceptors } from '@temporalio/client';
+import { currentTelemetryOrNoop, type FlockTelemetry } from '@flock-ts/telemetry';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
-import type { FlockWorkflowStart } from './run-start';
 
 // The interceptor package's entry point also loads its workflow half, and with
-// it the OpenTelemetry trace SDK; a worker or client needs only the worker or
-// the client half, loaded here when first used.
+// it the OpenTelemetry trace SDK; a worker needs only the worker half, loaded
+// here when first used.
 type WorkerInterceptors = typeof import('@temporalio/interceptors-opentelemetry/lib/worker');
-type ClientInterceptorModule = typeof import('@temporalio/interceptors-opentelemetry/lib/client');
 let workerModule: WorkerInterceptors | undefined;
 const workerInterceptors = () => (workerModule ??= require('@temporalio/interceptors-opentelemetry/lib/worker') as WorkerInterceptors);
-const clientInterceptors = () => require('@temporalio/interceptors-opentelemetry/lib/client') as ClientInterceptorModule;
 
-// One trace per run: the client span of the start (starter's call) carries
-// its context in the workflow headers; the workflow interceptors (in the
-// bundle) make RunWorkflow/StartActivity spans inside the sandbox and pass
-// the context to activities; the activity interceptor opens RunActivity, the
-// parent of our `flock.agent.evaluate`. Without telemetry set up every one
-// of these is a no-op.
+// The client span of a run's start carries its context in the workflow
+// headers; the workflow interceptors (in the bundle) make RunWorkflow/StartActivity
+// spans inside the sandbox and pass the context to activities; the activity
+// interceptor opens RunActivity, the parent of our `flock.agent.evaluate`.
+// Without telemetry set up every one of these is a no-op.
 
 /**
  * Workflow interceptor modules of a Flock workflow bundle (a prebuilt bundle
@@ -33,11 +27,6 @@ const clientInterceptors = () => require('@temporalio/interceptors-opentelemetry
 export function flockWorkflowInterceptorModules(options: { tracing?: boolean } = {}): string[] {
   if (options.tracing === false) return [];
   return [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
-}
-
-/** Client interceptors that open a span per start/signal/query and pass its context to the workflow. */
-export function flockClientInterceptors(): ClientInterceptors {
-  return { workflow: [new (clientInterceptors().OpenTelemetryWorkflowClientInterceptor)()] };
 }
 
 /**
@@ -91,22 +80,4 @@ export function withFlockTracing(
     },
     sinks: { ...flockWorkflowSinks(telemetry), ...extra.sinks },
   };
-}
-
-/**
- * Runs `fn` in a `flock.run` span (the root of a run's trace when the
- * caller has none), so the start, the status queries and the result wait
- * of one run share one trace.
- */
-export async function traceFlockRun<T>(start: Pick<FlockWorkflowStart, 'workflowId' | 'runId' | 'options'>, fn: () => Promise<T>): Promise<T> {
-  const input = start.options.args[0];
-  const attributes = {
-    'flock.name': input.definition.name,
-    'flock.start_agent': input.startAgent,
-    'flock.run_id': start.runId,
-    'temporal.workflow_id': start.workflowId,
-    'temporal.task_queue': start.options.taskQueue,
-    ...(input.sessionId ? { 'flock.session_id': input.sessionId } : {}),
-  };
-  return withSpan('flock.run', fn, { tracer: '@flock-ts/temporal', kind: SpanKind.CLIENT, attributes });
 }
