@@ -2,7 +2,10 @@
 // - @nx/enforce-module-boundaries encodes the layer table through project tags;
 // - sandbox projects (code that runs inside Temporal's workflow V8 isolate)
 //   may not import Node built-ins nor Temporal's Node-only packages.
+// - @nx/dependency-checks keeps each package.json's runtime dependencies equal
+//   to what the package's shipped code imports.
 import nx from '@nx/eslint-plugin';
+import jsoncParser from 'jsonc-eslint-parser';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...new Set(builtinModules.flatMap((m) => (m.startsWith('node:') ? [m] : [m, `node:${m}`])))];
@@ -82,6 +85,41 @@ export const workflowGraphFiles = [
 
 const heavyInWorkflows = (name, message) => ({ name, allowTypeImports: true, message });
 
+/**
+ * Files whose imports are not runtime dependencies: tests, their fixtures and
+ * tool configs use devDependencies (the package's or the root's). Nx globs, on
+ * top of the build's `production` inputs (nx.json), which already leave out
+ * specs, integration folders, jest and eslint configs.
+ */
+export const devOnlyFiles = [
+  '{projectRoot}/**/*.spec.ts',
+  '{projectRoot}/**/*.fixture.ts',
+  '{projectRoot}/integration/**/*',
+  '{projectRoot}/jest.config.*',
+  '{projectRoot}/eslint.config.*',
+];
+
+/**
+ * Every package.json declares exactly the packages its shipped code imports
+ * (static, dynamic and `require`), at a version range that holds the installed one.
+ */
+export const dependencyChecks = {
+  files: ['**/package.json'],
+  languageOptions: { parser: jsoncParser },
+  rules: {
+    '@nx/dependency-checks': [
+      'error',
+      {
+        checkMissingDependencies: true,
+        checkObsoleteDependencies: true,
+        checkVersionMismatches: true,
+        includeTransitiveDependencies: false,
+        ignoredFiles: devOnlyFiles,
+      },
+    ],
+  },
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -153,4 +191,5 @@ export default [
       ],
     },
   },
+  dependencyChecks,
 ];
