@@ -5,6 +5,5 @@ export * from './lib/report';
 export * from './lib/corpus-path';
 export * from './lib/corpus-report-flock';
 export * from './lib/collatz-flock';
-export * from './lib/parity-scenarios';
 export * from './lib/model-briefing-flock';
 export * from './lib/reviewed-brief-flock';

@@ -1,5 +1,5 @@
 import type { StepRecord } from '@flock-ts/core';
-import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm';
+import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn } from '@flock-ts/llm/testing';
 import { exampleCorpusPath } from './corpus-path';
 import { MODEL_BRIEFING_START_AGENT, createModelBriefingFlock, demoModelFromEnv } from './model-briefing-flock';
 import { analyzeText } from './text-stats';
