@@ -1,5 +1,6 @@
 import { Flock, defineAgent } from '@flock-ts/core';
-import { InMemorySpanExporter, setupTelemetry } from '@flock-ts/telemetry';
+import { setupTelemetry } from '@flock-ts/telemetry';
+import { InMemorySpanExporter } from '@flock-ts/telemetry/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

@@ -7,8 +7,7 @@ const SDK_PACKAGES = [
   '@opentelemetry/context-async-hooks',
   '@opentelemetry/exporter-trace-otlp-grpc',
   '@opentelemetry/exporter-trace-otlp-http',
-  '@opentelemetry/otlp-exporter-base',
-  '@opentelemetry/otlp-transformer',
+  '@opentelemetry/exporter-trace-otlp-proto',
   '@opentelemetry/resources',
   '@opentelemetry/sdk-trace-base',
   '@opentelemetry/sdk-trace-node',
@@ -54,6 +53,6 @@ describe('OpenTelemetry SDK loading', () => {
     const loaded = sdkPackagesLoadedBy((telemetry) => {
       expect(() => telemetry.setupTelemetry({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' } })).toThrow();
     });
-    expect(loaded).toContain('@opentelemetry/otlp-transformer');
+    expect(loaded).toContain('@opentelemetry/exporter-trace-otlp-proto');
   });
 });

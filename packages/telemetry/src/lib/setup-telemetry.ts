@@ -21,7 +21,7 @@ export interface TelemetryOptions {
   env?: Record<string, string | undefined>;
   /**
    * Export to this exporter whatever the environment says (tests: an
-   * `InMemorySpanExporter` from `@opentelemetry/sdk-trace-base`).
+   * `InMemorySpanExporter` from `@flock-ts/telemetry/testing`).
    */
   exporter?: SpanExporter;
   /** `batch` (default) or `simple` (every span exported as it ends: tests, short CLIs). */
