@@ -188,9 +188,4 @@ export function parseFlockDefinition(value: unknown): FlockDefinition {
   return parseWith(FlockDefinitionSchema, value, 'flock definition');
 }
 
-/** Validates one agent definition; `path` prefixes the issue paths. */
-export function parseAgentDefinition(value: unknown): AgentDefinition {
-  return parseWith(AgentDefinitionSchema, value, 'agent definition');
-}
-
 
