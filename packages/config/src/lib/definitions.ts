@@ -187,5 +187,3 @@ export type FlockDefinitionInput = z.input<typeof FlockDefinitionSchema>;
 export function parseFlockDefinition(value: unknown): FlockDefinition {
   return parseWith(FlockDefinitionSchema, value, 'flock definition');
 }
-
-
