@@ -1,11 +1,10 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StepRecord } from '@flock-ts/core';
+import type { FlockExecutor, StepRecord } from '@flock-ts/core';
 import { exampleCorpusPath } from './corpus-path';
 import { CORPUS_REPORT_START_AGENT, createCorpusReportFlock } from './corpus-report-flock';
 import type { DocumentStats, RankedDocument } from './schemas';
-import { temporal } from '@flock-ts/temporal';
 
 let folder: string;
 
@@ -105,7 +104,9 @@ describe('createCorpusReportFlock', () => {
   });
 
   it('passes flock options through', () => {
-    const flock = createCorpusReportFlock({ name: 'docs', executor: temporal(), temporalConfig: { taskQueue: 'docs' } });
+    // any executor of kind 'temporal' (examples do not depend on @flock-ts/temporal)
+    const onTemporal: FlockExecutor = { kind: 'temporal', run: jest.fn(), start: jest.fn(), getRun: jest.fn() };
+    const flock = createCorpusReportFlock({ name: 'docs', executor: onTemporal, temporalConfig: { taskQueue: 'docs' } });
     expect([flock.name, flock.enableTemporal, flock.temporalConfig.taskQueue]).toEqual(['docs', true, 'docs']);
   });
 
