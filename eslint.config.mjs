@@ -125,7 +125,8 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/.cache', '**/*.bundle.js', '**/tmp'],
+    // lint-fixtures: packages that break the rules on purpose (tools/lint-fixtures/README.md)
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/.cache', '**/*.bundle.js', '**/tmp', '**/lint-fixtures'],
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
