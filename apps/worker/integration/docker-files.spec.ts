@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseWorkerArgs, WORKER_USAGE } from '../src/lib/cli';
+import { parseWorkerArgs, type WorkerCommand } from '../src/lib/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DOCKER = path.join(ROOT, 'docker');
@@ -95,11 +95,22 @@ describe('docker-compose.yml', () => {
     const env = Object.fromEntries(
       Object.entries(services['worker'].environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]),
     );
-    for (const name of Object.keys(env).filter((key) => key !== 'TEMPORAL_UI_URL')) expect(WORKER_USAGE).toContain(name);
-    const command = parseWorkerArgs([], env);
+    const saved = process.env;
+    process.env = env;
+    let help: WorkerCommand;
+    let command: WorkerCommand;
+    try {
+      help = parseWorkerArgs(['--help']);
+      command = parseWorkerArgs([]);
+    } finally {
+      process.env = saved;
+    }
+    for (const name of Object.keys(env).filter((key) => key !== 'TEMPORAL_UI_URL')) expect(help).toMatchObject({ text: expect.stringContaining(name) });
     expect(command).toEqual({
       kind: 'run',
       options: {
+        server: 'temporal:7233',
+        namespace: 'flock-example',
         taskQueues: ['agent-tasks'],
         concurrency: 8,
         flockModules: [],

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { isFlockError } from '@flock-ts/config';
+import { TelemetryConfigError } from '@flock-ts/telemetry';
 import * as path from 'node:path';
-import { parseWorkerArgs, WORKER_USAGE } from './lib/cli';
+import { EXAMPLE_FLOCKS_NOTICE, parseWorkerArgs } from './lib/cli';
 import { installWorkerObservability, type WorkerObservability } from './lib/observability';
 import { runWorker } from './lib/run-worker';
 import { WORKFLOW_BUNDLE_FILE } from './lib/workflow-bundle-file';
@@ -8,13 +10,13 @@ import { WORKFLOW_BUNDLE_FILE } from './lib/workflow-bundle-file';
 async function main(): Promise<number> {
   let command;
   try {
-    command = parseWorkerArgs(process.argv.slice(2), process.env);
+    command = parseWorkerArgs(process.argv.slice(2));
   } catch (error) {
     console.error(`flock-worker: ${(error as Error).message}`);
     return 2;
   }
-  if (command.kind === 'help') {
-    process.stdout.write(WORKER_USAGE);
+  if (command.kind === 'print') {
+    process.stdout.write(command.text);
     return 0;
   }
   let observability: WorkerObservability;
@@ -22,9 +24,9 @@ async function main(): Promise<number> {
     // before any connection: Temporal's runtime (logger, metrics) is installed once per process
     observability = installWorkerObservability({ ...command.options, env: process.env });
   } catch (error) {
-    const named = error as { name?: string; message?: string };
-    console.error(`flock-worker: ${named.name === 'TelemetryConfigError' ? named.message : ((error as Error)?.stack ?? String(error))}`);
-    return named.name === 'TelemetryConfigError' ? 2 : 1;
+    const setting = error instanceof TelemetryConfigError;
+    console.error(`flock-worker: ${setting ? error.message : ((error as Error)?.stack ?? String(error))}`);
+    return setting ? 2 : 1;
   }
   const log = observability.log;
   for (const line of observability.describe()) log(line);
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
       log,
       // loaded only when no --flock is given: the examples bring the LLM SDKs with them
       defaultFlocks: () => {
+        console.error(`flock-worker: ${EXAMPLE_FLOCKS_NOTICE}`);
         const { createCollatzFlock, createCorpusReportFlock } = require('@flock-ts/examples') as typeof import('@flock-ts/examples');
         return [createCorpusReportFlock(), createCollatzFlock()];
       },
@@ -44,10 +47,9 @@ async function main(): Promise<number> {
     });
     return 0;
   } catch (error) {
-    const named = error as { name?: string; code?: string; message?: string };
-    const known = named.name === 'FlockModuleError' || named.name === 'CliUsageError' || named.name === 'PayloadCodecError';
-    console.error(`flock-worker: ${known ? named.message : ((error as Error)?.stack ?? String(error))}`);
-    return named.name === 'CliUsageError' ? 2 : 1;
+    // Flock's errors say what is wrong in words (a module, an option, a payload key): no stack
+    console.error(`flock-worker: ${isFlockError(error) ? error.message : ((error as Error)?.stack ?? String(error))}`);
+    return isFlockError(error, 'CLI_USAGE') ? 2 : 1;
   } finally {
     await observability.shutdown().catch(() => undefined);
   }

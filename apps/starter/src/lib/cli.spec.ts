@@ -1,7 +1,28 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { COMMAND_USAGE, DEFAULT_CANCEL_WAIT_SECONDS, DEFAULT_LIST_LIMIT, EXIT, parseInput, parseStarterArgs, STARTER_USAGE } from './cli';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CANCEL_WAIT_SECONDS, DEFAULT_LIST_LIMIT, EXIT, parseInput, parseStarterArgs } from './cli';
+
+const COMMANDS = ['cancel', 'follow', 'list', 'pause', 'respond', 'result', 'resume', 'run', 'status', 'steps'];
+
+/** The text `flockctl <argv>` prints, with line wrapping undone. */
+function printed(argv: string[]): string {
+  const command = parseStarterArgs(argv, '/');
+  if (command.command !== 'print') throw new Error(`expected text to print, got ${command.command}`);
+  return command.text.replace(/\s+/g, ' ');
+}
+
+/** Runs `fn` with exactly `env` as the environment. */
+function withEnv<T>(env: Record<string, string>, fn: () => T): T {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return fn();
+  } finally {
+    process.env = saved;
+  }
+}
 
 function usageError(argv: string[]): Error {
   try {
@@ -69,9 +90,10 @@ describe('parseStarterArgs', () => {
     });
   });
 
-  it('requires exactly one workflow id', () => {
-    expect(usageError(['status']).message).toContain('status takes one workflow id (got none)');
-    expect(usageError(['cancel', 'a', 'b']).message).toContain('cancel takes one workflow id (got a b)');
+  it('requires exactly one workflow id, pointing to the command help', () => {
+    expect(usageError(['status']).message).toBe(`missing required argument 'workflowId'\nRun "flockctl help status" for its options.`);
+    expect(usageError(['cancel', 'a', 'b']).message).toContain("too many arguments for 'cancel'. Expected 1 argument but got 2.");
+    expect(usageError(['result', ' ']).message).toBe('the workflow id must not be empty');
   });
 
   it('reads steps <workflowId>, not following by default', () => {
@@ -84,13 +106,13 @@ describe('parseStarterArgs', () => {
       server: 'temporal:7233',
     });
     expect(parseStarterArgs(['steps', '-f', 'docs-r1', '--no-follow'])).toMatchObject({ follow: false });
-    expect(parseStarterArgs(['steps', '--help'])).toEqual({ command: 'help', topic: 'steps' });
+    expect(printed(['steps', '--help'])).toContain('Usage: flockctl steps [options] <workflowId>');
   });
 
   it('requires exactly one workflow id for steps and rejects --follow elsewhere', () => {
-    expect(usageError(['steps']).message).toContain('steps takes one workflow id (got none)');
-    expect(usageError(['steps', 'a', 'b']).message).toContain('Usage: flockctl steps <workflowId>');
-    expect(usageError(['status', 'x', '--follow']).message).toContain("'--follow'");
+    expect(usageError(['steps']).message).toContain("missing required argument 'workflowId'");
+    expect(usageError(['steps', 'a', 'b']).message).toContain('flockctl help steps');
+    expect(usageError(['status', 'x', '--follow']).message).toContain("unknown option '--follow'");
   });
 
   it('reads list filters', () => {
@@ -113,28 +135,69 @@ describe('parseStarterArgs', () => {
     expect(usageError(['list', '--limit', 'ten']).name).toBe('CliUsageError');
   });
 
-  it('rejects options of other commands, pointing to the command help', () => {
+  it('rejects options of other commands with a usage error naming the option, pointing to the command help', () => {
     const error = usageError(['status', 'x', '--agent', 'reader']);
-    expect(error.message).toContain("'--agent'");
-    expect(error.message).toContain('flockctl help status');
+    expect(error).toMatchObject({ name: 'CliUsageError', code: 'CLI_USAGE' });
+    // the whole message: no dangling quote, nothing after the pointer
+    expect(error.message).toBe(`unknown option '--agent'\nRun "flockctl help status" for its options.`);
   });
 
-  it('rejects an unknown command, showing the commands', () => {
-    const error = usageError(['start']);
-    expect(error.message).toContain('unknown command "start"');
-    expect(error.message).toContain('Commands:');
+  it('rejects an option without its value', () => {
+    expect(usageError(['list', '--server']).message).toContain("option '--server <host:port>' argument missing");
+  });
+
+  it('rejects an unknown command, suggesting a close one and pointing to the commands', () => {
+    const error = usageError(['statu']);
+    expect(error.message).toContain("unknown command 'statu'");
+    expect(error.message).toContain('(Did you mean status?)');
+    expect(error.message).toContain('Run "flockctl help" for the commands.');
+  });
+
+  it('rejects positional arguments of run', () => {
+    expect(usageError(['run', './flock.js']).message).toContain("too many arguments for 'run'");
   });
 
   it('rejects a server address with a scheme', () => {
-    expect(usageError(['list', '--server', 'https://temporal:7233']).message).toContain('without a scheme');
+    expect(usageError(['list', '--server', 'https://temporal:7233']).message).toContain('--server takes host:port without a scheme');
   });
 
   it('answers help in every form', () => {
-    expect(parseStarterArgs([])).toEqual({ command: 'help' });
-    expect(parseStarterArgs(['--help'])).toEqual({ command: 'help' });
-    expect(parseStarterArgs(['help', 'run'])).toEqual({ command: 'help', topic: 'run' });
-    expect(parseStarterArgs(['list', '-h'])).toEqual({ command: 'help', topic: 'list' });
-    expect(usageError(['help', 'nope']).message).toContain('unknown command "nope"');
+    for (const argv of [[], ['--help'], ['-h'], ['help']]) expect(printed(argv)).toContain('Usage: flockctl <command> [options]');
+    expect(printed(['help', 'run'])).toContain('Usage: flockctl run [options]');
+    expect(printed(['list', '-h'])).toContain('Usage: flockctl list [options]');
+    expect(printed(['cancel', 'w', '--help'])).toContain('Usage: flockctl cancel [options] <workflowId>');
+    expect(usageError(['help', 'nope']).message).toBe(`unknown command 'nope'\nRun "flockctl help" for the commands.`);
+  });
+
+  it('prints the version of the package', () => {
+    const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(parseStarterArgs([flag])).toEqual({ command: 'print', text: `${version}\n` });
+  });
+});
+
+describe('parseStarterArgs: the environment', () => {
+  it('takes --server and --namespace from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, the options winning', () => {
+    const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'flock-example' };
+    expect(withEnv(env, () => parseStarterArgs(['status', 'w']))).toEqual({
+      command: 'status',
+      workflowId: 'w',
+      server: 'temporal:7233',
+      namespace: 'flock-example',
+      json: false,
+    });
+    expect(withEnv(env, () => parseStarterArgs(['list', '--server', 'other:7233', '--namespace', 'ns']))).toMatchObject({ server: 'other:7233', namespace: 'ns' });
+  });
+
+  it("leaves them unset for run, where the flock's own settings come before the environment", () => {
+    const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'flock-example', FLOCK_TASK_QUEUE: 'q' };
+    expect(withEnv(env, () => parseStarterArgs(['run']))).toEqual({ command: 'run', wait: false, json: false });
+  });
+
+  it('treats an empty variable as unset, and names the variable a bad value came from', () => {
+    expect(withEnv({ TEMPORAL_ADDRESS: ' ' }, () => parseStarterArgs(['status', 'w']))).not.toHaveProperty('server');
+    expect(withEnv({ TEMPORAL_ADDRESS: 'http://temporal:7233' }, () => usageError(['status', 'w'])).message).toBe(
+      'TEMPORAL_ADDRESS takes host:port without a scheme, e.g. temporal:7233 (got http://temporal:7233)',
+    );
   });
 });
 
@@ -148,9 +211,9 @@ describe('parseStarterArgs: talking to a running run', () => {
       json: true,
       server: 'temporal:7233',
     });
-    expect(parseStarterArgs(['follow', '-h'])).toEqual({ command: 'help', topic: 'follow' });
-    expect(usageError(['follow']).message).toContain('follow takes one workflow id (got none)');
-    expect(usageError(['follow', 'a', '--input', '{}']).message).toContain("'--input'");
+    expect(printed(['follow', '-h'])).toContain('Usage: flockctl follow [options] <workflowId>');
+    expect(usageError(['follow']).message).toContain("missing required argument 'workflowId'");
+    expect(usageError(['follow', 'a', '--input', '{}']).message).toContain("unknown option '--input'");
   });
 
   it('reads run --follow, which streams text by default and excludes --wait', () => {
@@ -206,9 +269,7 @@ describe('parseStarterArgs: talking to a running run', () => {
 
   it('refuses a --step that is not a step number flockctl prints', () => {
     for (const step of ['0', '-1', 'two', '1.5']) {
-      expect(usageError(['respond', 'w', '--approve', `--step=${step}`]).message).toBe(
-        `--step takes the step number flockctl prints (1 = the run's first step), got "${step}"`,
-      );
+      expect(usageError(['respond', 'w', '--approve', `--step=${step}`]).message).toBe(`--step takes the step number flockctl prints (1 = the run's first step), got "${step}"`);
     }
   });
 
@@ -258,23 +319,27 @@ describe('parseInput', () => {
   });
 });
 
-describe('usage texts', () => {
+describe('help texts', () => {
   it('list every command', () => {
-    const commands = ['cancel', 'follow', 'list', 'pause', 'respond', 'result', 'resume', 'run', 'status', 'steps'];
-    for (const command of commands) expect(STARTER_USAGE).toContain(`  ${command} `);
-    expect(Object.keys(COMMAND_USAGE).sort()).toEqual(commands);
+    const help = printed([]);
+    for (const command of [...COMMANDS, 'help']) expect(help).toContain(` ${command} [`);
   });
 
   it('document every exit status', () => {
-    for (const code of Object.values(EXIT)) expect(STARTER_USAGE).toMatch(new RegExp(`(^|[ ,:])${code} `, 'm'));
-    expect(COMMAND_USAGE['follow']).toContain('3 it was cancelled');
-    expect(COMMAND_USAGE['respond']).toContain('refused (exit 4)');
-    expect(COMMAND_USAGE['cancel']).toContain('(exit 5;');
+    for (const code of Object.values(EXIT)) expect(printed(['--help'])).toMatch(new RegExp(`[ ,:]${code} `));
+    expect(printed(['help', 'follow'])).toContain('3 it was cancelled');
+    expect(printed(['help', 'respond'])).toContain('refused (exit 4)');
+    expect(printed(['help', 'cancel'])).toContain('(exit 5;');
   });
 
-  it('document the connection options on every command', () => {
-    for (const usage of Object.values(COMMAND_USAGE)) {
-      for (const option of ['--server', '--namespace', '--task-queue', '--json']) expect(usage).toContain(option);
+  it('document the connection options on every command, with the variables they fall back to', () => {
+    for (const command of COMMANDS) {
+      const help = printed(['help', command]);
+      for (const option of ['--server', '--namespace', '--task-queue', '--json', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY']) {
+        expect({ command, documents: help.includes(option) }).toEqual({ command, documents: true });
+      }
     }
+    expect(printed(['help', 'status'])).toContain('(env: TEMPORAL_ADDRESS)');
+    expect(printed(['help', 'run'])).toContain('FLOCK_TASK_QUEUE');
   });
 });

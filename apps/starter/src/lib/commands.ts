@@ -1,9 +1,8 @@
-import type { Flock, FlockRunEvent, StepRecord } from '@flock-ts/core';
+import { FlockConfigError, isFlockError } from '@flock-ts/config';
+import { UnknownAgentError, type Flock, type FlockRunEvent, type StepRecord } from '@flock-ts/core';
 import { flockRunWebUiUrl, resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
 import {
-  COMMAND_USAGE,
   EXIT,
-  STARTER_USAGE,
   type CancelArgs,
   type FollowArgs,
   type ListArgs,
@@ -14,8 +13,7 @@ import {
   type StepsArgs,
   type WorkflowArgs,
 } from './cli';
-import { FlockModuleError } from '@flock-ts/temporal';
-import { CliUsageError } from './errors';
+import { CliUsageError, FlockModuleError } from '@flock-ts/temporal';
 import {
   EventFormatter,
   flockctlCommand,
@@ -68,8 +66,8 @@ export async function executeCommand(command: StarterCommand, deps: StarterDeps)
   const json = 'json' in command && command.json;
   try {
     switch (command.command) {
-      case 'help':
-        deps.stdout(command.topic ? COMMAND_USAGE[command.topic] : STARTER_USAGE);
+      case 'print':
+        deps.stdout(command.text);
         return EXIT.ok;
       case 'run':
         return await runCommand(command, deps);
@@ -398,11 +396,10 @@ export function describeError(error: unknown): Record<string, unknown> {
 const GRPC_NOT_FOUND = 5;
 
 function reportError(error: unknown, command: StarterCommand, deps: StarterDeps, json: boolean): number {
-  const name = (error as { name?: string } | null)?.name;
-  const usage = name === 'CliUsageError' || name === 'FlockModuleError' || name === 'UnknownAgentError' || name === 'FlockConfigError';
+  const usage = error instanceof CliUsageError || error instanceof FlockModuleError || error instanceof UnknownAgentError || error instanceof FlockConfigError;
   let message = (error as Error | null)?.message ?? String(error);
   // the step ledger reads history through the raw service: its "not found" is gRPC status 5 (NOT_FOUND)
-  const notFound = name === 'WorkflowNotFoundError' || (error as { code?: unknown } | null)?.code === GRPC_NOT_FOUND;
+  const notFound = (error as { name?: string } | null)?.name === 'WorkflowNotFoundError' || (error as { code?: unknown } | null)?.code === GRPC_NOT_FOUND;
   if (notFound && 'workflowId' in command) message = `no run with workflow id ${command.workflowId} (${message})`;
   const refused = refusal(error);
   if (refused) message = refused;
@@ -413,12 +410,12 @@ function reportError(error: unknown, command: StarterCommand, deps: StarterDeps,
 
 /** The run refused a response, a pause or a resume, in words; nothing changed. */
 function refusal(error: unknown): string | undefined {
-  const e = (error ?? {}) as { name?: string; message?: string; issues?: unknown };
-  if (e.name === 'InvalidResponseError') {
-    const issues = Array.isArray(e.issues) ? e.issues.filter((issue): issue is string => typeof issue === 'string' && !e.message?.includes(issue)) : [];
-    return [`response refused: ${e.message}`, ...issues.map((issue) => `  - ${issue}`), 'The run keeps waiting; nothing changed.'].join('\n');
+  if (isFlockError(error, 'INVALID_RESPONSE')) {
+    const listed = (error as { issues?: unknown }).issues;
+    const issues = Array.isArray(listed) ? listed.filter((issue): issue is string => typeof issue === 'string' && !error.message.includes(issue)) : [];
+    return [`response refused: ${error.message}`, ...issues.map((issue) => `  - ${issue}`), 'The run keeps waiting; nothing changed.'].join('\n');
   }
-  if (e.name === 'InvalidRunCommandError') return `refused: ${e.message}; nothing changed.`;
+  if (isFlockError(error, 'INVALID_RUN_COMMAND')) return `refused: ${error.message}; nothing changed.`;
   return undefined;
 }
 

@@ -1,25 +1,43 @@
-import { DEFAULT_SHUTDOWN_GRACE_SECONDS, parseWorkerArgs, WORKER_USAGE, type WorkerCliOptions } from './cli';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS, parseWorkerArgs, type WorkerCliOptions } from './cli';
+
+/** Parses with exactly `env` as the environment (the options fall back to it). */
+function parse(argv: string[], env: Record<string, string> = {}) {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return parseWorkerArgs(argv);
+  } finally {
+    process.env = saved;
+  }
+}
 
 function options(argv: string[], env: Record<string, string> = {}): WorkerCliOptions {
-  const command = parseWorkerArgs(argv, env);
+  const command = parse(argv, env);
   if (command.kind !== 'run') throw new Error('expected a run command');
   return command.options;
 }
 
 function usageError(argv: string[], env: Record<string, string> = {}): Error {
   try {
-    parseWorkerArgs(argv, env);
+    parse(argv, env);
   } catch (error) {
     return error as Error;
   }
   throw new Error('expected a usage error');
 }
 
+/** The help text, with line wrapping undone. */
+function help(): string {
+  const command = parse(['--help']);
+  if (command.kind !== 'print') throw new Error('expected the help text');
+  return command.text.replace(/\s+/g, ' ');
+}
+
 describe('parseWorkerArgs', () => {
   it('reads the seed command line', () => {
-    expect(
-      options(['--server', 'temporal:7233', '--namespace', 'flock-example', '--task-queue', 'agent-tasks', '--concurrency', '8']),
-    ).toEqual({
+    expect(options(['--server', 'temporal:7233', '--namespace', 'flock-example', '--task-queue', 'agent-tasks', '--concurrency', '8'])).toEqual({
       server: 'temporal:7233',
       namespace: 'flock-example',
       taskQueues: ['agent-tasks'],
@@ -33,7 +51,7 @@ describe('parseWorkerArgs', () => {
     expect(options(['--server=temporal:7233']).server).toBe('temporal:7233');
   });
 
-  it('leaves server and namespace unset so the environment conventions apply', () => {
+  it('leaves server and namespace unset without options or variables, so the connection defaults apply', () => {
     const parsed = options([]);
     expect(parsed.server).toBeUndefined();
     expect(parsed.namespace).toBeUndefined();
@@ -56,9 +74,7 @@ describe('parseWorkerArgs', () => {
   it('rejects a concurrency that is not a positive integer, naming its source', () => {
     expect(usageError(['--concurrency', '0']).message).toBe('--concurrency must be a positive integer, got "0"');
     expect(usageError(['--concurrency', 'many']).message).toContain('--concurrency');
-    expect(usageError([], { TEMPORAL_MAX_CONCURRENCY: '2.5' }).message).toBe(
-      'TEMPORAL_MAX_CONCURRENCY must be a positive integer, got "2.5"',
-    );
+    expect(usageError([], { TEMPORAL_MAX_CONCURRENCY: '2.5' }).message).toBe('TEMPORAL_MAX_CONCURRENCY must be a positive integer, got "2.5"');
   });
 
   it('reads task queues and flock modules from comma-separated env variables', () => {
@@ -89,32 +105,74 @@ describe('parseWorkerArgs', () => {
     expect(usageError(['--flock', '']).message).toBe('--flock must not be empty');
   });
 
-  it('rejects unknown options and points to --help', () => {
+  it('rejects unknown options with a usage error naming the option, suggesting a close one and pointing to --help', () => {
     const error = usageError(['--servr', 'x']);
     expect(error).toMatchObject({ name: 'CliUsageError', code: 'CLI_USAGE' });
-    expect(error.message).toContain("'--servr'");
-    expect(error.message).toContain('flock-worker --help');
+    // the whole message: no dangling quote
+    expect(error.message).toBe("unknown option '--servr'\n(Did you mean --server?)\nRun flock-worker --help for the options.");
   });
 
   it('rejects positional arguments', () => {
-    expect(usageError(['worker.js']).name).toBe('CliUsageError');
+    expect(usageError(['worker.js']).message).toContain('too many arguments. Expected 0 arguments but got 1.');
   });
 
   it('rejects an option without its value', () => {
-    expect(usageError(['--server']).message).toContain('--server');
+    expect(usageError(['--server']).message).toContain("option '--server <host:port>' argument missing");
   });
 
-  it('answers --help and -h with the help command', () => {
-    expect(parseWorkerArgs(['--help'])).toEqual({ kind: 'help' });
-    expect(parseWorkerArgs(['-h', '--concurrency', 'bad'])).toEqual({ kind: 'help' });
+  it('answers --help and -h with the help text, whatever follows', () => {
+    expect(parse(['-h', '--concurrency', 'bad'])).toEqual(parse(['--help']));
+    expect(help()).toContain('Usage: flock-worker [options]');
+  });
+
+  it('prints the version of the package', () => {
+    const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(parse([flag])).toEqual({ kind: 'print', text: `${version}\n` });
   });
 });
 
-describe('WORKER_USAGE', () => {
-  it.each(['--server', '--namespace', '--task-queue', '--concurrency', '--flock', '--workflow-bundle', 'TEMPORAL_MAX_CONCURRENCY', 'FLOCK_PAYLOAD_ENCRYPTION_KEY', 'FLOCK_PAYLOAD_KEY_ID', 'FLOCK_PAYLOAD_COMPRESSION'])(
-    'documents %s',
-    (word) => {
-      expect(WORKER_USAGE).toContain(word);
-    },
-  );
+describe('parseWorkerArgs: the environment', () => {
+  it('takes server and namespace from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, the options winning', () => {
+    const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'flock-example' };
+    expect(options([], env)).toMatchObject({ server: 'temporal:7233', namespace: 'flock-example' });
+    expect(options(['--server', 'other:7233', '--namespace', 'ns'], env)).toMatchObject({ server: 'other:7233', namespace: 'ns' });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(options([], { TEMPORAL_ADDRESS: '', TEMPORAL_MAX_CONCURRENCY: ' ', FLOCK_SHUTDOWN_GRACE: '' })).toEqual(options([]));
+  });
+
+  it('names the variable a bad value came from', () => {
+    expect(usageError([], { TEMPORAL_ADDRESS: 'https://temporal:7233' }).message).toContain('TEMPORAL_ADDRESS takes host:port without a scheme');
+    expect(usageError([], { FLOCK_SHUTDOWN_GRACE: 'soon' }).message).toBe('FLOCK_SHUTDOWN_GRACE must be a number of seconds, got "soon"');
+  });
+});
+
+describe('flock-worker --help', () => {
+  it.each([
+    '--server',
+    '--namespace',
+    '--task-queue',
+    '--concurrency',
+    '--flock',
+    '--workflow-bundle',
+    '--shutdown-grace',
+    '--version',
+    'TEMPORAL_ADDRESS',
+    'TEMPORAL_NAMESPACE',
+    'FLOCK_TASK_QUEUE',
+    'TEMPORAL_MAX_CONCURRENCY',
+    'FLOCK_MODULES',
+    'FLOCK_SHUTDOWN_GRACE',
+    'TEMPORAL_API_KEY',
+    'FLOCK_PAYLOAD_ENCRYPTION_KEY',
+    'FLOCK_PAYLOAD_KEY_ID',
+    'FLOCK_PAYLOAD_COMPRESSION',
+  ])('documents %s', (word) => {
+    expect(help()).toContain(word);
+  });
+
+  it('names the variable each env-backed option falls back to', () => {
+    expect(help()).toMatch(/--concurrency <n> .*\(env: TEMPORAL_MAX_CONCURRENCY\)/);
+  });
 });

@@ -1,6 +1,8 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '@flock-ts/telemetry';
-import { CliUsageError } from './errors';
+import { CliUsageError } from '@flock-ts/temporal';
 
 /** Options of a `flock-worker` run, from the command line and the environment. */
 export interface WorkerCliOptions {
@@ -26,40 +28,15 @@ export interface WorkerCliOptions {
   logFormat?: LogFormat;
 }
 
-export type WorkerCommand = { kind: 'help' } | { kind: 'run'; options: WorkerCliOptions };
+/** What a `flock-worker` command line asks for: run a worker, or print help or version text (exit 0). */
+export type WorkerCommand = { kind: 'print'; text: string } | { kind: 'run'; options: WorkerCliOptions };
 
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
 
-export const WORKER_USAGE = `Usage: flock-worker [options]
+/** The line `flock-worker` prints on stderr when it hosts the example flocks for want of `--flock`. */
+export const EXAMPLE_FLOCKS_NOTICE = 'no --flock given: hosting the example flocks (@flock-ts/examples)';
 
-Hosts Flock agents on Temporal: polls task queues and runs the Flock
-workflow and its agent steps. Start as many as you like on a queue.
-
-Options:
-  --server <host:port>       Temporal frontend (env TEMPORAL_ADDRESS; default localhost:7233)
-  --namespace <name>         Temporal namespace (env TEMPORAL_NAMESPACE; default "default")
-  --task-queue <queue>       Task queue to poll; repeat for several (env FLOCK_TASK_QUEUE,
-                             comma-separated; default: the task queues the flocks declare)
-  --concurrency <n>          Max concurrent agent steps and workflow tasks per queue
-                             (env TEMPORAL_MAX_CONCURRENCY; default: the SDK's)
-  --flock <module>           File or package exporting a Flock as "default" or "flock", or
-                             "flocks: Flock[]"; repeatable; resolved from the current directory
-                             (env FLOCK_MODULES, comma-separated; default: the example flock)
-  --workflow-bundle <file>   Prebuilt workflow bundle (default: the variant shipped next to
-                             the worker: workflow-bundle[.encoded-failures][.traced].js,
-                             .encoded-failures when the payload codec encrypts, .traced when
-                             traces are exported (OTEL_*); else bundled at start)
-  --shutdown-grace <secs>    On SIGTERM/SIGINT, time in-flight steps get to finish
-                             (env FLOCK_SHUTDOWN_GRACE; default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})
-  --metrics-port <port>      Serve the worker's Prometheus metrics (Temporal SDK and custom
-                             agent metrics) at http://0.0.0.0:<port>/metrics; <host:port> binds
-                             one interface (env FLOCK_METRICS_PORT; default: no endpoint)
-  --log-level <level>        trace, debug, info, warn, error or silent (env FLOCK_LOG_LEVEL;
-                             default info)
-  --log-format <format>      json (one object per line) or pretty (env FLOCK_LOG_FORMAT;
-                             default pretty)
-  -h, --help                 Show this help
-
+const AFTER_HELP = `
 Traces are exported over OTLP when the standard OpenTelemetry variables are set:
 OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf, http/json,
 grpc), OTEL_SERVICE_NAME (default flock-worker), OTEL_RESOURCE_ATTRIBUTES.
@@ -72,75 +49,96 @@ FLOCK_PAYLOAD_KEY_ID encrypt every payload with AES-256-GCM (the key id travels
 in the payload metadata; FLOCK_PAYLOAD_DECRYPTION_KEYS=id=base64,... reads runs of
 older keys); FLOCK_PAYLOAD_COMPRESSION=gzip compresses them. Clients (flockctl)
 need the same settings.
-`;
 
-const OPTIONS = {
-  server: { type: 'string' },
-  namespace: { type: 'string' },
-  'task-queue': { type: 'string', multiple: true },
-  concurrency: { type: 'string' },
-  flock: { type: 'string', multiple: true },
-  'workflow-bundle': { type: 'string' },
-  'shutdown-grace': { type: 'string' },
-  'metrics-port': { type: 'string' },
-  'log-level': { type: 'string' },
-  'log-format': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+Exit status: 0 after a clean stop, 1 on a failed start or a failed worker, 2 on
+a bad command line.`;
+
+/** A repeatable option's values; from the environment, one comma-separated value. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function workerProgram(out: (text: string) => void): Command {
+  return new Command('flock-worker')
+    .description('Hosts Flock agents on Temporal: polls task queues and runs the Flock workflow and its agent steps. Start as many as you like on a queue.')
+    .version(packageVersion(), '-V, --version', 'Print the version')
+    .helpOption('-h, --help', 'Show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: out, outputError: () => undefined })
+    .addOption(new Option('--server <host:port>', 'Temporal frontend (default localhost:7233)').env('TEMPORAL_ADDRESS'))
+    .addOption(new Option('--namespace <name>', 'Temporal namespace (default "default")').env('TEMPORAL_NAMESPACE'))
+    .addOption(
+      new Option('--task-queue <queue>', 'Task queue to poll; repeatable, comma-separated in the variable (default: the task queues the flocks declare)')
+        .argParser(collect)
+        .env('FLOCK_TASK_QUEUE'),
+    )
+    .addOption(new Option('--concurrency <n>', "Max concurrent agent steps and workflow tasks per queue (default: the SDK's)").env('TEMPORAL_MAX_CONCURRENCY'))
+    .addOption(
+      new Option(
+        '--flock <module>',
+        'File or package exporting a Flock as "default" or "flock", or "flocks: Flock[]", resolved from the current directory; repeatable, comma-separated in the variable (default: the example flocks)',
+      )
+        .argParser(collect)
+        .env('FLOCK_MODULES'),
+    )
+    .option(
+      '--workflow-bundle <file>',
+      'Prebuilt workflow bundle (default: the variant shipped next to the worker, workflow-bundle[.encoded-failures][.traced].js: .encoded-failures when the payload codec encrypts, .traced when traces are exported; else bundled at start)',
+    )
+    .addOption(
+      new Option('--shutdown-grace <secs>', `On SIGTERM/SIGINT, time in-flight steps get to finish (default ${DEFAULT_SHUTDOWN_GRACE_SECONDS})`).env('FLOCK_SHUTDOWN_GRACE'),
+    )
+    .addOption(
+      new Option(
+        '--metrics-port <port>',
+        "Serve the worker's Prometheus metrics (Temporal SDK and custom agent metrics) at http://0.0.0.0:<port>/metrics; <host:port> binds one interface (default: no endpoint)",
+      ).env('FLOCK_METRICS_PORT'),
+    )
+    .addOption(new Option('--log-level <level>', 'trace, debug, info, warn, error or silent (default info)').env('FLOCK_LOG_LEVEL'))
+    .addOption(new Option('--log-format <format>', 'json (one object per line) or pretty (default pretty)').env('FLOCK_LOG_FORMAT'))
+    .addHelpText('after', AFTER_HELP);
+}
 
 /**
  * Parses `flock-worker` arguments; options win over their environment
- * variables. Throws {@link CliUsageError} with a message fit for the terminal.
+ * variables (read from `process.env`). Help and `--version` parse into
+ * `{ kind: 'print' }`. Throws {@link CliUsageError} with a message fit for
+ * the terminal, naming the option or the variable a bad value came from.
  *
  * @example
- * parseWorkerArgs(['--server', 'temporal:7233', '--task-queue', 'agent-tasks'], process.env)
+ * parseWorkerArgs(['--server', 'temporal:7233', '--task-queue', 'agent-tasks'])
  */
-export function parseWorkerArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): WorkerCommand {
-  let values: ReturnType<typeof parse>['values'];
+export function parseWorkerArgs(argv: readonly string[]): WorkerCommand {
+  let text = '';
+  const program = workerProgram((chunk) => (text += chunk));
   try {
-    ({ values } = parse(argv));
+    program.parse([...argv], { from: 'user' });
   } catch (error) {
-    throw new CliUsageError(`${(error as Error).message}\nRun flock-worker --help for the options.`);
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.exitCode === 0) return { kind: 'print', text };
+    throw new CliUsageError(`${error.message.replace(/^error: /, '')}\nRun flock-worker --help for the options.`);
   }
-  if (values.help) return { kind: 'help' };
 
-  const server = nonEmpty(values.server, '--server');
-  if (server !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(server)) {
-    throw new CliUsageError(`--server takes host:port without a scheme, e.g. temporal:7233 (got ${server})`);
+  const server = setting(program, 'server');
+  if (server.value !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(server.value)) {
+    throw new CliUsageError(`${server.what} takes host:port without a scheme, e.g. temporal:7233 (got ${server.value})`);
   }
-  const taskQueues = values['task-queue']?.length
-    ? values['task-queue'].map((queue) => nonEmpty(queue, '--task-queue') as string)
-    : commaList(env['FLOCK_TASK_QUEUE']);
-  const flockModules = values.flock?.length
-    ? values.flock.map((module) => nonEmpty(module, '--flock') as string)
-    : commaList(env['FLOCK_MODULES']);
-  const concurrency =
-    values.concurrency !== undefined
-      ? positiveInteger(values.concurrency, '--concurrency')
-      : env['TEMPORAL_MAX_CONCURRENCY']
-        ? positiveInteger(env['TEMPORAL_MAX_CONCURRENCY'], 'TEMPORAL_MAX_CONCURRENCY')
-        : undefined;
-  const grace =
-    values['shutdown-grace'] !== undefined
-      ? seconds(values['shutdown-grace'], '--shutdown-grace')
-      : env['FLOCK_SHUTDOWN_GRACE']
-        ? seconds(env['FLOCK_SHUTDOWN_GRACE'], 'FLOCK_SHUTDOWN_GRACE')
-        : DEFAULT_SHUTDOWN_GRACE_SECONDS;
-
-  const metricsBindAddress = bindAddress(values['metrics-port'], env['FLOCK_METRICS_PORT']);
-  const logLevel = fromFlagOrEnv(values['log-level'], '--log-level', env['FLOCK_LOG_LEVEL'], 'FLOCK_LOG_LEVEL', parseLogLevel);
-  const logFormat = fromFlagOrEnv(values['log-format'], '--log-format', env['FLOCK_LOG_FORMAT'], 'FLOCK_LOG_FORMAT', parseLogFormat);
+  const namespace = setting(program, 'namespace').value;
+  const concurrency = setting(program, 'concurrency');
+  const grace = setting(program, 'shutdownGrace');
+  const workflowBundle = setting(program, 'workflowBundle').value;
+  const metricsBindAddress = bindAddress(setting(program, 'metricsPort'));
+  const logLevel = validated(setting(program, 'logLevel'), parseLogLevel);
+  const logFormat = validated(setting(program, 'logFormat'), parseLogFormat);
 
   return {
     kind: 'run',
     options: {
-      ...(server !== undefined ? { server } : {}),
-      ...(values.namespace !== undefined ? { namespace: nonEmpty(values.namespace, '--namespace') } : {}),
-      taskQueues: [...new Set(taskQueues)],
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      flockModules,
-      ...(values['workflow-bundle'] !== undefined ? { workflowBundle: nonEmpty(values['workflow-bundle'], '--workflow-bundle') } : {}),
-      shutdownGraceSeconds: grace,
+      ...(server.value !== undefined ? { server: server.value } : {}),
+      ...(namespace !== undefined ? { namespace } : {}),
+      taskQueues: [...new Set(list(program, 'taskQueue'))],
+      ...(concurrency.value !== undefined ? { concurrency: positiveInteger(concurrency.value, concurrency.what) } : {}),
+      flockModules: list(program, 'flock'),
+      ...(workflowBundle !== undefined ? { workflowBundle } : {}),
+      shutdownGraceSeconds: grace.value !== undefined ? seconds(grace.value, grace.what) : DEFAULT_SHUTDOWN_GRACE_SECONDS,
       ...(metricsBindAddress !== undefined ? { metricsBindAddress } : {}),
       ...(logLevel !== undefined ? { logLevel } : {}),
       ...(logFormat !== undefined ? { logFormat } : {}),
@@ -148,11 +146,39 @@ export function parseWorkerArgs(argv: readonly string[], env: Record<string, str
   };
 }
 
+/** The version in the app's package.json (two folders up from both src/lib and dist/lib). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A string option, trimmed, and what to call it in an error: its flag, or the variable it came from. */
+interface Setting {
+  value?: string;
+  what: string;
+}
+
+/** An empty variable counts as unset; an empty flag is an error. */
+function setting(program: Command, key: string): Setting {
+  const option = program.options.find((candidate) => candidate.attributeName() === key);
+  const fromEnv = program.getOptionValueSource(key) === 'env';
+  const what = (fromEnv ? option?.envVar : option?.long) ?? key;
+  const value = program.getOptionValue(key) as string | undefined;
+  if (fromEnv && !value?.trim()) return { what };
+  return { value: nonEmpty(value, what), what };
+}
+
+/** A repeatable option's values: each flag given, else its variable's comma-separated items. */
+function list(program: Command, key: string): string[] {
+  const values = (program.getOptionValue(key) as string[] | undefined) ?? [];
+  if (program.getOptionValueSource(key) === 'env') return commaList(values.join(','));
+  const flag = program.options.find((candidate) => candidate.attributeName() === key)?.long ?? key;
+  return values.map((value) => nonEmpty(value, flag) as string);
+}
+
 /** `--metrics-port 9464` binds every interface; `127.0.0.1:9464` one. */
-function bindAddress(flag: string | undefined, envValue: string | undefined): string | undefined {
-  const [value, what] = flag !== undefined ? [flag, '--metrics-port'] : [envValue?.trim() || undefined, 'FLOCK_METRICS_PORT'];
+function bindAddress({ value, what }: Setting): string | undefined {
   if (value === undefined) return undefined;
-  const match = /^(?:(\[[0-9a-fA-F:]+\]|[^:\s]+):)?(\d+)$/.exec(value.trim());
+  const match = /^(?:(\[[0-9a-fA-F:]+\]|[^:\s]+):)?(\d+)$/.exec(value);
   const port = match ? Number(match[2]) : NaN;
   if (!match || port < 1 || port > 65535) {
     throw new CliUsageError(`${what} takes a port (1-65535) or host:port, got "${value}"`);
@@ -160,24 +186,13 @@ function bindAddress(flag: string | undefined, envValue: string | undefined): st
   return `${match[1] ?? '0.0.0.0'}:${port}`;
 }
 
-function fromFlagOrEnv<T>(
-  flag: string | undefined,
-  flagName: string,
-  envValue: string | undefined,
-  envName: string,
-  parse: (value: string, setting: string) => T,
-): T | undefined {
-  const [value, setting] = flag !== undefined ? [flag, flagName] : [envValue?.trim() || undefined, envName];
+function validated<T>({ value, what }: Setting, parse: (value: string, setting: string) => T): T | undefined {
   if (value === undefined) return undefined;
   try {
-    return parse(value, setting);
+    return parse(value, what);
   } catch (error) {
     throw new CliUsageError((error as Error).message);
   }
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
 }
 
 function nonEmpty(value: string | undefined, what: string): string | undefined {
@@ -185,21 +200,21 @@ function nonEmpty(value: string | undefined, what: string): string | undefined {
   return value?.trim();
 }
 
-function commaList(value: string | undefined): string[] {
-  return (value ?? '')
+function commaList(value: string): string[] {
+  return value
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
 }
 
 function positiveInteger(value: string, what: string): number {
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
     throw new CliUsageError(`${what} must be a positive integer, got "${value}"`);
   }
   return Number(value);
 }
 
 function seconds(value: string, what: string): number {
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(value)) throw new CliUsageError(`${what} must be a number of seconds, got "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new CliUsageError(`${what} must be a number of seconds, got "${value}"`);
   return Number(value);
 }

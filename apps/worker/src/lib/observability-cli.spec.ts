@@ -1,7 +1,18 @@
-import { parseWorkerArgs, WORKER_USAGE, type WorkerCliOptions } from './cli';
+import { parseWorkerArgs, type WorkerCliOptions } from './cli';
+
+/** Parses with exactly `env` as the environment (the options fall back to it). */
+function parse(argv: string[], env: Record<string, string> = {}) {
+  const saved = process.env;
+  process.env = { ...env };
+  try {
+    return parseWorkerArgs(argv);
+  } finally {
+    process.env = saved;
+  }
+}
 
 function options(argv: string[], env: Record<string, string> = {}): WorkerCliOptions {
-  const command = parseWorkerArgs(argv, env);
+  const command = parse(argv, env);
   if (command.kind !== 'run') throw new Error('expected a run command');
   return command.options;
 }
@@ -32,14 +43,16 @@ describe('flock-worker observability options', () => {
     [['--log-level', 'loud'], /--log-level must be one of trace, debug, info/],
     [['--log-format', 'xml'], /--log-format must be json or pretty/],
   ])('rejects %j with a usage error naming the option', (argv, message) => {
-    expect(() => parseWorkerArgs(argv, {})).toThrow(expect.objectContaining({ name: 'CliUsageError', message: expect.stringMatching(message) }));
+    expect(() => parse(argv)).toThrow(expect.objectContaining({ name: 'CliUsageError', message: expect.stringMatching(message) }));
   });
 
   it('names the env variable when the bad value came from it', () => {
-    expect(() => parseWorkerArgs([], { FLOCK_LOG_FORMAT: 'yaml' })).toThrow(/FLOCK_LOG_FORMAT must be json or pretty/);
+    expect(() => parse([], { FLOCK_LOG_FORMAT: 'yaml' })).toThrow(/FLOCK_LOG_FORMAT must be json or pretty/);
   });
 
   it('documents the options and the OTEL variables in --help', () => {
-    expect(WORKER_USAGE).toMatch(/--metrics-port <port>[\s\S]*--log-level <level>[\s\S]*--log-format <format>[\s\S]*OTEL_EXPORTER_OTLP_ENDPOINT/);
+    const help = parse(['--help']);
+    expect(help.kind).toBe('print');
+    expect(help.kind === 'print' && help.text).toMatch(/--metrics-port <port>[\s\S]*--log-level <level>[\s\S]*--log-format <format>[\s\S]*OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

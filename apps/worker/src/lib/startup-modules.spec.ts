@@ -49,7 +49,7 @@ describe('flock-worker start', () => {
       const { planWorker } = require('./run-worker') as typeof import('./run-worker');
       const { parseWorkerArgs } = require('./cli') as typeof import('./cli');
       run = async () => {
-        const command = parseWorkerArgs(['--server', '127.0.0.1:7233', '--task-queue', 'start-modules-q', '--flock', './flock.js'], {});
+        const command = parseWorkerArgs(['--server', '127.0.0.1:7233', '--task-queue', 'start-modules-q', '--flock', './flock.js']);
         if (command.kind !== 'run') throw new Error('expected a run');
         const observability = installWorkerObservability({ env: {}, destination: { write: () => undefined }, installRuntime: (() => undefined) as never });
         // what a --flock module exports (flocks are recognised by their shape)
