@@ -24,7 +24,7 @@ const steps = arg('steps', 1000);
 const rounds = arg('rounds', 30);
 
 // The evaluator both measurements call: what an agent does, minus the framework.
-const increment = (inputs: Record<string, unknown>): Record<string, unknown> => ({ n: (inputs.n as number) + 1 });
+const increment = ({ n }: { n: number }): { n: number } => ({ n: n + 1 });
 
 function chain(length: number, name: string): Flock {
   const agents: Agent[] = [];
@@ -55,7 +55,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function bare(count: number): Promise<void> {
-  let inputs: Record<string, unknown> = { n: 0 };
+  let inputs = { n: 0 };
   for (let i = 0; i < count; i++) inputs = await increment(inputs);
   if (inputs.n !== count) throw new Error('bare loop miscounted');
 }

@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('Temporal Web UI', () => {
   it('lists a Flock run found by its FlockName and SessionId search attributes, and screenshots it', async () => {
-    const flock = new Flock({
+    const flock: Flock = new Flock({
       name: flockName,
       executor: temporal(),
       temporalStartInProcessWorker: true,

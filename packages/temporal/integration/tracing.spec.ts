@@ -168,7 +168,7 @@ describe('one trace per run on a real server', () => {
         { output: { words: 3 }, usage: { inputTokens: 20, outputTokens: 4 } },
       ],
     });
-    const flock = new Flock({
+    const flock: Flock = new Flock({
       name: 'traced-model',
       executor: temporal(),
       temporalStartInProcessWorker: true,

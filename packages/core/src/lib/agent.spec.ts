@@ -4,7 +4,7 @@ import { defineAgent, isAgent, type AgentOptions } from './agent';
 import { defineRouter } from './router';
 import { defineTool } from './tool';
 
-const echo = (inputs: Record<string, unknown>) => inputs;
+const aToB = ({ a }: { a: string }) => ({ b: a });
 
 function configError(fn: () => unknown): FlockConfigError {
   try {
@@ -20,20 +20,20 @@ const paths = (error: FlockConfigError) => error.issues.map((issue) => issue.pat
 
 describe('defineAgent', () => {
   it('compiles string signatures', () => {
-    const agent = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: echo });
+    const agent = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
     expect(isAgent(agent)).toBe(true);
     expect(agent.input.fields).toEqual(['text']);
     expect(agent.output.schema.safeParse({ text: 1 }).success).toBe(false);
   });
 
   it('rejects a bad name, naming the field', () => {
-    const error = configError(() => defineAgent({ name: '1st agent', input: 'a', output: 'b', evaluate: echo }));
+    const error = configError(() => defineAgent({ name: '1st agent', input: 'a', output: 'b', evaluate: aToB }));
     expect(paths(error)).toEqual(['name']);
     expect(error.message).toContain('a name starts with a letter');
   });
 
   it('rejects a bad signature, naming input or output', () => {
-    const error = configError(() => defineAgent({ name: 'x', input: 'a: strng', output: 'b: {', evaluate: echo }));
+    const error = configError(() => defineAgent({ name: 'x', input: 'a: strng', output: 'b: {', evaluate: aToB }));
     expect(paths(error)).toEqual(['input', 'output']);
     expect(error.message).toContain('agent "x"');
   });
@@ -41,7 +41,7 @@ describe('defineAgent', () => {
   it('needs exactly one of evaluate and evaluator', () => {
     expect(paths(configError(() => defineAgent({ name: 'x', input: 'a', output: 'b' })))).toEqual(['evaluate']);
     const both = configError(() =>
-      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } }),
+      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } }),
     );
     expect(paths(both)).toEqual(['evaluator']);
   });
@@ -59,19 +59,19 @@ describe('defineAgent', () => {
   });
 
   it('rejects unknown options so typos do not pass silently', () => {
-    const options = { name: 'x', input: 'a', output: 'b', evaluate: echo, nextAgent: 'y' } as unknown as AgentOptions;
+    const options = { name: 'x', input: 'a', output: 'b', evaluate: aToB, nextAgent: 'y' } as unknown as AgentOptions;
     expect(paths(configError(() => defineAgent(options)))).toEqual(['nextAgent']);
   });
 
   it('validates the Temporal activity config with its path', () => {
     const error = configError(() =>
-      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, temporalActivityConfig: { retryMaxAttempts: 0 } }),
+      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, temporalActivityConfig: { retryMaxAttempts: 0 } }),
     );
     expect(paths(error)).toEqual(['temporalActivityConfig.retryMaxAttempts']);
   });
 
   it('takes what its steps see of the run as context, defaults applied', () => {
-    const base = { name: 'x', input: 'a', output: 'b', evaluate: echo };
+    const base = { name: 'x', input: 'a', output: 'b', evaluate: aToB };
     expect(defineAgent(base).context).toBeUndefined();
     expect(defineAgent({ ...base, context: { history: 3 } }).context).toEqual({ history: 3, input: false });
     expect(defineAgent({ ...base, context: { input: true } }).context).toEqual({ history: 0, input: true });
@@ -85,7 +85,7 @@ describe('defineAgent', () => {
     [{ histroy: 2 }, 'context', 'histroy'],
     ['all', 'context', ''],
   ])('rejects context %j, naming %s', (context, path, message) => {
-    const error = configError(() => defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, context: context as never }));
+    const error = configError(() => defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, context: context as never }));
     expect(paths(error)).toEqual([path]);
     expect(error.message).toContain(message);
     expect(error.message).toContain('agent "x"');
@@ -96,7 +96,7 @@ describe('defineAgent', () => {
       name: 'x',
       input: 'a',
       output: 'b',
-      evaluate: echo,
+      evaluate: aToB,
       tools: ['search', 'search', 3],
       components: [{ name: 'c' }, { name: 'c', onInitialize: 'no' }],
       next: 42,
@@ -112,7 +112,7 @@ describe('defineAgent', () => {
 
   it('separates inline tools from tool names', () => {
     const inline = defineTool({ name: 'clock', input: '', execute: () => 'noon' });
-    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, tools: ['search', inline] });
+    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, tools: ['search', inline] });
     expect(agent.toolNames).toEqual(['search', 'clock']);
     expect(agent.inlineTools).toEqual([inline]);
   });
@@ -120,7 +120,7 @@ describe('defineAgent', () => {
   it('normalizes each kind of hand-off', () => {
     const router = defineRouter({ name: 'pick', route: () => ({ nextAgent: null }) });
     const next = () => null;
-    const base = { input: 'a', output: 'b', evaluate: echo };
+    const base = { input: 'a', output: 'b', evaluate: aToB };
     expect(defineAgent({ ...base, name: 's', next: 'other' }).handoff).toEqual({ kind: 'static', agent: 'other' });
     expect(defineAgent({ ...base, name: 'c', next }).handoff).toEqual({ kind: 'code', next });
     expect(defineAgent({ ...base, name: 'r', next: router }).handoff).toEqual({ kind: 'router', router });
@@ -172,12 +172,12 @@ describe('Agent.toDefinition', () => {
   });
 
   it('leaves context out of the definition when the agent declares none', () => {
-    expect(defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo }).toDefinition()).not.toHaveProperty('context');
+    expect(defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB }).toDefinition()).not.toHaveProperty('context');
   });
 
   it('records a router hand-off by the router name', () => {
     const router = defineRouter({ name: 'pick', route: () => ({ nextAgent: null }) });
-    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: echo, next: router });
+    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, next: router });
     expect(agent.toDefinition().next).toEqual({ kind: 'router', router: 'pick' });
   });
 

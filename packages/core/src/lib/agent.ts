@@ -42,10 +42,10 @@ import { isTool, type Tool } from './tool';
 
 const AGENT = Symbol.for('@flock-ts/core/agent');
 
-/** Picks the next agent in code: a name, or `null`/`undefined` to end the run. */
-export type NextFunction = (
+/** Picks the next agent in code: a name, or `null`/`undefined` to end the run. `output` is the agent's output. */
+export type NextFunction<Out = Record<string, unknown>> = (
   ctx: AgentContext,
-  output: Record<string, unknown>,
+  output: Out,
 ) => string | null | undefined | Promise<string | null | undefined>;
 
 /**
@@ -53,7 +53,7 @@ export type NextFunction = (
  * {@link NextFunction}, a {@link Router}, or `{ router: name }` of a router
  * registered on the flock.
  */
-export type NextSpec = string | NextFunction | Router | { router: string };
+export type NextSpec<Out = Record<string, unknown>> = string | NextFunction<Out> | Router | { router: string };
 
 /** The normalized form of {@link NextSpec}. */
 export type Handoff =
@@ -61,9 +61,18 @@ export type Handoff =
   | { kind: 'code'; next: NextFunction }
   | { kind: 'router'; router: Router | string };
 
-/** How to declare an agent. */
-export interface AgentOptions<I extends SignatureInput = SignatureInput, O extends SignatureInput = SignatureInput> {
-  name: string;
+/**
+ * How to declare an agent. `I` and `O` are its signatures, `N` its name,
+ * `X` its `next`: {@link defineAgent} infers them all, so `evaluate`,
+ * `human.fallback` and a `next` function see typed values.
+ */
+export interface AgentOptions<
+  I extends SignatureInput = SignatureInput,
+  O extends SignatureInput = SignatureInput,
+  N extends string = string,
+  X extends NextSpec<InferSignature<O>> | undefined = NextSpec<InferSignature<O>> | undefined,
+> {
+  name: N;
   description?: string;
   /** Input fields: signature string (`'text: string, limit?: integer'`) or zod object. */
   input: I;
@@ -87,7 +96,8 @@ export interface AgentOptions<I extends SignatureInput = SignatureInput, O exten
   approval?: boolean | ApprovalOptions;
   /** Tools by registered name, or inline (inline tools get registered on the flock). */
   tools?: Array<string | Tool>;
-  next?: NextSpec;
+  /** Where the run goes next; a function receives this agent's typed output. */
+  next?: X;
   components?: Component[];
   temporalActivityConfig?: TemporalActivityConfig;
   /**
@@ -102,10 +112,15 @@ export interface AgentOptions<I extends SignatureInput = SignatureInput, O exten
   settings?: Record<string, unknown>;
 }
 
-/** A validated agent, made by {@link defineAgent}. */
-export interface Agent {
+/**
+ * A validated agent, made by {@link defineAgent}. Its type keeps what a
+ * flock needs to type its runs: the agent's `Name`, the input a run gives
+ * it (`In`), its output (`Out`), and whether it can end a run (`Ends`:
+ * `false` when a static `next` always hands off). `Agent` alone is any agent.
+ */
+export interface Agent<Name extends string = string, In = Record<string, unknown>, Out = Record<string, unknown>, Ends extends boolean = boolean> {
   readonly [AGENT]: true;
-  readonly name: string;
+  readonly name: Name;
   readonly description: string;
   readonly input: CompiledSignature;
   readonly output: CompiledSignature;
@@ -124,7 +139,15 @@ export interface Agent {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The serializable declaration (no code). */
   toDefinition(): AgentDefinition;
+  /** Types only, never set: what `Agent<Name, In, Out, Ends>` says (read them with `AgentInput`, `AgentOutput`). */
+  readonly '~types'?: { readonly input: In; readonly output: Out; readonly ends: Ends };
 }
+
+/** The input a run gives an agent (its input signature's input type). */
+export type AgentInput<A extends Agent> = NonNullable<A['~types']>['input'];
+
+/** The output of an agent (its output signature's output type). */
+export type AgentOutput<A extends Agent> = NonNullable<A['~types']>['output'];
 
 /** True for a value made by {@link defineAgent}. */
 export function isAgent(value: unknown): value is Agent {
@@ -275,11 +298,17 @@ function handoffSpec(handoff: Handoff | undefined): HandoffSpec | undefined {
  *   name: 'summarizer',
  *   input: 'text: string',
  *   output: 'summary: string, words: integer',
- *   evaluate: ({ text }) => ({ summary: String(text).slice(0, 80), words: String(text).split(/\s+/).length }),
+ *   evaluate: ({ text }) => ({ summary: text.slice(0, 80), words: text.split(/\s+/).length }),
  *   next: 'reviewer',
  * });
+ * // => Agent<'summarizer', { text: string }, { summary: string; words: number }, false>
  */
-export function defineAgent<I extends SignatureInput, O extends SignatureInput>(options: AgentOptions<I, O>): Agent {
+export function defineAgent<
+  N extends string,
+  I extends SignatureInput,
+  O extends SignatureInput,
+  X extends NextSpec<InferSignature<O>> | undefined = undefined,
+>(options: AgentOptions<I, O, N, X>): Agent<N, InferSignatureInput<I>, InferSignature<O>, X extends string ? false : true> {
   if (!isPlainRecord(options)) throw new FlockConfigError('agent', [{ path: '', message: 'agent options must be an object' }]);
   const opts = options as unknown as AgentOptions;
   const issues: ConfigIssue[] = [];
@@ -374,5 +403,5 @@ export function defineAgent<I extends SignatureInput, O extends SignatureInput>(
       return definition;
     },
   };
-  return agent;
+  return agent as Agent<N, InferSignatureInput<I>, InferSignature<O>, X extends string ? false : true>;
 }

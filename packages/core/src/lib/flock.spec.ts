@@ -1,14 +1,14 @@
 import type { FlockConfigError } from '@flock-ts/config';
 import { z } from 'zod';
-import { defineAgent } from './agent';
+import { defineAgent, type Agent } from './agent';
 import type { FlockExecutor } from './executor';
 import { Flock } from './flock';
 import { defineRouter } from './router';
 import type { RunResult } from './run-state';
 import { defineTool } from './tool';
 
-const echo = (inputs: Record<string, unknown>) => inputs;
-const agent = (name: string, extra: object = {}) => defineAgent({ name, input: 'text: string', output: 'text: string', evaluate: echo, ...extra });
+const echo = <T>(inputs: T) => inputs;
+const agent = (name: string, extra: object = {}): Agent => defineAgent({ name, input: 'text: string', output: 'text: string', evaluate: echo, ...extra });
 
 function configError(fn: () => unknown): FlockConfigError {
   try {

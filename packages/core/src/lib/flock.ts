@@ -12,12 +12,13 @@ import type { FlockExecutor } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
 import type { FlockRun } from './run-handle';
-import type { RunRequest, RunResult } from './run-state';
+import type { FlockRunResult, RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
 /** How to declare a flock: the serializable options of `@flock-ts/config`, plus code. */
-export type FlockOptions = Omit<FlockDefinitionInput, 'agents'> & {
-  agents?: Array<Agent | AgentOptions>;
+export type FlockOptions<A extends Agent = Agent> = Omit<FlockDefinitionInput, 'agents'> & {
+  /** Agents made by `defineAgent` type the flock's runs; options defined here leave them untyped. */
+  agents?: ReadonlyArray<A | AgentOptions>;
   /** Tools agents refer to by name. */
   tools?: Tool[];
   /** Routers agents refer to as `next: { router: name }`. */
@@ -48,7 +49,7 @@ function prefixIssues(error: unknown, prefix: string): never {
  * const result = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
  * console.log(result.output.report);
  */
-export class Flock {
+export class Flock<A extends Agent = Agent> {
   readonly name: string;
   readonly description: string;
   readonly model: string | undefined;
@@ -64,7 +65,7 @@ export class Flock {
   private readonly explicitExecutor: FlockExecutor | undefined;
   private plan: RunPlan | undefined;
 
-  constructor(options: FlockOptions) {
+  constructor(options: FlockOptions<A>) {
     const { agents = [], tools = [], routers = [], executor, ...rest } = options ?? ({} as FlockOptions);
     const config = parseFlockDefinition({ ...rest, agents: [] });
     this.name = config.name;
@@ -250,6 +251,7 @@ export class Flock {
    * @example
    * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
    */
+  run(request: RunRequest<A>): Promise<FlockRunResult<A>>;
   async run(request: RunRequest): Promise<RunResult> {
     this.checkStart(request);
     // each executor checks the run request with prepareRunInput, the same way, before anything runs
@@ -266,6 +268,7 @@ export class Flock {
    * for await (const event of run.events()) if (event.type === 'waiting') await run.send({ approved: true });
    * console.log((await run.result()).output);
    */
+  start(request: RunRequest<A>): Promise<FlockRun<FlockRunResult<A>>>;
   async start(request: RunRequest): Promise<FlockRun> {
     this.checkStart(request);
     return this.executor().start(this, request);

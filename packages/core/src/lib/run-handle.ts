@@ -23,7 +23,8 @@ export interface CancelOptions {
 
 /**
  * A run in flight (or ended), the same on every executor: what
- * `flock.start()` returns and `flock.getRun(id)` attaches to.
+ * `flock.start()` returns and `flock.getRun(id)` attaches to. `R` is what
+ * `result()` gives: a typed flock's `start()` says which agents can end it.
  *
  * @example
  * const run = await flock.start({ startAgent: 'drafter', input: { topic } });
@@ -32,13 +33,13 @@ export interface CancelOptions {
  * }
  * const { output } = await run.result();
  */
-export interface FlockRun {
+export interface FlockRun<R = RunResult> {
   /** The run's id: the workflow id on Temporal, the run id in-process. */
   readonly id: string;
   /** Where the run executes. */
   readonly executor: 'local' | 'temporal';
   /** Settles when the run ends: its result, or a `FlockRunFailedError` (`code` says why, `CANCELLED` for a cancelled run). */
-  result(): Promise<RunResult>;
+  result(): Promise<R>;
   /** Where the run is now: phase, current agent, latest steps, what it waits for. */
   status(): Promise<RunStatus>;
   /**

@@ -1,4 +1,5 @@
-import type { StepRecord } from '@flock-ts/engine';
+import type { RunResult as StoredRunResult, StepRecord } from '@flock-ts/engine';
+import type { Agent } from './agent';
 
 export type {
   FlockResponse,
@@ -7,7 +8,6 @@ export type {
   HumanResponse,
   Review,
   RunPhase,
-  RunResult,
   RunState,
   RunStatus,
   StepRecord,
@@ -18,10 +18,17 @@ export type {
   WaitingFor,
 } from '@flock-ts/engine';
 
-/** How to start a run. */
-export interface RunRequest {
-  startAgent: string;
-  input: Record<string, unknown>;
+/**
+ * How to start a run of a flock whose agents are `A`: `startAgent` one of
+ * their names, `input` what that agent takes (more named values may ride
+ * along for later agents, `ctx.input`). `RunRequest` alone: any agent, any input.
+ */
+export type RunRequest<A extends Agent = Agent> = A extends Agent<infer Name, infer In, unknown>
+  ? RunOptions & { startAgent: Name; input: In & Record<string, unknown> }
+  : never;
+
+/** What a run request carries besides its start agent and input. */
+export interface RunOptions {
   /** A random UUID when absent. */
   runId?: string;
   sessionId?: string;
@@ -30,3 +37,28 @@ export interface RunRequest {
   /** Aborts the run: the current step sees the signal, the run rejects with its reason. */
   signal?: AbortSignal;
 }
+
+/**
+ * What a finished run produced. Bounded, whatever the run's length. Typed
+ * by the agent that ended the run: `lastAgent` its name, `output` its output.
+ */
+export interface RunResult<Out = Record<string, unknown>, Last extends string = string> extends Omit<StoredRunResult, 'output' | 'lastAgent'> {
+  /** The agent whose output ended the run. */
+  lastAgent: Last;
+  output: Out;
+}
+
+/**
+ * The result of a run of a flock whose agents are `A`: a union with one
+ * member per agent that can end a run (every agent but those with a static
+ * `next`), so checking `lastAgent` narrows `output`. `RunResult` when no
+ * agent is known to end one.
+ *
+ * @example
+ * const result = await flock.run({ startAgent: 'triage', input: { text } });
+ * if (result.lastAgent === 'reporter') console.log(result.output.report);
+ */
+export type FlockRunResult<A extends Agent = Agent> = [EndingResults<A>] extends [never] ? RunResult : EndingResults<A>;
+
+type EndingResults<A extends Agent> =
+  A extends Agent<infer Name, unknown, infer Out, infer Ends> ? ([Ends] extends [false] ? never : RunResult<Out, Name>) : never;

@@ -1,14 +1,32 @@
 import { parseSignature, signatureToZod, type ConfigIssue, type SignatureSpec } from '@flock-ts/config';
 import { z } from 'zod';
+import type { SignatureValues } from './signature-types';
 
-/** An input or output signature in code: the string syntax of `@flock-ts/config`, or a zod object. */
+export type { SignatureValues } from './signature-types';
+
+/**
+ * An input or output signature in code: the string syntax of
+ * `@flock-ts/config`, or a zod object. Both type the values they describe
+ * ({@link InferSignature}).
+ *
+ * Other Standard Schema libraries are not accepted: a signature must give
+ * a flock its field names (inputs are resolved by name from earlier
+ * outputs), a JSON Schema for the definition a run stores (workers and
+ * models read it), and synchronous validation inside the run loop.
+ * Standard Schema's `~standard.validate` may be asynchronous and carries
+ * none of the other two, so a zod object stands in for any schema.
+ */
 export type SignatureInput = string | z.ZodObject;
 
-/** The values a signature describes, as seen by the code that receives them. */
-export type InferSignature<S> = S extends z.ZodObject ? z.output<S> : Record<string, unknown>;
+/**
+ * The values a signature describes, as seen by the code that receives them:
+ * a zod object's output type, the fields of a signature string
+ * ({@link SignatureValues}), `Record<string, unknown>` for anything else.
+ */
+export type InferSignature<S> = S extends z.ZodObject ? z.output<S> : S extends string ? SignatureValues<S> : Record<string, unknown>;
 
-/** The values a signature accepts, as produced by the code that returns them. */
-export type InferSignatureInput<S> = S extends z.ZodObject ? z.input<S> : Record<string, unknown>;
+/** The values a signature accepts, as produced by the code that returns them (a zod object's input type). */
+export type InferSignatureInput<S> = S extends z.ZodObject ? z.input<S> : S extends string ? SignatureValues<S> : Record<string, unknown>;
 
 /** A signature ready to validate values. */
 export interface CompiledSignature {

@@ -7,7 +7,7 @@ const agent = defineAgent({
   description: 'Summarizes a text',
   input: 'text: string | the text to summarize, limit?: integer | most words, style?: \'plain\' | \'bullets\'',
   output: 'summary: string | two sentences, points: { title: string, weight?: number }[]',
-  evaluate: () => ({}),
+  evaluate: () => ({ summary: '', points: [] }),
 });
 
 describe('typeOf', () => {
@@ -26,7 +26,7 @@ describe('renderInputs', () => {
   });
 
   it('renders structured inputs as JSON', () => {
-    const structured = defineAgent({ name: 'ranker', input: z.object({ scores: z.array(z.number()) }), output: 'best: number', evaluate: () => ({}) });
+    const structured = defineAgent({ name: 'ranker', input: z.object({ scores: z.array(z.number()) }), output: 'best: number', evaluate: () => ({ best: 0 }) });
     expect(renderInputs(structured, { scores: [1, 2] })).toBe('## scores (number[])\n[\n  1,\n  2\n]');
   });
 });
