@@ -1,5 +1,4 @@
 export * from './lib/cli';
-export * from './lib/errors';
 export * from './lib/observability';
 export * from './lib/run-worker';
 export * from './lib/workflow-bundle-file';

@@ -63,7 +63,7 @@ describe('per-agent activity options on a real server', () => {
     expect(tuned.retryPolicy?.backoffCoefficient).toBe(3);
     expect(optionalTsToMs(tuned.retryPolicy?.initialInterval)).toBe(2_000);
     expect(optionalTsToMs(tuned.retryPolicy?.maximumInterval)).toBe(30_000);
-    expect(tuned.retryPolicy?.nonRetryableErrorTypes).toEqual(expect.arrayContaining(['QuotaExceeded', 'AgentOutputValidationError']));
+    expect(tuned.retryPolicy?.nonRetryableErrorTypes).toEqual(['QuotaExceeded']);
 
     expect(optionalTsToMs(plain.startToCloseTimeout)).toBe(45_000);
     expect(plain.retryPolicy?.maximumAttempts).toBe(4);

@@ -1,6 +1,6 @@
 import type { FlockRunResult } from '@flock-ts/contracts';
 import type { FlockRunStatus } from '@flock-ts/contracts';
-import { Flock, defineAgent, type FlockResponse, type FlockRunEvent, type StepRecord } from '@flock-ts/core';
+import { Flock, InvalidResponseError, InvalidRunCommandError, defineAgent, type FlockResponse, type FlockRunEvent, type StepRecord } from '@flock-ts/core';
 import { FlockRunFailedError, type FlockRunView, type FlockStartRequest, type StepLedgerOptions } from '@flock-ts/temporal';
 import { parseStarterArgs } from './cli';
 import { executeCommand, type ExampleFlock, type RunsApi, type StarterDeps } from './commands';
@@ -508,9 +508,7 @@ describe('flockctl respond', () => {
   });
 
   it('prints the refusal with each issue, says the run keeps waiting, and exits 4', async () => {
-    const refused = named('InvalidResponseError', 'The answer does not match the output signature of editor', {
-      issues: ['output.summary: expected string, received number'],
-    });
+    const refused = new InvalidResponseError('The answer does not match the output signature of editor', ['output.summary: expected string, received number']);
     const { recorded, run } = setup({ client: { respond: () => Promise.reject(refused) } });
     expect(await run(['respond', 'docs-r1', '--input', '{"summary":1}'])).toBe(4);
     expect(recorded.stderr).toBe(
@@ -576,10 +574,10 @@ describe('flockctl pause and resume', () => {
   });
 
   it('prints a refusal as such and exits 4', async () => {
-    const { recorded, run } = setup({ client: { resume: () => Promise.reject(named('InvalidRunCommandError', 'The run is not paused')) } });
+    const { recorded, run } = setup({ client: { resume: () => Promise.reject(new InvalidRunCommandError('The run is not paused')) } });
     expect(await run(['resume', 'docs-r1'])).toBe(4);
     expect(recorded.stderr).toBe('flockctl: refused: The run is not paused; nothing changed.\n');
-    const again = setup({ client: { pause: () => Promise.reject(named('InvalidRunCommandError', 'The run is already paused')) } });
+    const again = setup({ client: { pause: () => Promise.reject(new InvalidRunCommandError('The run is already paused')) } });
     expect(await again.run(['pause', 'docs-r1'])).toBe(4);
   });
 });

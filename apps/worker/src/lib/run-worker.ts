@@ -1,12 +1,11 @@
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
-import { codecEncrypts, resolveConnection, type ResolvedConnection } from '@flock-ts/temporal';
+import { CliUsageError, codecEncrypts, resolveConnection, type ResolvedConnection } from '@flock-ts/temporal';
 import { createFlockWorker, type FlockWorker } from '@flock-ts/temporal/worker';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkerCliOptions } from './cli';
-import { CliUsageError } from './errors';
 import { workflowBundleFile } from './workflow-bundle-file';
 import { loadFlockModules, type ModuleImporter } from '@flock-ts/temporal';
 

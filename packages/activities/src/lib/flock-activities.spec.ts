@@ -189,6 +189,9 @@ describe('runAgentStep', () => {
       new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
     );
     expect(failure.type).toBe('AgentOutputValidationError');
+    // the error says no retry can fix it, not a list of names in the retry policy
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.details?.[0]).toMatchObject({ agent: 'first', errorName: 'AgentOutputValidationError', code: 'INVALID_AGENT_OUTPUT' });
   });
 
   it('types a hand-off to an agent the flock lacks as UnknownAgentError', async () => {
@@ -200,6 +203,7 @@ describe('runAgentStep', () => {
       new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
     );
     expect(failure.type).toBe('UnknownAgentError');
+    expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('hand-off from "first" to agent "nobody"');
   });
 

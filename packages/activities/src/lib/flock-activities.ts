@@ -1,3 +1,4 @@
+import { isFlockError } from '@flock-ts/config';
 import { executeStep, failureTypeOf, resolveHandoff, type Flock, type StepRequest, type StepResult } from '@flock-ts/core';
 import { withLocalStepEcho, type FlockActivities } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
@@ -47,12 +48,8 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
   const lookup = (name: string): Flock => {
     const flock = registry.get(name);
     if (!flock) {
-      throw ApplicationFailure.create({
-        type: 'FlockNotRegisteredError',
-        message: new FlockNotRegisteredError(name, [...registry.keys()]).message,
-        // another worker on the queue may host it: let Temporal retry elsewhere
-        nonRetryable: false,
-      });
+      // retryable: another worker on the queue may host it
+      throw toApplicationFailure(new FlockNotRegisteredError(name, [...registry.keys()]));
     }
     return flock;
   };
@@ -189,7 +186,9 @@ function traced<T>(name: string, attributes: Attributes, fn: (span: Span) => Pro
 /**
  * Converts a step error into an `ApplicationFailure` whose `type` is the
  * root cause's error name, so `nonRetryableErrorTypes` can name user errors
- * (e.g. `AuthenticationError`) and our own (`AgentOutputValidationError`).
+ * (e.g. `AuthenticationError`). The error itself says whether a retry can
+ * fix it (`nonRetryable`, which every `FlockError` and wrapped causes
+ * carry); a `FlockError`'s `code` goes into the failure's details.
  */
 export function toApplicationFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
@@ -202,7 +201,7 @@ export function toApplicationFailure(error: unknown): ApplicationFailure {
     cause: asOneCause(err),
     nonRetryable: details.nonRetryable === true ? true : undefined,
     nextRetryDelay: details.nextRetryDelayMs,
-    details: details.agent ? [{ agent: details.agent, errorName: err.name }] : [{ errorName: err.name }],
+    details: [{ ...(details.agent ? { agent: details.agent } : {}), errorName: err.name, ...(isFlockError(err) ? { code: err.code } : {}) }],
   });
 }
 

@@ -1,5 +1,5 @@
 import { findUnstorableResult } from '@flock-ts/engine';
-import { assertPayloadSize, DEFAULT_PAYLOAD_GUARD_BYTES, SerializationError, type PayloadTooLargeError } from '@flock-ts/serialization';
+import { assertPayloadSize, DEFAULT_PAYLOAD_GUARD_BYTES, PayloadTooLargeError, SerializationError } from '@flock-ts/serialization';
 
 const HINT = 'return a reference to large data (a URL, a file path, a blob store key) instead of the data itself';
 
@@ -21,7 +21,7 @@ export function guardStepResult(
   limit = DEFAULT_PAYLOAD_GUARD_BYTES,
 ): void {
   const unstorable = findUnstorableResult(agent, parts);
-  if (unstorable) throw Object.assign(new SerializationError('NOT_SERIALIZABLE', unstorable.message, unstorable.path), { agent, nonRetryable: true });
+  if (unstorable) throw Object.assign(new SerializationError('NOT_SERIALIZABLE', unstorable.message, unstorable.path), { agent });
   guardSize(agent, result, `Output of agent "${agent}"`, HINT, limit);
 }
 
@@ -30,8 +30,6 @@ export function guardSize(agent: string, value: unknown, subject: string, hint =
   try {
     assertPayloadSize(value, { subject, limit, hint });
   } catch (error) {
-    const tooLarge = error as PayloadTooLargeError;
-    if (tooLarge.name === 'PayloadTooLargeError') throw Object.assign(tooLarge, { agent, nonRetryable: true });
-    throw error;
+    throw error instanceof PayloadTooLargeError ? Object.assign(error, { agent }) : error;
   }
 }

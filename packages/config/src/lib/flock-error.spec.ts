@@ -13,7 +13,9 @@ function loadInNewRealm(): ErrorModule {
   const load = (name: string): Record<string, unknown> => {
     if (modules[name]) return modules[name];
     const source = readFileSync(join(__dirname, `${name}.ts`), 'utf8');
-    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
     const module = { exports: {} as Record<string, unknown> };
     modules[name] = module.exports;
     runInNewContext(outputText, { module, exports: module.exports, require: (id: string) => load(id.replace('./', '')) });
@@ -35,7 +37,13 @@ describe('FlockError', () => {
   it('carries a code, a message, a cause and details; retryable unless it says otherwise', () => {
     const cause = new Error('disk full');
     const error = new FlockError('SOMETHING', 'it failed', { cause, details: { path: 'a.b' } });
-    expect(error).toMatchObject({ name: 'FlockError', code: 'SOMETHING', message: 'it failed', nonRetryable: false, details: { path: 'a.b' } });
+    expect(error).toMatchObject({
+      name: 'FlockError',
+      code: 'SOMETHING',
+      message: 'it failed',
+      nonRetryable: false,
+      details: { path: 'a.b' },
+    });
     expect(error.cause).toBe(cause);
     expect(new FlockError('SOMETHING', 'no', { nonRetryable: true }).nonRetryable).toBe(true);
   });

@@ -63,7 +63,7 @@ export class FlockError<Code extends string = string> extends Error {
    * makes `instanceof` work across realms and package copies. Call it once
    * per class, in a static block.
    */
-  static named(errorClass: abstract new (...args: never[]) => Error, name: string): void {
+  static named(errorClass: { readonly prototype: Error }, name: string): void {
     const mark = markOf(name);
     Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true });
     Object.defineProperty(errorClass.prototype, mark, { value: true });

@@ -14,7 +14,7 @@ describe('toLocalActivityOptions', () => {
       startToCloseTimeout: 20_000,
       scheduleToStartTimeout: 3_000,
       scheduleToCloseTimeout: 90_000,
-      retry: { maximumAttempts: 4, initialInterval: 500, backoffCoefficient: 3, maximumInterval: 7_000, nonRetryableErrorTypes: expect.arrayContaining(['AuthError', 'AgentOutputValidationError']) },
+      retry: { maximumAttempts: 4, initialInterval: 500, backoffCoefficient: 3, maximumInterval: 7_000, nonRetryableErrorTypes: ['AuthError'] },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       summary: 'agent tokenizer',
     });

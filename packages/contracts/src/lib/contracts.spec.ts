@@ -41,7 +41,7 @@ describe('toActivityOptions', () => {
       summary: 'agent researcher',
       retry: { maximumAttempts: 4, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 60_000 },
     });
-    expect(options.retry?.nonRetryableErrorTypes).toEqual(expect.arrayContaining(['AuthError', 'AgentOutputValidationError']));
+    expect(options.retry?.nonRetryableErrorTypes).toEqual(['AuthError']);
   });
 
   it('leaves unset timeouts and the task queue to Temporal; heartbeats by default so dead workers are noticed in seconds', () => {

@@ -1,5 +1,7 @@
+import { FlockError } from '@flock-ts/config';
 import {
   AgentExecutionError,
+  AgentInputValidationError,
   AgentOutputValidationError,
   ComponentError,
   DefinitionDriftError,
@@ -10,7 +12,6 @@ import {
   UnknownAgentError,
   errorName,
   failureTypeOf,
-  isFlockRunFailedError,
   retryHints,
 } from './errors';
 
@@ -37,7 +38,22 @@ describe('errors', () => {
     expect(new AgentExecutionError('writer', rateLimited)).toMatchObject({ nextRetryDelayMs: 1500, causeName: 'ModelRateLimitError' });
     expect(new AgentExecutionError('writer', rejected).nonRetryable).toBe(true);
     expect(new RoutingError('writer', 'triage', 'failed: bad key', rejected).nonRetryable).toBe(true);
-    expect(new AgentExecutionError('writer', new Error('plain')).nonRetryable).toBeUndefined();
+    expect(new AgentExecutionError('writer', new Error('plain')).nonRetryable).toBe(false);
+  });
+
+  it('say themselves that no retry can fix a bad input, a bad output or an unknown agent', () => {
+    const issues = [{ path: 'n', message: 'bad' }];
+    expect(new AgentInputValidationError('writer', 'n', issues)).toMatchObject({ code: 'INVALID_AGENT_INPUT', nonRetryable: true });
+    expect(new AgentOutputValidationError('writer', 'n', issues)).toMatchObject({ code: 'INVALID_AGENT_OUTPUT', nonRetryable: true });
+    expect(new UnknownAgentError('ghost', ['a']).nonRetryable).toBe(true);
+    expect(new ToolError('search', 'writer', 'failed', 'failed: offline').nonRetryable).toBe(false);
+  });
+
+  it('are FlockErrors that instanceof tells apart', () => {
+    const error = new UnknownAgentError('ghost', ['a']);
+    expect(error).toBeInstanceOf(FlockError);
+    expect(error instanceof UnknownAgentError).toBe(true);
+    expect(error instanceof ToolError).toBe(false);
   });
 
   it('read only well-formed retry hints', () => {
@@ -62,7 +78,8 @@ describe('errors', () => {
 
   it('re-export the run failure of @flock-ts/engine', () => {
     const error = new FlockRunFailedError('Agent "a" failed: boom', { code: 'AGENT_FAILED', agent: 'a', causeType: 'Error' });
-    expect(isFlockRunFailedError(error)).toBe(true);
+    expect(error).toBeInstanceOf(FlockError);
+    expect(error.code).toBe('AGENT_FAILED');
     expect(error.failureType).toBe('AgentExecutionError');
   });
 
@@ -78,7 +95,7 @@ describe('errors', () => {
   });
 
   it('tell the user which package registers the Temporal executor', () => {
-    expect(new ExecutorNotAvailableError('temporal', 'prod').message).toContain("import '@flock-ts/temporal'");
+    expect(new ExecutorNotAvailableError('temporal', 'prod').message).toContain('executor: temporal()');
   });
 });
 

@@ -1,11 +1,30 @@
 /**
- * Errors of `@flock-ts/core`. Match them by `name` (or `code`), never with
- * `instanceof`: they cross Temporal activity boundaries, where only the name
- * (the failure `type`) and the message survive.
+ * Errors of `@flock-ts/core`: {@link FlockError}s, so `instanceof` works
+ * across realms and package copies. Across a Temporal activity only the
+ * name (the failure `type`), the message and `nonRetryable` survive.
  */
-import type { ConfigIssue } from '@flock-ts/config';
+import { FlockError, type ConfigIssue } from '@flock-ts/config';
 
-export { FlockRunFailedError, isFlockRunFailedError, type FlockRunErrorCode } from '@flock-ts/engine';
+/** The codes of `@flock-ts/core`'s errors. */
+export type CoreErrorCode =
+  | 'UNKNOWN_AGENT'
+  | 'UNKNOWN_TOOL'
+  | 'UNKNOWN_ROUTER'
+  | 'INVALID_AGENT_INPUT'
+  | 'INVALID_AGENT_OUTPUT'
+  | 'AGENT_FAILED'
+  | 'TOOL_FAILED'
+  | 'COMPONENT_FAILED'
+  | 'ROUTING_FAILED'
+  | 'CONTEXT_READ_ONLY'
+  | 'CONTEXT_NOT_DECLARED'
+  | 'EXECUTOR_NOT_AVAILABLE'
+  | 'INVALID_METRIC'
+  | 'ON_STEP_FAILED'
+  | 'DEFINITION_DRIFT'
+  | 'UNKNOWN_RUN';
+
+export { FlockRunFailedError, InvalidResponseError, InvalidRunCommandError, type FlockRunErrorCode } from '@flock-ts/engine';
 
 /** The `name` of an unknown thrown value, so Temporal can honour non-retryable types of wrapped errors. */
 export function errorName(error: unknown): string {
@@ -42,41 +61,44 @@ function knownList(known: readonly string[]): string {
   return known.length ? known.join(', ') : 'none';
 }
 
-/** A name that is not an agent of the flock: a start agent, a hand-off target or a lookup. */
-export class UnknownAgentError extends Error {
-  override readonly name = 'UnknownAgentError';
-  readonly code = 'UNKNOWN_AGENT' as const;
+/** A name that is not an agent of the flock: a start agent, a hand-off target or a lookup. Not retryable. */
+export class UnknownAgentError extends FlockError<'UNKNOWN_AGENT'> {
+  static {
+    FlockError.named(this, 'UnknownAgentError');
+  }
   constructor(
     readonly agent: string,
     readonly knownAgents: readonly string[],
     /** Where the name came from, e.g. `start agent` or `hand-off from "writer"`. */
     readonly origin = 'agent',
   ) {
-    super(`Unknown ${origin} "${agent}" (known agents: ${knownList(knownAgents)})`);
+    super('UNKNOWN_AGENT', `Unknown ${origin} "${agent}" (known agents: ${knownList(knownAgents)})`, { nonRetryable: true });
   }
 }
 
 /** A tool name that is not registered on the flock. */
-export class UnknownToolError extends Error {
-  override readonly name = 'UnknownToolError';
-  readonly code = 'UNKNOWN_TOOL' as const;
+export class UnknownToolError extends FlockError<'UNKNOWN_TOOL'> {
+  static {
+    FlockError.named(this, 'UnknownToolError');
+  }
   constructor(
     readonly tool: string,
     readonly knownTools: readonly string[],
   ) {
-    super(`Unknown tool "${tool}" (registered tools: ${knownList(knownTools)})`);
+    super('UNKNOWN_TOOL', `Unknown tool "${tool}" (registered tools: ${knownList(knownTools)})`);
   }
 }
 
 /** A router name that is not registered on the flock. */
-export class UnknownRouterError extends Error {
-  override readonly name = 'UnknownRouterError';
-  readonly code = 'UNKNOWN_ROUTER' as const;
+export class UnknownRouterError extends FlockError<'UNKNOWN_ROUTER'> {
+  static {
+    FlockError.named(this, 'UnknownRouterError');
+  }
   constructor(
     readonly router: string,
     readonly knownRouters: readonly string[],
   ) {
-    super(`Unknown router "${router}" (registered routers: ${knownList(knownRouters)})`);
+    super('UNKNOWN_ROUTER', `Unknown router "${router}" (registered routers: ${knownList(knownRouters)})`);
   }
 }
 
@@ -84,31 +106,33 @@ function describeIssues(issues: readonly ConfigIssue[]): string {
   return issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
 }
 
-/** An agent's inputs are missing or do not match its input signature. */
-export class AgentInputValidationError extends Error {
-  override readonly name = 'AgentInputValidationError';
-  readonly code = 'INVALID_AGENT_INPUT' as const;
+/** An agent's inputs are missing or do not match its input signature. Not retryable. */
+export class AgentInputValidationError extends FlockError<'INVALID_AGENT_INPUT'> {
+  static {
+    FlockError.named(this, 'AgentInputValidationError');
+  }
   constructor(
     readonly agent: string,
     /** The first offending field (`''` when the inputs as a whole are wrong). */
     readonly field: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`Agent "${agent}" received invalid input "${field || '(root)'}": ${describeIssues(issues)}`);
+    super('INVALID_AGENT_INPUT', `Agent "${agent}" received invalid input "${field || '(root)'}": ${describeIssues(issues)}`, { nonRetryable: true });
   }
 }
 
-/** An agent's evaluator returned an output that does not match its output signature. */
-export class AgentOutputValidationError extends Error {
-  override readonly name = 'AgentOutputValidationError';
-  readonly code = 'INVALID_AGENT_OUTPUT' as const;
+/** An agent's evaluator returned an output that does not match its output signature. Not retryable. */
+export class AgentOutputValidationError extends FlockError<'INVALID_AGENT_OUTPUT'> {
+  static {
+    FlockError.named(this, 'AgentOutputValidationError');
+  }
   constructor(
     readonly agent: string,
     /** The first offending field as a zod path such as `items[2].title` (`''` for the output as a whole). */
     readonly field: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`Agent "${agent}" returned invalid output "${field || '(root)'}": ${describeIssues(issues)}`);
+    super('INVALID_AGENT_OUTPUT', `Agent "${agent}" returned invalid output "${field || '(root)'}": ${describeIssues(issues)}`, { nonRetryable: true });
   }
 }
 
@@ -138,12 +162,12 @@ export function retryHints(error: unknown): RetryHints {
  * a Temporal activity can honour non-retryable error types of the cause;
  * `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
  */
-export class AgentExecutionError extends Error {
-  override readonly name = 'AgentExecutionError';
-  readonly code = 'AGENT_FAILED' as const;
+export class AgentExecutionError extends FlockError<'AGENT_FAILED'> {
+  static {
+    FlockError.named(this, 'AgentExecutionError');
+  }
   readonly causeName: string;
   readonly causeMessage: string;
-  readonly nonRetryable?: boolean;
   readonly nextRetryDelayMs?: number;
   constructor(
     readonly agent: string,
@@ -151,10 +175,11 @@ export class AgentExecutionError extends Error {
   ) {
     const causeName = errorName(cause);
     const causeMessage = errorMessage(cause);
-    super(`Agent "${agent}" failed: ${causeName}: ${causeMessage}`, { cause });
+    const hints = retryHints(cause);
+    super('AGENT_FAILED', `Agent "${agent}" failed: ${causeName}: ${causeMessage}`, { cause, nonRetryable: hints.nonRetryable });
     this.causeName = causeName;
     this.causeMessage = causeMessage;
-    Object.assign(this, retryHints(cause));
+    if (hints.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = hints.nextRetryDelayMs;
   }
 }
 
@@ -163,9 +188,10 @@ export class AgentExecutionError extends Error {
 export type ToolErrorReason = 'not-allowed' | 'invalid-args' | 'failed';
 
 /** A tool call failed: the agent may not use it, its arguments are invalid, or it threw. */
-export class ToolError extends Error {
-  override readonly name = 'ToolError';
-  readonly code = 'TOOL_FAILED' as const;
+export class ToolError extends FlockError<'TOOL_FAILED'> {
+  static {
+    FlockError.named(this, 'ToolError');
+  }
   readonly causeName?: string;
   constructor(
     readonly tool: string,
@@ -174,7 +200,7 @@ export class ToolError extends Error {
     detail: string,
     cause?: unknown,
   ) {
-    super(`Tool "${tool}" called by agent "${agent}" ${detail}`, cause === undefined ? undefined : { cause });
+    super('TOOL_FAILED', `Tool "${tool}" called by agent "${agent}" ${detail}`, { cause });
     if (cause !== undefined) this.causeName = errorName(cause);
   }
 }
@@ -183,9 +209,10 @@ export class ToolError extends Error {
 export type ComponentHook = 'onInitialize' | 'onPreEvaluate' | 'onPostEvaluate' | 'onTerminate' | 'onError';
 
 /** A component hook threw. */
-export class ComponentError extends Error {
-  override readonly name = 'ComponentError';
-  readonly code = 'COMPONENT_FAILED' as const;
+export class ComponentError extends FlockError<'COMPONENT_FAILED'> {
+  static {
+    FlockError.named(this, 'ComponentError');
+  }
   readonly causeName: string;
   constructor(
     readonly component: string,
@@ -194,7 +221,7 @@ export class ComponentError extends Error {
     cause: unknown,
   ) {
     const causeName = errorName(cause);
-    super(`Component "${component}" of agent "${agent}" failed in ${hook}: ${causeName}: ${errorMessage(cause)}`, { cause });
+    super('COMPONENT_FAILED', `Component "${component}" of agent "${agent}" failed in ${hook}: ${causeName}: ${errorMessage(cause)}`, { cause });
     this.causeName = causeName;
   }
 }
@@ -203,11 +230,11 @@ export class ComponentError extends Error {
  * An agent's `next` function or router threw or returned something that is
  * not an agent name. `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
  */
-export class RoutingError extends Error {
-  override readonly name = 'RoutingError';
-  readonly code = 'ROUTING_FAILED' as const;
+export class RoutingError extends FlockError<'ROUTING_FAILED'> {
+  static {
+    FlockError.named(this, 'RoutingError');
+  }
   readonly causeName?: string;
-  readonly nonRetryable?: boolean;
   readonly nextRetryDelayMs?: number;
   constructor(
     readonly agent: string,
@@ -216,47 +243,50 @@ export class RoutingError extends Error {
     detail: string,
     cause?: unknown,
   ) {
-    super(`Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, cause === undefined ? undefined : { cause });
-    if (cause !== undefined) {
-      this.causeName = errorName(cause);
-      Object.assign(this, retryHints(cause));
-    }
+    const hints = retryHints(cause);
+    super('ROUTING_FAILED', `Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, { cause, nonRetryable: hints.nonRetryable });
+    if (cause !== undefined) this.causeName = errorName(cause);
+    if (hints.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = hints.nextRetryDelayMs;
   }
 }
 
 /** A write through a context that only reads, such as the one a `next` function or router receives. */
-export class ContextReadOnlyError extends Error {
-  override readonly name = 'ContextReadOnlyError';
-  readonly code = 'CONTEXT_READ_ONLY' as const;
+export class ContextReadOnlyError extends FlockError<'CONTEXT_READ_ONLY'> {
+  static {
+    FlockError.named(this, 'ContextReadOnlyError');
+  }
   constructor(readonly operation: string) {
-    super(`${operation} is not allowed here: routing sees the run state read-only (set variables in the agent's evaluator or components)`);
+    super('CONTEXT_READ_ONLY', `${operation} is not allowed here: routing sees the run state read-only (set variables in the agent's evaluator or components)`);
   }
 }
 
-/** `enableTemporal: true` without a registered Temporal executor. */
-export class ExecutorNotAvailableError extends Error {
-  override readonly name = 'ExecutorNotAvailableError';
-  readonly code = 'EXECUTOR_NOT_AVAILABLE' as const;
+/** `enableTemporal: true` without a Temporal executor. */
+export class ExecutorNotAvailableError extends FlockError<'EXECUTOR_NOT_AVAILABLE'> {
+  static {
+    FlockError.named(this, 'ExecutorNotAvailableError');
+  }
   constructor(
     readonly kind: string,
     readonly flockName: string,
   ) {
     super(
-      `Flock "${flockName}" has enableTemporal: true, but no ${kind} executor is registered: ` +
-        `add \`import '@flock-ts/temporal';\` (it registers itself) or pass \`executor\` to new Flock()`,
+      'EXECUTOR_NOT_AVAILABLE',
+      `Flock "${flockName}" has enableTemporal: true but no ${kind} executor: ` +
+        `pass \`executor: temporal()\` (from '@flock-ts/temporal') to new Flock()`,
     );
   }
 }
 
 /** A metric reported through `ctx.metric()` with a name, value or kind that cannot be recorded. */
-export class InvalidMetricError extends Error {
-  override readonly name = 'InvalidMetricError';
-  readonly code = 'INVALID_METRIC' as const;
+export class InvalidMetricError extends FlockError<'INVALID_METRIC'> {
+  static {
+    FlockError.named(this, 'InvalidMetricError');
+  }
   constructor(
     readonly metric: string,
     reason: string,
   ) {
-    super(`Metric "${metric}" cannot be recorded: ${reason}`);
+    super('INVALID_METRIC', `Metric "${metric}" cannot be recorded: ${reason}`);
   }
 }
 
@@ -266,9 +296,10 @@ export class InvalidMetricError extends Error {
  * `flock.run()` then rejects with this error, which carries the run's
  * `result` (when it completed) and the callback's error as `cause`.
  */
-export class OnStepError extends Error {
-  override readonly name = 'OnStepError';
-  readonly code = 'ON_STEP_FAILED' as const;
+export class OnStepError extends FlockError<'ON_STEP_FAILED'> {
+  static {
+    FlockError.named(this, 'OnStepError');
+  }
   constructor(
     /** Index of the step the callback failed on. */
     readonly step: number,
@@ -277,7 +308,7 @@ export class OnStepError extends Error {
     /** The run's result; `undefined` when the run failed too. */
     readonly result?: unknown,
   ) {
-    super(`The onStep callback threw at step ${step + 1} (agent "${agent}"): ${errorMessage(cause)}. The run went on to its end without it.`, { cause });
+    super('ON_STEP_FAILED', `The onStep callback threw at step ${step + 1} (agent "${agent}"): ${errorMessage(cause)}. The run went on to its end without it.`, { cause });
   }
 }
 
@@ -286,15 +317,16 @@ export class OnStepError extends Error {
  * carries only what the agent declares in `context` (so its size never
  * grows with the run).
  */
-export class ContextNotDeclaredError extends Error {
-  override readonly name = 'ContextNotDeclaredError';
-  readonly code = 'CONTEXT_NOT_DECLARED' as const;
+export class ContextNotDeclaredError extends FlockError<'CONTEXT_NOT_DECLARED'> {
+  static {
+    FlockError.named(this, 'ContextNotDeclaredError');
+  }
   constructor(
     readonly agent: string,
     readonly property: string,
     declaration: string,
   ) {
-    super(`Agent "${agent}" reads ${property}, which its steps carry only when declared: add ${declaration} to the agent`);
+    super('CONTEXT_NOT_DECLARED', `Agent "${agent}" reads ${property}, which its steps carry only when declared: add ${declaration} to the agent`);
   }
 }
 
@@ -304,28 +336,32 @@ export class ContextNotDeclaredError extends Error {
  * step is refused before any work, not retried. Redeploy compatibly (keep
  * the old code until in-flight runs end, or ship a new `workflowVersion`).
  */
-export class DefinitionDriftError extends Error {
-  override readonly name = 'DefinitionDriftError';
-  readonly code = 'DEFINITION_DRIFT' as const;
-  readonly nonRetryable = true;
+export class DefinitionDriftError extends FlockError<'DEFINITION_DRIFT'> {
+  static {
+    FlockError.named(this, 'DefinitionDriftError');
+  }
   constructor(
     readonly agent: string,
     readonly differences: readonly string[],
   ) {
     super(
+      'DEFINITION_DRIFT',
       `Agent "${agent}" cannot run here: this worker's flock differs from the definition the run started with (${differences.join('; ')}). ` +
         'Keep the old code deployed until in-flight runs end, or start new runs on a new workflowVersion.',
+      { nonRetryable: true },
     );
   }
 }
 
 /** `flock.getRun(id)` on an executor that knows no run of that id (an in-process run from another process, or one ended long ago). */
-export class UnknownRunError extends Error {
-  override readonly name = 'UnknownRunError';
+export class UnknownRunError extends FlockError<'UNKNOWN_RUN'> {
+  static {
+    FlockError.named(this, 'UnknownRunError');
+  }
   readonly runId: string;
 
   constructor(runId: string, flockName: string) {
-    super(`No run "${runId}" of flock "${flockName}" in this process: in-process runs are found only by the process that started them (run on Temporal to reach a run from anywhere)`);
+    super('UNKNOWN_RUN', `No run "${runId}" of flock "${flockName}" in this process: in-process runs are found only by the process that started them (run on Temporal to reach a run from anywhere)`);
     this.runId = runId;
   }
 }

@@ -2,7 +2,7 @@ import type { Agent } from './agent';
 import type { Component, StepEnd } from './component';
 import { fingerprintDifferences, type StepFingerprint } from '@flock-ts/engine';
 import { AgentContext, stepIdempotencyKey, type StepView } from './context';
-import { AgentExecutionError, AgentOutputValidationError, ComponentError, DefinitionDriftError, errorName, type ComponentHook } from './errors';
+import { AgentExecutionError, AgentOutputValidationError, ComponentError, DefinitionDriftError, ToolError, type ComponentHook } from './errors';
 import type { EvaluationResult } from './evaluator';
 import type { Flock } from './flock';
 import type { MetricSink } from './metric';
@@ -56,7 +56,7 @@ async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unkno
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     // A tool failure already names the tool and the agent; wrapping it would hide its type from retry policies.
-    if (errorName(error) === 'ToolError') throw error;
+    if (error instanceof ToolError) throw error;
     throw new AgentExecutionError(agent.name, error);
   }
   if (typeof result !== 'object' || result === null || !('output' in result)) {

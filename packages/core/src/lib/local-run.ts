@@ -8,7 +8,6 @@ import {
   findUnstorableResult,
   FlockRunFailedError,
   inputWait,
-  isFlockRunFailedError,
   nextStep,
   runResult,
   startRun,
@@ -185,7 +184,7 @@ export class LocalFlockRun implements FlockRun {
         const failure = error as Partial<FlockRunFailedError>;
         this.log.push({
           type: 'run-failed',
-          code: isFlockRunFailedError(error) ? error.code : this.abort.signal.aborted ? 'CANCELLED' : 'AGENT_FAILED',
+          code: error instanceof FlockRunFailedError ? error.code : this.abort.signal.aborted ? 'CANCELLED' : 'AGENT_FAILED',
           message: errorMessage(error),
           ...(failure?.agent ? { agent: failure.agent } : {}),
         });
@@ -212,7 +211,7 @@ export class LocalFlockRun implements FlockRun {
         });
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        if (isFlockRunFailedError(error)) throw error;
+        if (error instanceof FlockRunFailedError) throw error;
         throw stepFailure(step.agent, { name: failureTypeOf(error), message: errorMessage(error) }, error);
       }
       // a step result a Temporal run could not store fails the run here as it would there

@@ -1,4 +1,5 @@
-import { FlockRunFailedError, RUN_FAILURE_TYPES, isFlockRunFailedError, runErrorCodeOfFailureType } from './errors';
+import { FlockError } from '@flock-ts/config/sandbox';
+import { FlockRunFailedError, InvalidResponseError, InvalidRunCommandError, RUN_FAILURE_TYPES, runErrorCodeOfFailureType } from './errors';
 
 describe('FlockRunFailedError', () => {
   it('carries code, agent, cause type and cause', () => {
@@ -19,12 +20,18 @@ describe('FlockRunFailedError', () => {
     expect(new FlockRunFailedError('m', { code: 'CANCELLED' }).failureType).toBeUndefined();
   });
 
-  it('is recognized by name and code, from any copy of the package', () => {
-    expect(isFlockRunFailedError(new FlockRunFailedError('m', { code: 'AGENT_FAILED' }))).toBe(true);
-    expect(isFlockRunFailedError(Object.assign(new Error('m'), { name: 'FlockRunFailedError', code: 'TIMED_OUT' }))).toBe(true);
-    expect(isFlockRunFailedError(Object.assign(new Error('m'), { name: 'FlockRunFailedError' }))).toBe(false);
-    expect(isFlockRunFailedError(new Error('m'))).toBe(false);
-    expect(isFlockRunFailedError(undefined)).toBe(false);
+  it('is a non-retryable FlockError with its code; a look-alike is not one', () => {
+    const error = new FlockRunFailedError('m', { code: 'AGENT_FAILED', cause: new Error('why') });
+    expect(error).toBeInstanceOf(FlockError);
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', nonRetryable: true });
+    expect((error.cause as Error).message).toBe('why');
+    expect(Object.assign(new Error('m'), { name: 'FlockRunFailedError', code: 'TIMED_OUT' }) instanceof FlockRunFailedError).toBe(false);
+  });
+
+  it('has refusals that are FlockErrors with their own codes', () => {
+    expect(new InvalidResponseError('no', ['a: b'])).toMatchObject({ name: 'InvalidResponseError', code: 'INVALID_RESPONSE', issues: ['a: b'] });
+    expect(new InvalidRunCommandError('no')).toMatchObject({ name: 'InvalidRunCommandError', code: 'INVALID_RUN_COMMAND' });
+    expect(new InvalidRunCommandError('no') instanceof InvalidResponseError).toBe(false);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * Errors of `@flock-ts/engine`. Match them by `name` and `code`, never with
- * `instanceof`: they cross the workflow sandbox and the wire.
+ * Errors of `@flock-ts/engine`: {@link FlockError}s, so `instanceof` works
+ * across the workflow sandbox and package copies. Over the wire (a failed
+ * workflow) they arrive as failures: match those by `type` ({@link RUN_FAILURE_TYPES}).
  */
+import { FlockError } from '@flock-ts/config/sandbox';
 
 /** Why a run ended without a result; stable across executors and versions. */
 export type FlockRunErrorCode =
@@ -48,6 +50,9 @@ export function runErrorCodeOfFailureType(type: string | undefined): FlockRunErr
   return 'AGENT_FAILED';
 }
 
+/** The codes of `@flock-ts/engine`'s errors. */
+export type EngineErrorCode = FlockRunErrorCode | 'INVALID_RESPONSE' | 'INVALID_RUN_COMMAND';
+
 /** What a {@link FlockRunFailedError} carries besides its message. */
 export interface FlockRunFailure {
   code: FlockRunErrorCode;
@@ -68,11 +73,12 @@ export interface FlockRunFailure {
  * error itself (locally the agent's own error; on Temporal the failure).
  *
  * @example
- * try { await flock.run(request) } catch (e) { if ((e as Error).name === 'FlockRunFailedError' && (e as FlockRunFailedError).code === 'MAX_ITERATIONS_EXCEEDED') ... }
+ * try { await flock.run(request) } catch (e) { if (e instanceof FlockRunFailedError && e.code === 'MAX_ITERATIONS_EXCEEDED') ... }
  */
-export class FlockRunFailedError extends Error {
-  override readonly name = 'FlockRunFailedError';
-  readonly code: FlockRunErrorCode;
+export class FlockRunFailedError extends FlockError<FlockRunErrorCode> {
+  static {
+    FlockError.named(this, 'FlockRunFailedError');
+  }
   readonly agent: string | undefined;
   readonly causeType: string | undefined;
   readonly workflowId: string | undefined;
@@ -81,8 +87,8 @@ export class FlockRunFailedError extends Error {
   readonly failureType: string | undefined;
 
   constructor(message: string, failure: FlockRunFailure) {
-    super(message, failure.cause === undefined ? undefined : { cause: failure.cause });
-    this.code = failure.code;
+    // the run has ended: nothing retries it
+    super(failure.code, message, { cause: failure.cause, nonRetryable: true });
     this.agent = failure.agent;
     this.causeType = failure.causeType;
     this.workflowId = failure.workflowId;
@@ -91,31 +97,33 @@ export class FlockRunFailedError extends Error {
   }
 }
 
-/** True for a {@link FlockRunFailedError} from any copy of this package. */
-export function isFlockRunFailedError(error: unknown): error is FlockRunFailedError {
-  return (error as Error | undefined)?.name === 'FlockRunFailedError' && typeof (error as FlockRunFailedError).code === 'string';
-}
-
 /**
  * A response to a waiting run was refused: the run waits for nothing, for
  * another step, or the answer does not match. Nothing changed; the run
  * keeps waiting. On Temporal the update validator throws it, so the answer
  * never enters history and the caller gets this message.
  */
-export class InvalidResponseError extends Error {
-  override readonly name = 'InvalidResponseError';
+export class InvalidResponseError extends FlockError<'INVALID_RESPONSE'> {
+  static {
+    FlockError.named(this, 'InvalidResponseError');
+  }
   /** Each field that does not match (`output.summary: expected string`). */
   readonly issues: readonly string[];
 
   constructor(message: string, issues: readonly string[] = []) {
-    super(message);
+    super('INVALID_RESPONSE', message, { nonRetryable: true });
     this.issues = issues;
   }
 }
 
 /** `pause` on a run that is already paused (or pausing), `resume` on one that is not. Nothing changed. */
-export class InvalidRunCommandError extends Error {
-  override readonly name = 'InvalidRunCommandError';
+export class InvalidRunCommandError extends FlockError<'INVALID_RUN_COMMAND'> {
+  static {
+    FlockError.named(this, 'InvalidRunCommandError');
+  }
+  constructor(message: string) {
+    super('INVALID_RUN_COMMAND', message, { nonRetryable: true });
+  }
 }
 
 /** Refuses a pause when one is already asked for. */

@@ -1,6 +1,6 @@
 import type { AgentDefinition, ApprovalSpec, FlockDefinition, HandoffSpec, SignatureSpec } from '@flock-ts/config';
 import { parseSignature } from '@flock-ts/config/sandbox';
-import { FlockRunFailedError, type FlockRunErrorCode } from './errors';
+import { FlockRunFailedError, RUN_FAILURE_TYPES, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
 import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult, type StepSummary } from './run-types';
 import { sumUsage } from './usage';
@@ -91,7 +91,7 @@ function unknownAgent(plan: RunPlan, name: string, role: string, agent = name): 
   return new FlockRunFailedError(`Unknown ${role} "${name}" (known agents: ${plan.agentNames.join(', ') || 'none'})`, {
     code: 'UNKNOWN_AGENT',
     agent,
-    causeType: 'UnknownAgentError',
+    causeType: RUN_FAILURE_TYPES.UNKNOWN_AGENT,
   });
 }
 
@@ -148,7 +148,7 @@ export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
       `Flock "${plan.flockName}" reached maxIterations (${plan.maxIterations}) before agent "${agent.name}"; ` +
         (cycle.length ? `cycle: ${cycle.join(' -> ')}` : `last agents: ${[...path.slice(-9), agent.name].join(' -> ')}`) +
         '. Raise maxIterations or end the cycle.',
-      { code: 'MAX_ITERATIONS_EXCEEDED', agent: agent.name, causeType: 'MaxIterationsExceededError' },
+      { code: 'MAX_ITERATIONS_EXCEEDED', agent: agent.name, causeType: RUN_FAILURE_TYPES.MAX_ITERATIONS_EXCEEDED },
     );
   }
   const inputs: Record<string, unknown> = {};
@@ -263,9 +263,9 @@ export function runResult(state: RunState): RunResult {
 
 /** Error names (of a step's root cause) that have their own run error code. */
 const CAUSE_CODES: Record<string, FlockRunErrorCode> = {
-  PayloadTooLargeError: 'PAYLOAD_TOO_LARGE',
-  DefinitionDriftError: 'DEFINITION_DRIFT',
-  UnknownAgentError: 'UNKNOWN_AGENT',
+  [RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
+  [RUN_FAILURE_TYPES.DEFINITION_DRIFT]: 'DEFINITION_DRIFT',
+  [RUN_FAILURE_TYPES.UNKNOWN_AGENT]: 'UNKNOWN_AGENT',
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { signatureSchema as SignatureSchemaFn } from '@flock-ts/config';
-import { FlockRunFailedError, InvalidResponseError } from './errors';
+import { FlockRunFailedError, InvalidResponseError, RUN_FAILURE_TYPES } from './errors';
 import type { RunPlan } from './run-loop';
 import type { FlockResponse, HumanResponse, RunState, StepRecord, StepRequest, WaitingFor } from './run-types';
 
@@ -115,7 +115,7 @@ export function timedOutInput(plan: RunPlan, wait: WaitingFor): HumanResponse {
   throw new FlockRunFailedError(`Nobody answered agent "${wait.agent}" within ${human?.timeoutSeconds ?? 0} s and it declares no fallback`, {
     code: 'RESPONSE_TIMED_OUT',
     agent: wait.agent,
-    causeType: 'ResponseTimedOutError',
+    causeType: RUN_FAILURE_TYPES.RESPONSE_TIMED_OUT,
   });
 }
 
@@ -126,7 +126,7 @@ export function timedOutApproval(plan: RunPlan, wait: WaitingFor): ApprovalDecis
   throw new FlockRunFailedError(`Nobody approved the output of agent "${wait.agent}" (step ${wait.step}) within ${approval?.timeoutSeconds ?? 0} s`, {
     code: 'REJECTED',
     agent: wait.agent,
-    causeType: 'ApprovalRejectedError',
+    causeType: RUN_FAILURE_TYPES.REJECTED,
   });
 }
 
@@ -147,6 +147,6 @@ export function applyApproval(plan: RunPlan, state: RunState, wait: WaitingFor, 
   throw new FlockRunFailedError(`The output of agent "${wait.agent}" (step ${wait.step}) was rejected${decision.by ? ` by ${decision.by}` : ''}${reason}`, {
     code: 'REJECTED',
     agent: wait.agent,
-    causeType: 'ApprovalRejectedError',
+    causeType: RUN_FAILURE_TYPES.REJECTED,
   });
 }

@@ -1,7 +1,7 @@
 /**
- * Errors of `@flock-ts/llm`. Match them by `name` (or `code`), never with
- * `instanceof`: inside a Temporal activity only the name (the failure
- * `type`), the message and the retry hints survive.
+ * Errors of `@flock-ts/llm`: {@link FlockError}s (`instanceof` works across
+ * realms and package copies). Across a Temporal activity only the name (the
+ * failure `type`), the message and the retry hints survive.
  *
  * Every model error names the agent (and the router, for routing) and the
  * provider, and says how Temporal should retry it: `nonRetryable` for
@@ -10,6 +10,8 @@
  * error that wraps it, and the activity turns them into the
  * `ApplicationFailure`'s `nonRetryable` and `nextRetryDelay`.
  */
+
+import { FlockError } from '@flock-ts/config';
 
 /** Who called the model: an agent evaluating, or a router choosing after an agent. */
 export interface ModelCallSite {
@@ -49,12 +51,11 @@ function describe(site: ModelCallSite, what: string, details: ModelErrorDetails)
   return `${caller(site)}: model provider "${site.provider}" (model "${site.model}") ${what}${status}${said}`;
 }
 
-/** Common shape of the model errors below; use the subclasses' `name`/`code` to tell them apart. */
-export abstract class ModelError extends Error {
-  abstract override readonly name: string;
-  abstract readonly code: ModelErrorCode;
-  /** Temporal must not retry: the same request would fail the same way. */
-  readonly nonRetryable: boolean;
+/** Common shape of the model errors below; tell them apart by class or `code`. `nonRetryable`: the same request would fail the same way. */
+export abstract class ModelError<Code extends ModelErrorCode = ModelErrorCode> extends FlockError<Code> {
+  static {
+    FlockError.named(this, 'ModelError');
+  }
   /** When the provider asked to wait before the next attempt. */
   readonly nextRetryDelayMs?: number;
   readonly agent: string;
@@ -63,9 +64,8 @@ export abstract class ModelError extends Error {
   readonly model: string;
   readonly statusCode?: number;
 
-  protected constructor(site: ModelCallSite, what: string, nonRetryable: boolean, details: ModelErrorDetails = {}) {
-    super(describe(site, what, details));
-    this.nonRetryable = nonRetryable;
+  protected constructor(code: Code, site: ModelCallSite, what: string, nonRetryable: boolean, details: ModelErrorDetails = {}) {
+    super(code, describe(site, what, details), { nonRetryable });
     this.agent = site.agent;
     if (site.router !== undefined) this.router = site.router;
     this.provider = site.provider;
@@ -79,25 +79,26 @@ export abstract class ModelError extends Error {
  * No usable model: no model id anywhere (agent, flock `model`, `FLOCK_MODEL`),
  * an unknown provider prefix, a missing base URL or API key. Not retryable.
  */
-export class ModelConfigurationError extends Error {
-  override readonly name = 'ModelConfigurationError';
-  readonly code = 'MODEL_NOT_CONFIGURED' as const;
-  readonly nonRetryable = true;
+export class ModelConfigurationError extends FlockError<'MODEL_NOT_CONFIGURED'> {
+  static {
+    FlockError.named(this, 'ModelConfigurationError');
+  }
   constructor(
     message: string,
     /** The agent (or router) that needed the model, when known. */
     readonly subject?: string,
   ) {
-    super(subject ? `${subject}: ${message}` : message);
+    super('MODEL_NOT_CONFIGURED', subject ? `${subject}: ${message}` : message, { nonRetryable: true });
   }
 }
 
 /** The provider rejected the credentials (HTTP 401/403). Not retryable. */
-export class ModelAuthenticationError extends ModelError {
-  override readonly name = 'ModelAuthenticationError';
-  readonly code = 'MODEL_AUTHENTICATION' as const;
+export class ModelAuthenticationError extends ModelError<'MODEL_AUTHENTICATION'> {
+  static {
+    FlockError.named(this, 'ModelAuthenticationError');
+  }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
-    super(site, 'rejected the credentials; check the API key in the environment', true, details);
+    super('MODEL_AUTHENTICATION', site, 'rejected the credentials; check the API key in the environment', true, details);
   }
 }
 
@@ -106,56 +107,61 @@ export class ModelAuthenticationError extends ModelError {
  * when the provider sent `Retry-After`/`retry-after-ms`. An exhausted quota
  * (`insufficient_quota`) is not retryable.
  */
-export class ModelRateLimitError extends ModelError {
-  override readonly name = 'ModelRateLimitError';
-  readonly code = 'MODEL_RATE_LIMIT' as const;
+export class ModelRateLimitError extends ModelError<'MODEL_RATE_LIMIT'> {
+  static {
+    FlockError.named(this, 'ModelRateLimitError');
+  }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}, quotaExhausted = false) {
     const what = quotaExhausted
       ? 'reports the quota exhausted; not retried'
       : details.nextRetryDelayMs === undefined
         ? 'is rate limiting'
         : `is rate limiting; retry after ${details.nextRetryDelayMs} ms`;
-    super(site, what, quotaExhausted, details);
+    super('MODEL_RATE_LIMIT', site, what, quotaExhausted, details);
   }
 }
 
 /** The prompt does not fit the model's context window. Not retryable. */
-export class ModelContextLengthError extends ModelError {
-  override readonly name = 'ModelContextLengthError';
-  readonly code = 'MODEL_CONTEXT_LENGTH' as const;
+export class ModelContextLengthError extends ModelError<'MODEL_CONTEXT_LENGTH'> {
+  static {
+    FlockError.named(this, 'ModelContextLengthError');
+  }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
-    super(site, 'rejected the prompt as longer than the context window', true, details);
+    super('MODEL_CONTEXT_LENGTH', site, 'rejected the prompt as longer than the context window', true, details);
   }
 }
 
 /** The provider rejected the request itself (HTTP 400/404/422: unknown model, bad schema...). Not retryable. */
-export class ModelInvalidRequestError extends ModelError {
-  override readonly name = 'ModelInvalidRequestError';
-  readonly code = 'MODEL_INVALID_REQUEST' as const;
+export class ModelInvalidRequestError extends ModelError<'MODEL_INVALID_REQUEST'> {
+  static {
+    FlockError.named(this, 'ModelInvalidRequestError');
+  }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
-    super(site, 'rejected the request as invalid', true, details);
+    super('MODEL_INVALID_REQUEST', site, 'rejected the request as invalid', true, details);
   }
 }
 
 /** The provider failed or could not be reached (HTTP 5xx, 408, 409, network, an error in the middle of a stream). Retryable. */
-export class ModelProviderError extends ModelError {
-  override readonly name = 'ModelProviderError';
-  readonly code = 'MODEL_PROVIDER' as const;
+export class ModelProviderError extends ModelError<'MODEL_PROVIDER'> {
+  static {
+    FlockError.named(this, 'ModelProviderError');
+  }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}, what = details.statusCode === undefined ? 'could not be reached' : 'failed') {
-    super(site, what, false, details);
+    super('MODEL_PROVIDER', site, what, false, details);
   }
 }
 
 /** The model answered, but not with an output matching the agent's output signature. Retryable (models vary). */
-export class ModelOutputError extends ModelError {
-  override readonly name = 'ModelOutputError';
-  readonly code = 'MODEL_OUTPUT' as const;
+export class ModelOutputError extends ModelError<'MODEL_OUTPUT'> {
+  static {
+    FlockError.named(this, 'ModelOutputError');
+  }
   constructor(
     site: ModelCallSite,
     detail: string,
     /** The first offending output field as a path such as `items[2].title` (`''` for the output as a whole). */
     readonly field = '',
   ) {
-    super(site, `returned an output that does not match the signature`, false, { providerMessage: detail });
+    super('MODEL_OUTPUT', site, `returned an output that does not match the signature`, false, { providerMessage: detail });
   }
 }

@@ -62,8 +62,7 @@ export function resolveCallModel(
     const { provider, name } = parseModelId(id);
     return { model: resolveModel(id), site: { ...base, provider, model: name } };
   } catch (error) {
-    const config = error as ModelConfigurationError;
-    if (config.name === 'ModelConfigurationError' && config.subject === undefined) throw new ModelConfigurationError(config.message, subject);
+    if (error instanceof ModelConfigurationError && error.subject === undefined) throw new ModelConfigurationError(error.message, subject);
     throw error;
   }
 }

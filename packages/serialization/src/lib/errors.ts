@@ -1,7 +1,8 @@
 /**
- * Errors of `@flock-ts/serialization`. Match them by `name` (or `code`),
- * never with `instanceof`: they cross the Temporal workflow sandbox and realms.
+ * Errors of `@flock-ts/serialization`: {@link FlockError}s, so `instanceof`
+ * works across the Temporal workflow sandbox and package copies.
  */
+import { FlockError } from '@flock-ts/config/sandbox';
 
 /** Why a value could not be serialized or read back. */
 export type SerializationErrorCode =
@@ -17,36 +18,39 @@ export type SerializationErrorCode =
 /**
  * A value that cannot be turned into (or back from) Flock's serialized form.
  * `path` locates the offending value (`agents[0].settings.format`), `''` for the root.
+ * Not retryable: the same value fails the same way.
  *
  * @example
  * try {
  *   serializeFlockDefinition(definition);
  * } catch (error) {
- *   if ((error as Error).name === 'SerializationError') console.error((error as SerializationError).path);
+ *   if (error instanceof SerializationError) console.error(error.path);
  * }
  */
-export class SerializationError extends Error {
-  override readonly name = 'SerializationError';
+export class SerializationError extends FlockError<SerializationErrorCode> {
+  static {
+    FlockError.named(this, 'SerializationError');
+  }
   constructor(
-    readonly code: SerializationErrorCode,
+    code: SerializationErrorCode,
     message: string,
     readonly path = '',
   ) {
-    super(message);
+    super(code, message, { nonRetryable: true });
   }
 }
 
 /**
  * An encoded value (a workflow memo) is larger than its limit. `size` and
- * `limit` are in bytes. Listed in config's `DEFAULT_NON_RETRYABLE_ERROR_TYPES`:
- * a retry produces the same bytes.
+ * `limit` are in bytes. Not retryable: a retry produces the same bytes.
  *
  * @example
  * encodeFlockMemo(definition, {}, { maxBytes: 1024 }); // throws when the memo exceeds 1 KiB
  */
-export class PayloadTooLargeError extends Error {
-  override readonly name = 'PayloadTooLargeError';
-  readonly code = 'PAYLOAD_TOO_LARGE' as const;
+export class PayloadTooLargeError extends FlockError<'PAYLOAD_TOO_LARGE'> {
+  static {
+    FlockError.named(this, 'PayloadTooLargeError');
+  }
   constructor(
     readonly subject: string,
     readonly size: number,
@@ -54,7 +58,9 @@ export class PayloadTooLargeError extends Error {
     /** What to do about it; the default speaks of memos. */
     hint = 'shrink the definition (large settings or metadata) or raise the limit (maxBytes)',
   ) {
-    super(`${subject} is ${size} bytes, over the limit of ${limit} bytes (${formatKiB(limit)}): ${hint}`);
+    super('PAYLOAD_TOO_LARGE', `${subject} is ${size} bytes, over the limit of ${limit} bytes (${formatKiB(limit)}): ${hint}`, {
+      nonRetryable: true,
+    });
   }
 }
 
@@ -81,36 +87,39 @@ export type PayloadCodecErrorCode =
  * try {
  *   await runs.result(workflowId);
  * } catch (error) {
- *   if ((error as PayloadCodecError).code === 'UNKNOWN_KEY') console.error('start this client with the key', (error as PayloadCodecError).keyId);
+ *   if (isFlockError(error, 'UNKNOWN_KEY')) console.error('start this client with the key', (error as PayloadCodecError).keyId);
  * }
  */
-export class PayloadCodecError extends Error {
-  override readonly name = 'PayloadCodecError';
+export class PayloadCodecError extends FlockError<PayloadCodecErrorCode> {
+  static {
+    FlockError.named(this, 'PayloadCodecError');
+  }
   constructor(
-    readonly code: PayloadCodecErrorCode,
+    code: PayloadCodecErrorCode,
     message: string,
     /** The key id involved, when one is. */
     readonly keyId?: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
 /**
- * A payload that cannot be decoded, whatever retries: corrupt or
+ * A payload that cannot be decoded, whatever retries (not retryable): corrupt or
  * undecodable data, a value type this reader does not know. Inside a
  * workflow such a payload fails the run (see `undecodable`), never the
  * workflow task forever.
  */
-export class PayloadDecodeError extends Error {
-  override readonly name = 'PayloadDecodeError';
-  readonly code = 'PAYLOAD_UNDECODABLE' as const;
+export class PayloadDecodeError extends FlockError<'PAYLOAD_UNDECODABLE'> {
+  static {
+    FlockError.named(this, 'PayloadDecodeError');
+  }
   /** Why (`UNDECODABLE` when the converter, not the codec, could not read it). */
   readonly reason: PayloadDecodeReason;
   /** The key id involved, when one is. */
   readonly keyId?: string;
   constructor(message: string, options?: { cause?: unknown; reason?: PayloadDecodeReason; keyId?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super('PAYLOAD_UNDECODABLE', message, { cause: options?.cause, nonRetryable: true });
     this.reason = options?.reason ?? 'UNDECODABLE';
     if (options?.keyId !== undefined) this.keyId = options.keyId;
   }

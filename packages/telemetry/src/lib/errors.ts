@@ -1,4 +1,5 @@
-/** Errors of `@flock-ts/telemetry`; match them by `name` or `code`, not `instanceof`. */
+/** Errors of `@flock-ts/telemetry`: {@link FlockError}s. */
+import { FlockError } from '@flock-ts/config';
 
 /** What is wrong with a telemetry or logging setting. */
 export type TelemetryConfigErrorCode =
@@ -19,16 +20,18 @@ export type TelemetryConfigErrorCode =
  * try {
  *   setupTelemetry();
  * } catch (error) {
- *   if ((error as Error).name === 'TelemetryConfigError') console.error((error as Error).message);
+ *   if (error instanceof TelemetryConfigError) console.error(error.message);
  * }
  */
-export class TelemetryConfigError extends Error {
-  override readonly name = 'TelemetryConfigError';
+export class TelemetryConfigError extends FlockError<TelemetryConfigErrorCode> {
+  static {
+    FlockError.named(this, 'TelemetryConfigError');
+  }
   constructor(
-    readonly code: TelemetryConfigErrorCode,
+    code: TelemetryConfigErrorCode,
     readonly setting: string,
     message: string,
   ) {
-    super(message);
+    super(code, message, { nonRetryable: true });
   }
 }

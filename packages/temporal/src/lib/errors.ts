@@ -1,21 +1,44 @@
-/** Errors of `@flock-ts/temporal`; match by `name` or `code`. */
+/**
+ * Errors of `@flock-ts/temporal`: {@link FlockError}s. A failed run comes
+ * back as a `FlockRunFailedError`; the failure `type`s it is read from are
+ * `FlockFailureType` (`@flock-ts/contracts`).
+ */
+import { FlockError } from '@flock-ts/config';
 
 export { FlockRunFailedError, type FlockRunErrorCode } from '@flock-ts/engine';
+
+/** The codes of `@flock-ts/temporal`'s own errors. */
+export type TemporalErrorCode = FlockModuleErrorCode | 'RUN_ALREADY_STARTED' | 'IN_PROCESS_WORKER_START_FAILED' | 'CLI_USAGE';
+
+/**
+ * The command line (or an environment variable standing in for an option)
+ * of `flock-worker` or `flockctl` is wrong; they exit with status 2.
+ */
+export class CliUsageError extends FlockError<'CLI_USAGE'> {
+  static {
+    FlockError.named(this, 'CliUsageError');
+  }
+  constructor(message: string) {
+    super('CLI_USAGE', message, { nonRetryable: true });
+  }
+}
 
 /** Why a `--flock` module could not be used. */
 export type FlockModuleErrorCode = 'FLOCK_MODULE_NOT_FOUND' | 'FLOCK_MODULE_LOAD_FAILED' | 'FLOCK_MODULE_INVALID';
 
 /** A flock module (`flock-worker --flock`, `flockctl run --flock`) is missing, throws while loading, or exports no Flock. */
-export class FlockModuleError extends Error {
-  override readonly name = 'FlockModuleError';
+export class FlockModuleError extends FlockError<FlockModuleErrorCode> {
+  static {
+    FlockError.named(this, 'FlockModuleError');
+  }
   constructor(
-    readonly code: FlockModuleErrorCode,
+    code: FlockModuleErrorCode,
     /** The module as given on the command line. */
     readonly specifier: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { cause: options?.cause, nonRetryable: true });
   }
 }
 
@@ -33,7 +56,8 @@ export class FlockRunAlreadyStartedError extends FlockError<'RUN_ALREADY_STARTED
     readonly runId: string,
     options?: { cause?: unknown },
   ) {
-    super('RUN_ALREADY_STARTED',
+    super(
+      'RUN_ALREADY_STARTED',
       `A run with id "${runId}" already exists (workflow ${workflowId}): run ids are unique, a run is never started twice. ` +
         `Leave runId out for a new run, or follow the existing one (flockctl status ${workflowId}).`,
       options,
@@ -60,7 +84,8 @@ export class InProcessWorkerStartError extends FlockError<'IN_PROCESS_WORKER_STA
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super('IN_PROCESS_WORKER_START_FAILED',
+    super(
+      'IN_PROCESS_WORKER_START_FAILED',
       `The in-process workers of flock "${flockName}" (task queue${taskQueues.length === 1 ? '' : 's'} ${taskQueues.join(', ')}) ` +
         `could not start on Temporal at ${address} (namespace ${namespace}): ${reason}. The run was not started; the next run tries again.`,
       options,

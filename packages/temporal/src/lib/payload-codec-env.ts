@@ -57,9 +57,8 @@ export function payloadCodecFromEnv(env: Record<string, string | undefined>): Fl
       encryption: { keyId, key, ...(oldKeys ? { decryptionKeys: parseKeyList(oldKeys) } : {}) },
     });
   } catch (error) {
-    const e = error as PayloadCodecError;
     // the codec names "encryption key "<id>"": say which variable that is
-    throw e.name === 'PayloadCodecError' ? configError(e.message.replace(`The encryption key "${keyId}"`, PAYLOAD_CODEC_ENV.encryptionKey)) : e;
+    throw error instanceof PayloadCodecError ? configError(error.message.replace(`The encryption key "${keyId}"`, PAYLOAD_CODEC_ENV.encryptionKey)) : error;
   }
 }
 

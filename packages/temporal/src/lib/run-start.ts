@@ -3,7 +3,7 @@ import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, ty
 import { UnknownAgentError, prepareRunInput } from '@flock-ts/core';
 import { assertPayloadSize, encodeFlockMemo, stripSecrets, type FlockMemo } from '@flock-ts/serialization';
 import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
-import { Client, Connection, WorkflowFailedError, type ConnectionLike, type WorkflowHandleWithStartDetails, type WorkflowStartOptions } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type ConnectionLike, type WorkflowHandleWithStartDetails, type WorkflowStartOptions } from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
@@ -183,7 +183,7 @@ export async function startFlockWorkflow(client: Client, start: FlockWorkflowSta
   try {
     return await client.workflow.start(start.workflowType, options.eager ? { ...start.options, requestEagerStart: true } : start.options);
   } catch (error) {
-    if ((error as Error)?.name === 'WorkflowExecutionAlreadyStartedError') throw new FlockRunAlreadyStartedError(start.workflowId, start.runId, { cause: error });
+    if (error instanceof WorkflowExecutionAlreadyStartedError) throw new FlockRunAlreadyStartedError(start.workflowId, start.runId, { cause: error });
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { FlockError } from '@flock-ts/config';
 import type { Connection } from '@temporalio/client';
 
 /** What registration needs of a connection: a client `Connection` or a worker `NativeConnection`. */
@@ -43,16 +44,18 @@ const MAX_ADD_ATTEMPTS = 3;
  * `SEARCH_ATTRIBUTE_TYPE_CONFLICT` (the name exists with another type) or
  * `SEARCH_ATTRIBUTE_NOT_VISIBLE` (added, but not usable before the timeout).
  */
-export class SearchAttributeRegistrationError extends Error {
-  override readonly name = 'SearchAttributeRegistrationError';
+export class SearchAttributeRegistrationError extends FlockError<'SEARCH_ATTRIBUTE_TYPE_CONFLICT' | 'SEARCH_ATTRIBUTE_NOT_VISIBLE'> {
+  static {
+    FlockError.named(this, 'SearchAttributeRegistrationError');
+  }
   constructor(
-    readonly code: 'SEARCH_ATTRIBUTE_TYPE_CONFLICT' | 'SEARCH_ATTRIBUTE_NOT_VISIBLE',
+    code: 'SEARCH_ATTRIBUTE_TYPE_CONFLICT' | 'SEARCH_ATTRIBUTE_NOT_VISIBLE',
     message: string,
     readonly namespace: string,
     readonly attributes: string[],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

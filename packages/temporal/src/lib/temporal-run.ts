@@ -27,6 +27,8 @@ import {
 } from '@flock-ts/engine';
 import {
   WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionDescription,
   type WorkflowExecutionStatusName,
@@ -325,7 +327,7 @@ export class TemporalFlockRun implements FlockRun {
         const refusal = refusalOf(error, Refusal);
         if (refusal) throw refusal;
         // an update to a closed run: refused as the local executor refuses it
-        if ((error as Error)?.name === 'WorkflowNotFoundError') {
+        if (error instanceof WorkflowNotFoundError) {
           const phase = await endedPhaseOf(client, this.id).catch(() => undefined);
           if (phase) throw Object.assign(new Refusal(`${whenEnded}: it has ended (${phase})`), { cause: error });
         }
@@ -337,11 +339,11 @@ export class TemporalFlockRun implements FlockRun {
 
 /**
  * The error a refused update stands for: a `WorkflowUpdateFailedError`
- * whose cause is an `ApplicationFailure` of the refusal's type (matched by
- * name, never `instanceof`), as the workflow's validator threw it.
+ * whose cause is an `ApplicationFailure` of the refusal's type (a failure
+ * from Temporal: matched by its `type`), as the workflow's validator threw it.
  */
 export function refusalOf(error: unknown, Refusal: new (message: string) => Error): Error | undefined {
-  if ((error as Error | undefined)?.name !== 'WorkflowUpdateFailedError') return undefined;
+  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = (error as { cause?: { type?: string; name?: string; message?: string; details?: unknown[] } }).cause;
   const expected = new Refusal('').name;
   if (cause?.type !== expected && cause?.name !== expected) return undefined;

@@ -22,7 +22,6 @@ import {
   checkResponse,
   checkResume,
   inputWait,
-  isFlockRunFailedError,
   nextStep,
   planRun,
   runResult,
@@ -79,7 +78,7 @@ export async function FlockWorkflowV2(rawInput: FlockWorkflowInput): Promise<Flo
     return await runFlock(rawInput);
   } catch (error) {
     // every run failure fails the run (an ApplicationFailure), never the workflow task
-    throw isFlockRunFailedError(error) ? toFailure(error) : error;
+    throw error instanceof FlockRunFailedError ? toFailure(error) : error;
   }
 }
 
@@ -270,7 +269,7 @@ function failFast<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    if (isFlockRunFailedError(error)) throw error;
+    if (error instanceof FlockRunFailedError) throw error;
     throw new FlockRunFailedError(`Flock run cannot go on: ${(error as Error)?.message ?? String(error)}`, {
       code: 'INVALID_RUN_INPUT',
       causeType: (error as Error)?.name,
