@@ -87,14 +87,16 @@ const heavyInWorkflows = (name, message) => ({ name, allowTypeImports: true, mes
 
 /**
  * Files whose imports are not runtime dependencies: tests, their fixtures and
- * tool configs use devDependencies (the package's or the root's). Nx globs, on
- * top of the build's `production` inputs (nx.json), which already leave out
- * specs, integration folders, jest and eslint configs.
+ * tool configs use devDependencies (the package's or the root's). Nx globs,
+ * taken out of the files the rule reads: the build target's inputs, which for
+ * our inferred `tsc --build tsconfig.lib.json` are already just the non-spec
+ * files under src/ (so scripts/ and bench/ in tools do not count either).
  */
 export const devOnlyFiles = [
   '{projectRoot}/**/*.spec.ts',
   '{projectRoot}/**/*.fixture.ts',
   '{projectRoot}/integration/**/*',
+  '{projectRoot}/type-tests/**/*',
   '{projectRoot}/jest.config.*',
   '{projectRoot}/eslint.config.*',
 ];
