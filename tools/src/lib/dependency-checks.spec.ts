@@ -19,14 +19,18 @@ const FIXTURE_ROOT = 'tools/lint-fixtures/dependency-checks';
 const FIXTURE_MANIFEST = readFileSync(join(workspaceRoot, FIXTURE_ROOT, 'package.fixture.json'), 'utf8');
 const RULE = '@nx/dependency-checks';
 
-/** Child process: ESLint's Node API with the repository's config; reads `[{ filePath, text }]`, writes each text's messages. */
+/**
+ * Child process: ESLint's Node API; reads `[{ filePath, text }]`, writes each text's messages. Each file gets
+ * the eslint.config.mjs nearest its folder, as `eslint .` in its project does (the fixture: tools' config).
+ */
 const LINT_TEXTS = `
 const { ESLint } = require('eslint');
+const { dirname } = require('node:path');
 let input = '';
 process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
-  const eslint = new ESLint({ overrideConfigFile: 'eslint.config.mjs', ignore: false });
   const out = [];
   for (const { filePath, text } of JSON.parse(input)) {
+    const eslint = new ESLint({ cwd: dirname(filePath), ignore: false });
     const [result] = await eslint.lintText(text, { filePath });
     out.push(result.messages.map(({ ruleId, message }) => ({ ruleId, message })));
   }
