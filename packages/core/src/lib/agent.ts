@@ -307,8 +307,8 @@ export function defineAgent<
   N extends string,
   I extends SignatureInput,
   O extends SignatureInput,
-  X extends NextSpec<InferSignature<O>> | undefined = undefined,
->(options: AgentOptions<I, O, N, X>): Agent<N, InferSignatureInput<I>, InferSignature<O>, X extends string ? false : true> {
+  X extends NextSpec<InferSignature<O>> | undefined,
+>(options: AgentOptions<I, O, N, X>): Agent<N, InferSignatureInput<I>, InferSignature<O>, [X] extends [string] ? false : true> {
   if (!isPlainRecord(options)) throw new FlockConfigError('agent', [{ path: '', message: 'agent options must be an object' }]);
   const opts = options as unknown as AgentOptions;
   const issues: ConfigIssue[] = [];
@@ -403,5 +403,5 @@ export function defineAgent<
       return definition;
     },
   };
-  return agent as Agent<N, InferSignatureInput<I>, InferSignature<O>, X extends string ? false : true>;
+  return agent as Agent<N, InferSignatureInput<I>, InferSignature<O>, [X] extends [string] ? false : true>;
 }

@@ -251,7 +251,7 @@ export class Flock<A extends Agent = Agent> {
    * @example
    * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
    */
-  run(request: RunRequest<A>): Promise<FlockRunResult<A>>;
+  run<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRunResult<A>>;
   async run(request: RunRequest): Promise<RunResult> {
     this.checkStart(request);
     // each executor checks the run request with prepareRunInput, the same way, before anything runs
@@ -268,7 +268,7 @@ export class Flock<A extends Agent = Agent> {
    * for await (const event of run.events()) if (event.type === 'waiting') await run.send({ approved: true });
    * console.log((await run.result()).output);
    */
-  start(request: RunRequest<A>): Promise<FlockRun<FlockRunResult<A>>>;
+  start<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRun<FlockRunResult<A>>>;
   async start(request: RunRequest): Promise<FlockRun> {
     this.checkStart(request);
     return this.executor().start(this, request);

@@ -1,5 +1,5 @@
 import type { RunResult as StoredRunResult, StepRecord } from '@flock-ts/engine';
-import type { Agent } from './agent';
+import type { Agent, AgentInput } from './agent';
 
 export type {
   FlockResponse,
@@ -19,13 +19,21 @@ export type {
 } from '@flock-ts/engine';
 
 /**
- * How to start a run of a flock whose agents are `A`: `startAgent` one of
- * their names, `input` what that agent takes (more named values may ride
- * along for later agents, `ctx.input`). `RunRequest` alone: any agent, any input.
+ * How to start a run of a flock whose agents are `A`, at the agent named
+ * `S` (one of theirs): `input` is what that agent takes (more named values
+ * may ride along for later agents, `ctx.input`). `RunRequest` alone: any
+ * agent, any input.
  */
-export type RunRequest<A extends Agent = Agent> = A extends Agent<infer Name, infer In, unknown>
-  ? RunOptions & { startAgent: Name; input: In & Record<string, unknown> }
-  : never;
+export type RunRequest<A extends Agent = Agent, S extends string = A['name']> = RunOptions & {
+  startAgent: S;
+  input: RunInput<AgentInput<AgentNamed<A, S>>>;
+};
+
+/** The fields an agent takes, and room for more; any record when the agent takes any field (an index signature). */
+type RunInput<In> = string extends keyof In ? Record<string, unknown> : In & Record<string, unknown>;
+
+/** The agents of `A` named `S` (all of an untyped `Agent`, whose name is any string). */
+type AgentNamed<A extends Agent, S extends string> = A extends Agent<infer Name, unknown, unknown> ? (S extends Name ? A : never) : never;
 
 /** What a run request carries besides its start agent and input. */
 export interface RunOptions {
