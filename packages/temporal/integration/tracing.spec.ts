@@ -23,7 +23,7 @@ const wordCount = defineTool({
 });
 const fail = defineTool({ name: 'explode', input: '', execute: () => { throw new Error('tool blew up'); } });
 
-function tracedFlock(name: string, taskQueue: string) {
+function tracedFlock(name: string, taskQueue: string): Flock {
   return new Flock({
     name,
     executor: temporal(),

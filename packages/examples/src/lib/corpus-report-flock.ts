@@ -61,7 +61,7 @@ export function createCorpusReportFlock(options: CorpusReportOptions = {}): Floc
     output: z.object({ documents: z.array(DocumentStatsSchema) }),
     settings: { topWords, stopWords: [...(stopWords ?? DEFAULT_STOP_WORDS)] },
     evaluate: async ({ folder }, ctx) => {
-      const files = await readTextFiles(String(folder), (file) => ctx.heartbeat({ reading: file }));
+      const files = await readTextFiles(folder, (file) => ctx.heartbeat({ reading: file }));
       const settings = ctx.settings as { topWords: number; stopWords: string[] };
       return { documents: files.map(({ file, text }) => analyzeText(file, text, settings)) };
     },

@@ -83,7 +83,7 @@ export function createModelBriefingFlock(options: ModelBriefingOptions = {}): Fl
     description: 'Reads the .txt files of a folder',
     input: 'folder: string | folder of .txt files',
     output: z.object({ documents: z.array(DocumentSchema) }),
-    evaluate: async ({ folder }) => ({ documents: await readDocuments(String(folder)) }),
+    evaluate: async ({ folder }) => ({ documents: await readDocuments(folder) }),
     next: 'briefer',
   });
 

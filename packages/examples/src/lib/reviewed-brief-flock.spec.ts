@@ -15,9 +15,9 @@ describe('reviewed-brief flock (in-process)', () => {
     }
     const result = await run.result();
     expect(result.stepCount).toBe(4);
-    expect(String(result.output['brief'])).toMatch(/^tides: a brief for newcomers, taking the moon\..*Revised after review \("name a source"\)\.$/);
+    expect(result.output.brief).toMatch(/^tides: a brief for newcomers, taking the moon\..*Revised after review \("name a source"\)\.$/);
     const text = events.filter((e): e is Extract<FlockRunEvent, { type: 'text-delta' }> => e.type === 'text-delta');
-    expect(text.filter((e) => e.step === 3).map((e) => e.delta).join('')).toBe(result.output['brief']);
+    expect(text.filter((e) => e.step === 3).map((e) => e.delta).join('')).toBe(result.output.brief);
     expect(events.filter((e) => e.type === 'waiting').map((e) => (e as { waitingFor: { kind: string } }).waitingFor.kind)).toEqual(['input', 'approval', 'approval']);
   });
 

@@ -49,7 +49,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * for await (const event of run.events()) if (event.type === 'waiting') console.log(event.waitingFor);
  * // elsewhere: await run.send({ output: { angle: 'the moon', audience: 'newcomers' } }); await run.send({ approved: true });
  */
-export function createReviewedBriefFlock(options: ReviewedBriefOptions = {}): Flock {
+export function createReviewedBriefFlock(options: ReviewedBriefOptions = {}) {
   const { name = 'reviewed-brief', wordDelayMs = 40, editorTimeoutSeconds, ...flockOptions } = options;
   return new Flock({
     ...flockOptions,
@@ -61,7 +61,7 @@ export function createReviewedBriefFlock(options: ReviewedBriefOptions = {}): Fl
         input: 'topic: string | what the brief is about',
         output: 'topic: string, angles: string[] | angles the editor may pick',
         evaluate: ({ topic }) => {
-          const subject = String(topic).trim();
+          const subject = topic.trim();
           return { topic: subject, angles: [`the history of ${subject}`, `${subject} explained simply`, `open questions about ${subject}`] };
         },
         next: 'editor',
@@ -85,7 +85,7 @@ export function createReviewedBriefFlock(options: ReviewedBriefOptions = {}): Fl
         evaluate: async ({ topic, angle, audience }, ctx) => {
           const revision = ctx.review ? ` Revised after review ("${ctx.review.comment ?? 'no comment'}").` : '';
           const brief =
-            `${String(topic)}: a brief for ${String(audience)}, taking ${String(angle)}. ` +
+            `${topic}: a brief for ${audience}, taking ${angle}. ` +
             `It states what is known, what is argued, and where to read on.${revision}`;
           for (const word of brief.split(/(?<= )/)) {
             ctx.emitText(word);
