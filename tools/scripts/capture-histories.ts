@@ -7,7 +7,7 @@
  */
 import { LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION } from '@flock-ts/contracts';
 import { Flock } from '@flock-ts/core';
-import { temporal, TemporalRunResult, flockDataConverter } from '@flock-ts/temporal';
+import { flockDataConverter, temporal } from '@flock-ts/temporal';
 import { Client, Connection } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       const runId = `capture-${slug}`;
       let workflowId = `${flock.name}-${runId}`;
       try {
-        const result = (await flock.run({ startAgent: scenario.startAgent, input: scenario.input, runId })) as TemporalRunResult;
+        const result = await flock.run({ startAgent: scenario.startAgent, input: scenario.input, runId });
         workflowId = result.temporal.workflowId;
       } catch {
         // failing scenarios are recorded too: their failure path must replay as well

@@ -10,10 +10,10 @@
  * run's spans (this script's call, workflow, agent steps, tool calls) are
  * exported over OTLP and the trace id is printed.
  */
-import type { Flock, FlockRun, FlockRunEvent, WaitingFor } from '@flock-ts/core';
+import type { Agent, Flock, FlockRun, FlockRunEvent, WaitingFor } from '@flock-ts/core';
 import { REVIEWED_BRIEF_START_AGENT, createCorpusReportFlock, createReviewedBriefFlock, exampleCorpusPath } from '@flock-ts/examples';
 import { setupTelemetry, withSpan } from '@flock-ts/telemetry';
-import type { TemporalRunResult } from '@flock-ts/temporal';
+import type { TemporalRunInfo } from '@flock-ts/temporal';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -47,20 +47,21 @@ async function main(): Promise<void> {
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: address, namespace, taskQueue: 'flock-demo' },
     };
-    const flock: Flock = review ? createReviewedBriefFlock(onTemporal) : createCorpusReportFlock(onTemporal);
+    // either example flock, on Temporal: its results carry `temporal` (where the run lives)
+    const flock: Flock<Agent, { temporal: TemporalRunInfo }> = review ? createReviewedBriefFlock(onTemporal) : createCorpusReportFlock(onTemporal);
     const request = review
       ? { startAgent: REVIEWED_BRIEF_START_AGENT, input: { topic: 'tides' } }
       : { startAgent: 'reader', input: { folder: exampleCorpusPath }, sessionId: `demo-${new Date().toISOString().slice(0, 10)}` };
     process.stdout.write(`Running flock "${flock.name}"${review ? ' (people in the loop)' : ` on ${exampleCorpusPath}`}\n`);
     const started = Date.now();
     let traceId = '';
-    const result = (await withSpan('flock demo', async (span) => {
+    const result = await withSpan('flock demo', async (span) => {
       traceId = span.spanContext().traceId;
       const run = await flock.start(request);
       process.stdout.write(`Workflow id: ${run.id}  (follow it from another terminal: flockctl follow ${run.id})\n\n`);
       await follow(run);
       return run.result();
-    })) as TemporalRunResult;
+    });
     process.stdout.write(`\nDone in ${Date.now() - started} ms: ${result.stepCount} agent steps, each one Temporal activity.\n\n`);
     const text = result.output['report'] ?? result.output['brief'];
     process.stdout.write(`${String(text ?? JSON.stringify(result.output, null, 2))}\n\n`);

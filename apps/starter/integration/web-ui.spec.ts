@@ -5,7 +5,7 @@
  * (tmp/web-ui/, git-ignored).
  */
 import { Flock, defineAgent } from '@flock-ts/core';
-import { temporal, flockRunsQuery, type TemporalRunResult } from '@flock-ts/temporal';
+import { flockRunsQuery, temporal } from '@flock-ts/temporal';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -61,14 +61,14 @@ afterAll(async () => {
 
 describe('Temporal Web UI', () => {
   it('lists a Flock run found by its FlockName and SessionId search attributes, and screenshots it', async () => {
-    const flock: Flock = new Flock({
+    const flock = new Flock({
       name: flockName,
       executor: temporal(),
       temporalStartInProcessWorker: true,
       temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: `webui-it-${suffix}` },
       agents: [defineAgent({ name: 'greeter', input: 'who: string', output: 'greeting: string', evaluate: ({ who }) => ({ greeting: `hello ${String(who)}` }) })],
     });
-    const result = (await flock.run({ startAgent: 'greeter', input: { who: 'browser' }, sessionId })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'greeter', input: { who: 'browser' }, sessionId });
     const { workflowId } = result.temporal;
 
     const page = await (context as BrowserContext).newPage();

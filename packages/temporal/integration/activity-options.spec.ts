@@ -2,7 +2,6 @@ import { Flock } from '@flock-ts/core';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import { resolveConnection } from '../src/lib/connection';
-import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker } from '../src/lib/worker-factory';
 import { rejection, temporalConfigFor, testClient, testServer, uniqueQueue } from './harness';
 import { temporal as temporalExecutor } from '../src';
@@ -53,7 +52,7 @@ describe('per-agent activity options on a real server', () => {
         { name: 'plain', input: 'x: string', output: 'x: string', evaluate: ({ x }) => ({ x }) },
       ],
     });
-    const result = (await flock.run({ startAgent: 'tuned', input: { x: 'a' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'tuned', input: { x: 'a' } });
     const [tuned, plain] = scheduled(await historyOf(result.temporal.workflowId));
 
     expect(optionalTsToMs(tuned.startToCloseTimeout)).toBe(60_000);

@@ -8,7 +8,6 @@
 import { Flock, type FlockRunEvent } from '@flock-ts/core';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { rejection, temporalConfigFor, testClient, uniqueQueue, workerHarness } from './harness';
 import { temporal as temporalExecutor } from '../src';
 
@@ -122,7 +121,7 @@ describe('local agent steps (temporalActivityConfig.local)', () => {
       agents: [{ name: 'quick', input: 'x: string', output: 'x: string', temporalActivityConfig: { local: true }, evaluate: ({ x }) => ({ x: `${String(x)}!` }) }],
     });
     await startWorker(flock, queue);
-    const result = (await flock.run({ startAgent: 'quick', input: { x: 'a' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'quick', input: { x: 'a' } });
     expect(result.output).toEqual({ x: 'a!' });
     const { events } = await historyOf(result.temporal.workflowId);
     expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['evaluateAgent']);
@@ -138,7 +137,7 @@ describe('local agent steps (temporalActivityConfig.local)', () => {
       return { x: `done on attempt ${attempt}` };
     });
     await startWorker(flock, queue);
-    const result = (await flock.run({ startAgent: 'quick', input: { x: 'a' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'quick', input: { x: 'a' } });
     expect(result.output).toEqual({ x: 'done on attempt 3' });
     expect(result.steps[0].attempt).toBe(3);
     expect(calls).toBe(3);

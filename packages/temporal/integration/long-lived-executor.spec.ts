@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { buildFlockWorkflowStart, startFlockWorkflow } from '../src/lib/run-start';
-import { TemporalExecutor, type TemporalExecutorOptions, type TemporalRunResult } from '../src/lib/temporal-executor';
+import { TemporalExecutor, temporal as temporalExecutor, type TemporalExecutorOptions, type TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker, type FlockWorker, type FlockWorkerOptions } from '../src/lib/worker-factory';
 import { rejection, temporalConfigFor, testClient, testServer, uniqueQueue, workerHarness } from './harness';
 
@@ -32,7 +32,7 @@ function countingFactory() {
   return { made, createWorker };
 }
 
-function chainFlock(taskQueue: string, executor: TemporalExecutorOptions, extra: { serverUrl?: string; sideQueue?: string } = {}): Flock {
+function chainFlock(taskQueue: string, executor: TemporalExecutorOptions, extra: { serverUrl?: string; sideQueue?: string } = {}) {
   return new Flock({
     name: uniqueQueue('long-lived'),
     temporalStartInProcessWorker: true,
@@ -86,8 +86,8 @@ describe('in-process workers of one flock', () => {
     const flock = chainFlock(queue, { createWorker, workerIdleShutdownMs: 30_000 }, { sideQueue });
     flocks.push(flock);
     const results: TemporalRunResult[] = [];
-    for (let i = 0; i < 2; i++) results.push((await flock.run({ startAgent: 'first', input: { n: i } })) as TemporalRunResult);
-    results.push(...((await Promise.all(Array.from({ length: 5 }, (_, i) => flock.run({ startAgent: 'first', input: { n: 10 + i } })))) as TemporalRunResult[]));
+    for (let i = 0; i < 2; i++) results.push(await flock.run({ startAgent: 'first', input: { n: i } }));
+    results.push(...(await Promise.all(Array.from({ length: 5 }, (_, i) => flock.run({ startAgent: 'first', input: { n: 10 + i } })))));
     expect(results.map((r) => r.output)).toEqual([0, 1, 10, 11, 12, 13, 14].map((n) => ({ n: (n + 1) * 10 })));
     // one worker per task queue, made once: the first run started them, the others reused them
     expect(made.map((m) => m.options.taskQueue).sort()).toEqual([queue, sideQueue].sort());
@@ -102,7 +102,7 @@ describe('in-process workers of one flock', () => {
     const { made, createWorker } = countingFactory();
     const flock = chainFlock(uniqueQueue('long-lived'), { createWorker, workerIdleShutdownMs: 30_000 });
     flocks.push(flock);
-    const results = (await Promise.all(Array.from({ length: 5 }, (_, n) => flock.run({ startAgent: 'first', input: { n } })))) as TemporalRunResult[];
+    const results = await Promise.all(Array.from({ length: 5 }, (_, n) => flock.run({ startAgent: 'first', input: { n } })));
     expect(results.map((r) => r.output)).toEqual([10, 20, 30, 40, 50].map((n) => ({ n })));
     expect(made).toHaveLength(1);
     expect(results.every((r) => r.temporal.eagerlyStarted)).toBe(true);
@@ -137,7 +137,7 @@ describe('flock.close()', () => {
     const history = await client.workflowService.getWorkflowExecutionHistory({ namespace: testServer().namespace, execution: { workflowId: waiting.workflowId } });
     expect(history.history?.events?.map((e) => e.eventType)).toEqual([EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED]);
     // the next run starts new workers, which serve the waiting run too
-    const again = (await flock.run({ startAgent: 'first', input: { n: 3 } })) as TemporalRunResult;
+    const again = await flock.run({ startAgent: 'first', input: { n: 3 } });
     expect(again).toMatchObject({ output: { n: 40 }, temporal: { eagerlyStarted: true } });
     expect(made).toHaveLength(2);
     await expect(waiting.result()).resolves.toMatchObject({ output: { n: 30 } });
@@ -188,11 +188,12 @@ describe('without in-process workers', () => {
     const queue = uniqueQueue('long-lived-plain');
     const flock = new Flock({
       name: uniqueQueue('long-lived-plain'),
-        temporalConfig: temporalConfigFor(queue),
+      executor: temporalExecutor(),
+      temporalConfig: temporalConfigFor(queue),
       agents: [{ name: 'first', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n }) }],
     });
     await startWorker(flock, queue);
-    const result = (await flock.run({ startAgent: 'first', input: { n: 7 } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'first', input: { n: 7 } });
     expect(result.temporal.eagerlyStarted).toBeUndefined();
     // the control of firstTaskStartedWithTheStart: a polled task starts in a later transaction
     expect(await firstTaskStartedWithTheStart(client, result.temporal.workflowId)).toBe(false);

@@ -1,6 +1,5 @@
 import { Flock } from '@flock-ts/core';
 import { decodeFlockMemo } from '@flock-ts/serialization';
-import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { eventually, temporalConfigFor, testClient, uniqueQueue } from './harness';
 import { temporal } from '../src';
 
@@ -29,7 +28,7 @@ function secretFlock(name: string) {
 describe('memo, secrets and search attributes on a real server', () => {
   it('stores the secret-free flock definition in the memo', async () => {
     const flock = secretFlock('memo-flock');
-    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'memos' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'writer', input: { topic: 'memos' } });
     const client = await testClient();
     try {
       const description = await client.workflow.getHandle(result.temporal.workflowId).describe();
@@ -46,7 +45,7 @@ describe('memo, secrets and search attributes on a real server', () => {
 
   it('keeps every secret out of the whole workflow history', async () => {
     const flock = secretFlock('history-flock');
-    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'history' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'writer', input: { topic: 'history' } });
     const client = await testClient();
     try {
       const history = await client.workflow.getHandle(result.temporal.workflowId).fetchHistory();
@@ -64,7 +63,7 @@ describe('memo, secrets and search attributes on a real server', () => {
     const flockName = `search-${Date.now()}`;
     const sessionId = `session-${Date.now()}`;
     const flock = secretFlock(flockName);
-    const result = (await flock.run({ startAgent: 'writer', input: { topic: 'search' }, sessionId })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'writer', input: { topic: 'search' }, sessionId });
     const client = await testClient();
     try {
       const found = await eventually(async () => {
@@ -103,7 +102,7 @@ describe('memo, secrets and search attributes on a real server', () => {
         return ids.length > 0 ? ids : undefined;
       });
     try {
-      const run = flock.run({ startAgent: 'waiter', input: { x: 'a' } }) as Promise<TemporalRunResult>;
+      const run = flock.run({ startAgent: 'waiter', input: { x: 'a' } });
       const running = await runsIn('running');
       release();
       const result = await run;

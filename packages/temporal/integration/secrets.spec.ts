@@ -51,7 +51,7 @@ const PRESIGNED_URL = `https://bucket.s3.amazonaws.com/o.txt?X-Amz-Expires=900&X
 const server = testServer();
 const queue = uniqueQueue('secrets');
 
-function secretFlock(): Flock {
+function secretFlock() {
   return new Flock({
     name: uniqueQueue('secrets'),
     executor: temporal(),
@@ -145,14 +145,14 @@ beforeAll(async () => {
   void worker.run();
   await worker.polling();
   runs = await FlockRunsClient.connect(connection);
-  succeeded = (await flock.run({ startAgent: 'caller', input: { topic: 'durable agents' } })) as TemporalRunResult;
+  succeeded = await flock.run({ startAgent: 'caller', input: { topic: 'durable agents' } });
   failure = await rejection(flock.run({ startAgent: 'caller', input: { topic: 'fail loudly' } }));
   failedId = failure['workflowId'] as string;
   toolFailure = await rejection(flock.run({ startAgent: 'caller', input: { topic: 'tool call' } }));
   toolFailedId = toolFailure['workflowId'] as string;
-  namedResult = (await namedFlock.run({ startAgent: 'sk-summarizer-agent-01', input: { topic: 'refunds' } })) as TemporalRunResult;
+  namedResult = await namedFlock.run({ startAgent: 'sk-summarizer-agent-01', input: { topic: 'refunds' } });
   // a credential pasted into free text is cut out of the stored input; the run goes on
-  freeTextResult = (await namedFlock.run({ startAgent: 'sk-summarizer-agent-01', input: { topic: `my key is ${SECRETS.inputKey}` } })) as TemporalRunResult;
+  freeTextResult = await namedFlock.run({ startAgent: 'sk-summarizer-agent-01', input: { topic: `my key is ${SECRETS.inputKey}` } });
 });
 
 afterAll(async () => {

@@ -6,7 +6,6 @@ import { InMemorySpanExporter, type ReadableSpan } from '@flock-ts/telemetry/tes
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { resolveConnection } from '../src/lib/connection';
 import { FlockRunsClient } from '../src/lib/runs-client';
-import type { TemporalRunResult } from '../src/lib/temporal-executor';
 import { createFlockWorker } from '../src/lib/worker-factory';
 import { eventually, rejection, temporalConfigFor, testServer, uniqueQueue } from './harness';
 import { temporal } from '../src';
@@ -23,7 +22,7 @@ const wordCount = defineTool({
 });
 const fail = defineTool({ name: 'explode', input: '', execute: () => { throw new Error('tool blew up'); } });
 
-function tracedFlock(name: string, taskQueue: string): Flock {
+function tracedFlock(name: string, taskQueue: string) {
   return new Flock({
     name,
     executor: temporal(),
@@ -85,7 +84,7 @@ function ancestry(span: ReadableSpan, spans: ReadableSpan[]): string[] {
 describe('one trace per run on a real server', () => {
   it('links flock.run -> StartWorkflow -> RunWorkflow -> StartActivity -> RunActivity -> flock.agent.evaluate -> flock.tool.call', async () => {
     const flock = tracedFlock('traced-flock', uniqueQueue('trace'));
-    const result = (await flock.run({ startAgent: 'counter', input: { text: 'one two three' }, sessionId: 'trace-session' })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'counter', input: { text: 'one two three' }, sessionId: 'trace-session' });
     expect(result.output).toEqual({ line: '3 words' });
 
     const root = found(
@@ -168,7 +167,7 @@ describe('one trace per run on a real server', () => {
         { output: { words: 3 }, usage: { inputTokens: 20, outputTokens: 4 } },
       ],
     });
-    const flock: Flock = new Flock({
+    const flock = new Flock({
       name: 'traced-model',
       executor: temporal(),
       temporalStartInProcessWorker: true,
@@ -178,7 +177,7 @@ describe('one trace per run on a real server', () => {
         defineAgent({ name: 'counter', input: 'text: string', output: 'words: integer', tools: ['wordCount'], evaluator: modelEvaluator({ model, maxToolCalls: 2 }) }),
       ],
     });
-    const result = (await flock.run({ startAgent: 'counter', input: { text: 'private prompt words' } })) as TemporalRunResult;
+    const result = await flock.run({ startAgent: 'counter', input: { text: 'private prompt words' } });
     expect(result.output).toEqual({ words: 3 });
     const root = found(exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-model'), 'flock.run');
     const spans = await traceOf(root.spanContext().traceId, 10);

@@ -8,7 +8,7 @@ import {
 import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
-import type { FlockExecutor } from './executor';
+import type { FlockExecutor, NoExecutorFields } from './executor';
 import { LocalExecutor } from './local-executor';
 import type { Router } from './router';
 import type { FlockRun } from './run-handle';
@@ -16,7 +16,7 @@ import type { FlockRunResult, RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
 /** How to declare a flock: the serializable options of `@flock-ts/config`, plus code. */
-export type FlockOptions<A extends Agent = Agent> = Omit<FlockDefinitionInput, 'agents'> & {
+export type FlockOptions<A extends Agent = Agent, X extends object = NoExecutorFields> = Omit<FlockDefinitionInput, 'agents'> & {
   /** Agents made by `defineAgent` type the flock's runs; options defined here leave them untyped. */
   agents?: ReadonlyArray<A | AgentOptions>;
   /** Tools agents refer to by name. */
@@ -27,9 +27,10 @@ export type FlockOptions<A extends Agent = Agent> = Omit<FlockDefinitionInput, '
    * Runs the flock: in-process by default, durably on Temporal with
    * `executor: temporal()` from `@flock-ts/temporal` (which sets
    * `enableTemporal`; `enableTemporal: true` without an executor is refused
-   * when the flock runs).
+   * when the flock runs). What it adds to results (`temporal`: where the
+   * run lives) types `flock.run()`'s result.
    */
-  executor?: FlockExecutor;
+  executor?: FlockExecutor<X>;
 };
 
 const LOCAL = new LocalExecutor();
@@ -49,7 +50,7 @@ function prefixIssues(error: unknown, prefix: string): never {
  * const result = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
  * console.log(result.output.report);
  */
-export class Flock<A extends Agent = Agent> {
+export class Flock<A extends Agent = Agent, X extends object = NoExecutorFields> {
   readonly name: string;
   readonly description: string;
   readonly model: string | undefined;
@@ -62,10 +63,10 @@ export class Flock<A extends Agent = Agent> {
   private readonly agentMap = new Map<string, Agent>();
   private readonly toolMap = new Map<string, Tool>();
   private readonly routerMap = new Map<string, Router>();
-  private readonly explicitExecutor: FlockExecutor | undefined;
+  private readonly explicitExecutor: FlockExecutor<X> | undefined;
   private plan: RunPlan | undefined;
 
-  constructor(options: FlockOptions<A>) {
+  constructor(options: FlockOptions<A, X>) {
     const { agents = [], tools = [], routers = [], executor, ...rest } = options ?? ({} as FlockOptions);
     const config = parseFlockDefinition({ ...rest, agents: [] });
     this.name = config.name;
@@ -237,10 +238,11 @@ export class Flock<A extends Agent = Agent> {
    * in-process one. `enableTemporal: true` without an executor is refused
    * here (`ExecutorNotAvailableError`): pass `executor: temporal()`.
    */
-  executor(): FlockExecutor {
+  executor(): FlockExecutor<X> {
     if (this.explicitExecutor) return this.explicitExecutor;
     if (this.enableTemporal) throw new ExecutorNotAvailableError('temporal', this.name);
-    return LOCAL;
+    // no executor given: X is the default, nothing is added to results
+    return LOCAL as FlockExecutor as FlockExecutor<X>;
   }
 
   /**
@@ -251,8 +253,8 @@ export class Flock<A extends Agent = Agent> {
    * @example
    * const { output, steps } = await flock.run({ startAgent: 'reader', input: { folder: './docs' } });
    */
-  run<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRunResult<A>>;
-  async run(request: RunRequest): Promise<RunResult> {
+  run<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRunResult<A> & X>;
+  async run(request: RunRequest): Promise<RunResult & X> {
     this.checkStart(request);
     // each executor checks the run request with prepareRunInput, the same way, before anything runs
     return this.executor().run(this, request);
@@ -268,8 +270,8 @@ export class Flock<A extends Agent = Agent> {
    * for await (const event of run.events()) if (event.type === 'waiting') await run.send({ approved: true });
    * console.log((await run.result()).output);
    */
-  start<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRun<FlockRunResult<A>>>;
-  async start(request: RunRequest): Promise<FlockRun> {
+  start<S extends A['name']>(request: RunRequest<A, S>): Promise<FlockRun<FlockRunResult<A> & X>>;
+  async start(request: RunRequest): Promise<FlockRun<RunResult & X>> {
     this.checkStart(request);
     return this.executor().start(this, request);
   }

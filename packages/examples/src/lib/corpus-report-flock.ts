@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Flock, defineAgent, type FlockOptions } from '@flock-ts/core';
+import { Flock, defineAgent, type FlockOptions, type Agent, type NoExecutorFields } from '@flock-ts/core';
 import { z } from 'zod';
 import { rankDocuments } from './ranking';
 import { renderReport } from './report';
@@ -11,7 +11,7 @@ import { DEFAULT_STOP_WORDS, analyzeText } from './text-stats';
 export const CORPUS_REPORT_START_AGENT = 'reader';
 
 /** Options of {@link createCorpusReportFlock}; any flock option (e.g. `enableTemporal`) passes through. */
-export type CorpusReportOptions = Omit<FlockOptions, 'name' | 'agents'> & {
+export type CorpusReportOptions<X extends object = NoExecutorFields> = Omit<FlockOptions<Agent, X>, 'name' | 'agents'> & {
   /** Flock name (default `corpus-report`). */
   name?: string;
   /** Top words listed per document (default 5). */
@@ -51,7 +51,7 @@ async function readTextFiles(folder: string, onFile: (file: string) => void): Pr
  * const { output } = await flock.run({ startAgent: 'reader', input: { folder: exampleCorpusPath } });
  * console.log(output.report, output.bestDocument);
  */
-export function createCorpusReportFlock(options: CorpusReportOptions = {}): Flock {
+export function createCorpusReportFlock<X extends object = NoExecutorFields>(options: CorpusReportOptions<X> = {}) {
   const { name = 'corpus-report', topWords = 5, stopWords, richnessWeight = 0.5, title = 'Corpus report', ...flockOptions } = options;
 
   const reader = defineAgent({

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Flock, defineAgent, defineTool, type FlockOptions } from '@flock-ts/core';
+import { Flock, defineAgent, defineTool, type FlockOptions, type Agent, type NoExecutorFields } from '@flock-ts/core';
 import { llmRouter, modelEvaluator } from '@flock-ts/llm';
 import { z } from 'zod';
 import { analyzeText } from './text-stats';
@@ -9,7 +9,7 @@ import { analyzeText } from './text-stats';
 export const MODEL_BRIEFING_START_AGENT = 'reader';
 
 /** Options of {@link createModelBriefingFlock}; any flock option (e.g. `enableTemporal`) passes through. */
-export type ModelBriefingOptions = Omit<FlockOptions, 'name' | 'agents' | 'tools' | 'routers'> & {
+export type ModelBriefingOptions<X extends object = NoExecutorFields> = Omit<FlockOptions<Agent, X>, 'name' | 'agents' | 'tools' | 'routers'> & {
   /** Flock name (default `model-briefing`). */
   name?: string;
   /** Tool calls the briefer may make (default 6). */
@@ -63,7 +63,7 @@ export function demoModelFromEnv(env: Record<string, string | undefined> = proce
  * const flock = createModelBriefingFlock({ model: 'openai:gpt-4o-mini' });
  * const { output, usage } = await flock.run({ startAgent: 'reader', input: { folder: exampleCorpusPath } });
  */
-export function createModelBriefingFlock(options: ModelBriefingOptions = {}): Flock {
+export function createModelBriefingFlock<X extends object = NoExecutorFields>(options: ModelBriefingOptions<X> = {}) {
   const { name = 'model-briefing', maxToolCalls = 6, minConfidence = 0.5, ...flockOptions } = options;
 
   const topTerms = defineTool({

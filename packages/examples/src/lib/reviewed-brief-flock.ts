@@ -1,11 +1,11 @@
-import { Flock, defineAgent, type FlockOptions } from '@flock-ts/core';
+import { Flock, defineAgent, type FlockOptions, type Agent, type NoExecutorFields } from '@flock-ts/core';
 import { z } from 'zod';
 
 /** The agent a reviewed-brief run starts at. */
 export const REVIEWED_BRIEF_START_AGENT = 'outline';
 
 /** Options of {@link createReviewedBriefFlock}; any flock option passes through. */
-export type ReviewedBriefOptions = Omit<FlockOptions, 'name' | 'agents'> & {
+export type ReviewedBriefOptions<X extends object = NoExecutorFields> = Omit<FlockOptions<Agent, X>, 'name' | 'agents'> & {
   /** Flock name (default `reviewed-brief`). */
   name?: string;
   /** Pause between streamed words of the writer, in ms (default 40: enough to watch it stream). */
@@ -49,7 +49,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * for await (const event of run.events()) if (event.type === 'waiting') console.log(event.waitingFor);
  * // elsewhere: await run.send({ output: { angle: 'the moon', audience: 'newcomers' } }); await run.send({ approved: true });
  */
-export function createReviewedBriefFlock(options: ReviewedBriefOptions = {}) {
+export function createReviewedBriefFlock<X extends object = NoExecutorFields>(options: ReviewedBriefOptions<X> = {}) {
   const { name = 'reviewed-brief', wordDelayMs = 40, editorTimeoutSeconds, ...flockOptions } = options;
   return new Flock({
     ...flockOptions,

@@ -2,6 +2,7 @@ import { createFlockActivities } from '@flock-ts/activities';
 import type { Flock } from '@flock-ts/core';
 import type { FlockPayloadCodec } from '@flock-ts/serialization/codec';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
+import type { ClientOptions, WorkflowClientInterceptor } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
@@ -64,7 +65,8 @@ export const DEFAULT_HEARTBEAT_THROTTLE_MS = 250;
  * });
  */
 export class FlockPlugin extends SimplePlugin {
-  private readonly flock: Required<Pick<FlockPluginOptions, 'tracing'>> & FlockPluginOptions;
+  // only what later hooks need: the SDK logs its plugins with the worker options at debug level
+  private readonly flock: { tracing: boolean; workflowBundle?: WorkflowBundleOption; heartbeatThrottleMs?: number };
 
   constructor(options: FlockPluginOptions = {}) {
     const codec = options.payloadCodec;
@@ -73,7 +75,6 @@ export class FlockPlugin extends SimplePlugin {
       name: 'flock-ts.FlockPlugin',
       // a payload the codec can never decode fails its run, not the workflow task forever
       dataConverter: flockDataConverter({ codec: codec && failSoftCodec(codec) }),
-      clientInterceptors: flockClientInterceptors(),
       ...(flocks.length
         ? {
             activities: createFlockActivities({
@@ -83,7 +84,19 @@ export class FlockPlugin extends SimplePlugin {
           }
         : {}),
     });
-    this.flock = { ...options, tracing: options.tracing ?? currentTelemetryOrNoop().enabled };
+    this.flock = {
+      tracing: options.tracing ?? currentTelemetryOrNoop().enabled,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+      ...(options.heartbeatThrottleMs !== undefined ? { heartbeatThrottleMs: options.heartbeatThrottleMs } : {}),
+    };
+  }
+
+  /** Client options with the data converter and, after yours, the interceptor that carries a run's trace. */
+  override configureClient(options: ClientOptions): ClientOptions {
+    const configured = super.configureClient(options);
+    const workflow = configured.interceptors?.workflow;
+    if (workflow !== undefined && !Array.isArray(workflow)) throw new TypeError('FlockPlugin needs workflow client interceptors as an array (the SDK\'s current form)');
+    return { ...configured, interceptors: { ...configured.interceptors, workflow: [...(workflow ?? []), ...(flockClientInterceptors().workflow as WorkflowClientInterceptor[])] } };
   }
 
   /** Worker options with Flock added; what you set yourself wins where the two differ only in tuning. */
@@ -98,7 +111,10 @@ export class FlockPlugin extends SimplePlugin {
       maxHeartbeatThrottleInterval: this.flock.heartbeatThrottleMs ?? DEFAULT_HEARTBEAT_THROTTLE_MS,
       ...configured,
       ...withFlockTracing(configured),
-      bundlerOptions: { ...configured.bundlerOptions, preloadModules: [...(configured.bundlerOptions?.preloadModules ?? []), ...flockPreloadModules()] },
+      // read only when the SDK bundles (a workflowsPath); a prebuilt bundle has them already
+      ...(configured.workflowsPath
+        ? { bundlerOptions: { ...configured.bundlerOptions, preloadModules: [...(configured.bundlerOptions?.preloadModules ?? []), ...flockPreloadModules()] } }
+        : {}),
     };
   }
 

@@ -51,7 +51,7 @@ export interface TemporalExecutorOptions {
  * // longer-lived in-process workers for this flock
  * const flock = new Flock({ name: 'docs', temporalStartInProcessWorker: true, executor: temporal({ workerIdleShutdownMs: 10_000 }) });
  */
-export class TemporalExecutor implements FlockExecutor {
+export class TemporalExecutor implements FlockExecutor<{ temporal: TemporalRunInfo }> {
   readonly kind = 'temporal';
   private readonly clients = new WeakMap<Flock, SharedFlockClient>();
   private readonly workers = new WeakMap<Flock, InProcessWorkers>();
@@ -64,7 +64,7 @@ export class TemporalExecutor implements FlockExecutor {
     return traceFlockRun(prepared.start, async () => {
       const { run, lease } = await this.launch(flock, prepared, request, false);
       try {
-        return (await run.result()) as TemporalRunResult;
+        return await run.result();
       } finally {
         await run.stop();
         lease?.release();
@@ -80,7 +80,7 @@ export class TemporalExecutor implements FlockExecutor {
    * input fail here, before anything starts; so does a worker start-up that
    * fails (`InProcessWorkerStartError`).
    */
-  async start(flock: Flock, request: RunRequest): Promise<TemporalFlockRun> {
+  async start(flock: Flock, request: RunRequest): Promise<TemporalFlockRun<TemporalRunResult>> {
     const prepared = this.prepare(flock, request);
     return traceFlockRun(prepared.start, async () => (await this.launch(flock, prepared, request, true)).run);
   }
@@ -119,10 +119,10 @@ export class TemporalExecutor implements FlockExecutor {
     { definition, connection, start }: { definition: FlockDefinition; connection: ResolvedConnection; start: FlockWorkflowStart },
     request: RunRequest,
     watch: boolean,
-  ): Promise<{ run: TemporalFlockRun; lease?: InProcessWorkersLease }> {
+  ): Promise<{ run: TemporalFlockRun<TemporalRunResult>; lease?: InProcessWorkersLease }> {
     const clients = this.clientsOf(flock, connection);
     const handleOf = (info: TemporalRunInfo, lease?: InProcessWorkersLease) =>
-      new TemporalFlockRun(start.workflowId, clients, {
+      new TemporalFlockRun<TemporalRunResult>(start.workflowId, clients, {
         connection,
         info,
         ...(lease && watch ? { workers: lease } : {}),

@@ -152,12 +152,12 @@ export interface TemporalFlockRunOptions {
  * const run = flock.getRun('docs-7f3a...');
  * for await (const event of run.events()) if (event.type === 'waiting') await run.send({ approved: true });
  */
-export class TemporalFlockRun implements FlockRun {
+export class TemporalFlockRun<R extends RunResult = RunResult> implements FlockRun<R> {
   readonly executor = 'temporal' as const;
   private readonly background = new AbortController();
   private readonly follower: StepFollower | undefined;
   private readonly watcher: Promise<void> | undefined;
-  private settled: Promise<RunResult> | undefined;
+  private settled: Promise<R> | undefined;
 
   constructor(
     /** The workflow id. */
@@ -202,7 +202,7 @@ export class TemporalFlockRun implements FlockRun {
    * was delivered, and rejects with `OnStepError` (carrying the result) when
    * the callback threw.
    */
-  result(): Promise<RunResult> {
+  result(): Promise<R> {
     if (this.settled) return this.settled;
     const settled = this.awaitResult();
     // with an onStep follower the outcome is one, however often it is asked for
@@ -210,7 +210,7 @@ export class TemporalFlockRun implements FlockRun {
     return settled;
   }
 
-  private async awaitResult(): Promise<RunResult> {
+  private async awaitResult(): Promise<R> {
     let result: RunResult;
     try {
       result = normalizeRunResult(await this.clients.use((client) => client.workflow.getHandle(this.id).result()));
@@ -219,7 +219,8 @@ export class TemporalFlockRun implements FlockRun {
       throw toFlockRunFailedError(error, this.id, this.webUiUrl);
     }
     await this.follower?.stop(true, result);
-    return this.options.info ? ({ ...result, temporal: this.options.info } as RunResult) : result;
+    // R carries `temporal` only for handles made with their info (started by this process)
+    return (this.options.info ? { ...result, temporal: this.options.info } : result) as R;
   }
 
   /**
