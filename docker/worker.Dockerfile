@@ -34,8 +34,11 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages ./packages
 COPY --from=build /app/apps/worker/package.json ./apps/worker/package.json
 COPY --from=build /app/apps/worker/dist ./apps/worker/dist
+# npm nests what an app needs at another version than the root's (commander 14; the SDK's webpack brings 2.x)
+COPY --from=build /app/apps/worker/node_modules ./apps/worker/node_modules
 COPY --from=build /app/apps/starter/package.json ./apps/starter/package.json
 COPY --from=build /app/apps/starter/dist ./apps/starter/dist
+COPY --from=build /app/apps/starter/node_modules ./apps/starter/node_modules
 USER node
 # SIGTERM drains in-flight agent steps (FLOCK_SHUTDOWN_GRACE seconds) before exiting 0.
 STOPSIGNAL SIGTERM

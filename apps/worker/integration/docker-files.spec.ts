@@ -162,6 +162,14 @@ describe('worker.Dockerfile', () => {
     expect(finalStage.some((line) => line.includes('apps/worker/dist'))).toBe(true);
   });
 
+  it("copies each shipped app's own node_modules (dependencies npm nests there, e.g. commander)", () => {
+    const root = path.resolve(DOCKER, '..');
+    for (const app of ['worker', 'starter']) {
+      const nested = existsSync(path.join(root, 'apps', app, 'node_modules'));
+      expect([app, finalStage.includes(`COPY --from=build /app/apps/${app}/node_modules ./apps/${app}/node_modules`)]).toEqual([app, nested]);
+    }
+  });
+
   it('keeps node_modules and build output out of the build context', () => {
     const ignored = readFileSync(path.join(DOCKER, 'worker.Dockerfile.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
