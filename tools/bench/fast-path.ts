@@ -66,7 +66,16 @@ const MAX_CACHED_WORKFLOWS = Math.max(1_100, CACHED_RUNS + 100);
 const START_SPAWNS = quick ? 2 : 5;
 const BUNDLE_LIMIT = 2_000_000;
 const IN_PROCESS_IDLE_MS = 120_000;
-const QUEUES = { raw: 'fp-raw', flock: 'fp-flock', inProcess: 'fp-in-process', local: 'fp-local', rssFlock: 'fp-rss-flock', rssRaw: 'fp-rss-raw', startFlock: 'fp-start-flock', startRaw: 'fp-start-raw' };
+const QUEUES = {
+  raw: 'fp-raw',
+  flock: 'fp-flock',
+  inProcess: 'fp-in-process',
+  local: 'fp-local',
+  rssFlock: 'fp-rss-flock',
+  rssRaw: 'fp-rss-raw',
+  startFlock: 'fp-start-flock',
+  startRaw: 'fp-start-raw',
+};
 const rawActivities = { rawStep: async (n: number) => n + 1 };
 
 // ---------------------------------------------------------------- helpers
@@ -246,11 +255,9 @@ async function rssOf(
   startRun: (i: number) => Promise<string>,
   terminate: (workflowId: string) => Promise<unknown>,
 ): Promise<{ before: number; after: number; cached: number; heapUsed: number }> {
-  const worker = spawn(
-    process.execPath,
-    [...process.execArgv, '--expose-gc', __filename, '--child', kind, server.address, server.namespace, bundlePath, String(CACHED_RUNS)],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  );
+  const worker = spawn(process.execPath, [...process.execArgv, '--expose-gc', __filename, '--child', kind, server.address, server.namespace, bundlePath, String(CACHED_RUNS)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
   const inbox: ChildMessage[] = [];
   let wake: (() => void) | undefined;
@@ -407,7 +414,10 @@ async function main(): Promise<void> {
       closers.push(() => runsClient.close());
       const inProcess = chainFlock('fp-in-process', steps, { server, taskQueue: QUEUES.inProcess });
       const local = chainFlock('fp-local', steps, { server, taskQueue: QUEUES.local, local: true });
-      closers.unshift(() => inProcess.close(), () => local.close());
+      closers.unshift(
+        () => inProcess.close(),
+        () => local.close(),
+      );
       while (rawWorker.getState() !== 'RUNNING') await sleep(5);
 
       // ---- 1. per-step latency
@@ -485,7 +495,9 @@ async function main(): Promise<void> {
       );
 
       // ---- 2 + 3. throughput and CPU per run
-      progress(`per-step latency measured (${elapsed()}); throughput: ${THROUGHPUT.rounds} round(s) of ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, each kind`);
+      progress(
+        `per-step latency measured (${elapsed()}); throughput: ${THROUGHPUT.rounds} round(s) of ${THROUGHPUT.runs} runs x ${THROUGHPUT.steps} steps, ${THROUGHPUT.inFlight} in flight, each kind`,
+      );
       const tp = { flock: [] as Array<{ perSecond: number; cpu: number; server: number }>, raw: [] as Array<{ perSecond: number; cpu: number; server: number }> };
       const batch = async (kind: 'flock' | 'raw', round: number, count = THROUGHPUT.runs) => {
         const cpu = process.cpuUsage();
@@ -524,7 +536,9 @@ async function main(): Promise<void> {
       out(`                                  this process (client + worker)   dev server (process group ${server.pid})`);
       out(`   Flock, separate worker      ${tpMedian('flock', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('flock', 'server').toFixed(2).padStart(8)}`);
       out(`   raw SDK                     ${tpMedian('raw', 'cpu').toFixed(2).padStart(8)}                         ${tpMedian('raw', 'server').toFixed(2).padStart(8)}`);
-      out(`   Flock/raw: this process ${cpuRatio.toFixed(3)}, goal <= 1.3: ${verdict(cpuRatio <= 1.3)}; dev server ${serverRatio.toFixed(3)} (no goal; /proc ticks of ${(1000 / CLK_TCK).toFixed(0)} ms)`);
+      out(
+        `   Flock/raw: this process ${cpuRatio.toFixed(3)}, goal <= 1.3: ${verdict(cpuRatio <= 1.3)}; dev server ${serverRatio.toFixed(3)} (no goal; /proc ticks of ${(1000 / CLK_TCK).toFixed(0)} ms)`,
+      );
       goals.push(
         { name: '2 throughput Flock/raw >= 0.8', value: tpRatio.toFixed(3), met: tpRatio >= 0.8 },
         { name: '3 worker CPU per run Flock/raw <= 1.3', value: cpuRatio.toFixed(3), met: cpuRatio <= 1.3 },
@@ -557,7 +571,8 @@ async function main(): Promise<void> {
             'rss-flock',
             server,
             file,
-            async (i) => (await runsClient.start(rssFlock, { startAgent: 'ask', input: { question: `q${i}` }, runId: `${stamp}-${tag}-${i}`, taskQueue: QUEUES.rssFlock })).workflowId,
+            async (i) =>
+              (await runsClient.start(rssFlock, { startAgent: 'ask', input: { question: `q${i}` }, runId: `${stamp}-${tag}-${i}`, taskQueue: QUEUES.rssFlock })).workflowId,
             (id) => runsClient.client.workflow.getHandle(id).terminate('fast-path benchmark done'),
           ),
         });
@@ -621,8 +636,12 @@ async function main(): Promise<void> {
       }
       const startRatio = median(times.flock) / median(times.raw);
       out(`6. Worker start to polling: fresh node process, spawn until it says it polls, median of ${START_SPAWNS} (alternating order)`);
-      out(`   flock-worker (apps/worker/dist/main.js, --flock fast-path-flock.mjs)  ${median(times.flock).toFixed(0).padStart(6)} ms   ${times.flock.map((t) => t.toFixed(0)).join(', ')}`);
-      out(`   raw worker (fixtures/raw-worker.mjs, prebuilt raw bundle)            ${median(times.raw).toFixed(0).padStart(6)} ms   ${times.raw.map((t) => t.toFixed(0)).join(', ')}`);
+      out(
+        `   flock-worker (apps/worker/dist/main.js, --flock fast-path-flock.mjs)  ${median(times.flock).toFixed(0).padStart(6)} ms   ${times.flock.map((t) => t.toFixed(0)).join(', ')}`,
+      );
+      out(
+        `   raw worker (fixtures/raw-worker.mjs, prebuilt raw bundle)            ${median(times.raw).toFixed(0).padStart(6)} ms   ${times.raw.map((t) => t.toFixed(0)).join(', ')}`,
+      );
       out(
         `   bundle of flock-worker: ${shipped ? `shipped in apps/worker/dist; it said: "${/workflow bundle \S+|bundling workflow code at start/.exec(flockOutput)?.[0].replace(`${root}${path.sep}`, '') ?? '?'}"` : `none shipped in apps/worker/dist (\`nx run @flock-ts/worker:build-bundle\` writes it): given the one this process built (${workerVariant}) with --workflow-bundle`}`,
       );

@@ -140,7 +140,9 @@ async function main(): Promise<void> {
   line('Flock run.events() step-completed', delays.flock);
   line('raw SDK history long-poll', delays.raw);
   line('Flock text-delta (emit -> follower)', delays.text);
-  process.stdout.write(`  steps whose streamed text reached the follower: ${textSteps} of ${runs * steps} (text is read every 250 ms while a step runs: 40 ms steps mostly end first)\n`);
+  process.stdout.write(
+    `  steps whose streamed text reached the follower: ${textSteps} of ${runs * steps} (text is read every 250 ms while a step runs: 40 ms steps mostly end first)\n`,
+  );
   const p50 = percentile(delays.flock, 50);
   process.stdout.write(`  goal: step delay p50 <= 100 ms: ${p50 <= 100 ? 'MET' : 'NOT MET'} (${p50.toFixed(1)} ms; raw floor ${percentile(delays.raw, 50).toFixed(1)} ms)\n`);
 }

@@ -124,11 +124,15 @@ async function main(): Promise<void> {
           runsOfChain.forEach((run, i) => out(`  ${String(i + 1).padStart(3)}  ${run.status.padEnd(16)}  ${String(run.events).padStart(6)}  ${mb(run.bytes).padStart(9)}`));
           const maxEvents = Math.max(...runsOfChain.map((r) => r.events));
           const maxBytes = Math.max(...runsOfChain.map((r) => r.bytes));
-          out(`  largest run: ${maxEvents} events (goal <= 10,240: ${maxEvents <= 10_240 ? 'MET' : 'NOT MET'}), ${mb(maxBytes)} (goal <= 10 MB: ${maxBytes <= 10 * 1024 * 1024 ? 'MET' : 'NOT MET'})`);
+          out(
+            `  largest run: ${maxEvents} events (goal <= 10,240: ${maxEvents <= 10_240 ? 'MET' : 'NOT MET'}), ${mb(maxBytes)} (goal <= 10 MB: ${maxBytes <= 10 * 1024 * 1024 ? 'MET' : 'NOT MET'})`,
+          );
           const ids = runsOfChain.map((r) => r.runId);
           const late = Math.min(9_000, STEPS - 1);
           const [early, later] = [await inputBytesAt(info.workflowId, ids, 10), await inputBytesAt(info.workflowId, ids, late)];
-          out(`  activity input: step 10 = ${early} bytes, step ${late} = ${later} bytes, ratio ${(later / early).toFixed(3)} (goal <= 2: ${later / early <= 2 ? 'MET' : 'NOT MET'})`);
+          out(
+            `  activity input: step 10 = ${early} bytes, step ${late} = ${later} bytes, ratio ${(later / early).toFixed(3)} (goal <= 2: ${later / early <= 2 ? 'MET' : 'NOT MET'})`,
+          );
 
           // 2. 100 steps: Flock against a raw SDK loop
           const flockStarted = performance.now();
@@ -142,8 +146,12 @@ async function main(): Promise<void> {
           const [flockChain, rawChain] = [await chain(flockRun.workflowId), await chain(rawId)];
           const flockBytes = flockChain.reduce((sum, r) => sum + r.bytes, 0);
           const rawBytes = rawChain.reduce((sum, r) => sum + r.bytes, 0);
-          out(`100 steps of 1 KB, history bytes: Flock ${flockBytes} (${flockChain[0].events} events), raw SDK ${rawBytes} (${rawChain[0].events} events), ratio ${(flockBytes / rawBytes).toFixed(3)} (goal <= 1.5: ${flockBytes / rawBytes <= 1.5 ? 'MET' : 'NOT MET'})`);
-          out(`100 steps of 1 KB, time per step: Flock ${flockMsPerStep.toFixed(2)} ms, raw SDK ${rawMsPerStep.toFixed(2)} ms (same server and worker process; the long run's ms/step compares to these)`);
+          out(
+            `100 steps of 1 KB, history bytes: Flock ${flockBytes} (${flockChain[0].events} events), raw SDK ${rawBytes} (${rawChain[0].events} events), ratio ${(flockBytes / rawBytes).toFixed(3)} (goal <= 1.5: ${flockBytes / rawBytes <= 1.5 ? 'MET' : 'NOT MET'})`,
+          );
+          out(
+            `100 steps of 1 KB, time per step: Flock ${flockMsPerStep.toFixed(2)} ms, raw SDK ${rawMsPerStep.toFixed(2)} ms (same server and worker process; the long run's ms/step compares to these)`,
+          );
         }),
       ),
     ]);

@@ -81,16 +81,18 @@ async function main(): Promise<void> {
   };
 
   try {
-    await Promise.all([flockWorker.runUntil(async () => {
-      await rawWorker.runUntil(async () => {
-        for (let i = 0; i < 3; i++) await Promise.all([once('flock', -i), once('raw', -i)]); // warm-up
-        for (let i = 0; i < runs; i++) {
-          // alternate the order so drift on the machine hits both alike
-          const order: Array<'flock' | 'raw'> = i % 2 ? ['flock', 'raw'] : ['raw', 'flock'];
-          for (const kind of order) perStep[kind].push(await once(kind, i));
-        }
-      });
-    })]);
+    await Promise.all([
+      flockWorker.runUntil(async () => {
+        await rawWorker.runUntil(async () => {
+          for (let i = 0; i < 3; i++) await Promise.all([once('flock', -i), once('raw', -i)]); // warm-up
+          for (let i = 0; i < runs; i++) {
+            // alternate the order so drift on the machine hits both alike
+            const order: Array<'flock' | 'raw'> = i % 2 ? ['flock', 'raw'] : ['raw', 'flock'];
+            for (const kind of order) perStep[kind].push(await once(kind, i));
+          }
+        });
+      }),
+    ]);
   } finally {
     await clientConnection.close();
     await connection.close();

@@ -69,11 +69,11 @@ describe('startDevServer with the real Temporal CLI', () => {
 
   describe('when the Node process that started it ends without stopping it', () => {
     function startInChild(mode: 'crash' | 'wait'): Promise<{ child: ReturnType<typeof spawn>; serverPid: number }> {
-      const child = spawn(
-        process.execPath,
-        ['--conditions=@flock-ts/source', '--import', 'tsx', join(__dirname, 'fixtures', 'start-then-die.ts'), mode],
-        { cwd: findWorkspaceRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FLOCK_TEST_TEMPORAL_CLI: cliPath } },
-      );
+      const child = spawn(process.execPath, ['--conditions=@flock-ts/source', '--import', 'tsx', join(__dirname, 'fixtures', 'start-then-die.ts'), mode], {
+        cwd: findWorkspaceRoot(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FLOCK_TEST_TEMPORAL_CLI: cliPath },
+      });
       return new Promise((resolve, reject) => {
         let out = '';
         let err = '';

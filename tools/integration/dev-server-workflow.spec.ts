@@ -33,9 +33,7 @@ describe('the shared dev server from the Jest global setup', () => {
       activities: createActivities(),
     });
 
-    const result = await worker.runUntil(
-      client.workflow.execute(greetWorkflow, { taskQueue, workflowId, args: ['Flock'] }),
-    );
+    const result = await worker.runUntil(client.workflow.execute(greetWorkflow, { taskQueue, workflowId, args: ['Flock'] }));
 
     expect(result).toBe('Hello, Flock!');
     const history = await client.workflow.getHandle(workflowId).fetchHistory();

@@ -16,11 +16,11 @@ describe('the temporal:path script', () => {
   });
 
   function runScript(args: string[], env: NodeJS.ProcessEnv) {
-    return spawnSync(
-      process.execPath,
-      ['--conditions=@flock-ts/source', '--import', 'tsx', 'tools/scripts/temporal-path.ts', ...args],
-      { cwd: findWorkspaceRoot(), env: { PATH: process.env['PATH'], ...env }, encoding: 'utf8' },
-    );
+    return spawnSync(process.execPath, ['--conditions=@flock-ts/source', '--import', 'tsx', 'tools/scripts/temporal-path.ts', ...args], {
+      cwd: findWorkspaceRoot(),
+      env: { PATH: process.env['PATH'], ...env },
+      encoding: 'utf8',
+    });
   }
 
   it('prints only the absolute path on stdout, progress on stderr', () => {

@@ -37,18 +37,14 @@ describe('time-skipping test server obtained by the tools', () => {
 
   it('retries a failing activity across 5-minute backoffs without waiting them', async () => {
     const before = await env.currentTimeMs();
-    const attempt = await withWorker((taskQueue) =>
-      env.client.workflow.execute(retryWorkflow, { taskQueue, workflowId: uniqueName('retry'), args: [2] }),
-    );
+    const attempt = await withWorker((taskQueue) => env.client.workflow.execute(retryWorkflow, { taskQueue, workflowId: uniqueName('retry'), args: [2] }));
     expect(attempt).toBe(3);
     // Two backoffs of 5 minutes passed on the server's clock, not on ours.
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(TEN_MINUTES_MS);
   });
 
   it('times out an attempt that overruns its 10-minute start-to-close timeout and retries it', async () => {
-    const attempt = await withWorker((taskQueue) =>
-      env.client.workflow.execute(timeoutThenRetryWorkflow, { taskQueue, workflowId: uniqueName('timeout') }),
-    );
+    const attempt = await withWorker((taskQueue) => env.client.workflow.execute(timeoutThenRetryWorkflow, { taskQueue, workflowId: uniqueName('timeout') }));
     // Attempt 1 answered after its timeout; the server discarded that answer.
     expect(attempt).toBe(2);
   });

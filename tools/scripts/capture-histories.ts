@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: server.namespace, dataConverter: flockDataConverter() });
   try {
     for (const scenario of scenarios) {
-      const slug = scenario.name.replace(/[^a-z]+/gi, '-').replace(/^-|-$/g, '').slice(0, 50);
+      const slug = scenario.name
+        .replace(/[^a-z]+/gi, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 50);
       const flock = new Flock({
         name: `replay-${slug}`.slice(0, 60),
         maxIterations: scenario.maxIterations ?? 20,
@@ -48,7 +51,10 @@ async function main(): Promise<void> {
       } catch {
         // failing scenarios are recorded too: their failure path must replay as well
       }
-      await client.workflow.getHandle(workflowId).result().catch(() => undefined);
+      await client.workflow
+        .getHandle(workflowId)
+        .result()
+        .catch(() => undefined);
       // every run of the chain, oldest first
       const chain: string[] = [];
       for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) chain.push(`${info.startTime.getTime()} ${info.runId}`);

@@ -141,7 +141,13 @@ async function answer(run: FlockRun, wait: WaitingFor): Promise<void> {
     for (;;) {
       const response =
         wait.kind === 'input'
-          ? { output: { angle: (await terminal.question('    angle (e.g. "the moon"): ')).trim(), audience: (await terminal.question('    audience (experts | newcomers): ')).trim() }, by: 'terminal' }
+          ? {
+              output: {
+                angle: (await terminal.question('    angle (e.g. "the moon"): ')).trim(),
+                audience: (await terminal.question('    audience (experts | newcomers): ')).trim(),
+              },
+              by: 'terminal',
+            }
           : await approval(terminal);
       try {
         await run.send(response);

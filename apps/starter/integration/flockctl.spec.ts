@@ -95,9 +95,7 @@ describe('flockctl run', () => {
 
 describe('flockctl steps', () => {
   it('prints every step of a closed run with its output, and the whole records with --json', async () => {
-    const started = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"ledger"}', '--task-queue', taskQueue, '--wait',
-    );
+    const started = await flockctlJson<{ workflowId: string }>('run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"ledger"}', '--task-queue', taskQueue, '--wait');
     const text = await flockctl('steps', started.workflowId);
     expect(text.code).toBe(0);
     const lines = text.stdout.trimEnd().split('\n');
@@ -113,9 +111,7 @@ describe('flockctl steps', () => {
   });
 
   it('follows a running run until it closes', async () => {
-    const started = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'slow', '--input', '{"seconds":1}', '--task-queue', taskQueue,
-    );
+    const started = await flockctlJson<{ workflowId: string }>('run', '--flock', FIXTURE, '--agent', 'slow', '--input', '{"seconds":1}', '--task-queue', taskQueue);
     const followed = await flockctl('steps', started.workflowId, '--follow');
     expect(followed.code).toBe(0);
     const lines = followed.stdout.trimEnd().split('\n');
@@ -134,17 +130,43 @@ describe('flockctl list', () => {
   it('finds runs by FlockName and by session, quotes and backslashes included', async () => {
     const session = `it's "quoted" \\ ${suffix}`;
     const inSession = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"s"}', '--task-queue', taskQueue, '--session', session, '--wait',
+      'run',
+      '--flock',
+      FIXTURE,
+      '--agent',
+      'upper',
+      '--input',
+      '{"text":"s"}',
+      '--task-queue',
+      taskQueue,
+      '--session',
+      session,
+      '--wait',
     );
     const outside = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"t"}', '--task-queue', taskQueue, '--session', `it's ${suffix}`, '--wait',
+      'run',
+      '--flock',
+      FIXTURE,
+      '--agent',
+      'upper',
+      '--input',
+      '{"text":"t"}',
+      '--task-queue',
+      taskQueue,
+      '--session',
+      `it's ${suffix}`,
+      '--wait',
     );
 
-    const byFlock = await eventually(async () => {
-      const runs = await flockctlJson<Array<{ workflowId: string; flockName: string }>>('list', '--flock-name', flockName, '--limit', '100');
-      const ids = runs.map((run) => run.workflowId);
-      return ids.includes(inSession.workflowId) && ids.includes(outside.workflowId) ? runs : undefined;
-    }, 30_000, 'both runs listed by flock name');
+    const byFlock = await eventually(
+      async () => {
+        const runs = await flockctlJson<Array<{ workflowId: string; flockName: string }>>('list', '--flock-name', flockName, '--limit', '100');
+        const ids = runs.map((run) => run.workflowId);
+        return ids.includes(inSession.workflowId) && ids.includes(outside.workflowId) ? runs : undefined;
+      },
+      30_000,
+      'both runs listed by flock name',
+    );
     expect(byFlock.every((run) => run.flockName === flockName)).toBe(true);
 
     const bySession = await flockctlJson<Array<{ workflowId: string; sessionId: string }>>('list', '--session', session);
@@ -162,13 +184,15 @@ describe('flockctl list', () => {
 
 describe('flockctl status and cancel', () => {
   it('shows the running agent, cancels a long run, and reports it cancelled', async () => {
-    const started = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'slow', '--input', '{"seconds":60}', '--task-queue', taskQueue,
+    const started = await flockctlJson<{ workflowId: string }>('run', '--flock', FIXTURE, '--agent', 'slow', '--input', '{"seconds":60}', '--task-queue', taskQueue);
+    const running = await eventually(
+      async () => {
+        const status = await flockctlJson<{ phase: string; currentAgent: string | null; source: string }>('status', started.workflowId);
+        return status.currentAgent === 'slow' ? status : undefined;
+      },
+      30_000,
+      'slow step running',
     );
-    const running = await eventually(async () => {
-      const status = await flockctlJson<{ phase: string; currentAgent: string | null; source: string }>('status', started.workflowId);
-      return status.currentAgent === 'slow' ? status : undefined;
-    }, 30_000, 'slow step running');
     expect(running).toMatchObject({ phase: 'running', source: 'query' });
 
     const cancel = await flockctl('cancel', started.workflowId);

@@ -65,9 +65,7 @@ describe('flockctl follow and respond', () => {
     await follower.waitForOutput(/waiting for input for step 1 ask\n[\s\S]*respond: .*\n/, 60_000);
     expect(follower.output()).toContain('  prompt:      What do you know about the topic? Score it from 1 to 5\n');
     expect(follower.output()).toContain('  answer with: answer: string, score: integer\n');
-    expect(follower.output()).toContain(
-      `  respond:     flockctl respond ${workflowId} --step 1 --input '{"answer":"...","score":0}' ${printedFlags}\n`,
-    );
+    expect(follower.output()).toContain(`  respond:     flockctl respond ${workflowId} --step 1 --input '{"answer":"...","score":0}' ${printedFlags}\n`);
 
     // status from a third process shows the same wait and command
     const status = await flockctl('status', workflowId);
@@ -134,12 +132,13 @@ describe('flockctl follow and respond', () => {
   });
 
   it('prints one JSON event per line with --json --no-text, from the first step of a run that already completed', async () => {
-    const completed = await flockctlJson<{ workflowId: string }>(
-      'run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"json"}', '--task-queue', taskQueue, '--wait',
-    );
+    const completed = await flockctlJson<{ workflowId: string }>('run', '--flock', FIXTURE, '--agent', 'upper', '--input', '{"text":"json"}', '--task-queue', taskQueue, '--wait');
     const followed = await flockctl('follow', completed.workflowId, '--json', '--no-text');
     expect(followed.code).toBe(0);
-    const events = followed.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; record?: { agent: string; output: unknown } });
+    const events = followed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; record?: { agent: string; output: unknown } });
     expect(events.map((event) => event.type)).toEqual(['step-started', 'step-completed', 'step-started', 'step-completed', 'run-completed']);
     expect(events[3].record).toMatchObject({ agent: 'count', output: { text: 'JSON', length: 4 } });
     expect(events[4]).toMatchObject({ result: { lastAgent: 'count', output: { text: 'JSON', length: 4 }, stepCount: 2 } });
@@ -195,10 +194,14 @@ describe('flockctl pause and resume', () => {
     expect(again.stderr).toMatch(/^flockctl: refused: .*; nothing changed\.\n$/);
 
     expect((await flockctl('respond', workflowId, '--input', '{"answer":"they click","score":2}')).code).toBe(0);
-    const held = await eventually(async () => {
-      const status = await flockctl('status', workflowId);
-      return /phase:\s+paused/.test(status.stdout) ? status.stdout : undefined;
-    }, 60_000, 'run paused');
+    const held = await eventually(
+      async () => {
+        const status = await flockctl('status', workflowId);
+        return /phase:\s+paused/.test(status.stdout) ? status.stdout : undefined;
+      },
+      60_000,
+      'run paused',
+    );
     expect(held).toContain(`paused:        until resumed: flockctl resume ${workflowId} ${printedFlags}\n`);
     expect(held).toMatch(/steps: 1\n/);
 
@@ -210,10 +213,14 @@ describe('flockctl pause and resume', () => {
     expect(notPaused.stderr).toContain('refused: ');
 
     // the run goes on to its next step and waits for the approval of the draft
-    await eventually(async () => {
-      const status = await flockctlJson<{ phase: string; waitingFor?: { kind: string; agent: string } }>('status', workflowId);
-      return status.phase === 'waiting' && status.waitingFor?.kind === 'approval' ? status : undefined;
-    }, 60_000, 'draft awaiting approval');
+    await eventually(
+      async () => {
+        const status = await flockctlJson<{ phase: string; waitingFor?: { kind: string; agent: string } }>('status', workflowId);
+        return status.phase === 'waiting' && status.waitingFor?.kind === 'approval' ? status : undefined;
+      },
+      60_000,
+      'draft awaiting approval',
+    );
 
     // a follower sees the pause and the resume where they happened
     const follower = follow(workflowId, '--no-text');
@@ -244,7 +251,11 @@ describe('flockctl pause and resume', () => {
     expect(cancel.code).toBe(0);
     expect(cancel.stdout).toBe(`Cancelled ${workflowId}: the running step stopped and the run ended cancelled.\n`);
     expect((await last.exited).code).toBe(3);
-    const events = last.output().trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; code?: string });
+    const events = last
+      .output()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; code?: string });
     expect(events.at(-1)).toMatchObject({ type: 'run-failed', code: 'CANCELLED' });
   });
 });
@@ -252,7 +263,11 @@ describe('flockctl pause and resume', () => {
 describe('flockctl cancel', () => {
   it('stops the running step and says the run ended cancelled', async () => {
     const workflowId = await start('slow', { seconds: 120 });
-    await eventually(async () => ((await flockctlJson<{ currentAgent: string | null }>('status', workflowId)).currentAgent === 'slow' ? true : undefined), 60_000, 'slow step running');
+    await eventually(
+      async () => ((await flockctlJson<{ currentAgent: string | null }>('status', workflowId)).currentAgent === 'slow' ? true : undefined),
+      60_000,
+      'slow step running',
+    );
     const began = Date.now();
     const cancel = await flockctl('cancel', workflowId, '--json');
     expect(cancel.code).toBe(0);

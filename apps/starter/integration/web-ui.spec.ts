@@ -40,16 +40,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1440, height: 900 },
   });
 });
@@ -74,7 +65,10 @@ describe('Temporal Web UI', () => {
     const page = await (context as BrowserContext).newPage();
     // the UI is all this test talks to (the UI's news feed on the internet is not)
     const ui = new URL(server.uiUrl as string).origin;
-    await page.route((url) => url.origin !== ui, (route) => route.abort());
+    await page.route(
+      (url) => url.origin !== ui,
+      (route) => route.abort(),
+    );
     const query = flockRunsQuery({ flockName, sessionId });
     await page.goto(`${server.uiUrl as string}/namespaces/${encodeURIComponent(server.namespace)}/workflows?query=${encodeURIComponent(query)}`);
     // the list comes from visibility, which may trail the run by a moment: reload until the row shows

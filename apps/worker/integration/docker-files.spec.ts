@@ -71,9 +71,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('serves the namespace auto-setup creates', () => {
-    expect(interpolate(services['worker'].environment?.['TEMPORAL_NAMESPACE'] as string)).toBe(
-      interpolate(services['temporal'].environment?.['DEFAULT_NAMESPACE'] as string),
-    );
+    expect(interpolate(services['worker'].environment?.['TEMPORAL_NAMESPACE'] as string)).toBe(interpolate(services['temporal'].environment?.['DEFAULT_NAMESPACE'] as string));
   });
 
   it('declares the named volumes it mounts', () => {
@@ -92,9 +90,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('configures the worker only through settings flock-worker reads', () => {
-    const env = Object.fromEntries(
-      Object.entries(services['worker'].environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]),
-    );
+    const env = Object.fromEntries(Object.entries(services['worker'].environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]));
     const saved = process.env;
     process.env = env;
     let help: WorkerCommand;

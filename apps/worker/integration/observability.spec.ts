@@ -57,16 +57,47 @@ beforeAll(async () => {
   };
   worker = spawnSource(
     WORKER,
-    ['--server', server.address, '--namespace', server.namespace, '--task-queue', taskQueue, '--flock', FIXTURE,
-      '--metrics-port', `127.0.0.1:${metricsPort}`, '--log-format', 'json', '--log-level', 'info'],
+    [
+      '--server',
+      server.address,
+      '--namespace',
+      server.namespace,
+      '--task-queue',
+      taskQueue,
+      '--flock',
+      FIXTURE,
+      '--metrics-port',
+      `127.0.0.1:${metricsPort}`,
+      '--log-format',
+      'json',
+      '--log-level',
+      'info',
+    ],
     otel,
   );
   await worker.waitForOutput(/polling task queue\(s\) /);
 
   const started = await runSource(
     STARTER,
-    ['run', '--flock', FIXTURE, '--agent', 'counter', '--input', '{"text":"one two three four"}', '--server', server.address,
-      '--namespace', server.namespace, '--task-queue', taskQueue, '--session', `observed-${suffix}`, '--wait', '--json'],
+    [
+      'run',
+      '--flock',
+      FIXTURE,
+      '--agent',
+      'counter',
+      '--input',
+      '{"text":"one two three four"}',
+      '--server',
+      server.address,
+      '--namespace',
+      server.namespace,
+      '--task-queue',
+      taskQueue,
+      '--session',
+      `observed-${suffix}`,
+      '--wait',
+      '--json',
+    ],
     otel,
   );
   expect({ code: started.code, stderr: started.stderr }).toEqual({ code: 0, stderr: '' });
@@ -87,9 +118,7 @@ describe('flock-worker logs (--log-format json)', () => {
   });
 
   it("logs each agent step with activity type, attempt, workflow id, trace id and the components' custom metrics", async () => {
-    const completed = await eventually(async () =>
-      workerRecords().find((r) => r['msg'] === 'Agent step completed' && r['agent'] === 'counter' && r['workflowId'] === workflowId),
-    );
+    const completed = await eventually(async () => workerRecords().find((r) => r['msg'] === 'Agent step completed' && r['agent'] === 'counter' && r['workflowId'] === workflowId));
     expect(completed).toMatchObject({
       level: 'info',
       activityType: 'runAgentStep',

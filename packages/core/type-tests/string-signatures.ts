@@ -10,9 +10,22 @@ expectTrue<Equal<Values<'topic: string | what to research, depth?: integer'>, { 
 expectTrue<Equal<Values<'summary: string, sources: string[]'>, { summary: string; sources: string[] }>>();
 expectTrue<Equal<Values<'note'>, { note: string }>>();
 expectTrue<Equal<Values<'note?'>, { note?: string }>>();
-expectTrue<Equal<Values<'a: number, b: float, c: integer, d: int, e: boolean, f: bool, g: str, h: unknown, i: any'>, {
-  a: number; b: number; c: number; d: number; e: boolean; f: boolean; g: string; h: unknown; i: unknown;
-}>>();
+expectTrue<
+  Equal<
+    Values<'a: number, b: float, c: integer, d: int, e: boolean, f: bool, g: str, h: unknown, i: any'>,
+    {
+      a: number;
+      b: number;
+      c: number;
+      d: number;
+      e: boolean;
+      f: boolean;
+      g: string;
+      h: unknown;
+      i: unknown;
+    }
+  >
+>();
 // arrays: T[], Array<T>, list[T], List[T]
 expectTrue<Equal<Values<'a: list[str], b: Array<int>, c: List[float][], d: boolean[][]'>, { a: string[]; b: number[]; c: number[][]; d: boolean[][] }>>();
 // string literal unions, quoted either way; a "|" without a literal starts the description
@@ -42,7 +55,8 @@ expectTrue<Equal<Values<"a: 'open">, Loose>>();
 expectTrue<Equal<Values<'1a: string'>, Loose>>();
 
 // twenty fields with descriptions check quickly and type every field
-type Twenty = Values<'f0?: string | field 0, with a comma, f1: integer | field 1, with a comma, f2: boolean | field 2, with a comma, f3?: string[] | field 3, with a comma, f4: number | field 4, with a comma, f5: \'low\' | \'mid\' | \'high\' | field 5, with a comma, f6?: list[str] | field 6, with a comma, f7: { x: number, y?: string } | field 7, with a comma, f8: string | field 8, with a comma, f9?: integer | field 9, with a comma, f10: boolean | field 10, with a comma, f11: string[] | field 11, with a comma, f12?: number | field 12, with a comma, f13: \'low\' | \'mid\' | \'high\' | field 13, with a comma, f14: list[str] | field 14, with a comma, f15?: { x: number, y?: string } | field 15, with a comma, f16: string | field 16, with a comma, f17: integer | field 17, with a comma, f18?: boolean | field 18, with a comma, f19: string[] | field 19, with a comma'>;
+type Twenty =
+  Values<"f0?: string | field 0, with a comma, f1: integer | field 1, with a comma, f2: boolean | field 2, with a comma, f3?: string[] | field 3, with a comma, f4: number | field 4, with a comma, f5: 'low' | 'mid' | 'high' | field 5, with a comma, f6?: list[str] | field 6, with a comma, f7: { x: number, y?: string } | field 7, with a comma, f8: string | field 8, with a comma, f9?: integer | field 9, with a comma, f10: boolean | field 10, with a comma, f11: string[] | field 11, with a comma, f12?: number | field 12, with a comma, f13: 'low' | 'mid' | 'high' | field 13, with a comma, f14: list[str] | field 14, with a comma, f15?: { x: number, y?: string } | field 15, with a comma, f16: string | field 16, with a comma, f17: integer | field 17, with a comma, f18?: boolean | field 18, with a comma, f19: string[] | field 19, with a comma">;
 expectTrue<Equal<Twenty['f1'], number>>();
 expectTrue<Equal<Twenty['f5'], 'low' | 'mid' | 'high'>>();
 expectTrue<Equal<Twenty['f6'], string[] | undefined>>();

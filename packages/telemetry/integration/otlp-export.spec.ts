@@ -36,15 +36,12 @@ describe('OTLP export to a real receiver', () => {
   });
 
   it('exports over http/json to OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces, read from process.env by the exporter', async () => {
-    await withProcessEnv(
-      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'otlp-json-test' },
-      async () => {
-        const telemetry = setupTelemetry({ serviceName: 'overridden' });
-        expect(telemetry.plan).toEqual({ kind: 'otlp', protocol: 'http/json', endpoint: `${receiver.endpoint}/v1/traces` });
-        emitSpans();
-        await telemetry.shutdown();
-      },
-    );
+    await withProcessEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'otlp-json-test' }, async () => {
+      const telemetry = setupTelemetry({ serviceName: 'overridden' });
+      expect(telemetry.plan).toEqual({ kind: 'otlp', protocol: 'http/json', endpoint: `${receiver.endpoint}/v1/traces` });
+      emitSpans();
+      await telemetry.shutdown();
+    });
     expect(receiver.received.map((r) => [r.path, r.contentType])).toEqual([['/v1/traces', 'application/json']]);
     const spans = receiver.jsonSpans();
     const parent = spans.find((s) => s.name === 'parent-op');
@@ -73,7 +70,12 @@ describe('OTLP export to a real receiver', () => {
     const telemetry = setupTelemetry({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
     emitSpans();
     await telemetry.shutdown();
-    expect(receiver.jsonSpans().map((s) => s.name).sort()).toEqual(['child-op', 'parent-op']);
+    expect(
+      receiver
+        .jsonSpans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['child-op', 'parent-op']);
   });
 });
 

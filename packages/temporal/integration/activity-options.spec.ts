@@ -18,8 +18,7 @@ async function historyOf(workflowId: string): Promise<HistoryEvent[]> {
   }
 }
 
-const scheduled = (events: HistoryEvent[]) =>
-  events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+const scheduled = (events: HistoryEvent[]) => events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
 
 const attempts = new Map<string, number>();
 

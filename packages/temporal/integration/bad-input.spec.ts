@@ -98,50 +98,242 @@ const inRun = (type: string, mentions: RegExp[], code = 'AGENT_FAILED', causeTyp
 const cases: BadCase[] = [
   // invalid config values
   { kind: 'define', name: 'an empty agent name', define: () => new Flock({ name: 'f', agents: [echo({ name: '' })] }), outcome: configError(/name: a name starts with a letter/) },
-  { kind: 'define', name: 'an agent name with spaces', define: () => new Flock({ name: 'f', agents: [echo({ name: 'my agent' })] }), outcome: configError(/name: a name starts with a letter/) },
-  { kind: 'define', name: 'a flock name with punctuation', define: () => new Flock({ name: 'bad name!' }), outcome: configError(/Invalid flock definition/, /name: a name starts/) },
+  {
+    kind: 'define',
+    name: 'an agent name with spaces',
+    define: () => new Flock({ name: 'f', agents: [echo({ name: 'my agent' })] }),
+    outcome: configError(/name: a name starts with a letter/),
+  },
+  {
+    kind: 'define',
+    name: 'a flock name with punctuation',
+    define: () => new Flock({ name: 'bad name!' }),
+    outcome: configError(/Invalid flock definition/, /name: a name starts/),
+  },
   { kind: 'define', name: 'maxIterations of 0', define: () => new Flock({ name: 'f', maxIterations: 0 }), outcome: configError(/maxIterations: maxIterations must be >= 1/) },
-  { kind: 'define', name: 'a negative start-to-close timeout', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: -5 } })] }), outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds/) },
-  { kind: 'define', name: 'retryMaxAttempts of 0', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 0 } })] }), outcome: configError(/retryMaxAttempts must be >= 1 \(Temporal reads 0 as unlimited\)/) },
-  { kind: 'define', name: 'a backoff coefficient below 1', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryBackoffCoefficient: 0.5 } })] }), outcome: configError(/retryBackoffCoefficient must be >= 1/) },
-  { kind: 'define', name: 'a misspelt activity option', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { timeout: 5 } as never })] }), outcome: configError(/temporalActivityConfig: Unrecognized key: "timeout"/) },
-  { kind: 'define', name: 'a server URL with a scheme', define: () => new Flock({ name: 'f', temporalConfig: { serverUrl: 'http://temporal:7233' } }), outcome: configError(/temporalConfig.serverUrl: serverUrl must be "host:port" \(no scheme\)/) },
-  { kind: 'define', name: 'an empty task queue', define: () => new Flock({ name: 'f', temporalConfig: { taskQueue: '' } }), outcome: configError(/temporalConfig.taskQueue: taskQueue must not be empty/) },
-  { kind: 'define', name: 'a duration that is not one', define: () => new Flock({ name: 'f', temporalConfig: { workflowExecutionTimeout: 'soon' } }), outcome: configError(/temporalConfig.workflowExecutionTimeout: a duration is/) },
+  {
+    kind: 'define',
+    name: 'a negative start-to-close timeout',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: -5 } })] }),
+    outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds/),
+  },
+  {
+    kind: 'define',
+    name: 'retryMaxAttempts of 0',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 0 } })] }),
+    outcome: configError(/retryMaxAttempts must be >= 1 \(Temporal reads 0 as unlimited\)/),
+  },
+  {
+    kind: 'define',
+    name: 'a backoff coefficient below 1',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryBackoffCoefficient: 0.5 } })] }),
+    outcome: configError(/retryBackoffCoefficient must be >= 1/),
+  },
+  {
+    kind: 'define',
+    name: 'a misspelt activity option',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { timeout: 5 } as never })] }),
+    outcome: configError(/temporalActivityConfig: Unrecognized key: "timeout"/),
+  },
+  {
+    kind: 'define',
+    name: 'a server URL with a scheme',
+    define: () => new Flock({ name: 'f', temporalConfig: { serverUrl: 'http://temporal:7233' } }),
+    outcome: configError(/temporalConfig.serverUrl: serverUrl must be "host:port" \(no scheme\)/),
+  },
+  {
+    kind: 'define',
+    name: 'an empty task queue',
+    define: () => new Flock({ name: 'f', temporalConfig: { taskQueue: '' } }),
+    outcome: configError(/temporalConfig.taskQueue: taskQueue must not be empty/),
+  },
+  {
+    kind: 'define',
+    name: 'a duration that is not one',
+    define: () => new Flock({ name: 'f', temporalConfig: { workflowExecutionTimeout: 'soon' } }),
+    outcome: configError(/temporalConfig.workflowExecutionTimeout: a duration is/),
+  },
   { kind: 'define', name: 'an unknown flock option', define: () => new Flock({ name: 'f', colour: 'red' } as never), outcome: configError(/Unrecognized key: "colour"/) },
-  { kind: 'define', name: 'two agents of one name', define: () => new Flock({ name: 'f', agents: [echo(), echo()] }), outcome: configError(/agents\[1\].name: duplicate agent name "a"/) },
-  { kind: 'define', name: 'both evaluate and evaluator', define: () => new Flock({ name: 'f', agents: [echo({ evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } as never })] }), outcome: configError(/evaluator: give either evaluate or evaluator, not both/) },
-  { kind: 'define', name: 'no evaluator at all', define: () => new Flock({ name: 'f', agents: [echo({ evaluate: undefined })] }), outcome: configError(/evaluate: an agent needs evaluate/) },
+  {
+    kind: 'define',
+    name: 'two agents of one name',
+    define: () => new Flock({ name: 'f', agents: [echo(), echo()] }),
+    outcome: configError(/agents\[1\].name: duplicate agent name "a"/),
+  },
+  {
+    kind: 'define',
+    name: 'both evaluate and evaluator',
+    define: () => new Flock({ name: 'f', agents: [echo({ evaluator: { spec: { kind: 'code' }, evaluate: async () => ({ output: {} }) } as never })] }),
+    outcome: configError(/evaluator: give either evaluate or evaluator, not both/),
+  },
+  {
+    kind: 'define',
+    name: 'no evaluator at all',
+    define: () => new Flock({ name: 'f', agents: [echo({ evaluate: undefined })] }),
+    outcome: configError(/evaluate: an agent needs evaluate/),
+  },
   // values Temporal would round to 0 or misread: the run would hang, or never time out
-  { kind: 'define', name: 'a start-to-close timeout under 1 ms', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: 0.0004 } })] }), outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/) },
-  { kind: 'define', name: 'a heartbeat timeout under 1 ms', define: () => new Flock({ name: 'f', temporalConfig: { activityDefaults: { heartbeatTimeoutSeconds: 0.0004 } } }), outcome: configError(/temporalConfig.activityDefaults.heartbeatTimeoutSeconds: heartbeatTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/) },
-  { kind: 'define', name: 'a schedule-to-close timeout of 0', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { scheduleToCloseTimeoutSeconds: 0 } })] }), outcome: configError(/temporalActivityConfig.scheduleToCloseTimeoutSeconds: scheduleToCloseTimeoutSeconds must be >= 0.001 seconds/) },
-  { kind: 'define', name: 'a workflow execution timeout of "0s"', define: () => new Flock({ name: 'f', temporalConfig: { workflowExecutionTimeout: '0s' } }), outcome: configError(/temporalConfig.workflowExecutionTimeout: workflowExecutionTimeout must be > 0 \(at least 1 ms\)/) },
-  { kind: 'define', name: 'a workflow run timeout of 0 ms', define: () => new Flock({ name: 'f', temporalConfig: { workflowRunTimeout: 0 } }), outcome: configError(/temporalConfig.workflowRunTimeout: workflowRunTimeout must be > 0 \(at least 1 ms\)/) },
-  { kind: 'define', name: 'a workflow task timeout under 1 ms', define: () => new Flock({ name: 'f', temporalConfig: { workflowTaskTimeout: '0.0001s' } }), outcome: configError(/temporalConfig.workflowTaskTimeout: workflowTaskTimeout must be > 0 \(at least 1 ms\)/) },
-  { kind: 'define', name: 'retryMaxAttempts of a billion', define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 1e9 } })] }), outcome: configError(/temporalActivityConfig.retryMaxAttempts: retryMaxAttempts must be <= 100/) },
-  { kind: 'define', name: 'a signature field named constructor', define: () => new Flock({ name: 'f', agents: [echo({ output: 'constructor: string' })] }), outcome: configError(/output: Invalid signature .*field name "constructor" is reserved/) },
+  {
+    kind: 'define',
+    name: 'a start-to-close timeout under 1 ms',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { startToCloseTimeoutSeconds: 0.0004 } })] }),
+    outcome: configError(/agent "a"/, /temporalActivityConfig.startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/),
+  },
+  {
+    kind: 'define',
+    name: 'a heartbeat timeout under 1 ms',
+    define: () => new Flock({ name: 'f', temporalConfig: { activityDefaults: { heartbeatTimeoutSeconds: 0.0004 } } }),
+    outcome: configError(/temporalConfig.activityDefaults.heartbeatTimeoutSeconds: heartbeatTimeoutSeconds must be >= 0.001 seconds \(1 ms\)/),
+  },
+  {
+    kind: 'define',
+    name: 'a schedule-to-close timeout of 0',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { scheduleToCloseTimeoutSeconds: 0 } })] }),
+    outcome: configError(/temporalActivityConfig.scheduleToCloseTimeoutSeconds: scheduleToCloseTimeoutSeconds must be >= 0.001 seconds/),
+  },
+  {
+    kind: 'define',
+    name: 'a workflow execution timeout of "0s"',
+    define: () => new Flock({ name: 'f', temporalConfig: { workflowExecutionTimeout: '0s' } }),
+    outcome: configError(/temporalConfig.workflowExecutionTimeout: workflowExecutionTimeout must be > 0 \(at least 1 ms\)/),
+  },
+  {
+    kind: 'define',
+    name: 'a workflow run timeout of 0 ms',
+    define: () => new Flock({ name: 'f', temporalConfig: { workflowRunTimeout: 0 } }),
+    outcome: configError(/temporalConfig.workflowRunTimeout: workflowRunTimeout must be > 0 \(at least 1 ms\)/),
+  },
+  {
+    kind: 'define',
+    name: 'a workflow task timeout under 1 ms',
+    define: () => new Flock({ name: 'f', temporalConfig: { workflowTaskTimeout: '0.0001s' } }),
+    outcome: configError(/temporalConfig.workflowTaskTimeout: workflowTaskTimeout must be > 0 \(at least 1 ms\)/),
+  },
+  {
+    kind: 'define',
+    name: 'retryMaxAttempts of a billion',
+    define: () => new Flock({ name: 'f', agents: [echo({ temporalActivityConfig: { retryMaxAttempts: 1e9 } })] }),
+    outcome: configError(/temporalActivityConfig.retryMaxAttempts: retryMaxAttempts must be <= 100/),
+  },
+  {
+    kind: 'define',
+    name: 'a signature field named constructor',
+    define: () => new Flock({ name: 'f', agents: [echo({ output: 'constructor: string' })] }),
+    outcome: configError(/output: Invalid signature .*field name "constructor" is reserved/),
+  },
   // malformed signatures
-  { kind: 'define', name: 'a signature without a colon', define: () => new Flock({ name: 'f', agents: [echo({ input: 'x string' })] }), outcome: configError(/input: Invalid signature "x string" at position 2/) },
-  { kind: 'define', name: 'a signature with an unknown type', define: () => new Flock({ name: 'f', agents: [echo({ input: 'x: strang' })] }), outcome: configError(/unknown type "strang"/, /use string, number, integer/) },
-  { kind: 'define', name: 'a signature naming a field twice', define: () => new Flock({ name: 'f', agents: [echo({ output: 'y: string, y: integer' })] }), outcome: configError(/output: Invalid signature .* duplicate field "y"/) },
-  { kind: 'define', name: 'a signature with an unclosed bracket', define: () => new Flock({ name: 'f', agents: [echo({ input: 'x: list[string' })] }), outcome: configError(/at position 14: expected "]"/) },
-  { kind: 'define', name: 'a tool with a malformed signature', define: () => defineTool({ name: 't', input: 'q: ', execute: () => 1 }), outcome: configError(/tool "t"/, /input: Invalid signature/) },
+  {
+    kind: 'define',
+    name: 'a signature without a colon',
+    define: () => new Flock({ name: 'f', agents: [echo({ input: 'x string' })] }),
+    outcome: configError(/input: Invalid signature "x string" at position 2/),
+  },
+  {
+    kind: 'define',
+    name: 'a signature with an unknown type',
+    define: () => new Flock({ name: 'f', agents: [echo({ input: 'x: strang' })] }),
+    outcome: configError(/unknown type "strang"/, /use string, number, integer/),
+  },
+  {
+    kind: 'define',
+    name: 'a signature naming a field twice',
+    define: () => new Flock({ name: 'f', agents: [echo({ output: 'y: string, y: integer' })] }),
+    outcome: configError(/output: Invalid signature .* duplicate field "y"/),
+  },
+  {
+    kind: 'define',
+    name: 'a signature with an unclosed bracket',
+    define: () => new Flock({ name: 'f', agents: [echo({ input: 'x: list[string' })] }),
+    outcome: configError(/at position 14: expected "]"/),
+  },
+  {
+    kind: 'define',
+    name: 'a tool with a malformed signature',
+    define: () => defineTool({ name: 't', input: 'q: ', execute: () => 1 }),
+    outcome: configError(/tool "t"/, /input: Invalid signature/),
+  },
   // unknown agents, routers and tools
-  { kind: 'run', name: 'an unknown start agent', agents: () => [echo()], startAgent: 'ghost', input: { x: '1' }, ...both({ name: 'UnknownAgentError', code: 'UNKNOWN_AGENT', mentions: [/Unknown start agent "ghost" \(known agents: a\)/] }) },
-  { kind: 'run', name: 'a hand-off to an unknown agent', agents: () => [echo({ next: 'ghost' })], input: { x: '1' }, ...both(configError(/agents\[0\].next: hand-off from "a" to unknown agent "ghost"/)) },
-  { kind: 'run', name: 'a next function naming an unknown agent', agents: () => [echo({ next: () => 'ghost' })], input: { x: '1' }, ...inRun('UnknownAgentError', [/Unknown hand-off from "a" to agent "ghost" \(known agents: a\)/], 'UNKNOWN_AGENT') },
-  { kind: 'run', name: 'an unregistered router', agents: () => [echo({ next: { router: 'nope' } })], input: { x: '1' }, ...both(configError(/agents\[0\].next.router: unknown router "nope"/)) },
+  {
+    kind: 'run',
+    name: 'an unknown start agent',
+    agents: () => [echo()],
+    startAgent: 'ghost',
+    input: { x: '1' },
+    ...both({ name: 'UnknownAgentError', code: 'UNKNOWN_AGENT', mentions: [/Unknown start agent "ghost" \(known agents: a\)/] }),
+  },
+  {
+    kind: 'run',
+    name: 'a hand-off to an unknown agent',
+    agents: () => [echo({ next: 'ghost' })],
+    input: { x: '1' },
+    ...both(configError(/agents\[0\].next: hand-off from "a" to unknown agent "ghost"/)),
+  },
+  {
+    kind: 'run',
+    name: 'a next function naming an unknown agent',
+    agents: () => [echo({ next: () => 'ghost' })],
+    input: { x: '1' },
+    ...inRun('UnknownAgentError', [/Unknown hand-off from "a" to agent "ghost" \(known agents: a\)/], 'UNKNOWN_AGENT'),
+  },
+  {
+    kind: 'run',
+    name: 'an unregistered router',
+    agents: () => [echo({ next: { router: 'nope' } })],
+    input: { x: '1' },
+    ...both(configError(/agents\[0\].next.router: unknown router "nope"/)),
+  },
   { kind: 'run', name: 'an unregistered tool', agents: () => [echo({ tools: ['nope'] })], input: { x: '1' }, ...both(configError(/agents\[0\].tools\[0\]: unknown tool "nope"/)) },
   // inputs that do not match the signature
-  { kind: 'run', name: 'a missing input field', agents: () => [echo()], input: {}, ...inRun('AgentInputValidationError', [/Agent "a" received invalid input "x"/, /expected string, received undefined/]) },
-  { kind: 'run', name: 'an input of the wrong type', agents: () => [echo()], input: { x: 5 }, ...inRun('AgentInputValidationError', [/invalid input "x": x: Invalid input: expected string, received number/]) },
-  { kind: 'run', name: 'an input outside its literal choices', agents: () => [echo({ input: "x: 'red' | 'blue'" })], input: { x: 'green' }, ...inRun('AgentInputValidationError', [/invalid input "x"/, /expected one of "red"\|"blue"/]) },
-  { kind: 'run', name: 'a BigInt where a number belongs', agents: () => [echo({ input: 'x: number' })], input: { x: 10n }, ...inRun('AgentInputValidationError', [/expected number, received bigint/]) },
-  { kind: 'run', name: 'a run input that is not an object', agents: () => [echo()], input: 'hello', ...both(configError(/Invalid run request/, /input: the run input must be an object/)) },
+  {
+    kind: 'run',
+    name: 'a missing input field',
+    agents: () => [echo()],
+    input: {},
+    ...inRun('AgentInputValidationError', [/Agent "a" received invalid input "x"/, /expected string, received undefined/]),
+  },
+  {
+    kind: 'run',
+    name: 'an input of the wrong type',
+    agents: () => [echo()],
+    input: { x: 5 },
+    ...inRun('AgentInputValidationError', [/invalid input "x": x: Invalid input: expected string, received number/]),
+  },
+  {
+    kind: 'run',
+    name: 'an input outside its literal choices',
+    agents: () => [echo({ input: "x: 'red' | 'blue'" })],
+    input: { x: 'green' },
+    ...inRun('AgentInputValidationError', [/invalid input "x"/, /expected one of "red"\|"blue"/]),
+  },
+  {
+    kind: 'run',
+    name: 'a BigInt where a number belongs',
+    agents: () => [echo({ input: 'x: number' })],
+    input: { x: 10n },
+    ...inRun('AgentInputValidationError', [/expected number, received bigint/]),
+  },
+  {
+    kind: 'run',
+    name: 'a run input that is not an object',
+    agents: () => [echo()],
+    input: 'hello',
+    ...both(configError(/Invalid run request/, /input: the run input must be an object/)),
+  },
   // values that cannot be serialized: refused alike on both executors, so what runs locally runs durably
-  { kind: 'run', name: 'a function in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: () => 1 }, ...both(configError(/Invalid run request/, /input.x: a function \(x\) is not serializable/, /registered by name/)) },
-  { kind: 'run', name: 'a symbol in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: Symbol('s') }, ...both(configError(/input.x: a symbol \(s\) is not serializable/)) },
+  {
+    kind: 'run',
+    name: 'a function in the run input',
+    agents: () => [echo({ input: 'x: unknown' })],
+    input: { x: () => 1 },
+    ...both(configError(/Invalid run request/, /input.x: a function \(x\) is not serializable/, /registered by name/)),
+  },
+  {
+    kind: 'run',
+    name: 'a symbol in the run input',
+    agents: () => [echo({ input: 'x: unknown' })],
+    input: { x: Symbol('s') },
+    ...both(configError(/input.x: a symbol \(s\) is not serializable/)),
+  },
   {
     kind: 'run',
     name: 'a function in a step output',
@@ -157,9 +349,27 @@ const cases: BadCase[] = [
     ...inRun('SerializationError', [/output.y: an instance of Socket is not serializable/]),
   },
   // values the workflow could not decode, or that would blow the stack: refused where they are made, naming the path, never retried
-  { kind: 'run', name: 'a Buffer in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: Buffer.from('bytes') }, ...both(configError(/Invalid run request/, /input.x: a Buffer is not storable/, /new Uint8Array\(buf\)/)) },
-  { kind: 'run', name: 'a run input nested 5,000 levels deep', agents: () => [echo({ input: 'x: unknown' })], input: { x: nested(5_000) }, ...both(configError(/input.x.c.c.c.*…: nested deeper than 100 levels/)) },
-  { kind: 'run', name: 'a __proto__ key in the run input', agents: () => [echo({ input: 'x: unknown' })], input: { x: JSON.parse('{"__proto__": {"admin": true}}') }, ...both(configError(/input.x.__proto__: the key "__proto__" is not storable/)) },
+  {
+    kind: 'run',
+    name: 'a Buffer in the run input',
+    agents: () => [echo({ input: 'x: unknown' })],
+    input: { x: Buffer.from('bytes') },
+    ...both(configError(/Invalid run request/, /input.x: a Buffer is not storable/, /new Uint8Array\(buf\)/)),
+  },
+  {
+    kind: 'run',
+    name: 'a run input nested 5,000 levels deep',
+    agents: () => [echo({ input: 'x: unknown' })],
+    input: { x: nested(5_000) },
+    ...both(configError(/input.x.c.c.c.*…: nested deeper than 100 levels/)),
+  },
+  {
+    kind: 'run',
+    name: 'a __proto__ key in the run input',
+    agents: () => [echo({ input: 'x: unknown' })],
+    input: { x: JSON.parse('{"__proto__": {"admin": true}}') },
+    ...both(configError(/input.x.__proto__: the key "__proto__" is not storable/)),
+  },
   {
     kind: 'run',
     name: 'a Buffer in a step output',
@@ -184,16 +394,14 @@ const cases: BadCase[] = [
     notRetried: 'deep-output',
     ...inRun('SerializationError', [/output.y.c.c.c.*…: nested deeper than 100 levels/]),
   },
-  ...(['__proto__', 'constructor', 'prototype'] as const).map(
-    (key): RunCase => ({
-      kind: 'run',
-      name: `a ${key} key in a step output`,
-      agents: () => [echo({ output: 'y: unknown', evaluate: counted(`${key}-output`, () => ({ y: [JSON.parse(`{"ok": 1, "${key}": {"admin": true}}`)] })) })],
-      input: { x: '1' },
-      notRetried: `${key}-output`,
-      ...inRun('SerializationError', [new RegExp(`output\\.y\\[0\\]\\.${key}: the key "${key}" is not storable`)]),
-    }),
-  ),
+  ...(['__proto__', 'constructor', 'prototype'] as const).map((key): RunCase => ({
+    kind: 'run',
+    name: `a ${key} key in a step output`,
+    agents: () => [echo({ output: 'y: unknown', evaluate: counted(`${key}-output`, () => ({ y: [JSON.parse(`{"ok": 1, "${key}": {"admin": true}}`)] })) })],
+    input: { x: '1' },
+    notRetried: `${key}-output`,
+    ...inRun('SerializationError', [new RegExp(`output\\.y\\[0\\]\\.${key}: the key "${key}" is not storable`)]),
+  })),
   {
     kind: 'run',
     name: 'a variable named __proto__',
@@ -209,7 +417,11 @@ const cases: BadCase[] = [
     agents: () => [echo()],
     input: { x: 'x'.repeat(2_100_000) },
     local: 'succeeds',
-    temporal: { name: 'PayloadTooLargeError', code: 'PAYLOAD_TOO_LARGE', mentions: [/Input of a run of flock ".*" starting at agent "a" is \d+ bytes, over the limit/, /by reference/] },
+    temporal: {
+      name: 'PayloadTooLargeError',
+      code: 'PAYLOAD_TOO_LARGE',
+      mentions: [/Input of a run of flock ".*" starting at agent "a" is \d+ bytes, over the limit/, /by reference/],
+    },
   },
   {
     kind: 'run',
@@ -238,7 +450,13 @@ const cases: BadCase[] = [
     flock: { maxIterations: 3 },
     startAgent: 'ping',
     input: { x: 'ball' },
-    ...both({ name: 'FlockRunFailedError', code: 'MAX_ITERATIONS_EXCEEDED', failureType: 'MaxIterationsExceededError', agent: 'pong', mentions: [/reached maxIterations \(3\) before agent "pong"/, /cycle: pong -> ping -> pong/] }),
+    ...both({
+      name: 'FlockRunFailedError',
+      code: 'MAX_ITERATIONS_EXCEEDED',
+      failureType: 'MaxIterationsExceededError',
+      agent: 'pong',
+      mentions: [/reached maxIterations \(3\) before agent "pong"/, /cycle: pong -> ping -> pong/],
+    }),
   },
   {
     kind: 'run',
@@ -254,7 +472,15 @@ const cases: BadCase[] = [
     name: 'a tool that throws',
     agents: () => [
       echo({
-        tools: [defineTool({ name: 'boom', input: 'q: string', execute: () => { throw new Error('tool exploded'); } })],
+        tools: [
+          defineTool({
+            name: 'boom',
+            input: 'q: string',
+            execute: () => {
+              throw new Error('tool exploded');
+            },
+          }),
+        ],
         evaluate: async (_inputs, ctx) => ({ y: String(await ctx.callTool('boom', { q: 'x' })) }),
       }),
     ],
@@ -285,14 +511,36 @@ const cases: BadCase[] = [
   {
     kind: 'run',
     name: 'a component that throws before evaluation',
-    agents: () => [echo({ components: [{ name: 'guard', onPreEvaluate: () => { throw new Error('guard refused'); } }] })],
+    agents: () => [
+      echo({
+        components: [
+          {
+            name: 'guard',
+            onPreEvaluate: () => {
+              throw new Error('guard refused');
+            },
+          },
+        ],
+      }),
+    ],
     input: { x: '1' },
     ...inRun('ComponentError', [/Component "guard" of agent "a" failed in onPreEvaluate: Error: guard refused/], 'AGENT_FAILED', 'Error'),
   },
   {
     kind: 'run',
     name: 'a component that throws on initialize',
-    agents: () => [echo({ components: [{ name: 'setup', onInitialize: () => { throw new TypeError('no config'); } }] })],
+    agents: () => [
+      echo({
+        components: [
+          {
+            name: 'setup',
+            onInitialize: () => {
+              throw new TypeError('no config');
+            },
+          },
+        ],
+      }),
+    ],
     input: { x: '1' },
     ...inRun('ComponentError', [/Component "setup" of agent "a" failed in onInitialize: TypeError: no config/], 'AGENT_FAILED', 'TypeError'),
   },
@@ -304,17 +552,54 @@ const cases: BadCase[] = [
     ...inRun('AgentOutputValidationError', [/Agent "a" returned invalid output "y"/]),
   },
   // routing and evaluation failures
-  { kind: 'run', name: 'a next function that throws', agents: () => [echo({ next: () => { throw new Error('no route'); } })], input: { x: '1' }, ...inRun('RoutingError', [/Routing after agent "a" \(next function\) failed: no route/], 'AGENT_FAILED', 'Error') },
+  {
+    kind: 'run',
+    name: 'a next function that throws',
+    agents: () => [
+      echo({
+        next: () => {
+          throw new Error('no route');
+        },
+      }),
+    ],
+    input: { x: '1' },
+    ...inRun('RoutingError', [/Routing after agent "a" \(next function\) failed: no route/], 'AGENT_FAILED', 'Error'),
+  },
   {
     kind: 'run',
     name: 'a router that throws',
-    routers: () => [defineRouter({ name: 'r', route: () => { throw new Error('router broke'); } })],
+    routers: () => [
+      defineRouter({
+        name: 'r',
+        route: () => {
+          throw new Error('router broke');
+        },
+      }),
+    ],
     agents: () => [echo({ next: { router: 'r' } })],
     input: { x: '1' },
     ...inRun('RoutingError', [/Routing after agent "a" \(router "r"\) failed: router broke/], 'AGENT_FAILED', 'Error'),
   },
-  { kind: 'run', name: 'an evaluator returning a string', agents: () => [echo({ evaluate: () => 'plain' as never })], input: { x: '1' }, ...inRun('AgentOutputValidationError', [/returned invalid output "\(root\)"/, /expected object, received string/]) },
-  { kind: 'run', name: 'an evaluator throwing a string', agents: () => [echo({ evaluate: () => { throw 'plain string'; } })], input: { x: '1' }, ...inRun('AgentExecutionError', [/Agent "a" failed: string: plain string/], 'AGENT_FAILED', 'string') },
+  {
+    kind: 'run',
+    name: 'an evaluator returning a string',
+    agents: () => [echo({ evaluate: () => 'plain' as never })],
+    input: { x: '1' },
+    ...inRun('AgentOutputValidationError', [/returned invalid output "\(root\)"/, /expected object, received string/]),
+  },
+  {
+    kind: 'run',
+    name: 'an evaluator throwing a string',
+    agents: () => [
+      echo({
+        evaluate: () => {
+          throw 'plain string';
+        },
+      }),
+    ],
+    input: { x: '1' },
+    ...inRun('AgentExecutionError', [/Agent "a" failed: string: plain string/], 'AGENT_FAILED', 'string'),
+  },
 ];
 
 const server = testServer();

@@ -56,7 +56,13 @@ function outline(events: FlockRunEvent[]): string[] {
   return events
     .filter((e) => e.type !== 'text-delta')
     .map((e) =>
-      e.type === 'step-started' ? `started ${e.step} ${e.agent}` : e.type === 'step-completed' ? `completed ${e.record.step} ${e.record.agent}` : e.type === 'run-failed' ? `run-failed ${e.code}` : e.type,
+      e.type === 'step-started'
+        ? `started ${e.step} ${e.agent}`
+        : e.type === 'step-completed'
+          ? `completed ${e.record.step} ${e.record.agent}`
+          : e.type === 'run-failed'
+            ? `run-failed ${e.code}`
+            : e.type,
     );
 }
 

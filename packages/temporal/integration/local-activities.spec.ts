@@ -124,7 +124,9 @@ describe('local agent steps (temporalActivityConfig.local)', () => {
     const result = await flock.run({ startAgent: 'quick', input: { x: 'a' } });
     expect(result.output).toEqual({ x: 'a!' });
     const { events } = await historyOf(result.temporal.workflowId);
-    expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['evaluateAgent']);
+    expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual([
+      'evaluateAgent',
+    ]);
     expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(false);
   });
 

@@ -49,9 +49,7 @@ describe('memo, secrets and search attributes on a real server', () => {
     const client = await testClient();
     try {
       const history = await client.workflow.getHandle(result.temporal.workflowId).fetchHistory();
-      const text = JSON.stringify(history, (_key, value) =>
-        value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
-      );
+      const text = JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value));
       expect(text).toContain('history-flock'); // payloads were decoded into the text we search
       for (const secret of SECRETS) expect(text).not.toContain(secret);
     } finally {

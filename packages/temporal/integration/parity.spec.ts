@@ -36,23 +36,27 @@ function summary(result: RunResult) {
 
 describe.each<Mode>(['local', 'temporal'])('scenario table on the %s executor', (mode) => {
   for (const scenario of scenarios) {
-    it(scenario.name, async () => {
-      const flock = buildFlock(scenario, mode);
-      const run = flock.run({ startAgent: scenario.startAgent, input: scenario.input });
-      if (scenario.expected) {
-        const { variables, usage, stepCount, ...expected } = scenario.expected;
-        const result = summary(await run);
-        expect(result).toMatchObject({ ...expected, stepCount: stepCount ?? expected.agents.length });
-        if (variables) expect(result.variables).toEqual(variables);
-        expect(result.usage).toEqual(usage);
-      } else {
-        const error = await rejection(run);
-        const { mentions, ...expected } = scenario.error ?? { mentions: [] };
-        // one error model on both executors: the same name, code, agent and cause type
-        expect(error).toMatchObject({ name: 'FlockRunFailedError', ...expected });
-        for (const mention of mentions) expect(error.message).toMatch(mention);
-      }
-    }, 60_000);
+    it(
+      scenario.name,
+      async () => {
+        const flock = buildFlock(scenario, mode);
+        const run = flock.run({ startAgent: scenario.startAgent, input: scenario.input });
+        if (scenario.expected) {
+          const { variables, usage, stepCount, ...expected } = scenario.expected;
+          const result = summary(await run);
+          expect(result).toMatchObject({ ...expected, stepCount: stepCount ?? expected.agents.length });
+          if (variables) expect(result.variables).toEqual(variables);
+          expect(result.usage).toEqual(usage);
+        } else {
+          const error = await rejection(run);
+          const { mentions, ...expected } = scenario.error ?? { mentions: [] };
+          // one error model on both executors: the same name, code, agent and cause type
+          expect(error).toMatchObject({ name: 'FlockRunFailedError', ...expected });
+          for (const mention of mentions) expect(error.message).toMatch(mention);
+        }
+      },
+      60_000,
+    );
   }
 });
 
@@ -67,7 +71,8 @@ describe('both executors agree', () => {
       );
       expect(summary(temporal)).toEqual(summary(local));
       // every step reaches onStep, whole and in order, on both executors
-      const comparable = (records: StepRecord[]) => records.map(({ step, agent, inputs, output, nextAgent, usage, routingUsage }) => ({ step, agent, inputs, output, nextAgent, usage, routingUsage }));
+      const comparable = (records: StepRecord[]) =>
+        records.map(({ step, agent, inputs, output, nextAgent, usage, routingUsage }) => ({ step, agent, inputs, output, nextAgent, usage, routingUsage }));
       expect(comparable(steps.temporal)).toEqual(comparable(steps.local));
       expect(steps.local).toHaveLength(local.stepCount);
     }

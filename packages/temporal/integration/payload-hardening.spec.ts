@@ -22,8 +22,7 @@ const KEY_ID = 'hardening-key-1';
 const KEY = randomKey();
 const MiB = 1024 * 1024;
 
-const connectionWith = (env: Record<string, string>): ResolvedConnection =>
-  resolveConnection({ serverUrl: server.address, namespace: server.namespace }, isolatedEnv(env));
+const connectionWith = (env: Record<string, string>): ResolvedConnection => resolveConnection({ serverUrl: server.address, namespace: server.namespace }, isolatedEnv(env));
 const keyedEnv = { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: KEY_ID, FLOCK_PAYLOAD_COMPRESSION: 'gzip' };
 const keyed = connectionWith(keyedEnv);
 const lenient = connectionWith({ ...keyedEnv, FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: 'true' });

@@ -23,8 +23,7 @@ const OUTPUT_MARKER = 'plaintext-output-pelican';
 const DESCRIPTION_MARKER = 'plaintext-description-heron';
 const FAILURE_MARKER = 'plaintext-failure-cormorant';
 
-const connectionWith = (env: Record<string, string>): ResolvedConnection =>
-  resolveConnection({ serverUrl: server.address, namespace: server.namespace }, isolatedEnv(env));
+const connectionWith = (env: Record<string, string>): ResolvedConnection => resolveConnection({ serverUrl: server.address, namespace: server.namespace }, isolatedEnv(env));
 const keyed = connectionWith({ FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: KEY_ID, FLOCK_PAYLOAD_COMPRESSION: 'gzip' });
 const keyless = connectionWith({});
 
@@ -76,8 +75,7 @@ afterAll(async () => {
   await runs?.close();
 });
 
-const eventsOf = (events: temporal.api.history.v1.IHistoryEvent[], key: keyof temporal.api.history.v1.IHistoryEvent) =>
-  events.filter((event) => event[key]);
+const eventsOf = (events: temporal.api.history.v1.IHistoryEvent[], key: keyof temporal.api.history.v1.IHistoryEvent) => events.filter((event) => event[key]);
 
 function encodingOf(payload: temporal.api.common.v1.IPayload | null | undefined): string {
   return Buffer.from(payload?.metadata?.['encoding'] ?? []).toString('utf8');
@@ -116,9 +114,7 @@ describe('payload codec on a real server', () => {
     const memoFields = Object.values(raw.memo?.fields ?? {});
     expect(memoFields.length).toBeGreaterThan(0);
     for (const field of memoFields) expect(encodingOf(field)).toBe('binary/encrypted');
-    const results = eventsOf(raw.events, 'activityTaskCompletedEventAttributes').map(
-      (e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.[0],
-    );
+    const results = eventsOf(raw.events, 'activityTaskCompletedEventAttributes').map((e) => e.activityTaskCompletedEventAttributes?.result?.payloads?.[0]);
     expect(results).toHaveLength(2);
     for (const payload of results) expect(encodingOf(payload)).toBe('binary/encrypted');
     const completed = eventsOf(raw.events, 'workflowExecutionCompletedEventAttributes')[0];

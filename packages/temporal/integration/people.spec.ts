@@ -106,7 +106,12 @@ describe('a human agent', () => {
     const queue = uniqueQueue('people-input');
     const flock = temporalFlock('people-input', queue, [
       { name: 'ask', input: 'question: string', output: 'verdict: string, score: integer', human: { prompt: 'Ship it?' }, next: 'finish' },
-      { name: 'finish', input: 'verdict: string, score: integer', output: 'summary: string', evaluate: ({ verdict, score }) => ({ summary: `${String(verdict)}/${String(score)}` }) },
+      {
+        name: 'finish',
+        input: 'verdict: string, score: integer',
+        output: 'summary: string',
+        evaluate: ({ verdict, score }) => ({ summary: `${String(verdict)}/${String(score)}` }),
+      },
     ]);
     await startWorker(flock, queue);
     const run = await flock.start({ startAgent: 'ask', input: { question: 'release?' } });

@@ -58,7 +58,10 @@ async function runPoisoned(client: Client, input: Record<string, unknown>) {
   const error = await rejection(handle.result().catch((e) => Promise.reject(toFlockRunFailedError(e, start.workflowId))));
   // raw, so a memo the test client itself corrupted is not decoded
   const described = await client.workflowService.describeWorkflowExecution({ namespace: server.namespace, execution: { workflowId: handle.workflowId } });
-  const status = described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED ? 'FAILED' : String(described.workflowExecutionInfo?.status);
+  const status =
+    described.workflowExecutionInfo?.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED
+      ? 'FAILED'
+      : String(described.workflowExecutionInfo?.status);
   return { error, ms: Date.now() - started, status };
 }
 

@@ -47,12 +47,14 @@ describe('replay of recorded histories', () => {
   });
 
   // recorded on traced bundles; the lean one (no OpenTelemetry interceptors) must replay them too
-  it.each(recorded.flatMap((r) => [[r.file, 'traced', r] as const, [r.file, 'lean', r] as const]))('replays %s (%s bundle)', async (_file, variant, { workflowId, history }) => {
-    const workflowBundle = inlineSourceMap(await bundleFlockWorkflows({ tracing: variant === 'traced' }));
-    await expect(
-      Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter(), sinks: flockWorkflowSinks() }, history, workflowId),
-    ).resolves.toBeUndefined();
-  }, 120_000);
+  it.each(recorded.flatMap((r) => [[r.file, 'traced', r] as const, [r.file, 'lean', r] as const]))(
+    'replays %s (%s bundle)',
+    async (_file, variant, { workflowId, history }) => {
+      const workflowBundle = inlineSourceMap(await bundleFlockWorkflows({ tracing: variant === 'traced' }));
+      await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter(), sinks: flockWorkflowSinks() }, history, workflowId)).resolves.toBeUndefined();
+    },
+    120_000,
+  );
 
   it('catches an incompatible workflow change', async () => {
     const workflowBundle = await bundleWorkflowCode({
@@ -61,8 +63,8 @@ describe('replay of recorded histories', () => {
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const { workflowId, history } = recorded[0];
-    await expect(
-      Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter() }, history, workflowId),
-    ).rejects.toMatchObject({ name: 'DeterminismViolationError' });
+    await expect(Worker.runReplayHistory({ workflowBundle, dataConverter: flockDataConverter() }, history, workflowId)).rejects.toMatchObject({
+      name: 'DeterminismViolationError',
+    });
   }, 120_000);
 });

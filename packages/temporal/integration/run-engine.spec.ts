@@ -119,33 +119,36 @@ describe('continue-as-new', () => {
 });
 
 describe('an onStep callback that throws', () => {
-  it.each(['local', 'temporal'] as const)('does not change the run on the %s executor: called once, the run completes, flock.run() rejects with OnStepError carrying the result', async (mode) => {
-    const queue = uniqueQueue('engine-onstep');
-    const flock = new Flock({
-      name: uniqueQueue('engine-onstep'),
-      ...(mode === 'temporal'
-        ? { executor: temporal(), temporalStartInProcessWorker: true, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
-        : {}),
-      agents: [
-        { name: 'one', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: (n as number) + 1 }), next: 'two' },
-        { name: 'two', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: (n as number) + 1 }) },
-      ],
-    });
-    const calls: string[] = [];
-    const error = await rejection(
-      flock.run({
-        startAgent: 'one',
-        input: { n: 0 },
-        onStep: (step) => {
-          calls.push(step.agent);
-          throw new Error('dashboard offline');
-        },
-      }),
-    );
-    expect(calls).toEqual(['one']);
-    expect(error).toMatchObject({ name: 'OnStepError', step: 0, agent: 'one', result: { output: { n: 2 }, stepCount: 2 } });
-    expect(error.message).toContain('dashboard offline');
-  });
+  it.each(['local', 'temporal'] as const)(
+    'does not change the run on the %s executor: called once, the run completes, flock.run() rejects with OnStepError carrying the result',
+    async (mode) => {
+      const queue = uniqueQueue('engine-onstep');
+      const flock = new Flock({
+        name: uniqueQueue('engine-onstep'),
+        ...(mode === 'temporal'
+          ? { executor: temporal(), temporalStartInProcessWorker: true, temporalConfig: { serverUrl: server.address, namespace: server.namespace, taskQueue: queue } }
+          : {}),
+        agents: [
+          { name: 'one', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: (n as number) + 1 }), next: 'two' },
+          { name: 'two', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: (n as number) + 1 }) },
+        ],
+      });
+      const calls: string[] = [];
+      const error = await rejection(
+        flock.run({
+          startAgent: 'one',
+          input: { n: 0 },
+          onStep: (step) => {
+            calls.push(step.agent);
+            throw new Error('dashboard offline');
+          },
+        }),
+      );
+      expect(calls).toEqual(['one']);
+      expect(error).toMatchObject({ name: 'OnStepError', step: 0, agent: 'one', result: { output: { n: 2 }, stepCount: 2 } });
+      expect(error.message).toContain('dashboard offline');
+    },
+  );
 });
 
 describe('contract v1', () => {
@@ -163,7 +166,10 @@ describe('contract v1', () => {
     const { workflowId } = await runs.start(flock, { startAgent: 'split', input: { text: 'a b c' } });
     const result = await runs.result(workflowId);
     expect(result).toMatchObject({ lastAgent: 'count', output: { count: 3 }, stepCount: 2 });
-    expect(result.steps.map((s) => [s.step, s.agent])).toEqual([[0, 'split'], [1, 'count']]);
+    expect(result.steps.map((s) => [s.step, s.agent])).toEqual([
+      [0, 'split'],
+      [1, 'count'],
+    ]);
     expect((await runs.status(workflowId)).workflowVersion).toBe(1);
     const description = await runs.client.workflow.getHandle(workflowId).describe();
     expect(description.type).toBe('FlockWorkflow');

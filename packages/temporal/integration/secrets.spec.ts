@@ -189,7 +189,10 @@ describe('secrets on a real server', () => {
   });
 
   it('refuses a run input that carries a secret-named value, before storing anything', async () => {
-    for (const input of [{ topic: 't', apiKey: SECRETS.providerKey }, { topic: 't', headers: { Authorization: SECRETS.bearer } }]) {
+    for (const input of [
+      { topic: 't', apiKey: SECRETS.providerKey },
+      { topic: 't', headers: { Authorization: SECRETS.bearer } },
+    ]) {
       const error = await rejection(namedFlock.run({ startAgent: 'sk-summarizer-agent-01', input }));
       expect(error.name).toBe('FlockConfigError');
       expect(error.message).toMatch(/input\.(apiKey|headers\.Authorization)/);
@@ -236,8 +239,9 @@ describe('secrets on a real server', () => {
   });
 
   it('keeps them out of the worker logs', () => {
-    const text = JSON.stringify(logs.map((entry) => ({ level: entry.level, message: entry.message, meta: entry.meta })), (_key, value: unknown) =>
-      value instanceof Error ? { name: value.name, message: value.message, stack: value.stack, cause: value.cause } : value,
+    const text = JSON.stringify(
+      logs.map((entry) => ({ level: entry.level, message: entry.message, meta: entry.meta })),
+      (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message, stack: value.stack, cause: value.cause } : value),
     );
     expect(text).toContain('Evaluating agent');
     expect(text).toContain('Incorrect API key provided');

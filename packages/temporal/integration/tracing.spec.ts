@@ -20,7 +20,13 @@ const wordCount = defineTool({
   input: 'text: string',
   execute: ({ text }) => String(text).split(/\s+/).filter(Boolean).length,
 });
-const fail = defineTool({ name: 'explode', input: '', execute: () => { throw new Error('tool blew up'); } });
+const fail = defineTool({
+  name: 'explode',
+  input: '',
+  execute: () => {
+    throw new Error('tool blew up');
+  },
+});
 
 function tracedFlock(name: string, taskQueue: string) {
   return new Flock({
@@ -95,7 +101,10 @@ describe('one trace per run on a real server', () => {
     expect(root.attributes).toMatchObject({ 'flock.name': 'traced-flock', 'flock.start_agent': 'counter', 'flock.session_id': 'trace-session' });
     const spans = await traceOf(root.spanContext().traceId, 9);
 
-    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    const tool = found(
+      spans.find((s) => s.name === 'flock.tool.call'),
+      'flock.tool.call',
+    );
     expect(ancestry(tool, spans)).toEqual([
       'flock.tool.call',
       'flock.agent.evaluate',
@@ -144,7 +153,10 @@ describe('one trace per run on a real server', () => {
       await running;
     }
     const spans = await traceOf(traceId, 9);
-    const activity = found(spans.find((s) => s.name === 'RunActivity:runAgentStep'), 'RunActivity');
+    const activity = found(
+      spans.find((s) => s.name === 'RunActivity:runAgentStep'),
+      'RunActivity',
+    );
     expect(ancestry(activity, spans).slice(-3)).toEqual([expect.stringMatching(/^RunWorkflow:/), expect.stringMatching(/^StartWorkflow:/), 'starter call']);
   }, 90_000);
 
@@ -152,10 +164,16 @@ describe('one trace per run on a real server', () => {
     const flock = tracedFlock('traced-failure', uniqueQueue('trace-fail'));
     const error = await rejection(flock.run({ startAgent: 'breaker', input: {} }));
     expect(error.name).toBe('FlockRunFailedError');
-    const root = found(exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-failure'), 'flock.run');
+    const root = found(
+      exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-failure'),
+      'flock.run',
+    );
     expect(root.status.code).toBe(SpanStatusCode.ERROR);
     const spans = await traceOf(root.spanContext().traceId, 6);
-    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    const tool = found(
+      spans.find((s) => s.name === 'flock.tool.call'),
+      'flock.tool.call',
+    );
     expect(tool.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('tool blew up') });
     expect(parentOf(tool, spans)?.status.code).toBe(SpanStatusCode.ERROR);
   }, 90_000);
@@ -173,21 +191,28 @@ describe('one trace per run on a real server', () => {
       temporalStartInProcessWorker: true,
       temporalConfig: temporalConfigFor(uniqueQueue('trace-model'), { activityDefaults: { retryMaxAttempts: 1 } }),
       tools: [wordCount],
-      agents: [
-        defineAgent({ name: 'counter', input: 'text: string', output: 'words: integer', tools: ['wordCount'], evaluator: modelEvaluator({ model, maxToolCalls: 2 }) }),
-      ],
+      agents: [defineAgent({ name: 'counter', input: 'text: string', output: 'words: integer', tools: ['wordCount'], evaluator: modelEvaluator({ model, maxToolCalls: 2 }) })],
     });
     const result = await flock.run({ startAgent: 'counter', input: { text: 'private prompt words' } });
     expect(result.output).toEqual({ words: 3 });
-    const root = found(exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-model'), 'flock.run');
+    const root = found(
+      exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-model'),
+      'flock.run',
+    );
     const spans = await traceOf(root.spanContext().traceId, 10);
-    const tool = found(spans.find((s) => s.name === 'flock.tool.call'), 'flock.tool.call');
+    const tool = found(
+      spans.find((s) => s.name === 'flock.tool.call'),
+      'flock.tool.call',
+    );
     const chain = ancestry(tool, spans);
     expect(chain.slice(0, 2)).toEqual(['flock.tool.call', 'ai.toolCall']);
     // a step on Temporal streams the model's text to the run's followers (heartbeat details), so the call is streamText
     expect(chain).toContain('ai.streamText');
     expect(chain.indexOf('flock.agent.evaluate')).toBeGreaterThan(chain.indexOf('ai.streamText'));
-    const evaluate = found(spans.find((s) => s.name === 'flock.agent.evaluate'), 'flock.agent.evaluate');
+    const evaluate = found(
+      spans.find((s) => s.name === 'flock.agent.evaluate'),
+      'flock.agent.evaluate',
+    );
     expect(evaluate.attributes).toMatchObject({ 'flock.evaluator': 'model', 'gen_ai.usage.input_tokens': 32, 'gen_ai.usage.output_tokens': 7 });
     // the model's spans carry ids and token counts, never the prompt or the answer
     const text = JSON.stringify(spans.map((s) => ({ attributes: s.attributes, events: s.events })));

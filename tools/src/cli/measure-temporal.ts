@@ -30,7 +30,10 @@ export async function measureTemporal(argv: string[]): Promise<number> {
     const headless: number[] = [];
     const stops: number[] = [];
     for (let i = 0; i < runs; i++) {
-      for (const [isHeadless, into] of [[false, withUi], [true, headless]] as const) {
+      for (const [isHeadless, into] of [
+        [false, withUi],
+        [true, headless],
+      ] as const) {
         const server = await startDevServer({ cliPath: cli.path, headless: isHeadless, namespace: 'flock-measure' });
         into.push(server.readyAfterMs);
         const stopStart = performance.now();

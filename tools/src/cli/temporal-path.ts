@@ -1,10 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  findTemporalCli,
-  findTemporalTestServer,
-  obtainTemporalCli,
-  obtainTemporalTestServer,
-} from '../lib/find-binary';
+import { findTemporalCli, findTemporalTestServer, obtainTemporalCli, obtainTemporalTestServer } from '../lib/find-binary';
 
 const USAGE = `Usage: npm run --silent temporal:path [-- --test-server] [-- --no-install]
 
@@ -27,9 +22,7 @@ export async function temporalPath(argv: string[]): Promise<number> {
     return 0;
   }
   const testServer = values['test-server'];
-  const found = values['no-install']
-    ? (testServer ? findTemporalTestServer : findTemporalCli)()
-    : await (testServer ? obtainTemporalTestServer : obtainTemporalCli)();
+  const found = values['no-install'] ? (testServer ? findTemporalTestServer : findTemporalCli)() : await (testServer ? obtainTemporalTestServer : obtainTemporalCli)();
   if (!found) {
     process.stderr.write(`No ${testServer ? 'time-skipping test server' : 'Temporal CLI'} found (--no-install).\n`);
     return 1;

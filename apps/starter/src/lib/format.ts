@@ -39,9 +39,7 @@ export function formatResult(workflowId: string, result: FlockRunResult): string
  */
 export function formatStatus(view: FlockRunView, commandFlags: readonly string[] = []): string {
   const wait = personWait(view);
-  const origin = [view.startAgent ? `from ${view.startAgent}` : undefined, view.sessionId ? `session ${view.sessionId}` : undefined]
-    .filter(Boolean)
-    .join(', ');
+  const origin = [view.startAgent ? `from ${view.startAgent}` : undefined, view.sessionId ? `session ${view.sessionId}` : undefined].filter(Boolean).join(', ');
   return lines([
     field('workflow id', view.workflowId),
     field('flock', `${view.flockName ?? '(unknown)'}${origin ? ` (${origin})` : ''}`),
@@ -58,9 +56,7 @@ export function formatStatus(view: FlockRunView, commandFlags: readonly string[]
     field('task queue', view.taskQueue),
     ...(view.warning ? [field('warning', view.warning)] : []),
     ...(view.webUiUrl ? [field('Web UI', view.webUiUrl)] : []),
-    view.source === 'describe' && view.steps.length === 0
-      ? 'steps: unknown (no worker answered the status query)'
-      : `steps: ${view.stepsDone ?? view.steps.length}`,
+    view.source === 'describe' && view.steps.length === 0 ? 'steps: unknown (no worker answered the status query)' : `steps: ${view.stepsDone ?? view.steps.length}`,
     ...formatSteps(view.steps, false, view.stepsDone),
   ]);
 }
@@ -141,13 +137,7 @@ export function personWait(view: { waitingFor?: WaitingFor }): WaitingFor | unde
 }
 
 /** Labelled lines about one wait; `since` adds when it began (the status, not the live events). */
-function waitDetails(
-  wait: WaitingFor,
-  workflowId: string,
-  flags: readonly string[],
-  output: Record<string, unknown> | undefined,
-  since = false,
-): Array<[string, string]> {
+function waitDetails(wait: WaitingFor, workflowId: string, flags: readonly string[], output: Record<string, unknown> | undefined, since = false): Array<[string, string]> {
   const times = [since && wait.since ? `since ${wait.since}` : undefined, wait.deadline ? `times out ${wait.deadline}` : undefined].filter(Boolean);
   const what = wait.kind === 'input' ? `input for step ${wait.step + 1} ${wait.agent}` : `approval of step ${wait.step + 1} ${wait.agent}`;
   const details: Array<[string, string]> = [['waiting for', `${what}${times.length ? ` (${times.join(', ')})` : ''}`]];
@@ -325,9 +315,7 @@ export class EventFormatter {
         return [`response: step ${event.step + 1} ${event.agent} ${event.approved ? 'approved' : 'rejected'}${by}${comment}`];
       }
       case 'paused':
-        return [
-          `paused${event.reason ? ` (${event.reason})` : ''}: no further step starts until resumed (${flockctlCommand(['resume', workflowId], commandFlags)})`,
-        ];
+        return [`paused${event.reason ? ` (${event.reason})` : ''}: no further step starts until resumed (${flockctlCommand(['resume', workflowId], commandFlags)})`];
       case 'resumed':
         return ['resumed'];
       case 'run-completed': {
@@ -378,7 +366,14 @@ function formatOutput(output: Record<string, unknown>): string[] {
   const entries = Object.entries(output);
   if (entries.length === 0) return ['  {}'];
   return entries.flatMap(([key, value]) => {
-    if (typeof value === 'string' && value.includes('\n')) return [`  ${key}:`, ...value.trimEnd().split('\n').map((line) => (line ? `    ${line}` : ''))];
+    if (typeof value === 'string' && value.includes('\n'))
+      return [
+        `  ${key}:`,
+        ...value
+          .trimEnd()
+          .split('\n')
+          .map((line) => (line ? `    ${line}` : '')),
+      ];
     const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
     const [first, ...more] = text.split('\n');
     return [`  ${key}: ${first}`, ...more.map((line) => `  ${line}`)];

@@ -13,7 +13,9 @@ async function receiver() {
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       type Attr = { key: string; value: { stringValue?: string } };
-      const parsed = JSON.parse(body) as { resourceSpans: Array<{ resource: { attributes: Attr[] }; scopeSpans: Array<{ spans: Array<{ name: string; status?: { code?: number } }> }> }> };
+      const parsed = JSON.parse(body) as {
+        resourceSpans: Array<{ resource: { attributes: Attr[] }; scopeSpans: Array<{ spans: Array<{ name: string; status?: { code?: number } }> }> }>;
+      };
       for (const rs of parsed.resourceSpans) {
         const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
         for (const ss of rs.scopeSpans) for (const span of ss.spans) got.push({ service, name: span.name, status: span.status?.code });

@@ -12,11 +12,7 @@ import type { StarterCommand } from './cli';
  * @example
  * const code = await withStarterTelemetry(command, () => executeCommand(command, deps), process.env);
  */
-export async function withStarterTelemetry(
-  command: StarterCommand,
-  fn: () => Promise<number>,
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
+export async function withStarterTelemetry(command: StarterCommand, fn: () => Promise<number>, env: Record<string, string | undefined> = process.env): Promise<number> {
   const telemetry = setupTelemetry({ serviceName: 'flockctl', env });
   if (!telemetry.enabled) return fn();
   try {

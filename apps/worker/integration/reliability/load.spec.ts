@@ -54,11 +54,11 @@ describe('load', () => {
     const ledgers = ['a', 'b'].map((name) => path.join(dir, `ledger-${name}.txt`));
     for (const ledger of ledgers) {
       workers.push(
-        spawnSource(
-          WORKER,
-          ['--server', server.address, '--namespace', server.namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle],
-          { FLOCK_IT_FLOCK_NAME: flockName, FLOCK_IT_LEDGER: ledger, FLOCK_IT_STEPS: String(STEPS) },
-        ),
+        spawnSource(WORKER, ['--server', server.address, '--namespace', server.namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle], {
+          FLOCK_IT_FLOCK_NAME: flockName,
+          FLOCK_IT_LEDGER: ledger,
+          FLOCK_IT_STEPS: String(STEPS),
+        }),
       );
     }
     await Promise.all(workers.map((worker) => worker.waitForOutput(/polling task queue\(s\) /)));
@@ -92,10 +92,14 @@ describe('load', () => {
       expect(a).toBeGreaterThan(0);
       expect(b).toBeGreaterThan(0);
       // the server counts the same runs, all completed
-      const listed = await eventually(async () => {
-        const found = await runs.list({ flockName, limit: RUNS + 10 });
-        return found.length === RUNS && found.every((run) => run.phase === 'completed') ? found : undefined;
-      }, 30_000, `${RUNS} completed runs listed`);
+      const listed = await eventually(
+        async () => {
+          const found = await runs.list({ flockName, limit: RUNS + 10 });
+          return found.length === RUNS && found.every((run) => run.phase === 'completed') ? found : undefined;
+        },
+        30_000,
+        `${RUNS} completed runs listed`,
+      );
       expect(new Set(listed.map((run) => run.workflowId))).toEqual(new Set(results.map((r) => r.workflowId)));
     } finally {
       await runs.close();

@@ -55,11 +55,10 @@ describe('a server restart while runs are in flight', () => {
     const [first] = await Promise.all([startServer(dbFilename, port), writeWorkflowBundle(bundle)]);
     server = first;
     const address = first.address;
-    worker = spawnSource(
-      WORKER,
-      ['--server', address, '--namespace', namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle],
-      { FLOCK_IT_FLOCK_NAME: flockName, FLOCK_IT_LEDGER: ledger },
-    );
+    worker = spawnSource(WORKER, ['--server', address, '--namespace', namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle], {
+      FLOCK_IT_FLOCK_NAME: flockName,
+      FLOCK_IT_LEDGER: ledger,
+    });
     await worker.waitForOutput(/polling task queue\(s\) /);
 
     const runs = await FlockRunsClient.connect(resolveConnection({ serverUrl: address, namespace }, {}));

@@ -28,11 +28,11 @@ let bundle: string;
 let runs: FlockRunsClient;
 
 function startWorker(name = flockName, queue = taskQueue, extraEnv: Record<string, string> = {}): ChildHandle {
-  const child = spawnSource(
-    WORKER,
-    ['--server', server.address, '--namespace', server.namespace, '--task-queue', queue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle],
-    { FLOCK_IT_FLOCK_NAME: name, FLOCK_IT_LEDGER: ledger, ...extraEnv },
-  );
+  const child = spawnSource(WORKER, ['--server', server.address, '--namespace', server.namespace, '--task-queue', queue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle], {
+    FLOCK_IT_FLOCK_NAME: name,
+    FLOCK_IT_LEDGER: ledger,
+    ...extraEnv,
+  });
   children.push(child);
   return child;
 }
@@ -107,7 +107,9 @@ describe('a worker killed in the middle of a run', () => {
     startWorker(name, queue, env);
     const result = await runs.result(workflowId);
     const recoveryMs = Date.now() - killedAt;
-    report(`recovery after SIGKILL with default activity options (heartbeat timeout 10 s): ${recoveryMs} ms from the kill to the run's completion (3 of 4 agents left, 1.2 s each)`);
+    report(
+      `recovery after SIGKILL with default activity options (heartbeat timeout 10 s): ${recoveryMs} ms from the kill to the run's completion (3 of 4 agents left, 1.2 s each)`,
+    );
     expect(result.output).toEqual({ token, trail: ['step1', 'step2', 'step3', 'step4'] });
     expect(recoveryMs).toBeLessThan(15_000 + 3 * 1_200);
   });

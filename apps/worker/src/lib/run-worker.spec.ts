@@ -8,8 +8,7 @@ import type { WorkerCliOptions } from './cli';
 import { planWorker, type WorkerHost } from './run-worker';
 
 const echo = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
-const flockOn = (name: string, taskQueue?: string) =>
-  new Flock({ name, agents: [echo], ...(taskQueue ? { temporalConfig: { taskQueue } } : {}) });
+const flockOn = (name: string, taskQueue?: string) => new Flock({ name, agents: [echo], ...(taskQueue ? { temporalConfig: { taskQueue } } : {}) });
 
 let dir: string;
 let lines: string[];
@@ -71,9 +70,7 @@ describe('planWorker', () => {
     expect(withoutVariant.workflowBundlePath).toBeUndefined(); // bundled at start rather than leaving failure texts in plaintext
     expect(withoutVariant.connection.payloadCodec?.description).toBe('aes-256-gcm');
     writeFileSync(path.join(dir, 'workflow-bundle.encoded-failures.js'), '// bundle');
-    expect((await planWorker(cli(), host({ env, shippedBundlePath: shipped }))).workflowBundlePath).toBe(
-      path.join(dir, 'workflow-bundle.encoded-failures.js'),
-    );
+    expect((await planWorker(cli(), host({ env, shippedBundlePath: shipped }))).workflowBundlePath).toBe(path.join(dir, 'workflow-bundle.encoded-failures.js'));
     // compression alone keeps failure texts readable: the plain bundle
     expect((await planWorker(cli(), host({ env: { FLOCK_PAYLOAD_COMPRESSION: 'gzip' }, shippedBundlePath: shipped }))).workflowBundlePath).toBe(shipped);
   });

@@ -68,9 +68,7 @@ export async function planWorker(options: WorkerCliOptions, host: WorkerHost): P
     host.log(`no --flock given: hosting the example flock(s) ${flocks.map((f) => f.name).join(', ')}`);
   }
   const connection = resolveConnection({ serverUrl: options.server, namespace: options.namespace }, host.env);
-  const taskQueues = options.taskQueues.length
-    ? options.taskQueues
-    : [...new Set(flocks.map((flock) => flock.temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE))];
+  const taskQueues = options.taskQueues.length ? options.taskQueues : [...new Set(flocks.map((flock) => flock.temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE))];
   const workflowTracing = host.tracing ?? currentTelemetryOrNoop().enabled;
   let workflowBundlePath: string | undefined;
   if (options.workflowBundle !== undefined) {
@@ -80,10 +78,7 @@ export async function planWorker(options: WorkerCliOptions, host: WorkerHost): P
     // an encrypting codec wants failure texts encrypted too, exported traces the workflow spans:
     // the variant bundled for that, else bundle at start
     const variant = { encodeFailures: codecEncrypts(connection.payloadCodec), tracing: workflowTracing };
-    const shipped =
-      variant.encodeFailures || variant.tracing
-        ? path.join(path.dirname(host.shippedBundlePath), workflowBundleFile(variant))
-        : host.shippedBundlePath;
+    const shipped = variant.encodeFailures || variant.tracing ? path.join(path.dirname(host.shippedBundlePath), workflowBundleFile(variant)) : host.shippedBundlePath;
     if (existsSync(shipped)) workflowBundlePath = shipped;
   }
   return { connection, flocks, taskQueues, workflowTracing, ...(workflowBundlePath ? { workflowBundlePath } : {}) };
@@ -152,11 +147,15 @@ export async function runWorker(options: WorkerCliOptions, host: WorkerHost): Pr
         (options.concurrency ? ` with concurrency ${options.concurrency}` : ''),
     );
     const runs = workers.map((worker) => worker.run());
-    const outcomes = await Promise.allSettled(runs.map((run) => run.catch(async (error) => {
-      // one failed worker takes the others down, so the process exits and gets restarted
-      await Promise.all(workers.map((worker) => worker.shutdown().catch(() => undefined)));
-      throw error;
-    })));
+    const outcomes = await Promise.allSettled(
+      runs.map((run) =>
+        run.catch(async (error) => {
+          // one failed worker takes the others down, so the process exits and gets restarted
+          await Promise.all(workers.map((worker) => worker.shutdown().catch(() => undefined)));
+          throw error;
+        }),
+      ),
+    );
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure) throw failure.reason;
     host.log('all tasks drained, worker stopped');

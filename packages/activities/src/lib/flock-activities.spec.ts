@@ -67,10 +67,7 @@ describe('runAgentStep', () => {
   it('runs the requested step of the named flock and returns its result with the attempt', async () => {
     const flock = unitFlock();
     const activities = createFlockActivities({ flocks: [flock] });
-    const result = (await new MockActivityEnvironment({ attempt: 2 }).run(
-      activities.runAgentStep,
-      stepRequest(flock, 'first', { text: 'hi' }),
-    )) as StepResult;
+    const result = (await new MockActivityEnvironment({ attempt: 2 }).run(activities.runAgentStep, stepRequest(flock, 'first', { text: 'hi' }))) as StepResult;
     expect(result).toMatchObject({ output: { upper: 'HI' }, variables: {}, attempt: 2, nextAgent: 'second' });
     expect(Date.parse(result.finishedAt)).toBeGreaterThanOrEqual(Date.parse(result.startedAt));
     expect(result.usage).toBeUndefined();
@@ -135,9 +132,7 @@ describe('runAgentStep', () => {
       agents: [...live.agents, { name: 'third', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) }],
     });
     const activities = createFlockActivities({ flocks: [live] });
-    const failure = await failureOf(
-      new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(planned, 'third', { text: 'x' })),
-    );
+    const failure = await failureOf(new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(planned, 'third', { text: 'x' })));
     expect(failure.type).toBe('DefinitionDriftError');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('"third" is not an agent of this worker\'s flock (its agents: first, second)');
@@ -145,9 +140,7 @@ describe('runAgentStep', () => {
 
   it('fails retryably for a flock this worker does not host, so another worker may take it', async () => {
     const activities = createFlockActivities({ flocks: [unitFlock()] });
-    const failure = await failureOf(
-      new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(unitFlock(), 'first', { text: 'x' }, { flockName: 'other' })),
-    );
+    const failure = await failureOf(new MockActivityEnvironment().run(activities.runAgentStep, stepRequest(unitFlock(), 'first', { text: 'x' }, { flockName: 'other' })));
     expect(failure.type).toBe('FlockNotRegisteredError');
     expect(failure.nonRetryable).toBeFalsy();
     expect(failure.message).toContain('hosts: unit');
@@ -176,18 +169,14 @@ describe('runAgentStep', () => {
     const flock = unitFlock(() => {
       throw Object.assign(new Error('bad key'), { name: 'AuthError' });
     });
-    const failure = await failureOf(
-      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
-    );
+    const failure = await failureOf(new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
     expect(failure.type).toBe('AuthError');
     expect(failure.message).toMatch(/first.*bad key/);
   });
 
   it('types an output that breaks the signature as AgentOutputValidationError', async () => {
     const flock = unitFlock(() => ({ upper: 42 }));
-    const failure = await failureOf(
-      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
-    );
+    const failure = await failureOf(new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
     expect(failure.type).toBe('AgentOutputValidationError');
     // the error says no retry can fix it, not a list of names in the retry policy
     expect(failure.nonRetryable).toBe(true);
@@ -199,9 +188,7 @@ describe('runAgentStep', () => {
       name: 'unit',
       agents: [{ name: 'first', input: 'text: string', output: 'upper: string', evaluate: upper, next: () => 'nobody' }],
     });
-    const failure = await failureOf(
-      new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })),
-    );
+    const failure = await failureOf(new MockActivityEnvironment().run(createFlockActivities({ flocks: [flock] }).runAgentStep, stepRequest(flock, 'first', { text: 'x' })));
     expect(failure.type).toBe('UnknownAgentError');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('hand-off from "first" to agent "nobody"');

@@ -62,9 +62,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     const attributes = { ...spanAttributes(ctx, flockName, agentName, runId), ...evaluatorAttributes(flock, agentName) };
     return traced('flock.agent.evaluate', attributes, async (span) => {
       const beats = startStepHeartbeats(ctx, { agent: agentName, step: request.step }, options.heartbeatIntervalMs);
-      const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) =>
-        ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }),
-      );
+      const metrics = observeStepMetrics(ctx.metricMeter, flockName, (error) => ctx.log.warn('Agent metric not recorded', { agent: agentName, error: (error as Error).message }));
       const started = Date.now();
       try {
         ctx.log.info('Evaluating agent', { agent: agentName, attempt: ctx.info.attempt, runId, step: request.step });
@@ -114,7 +112,15 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     async evaluateAgent({ flockName, agentName, state }) {
       const request = stepRequestOfV1(lookup(flockName), agentName, state);
       const result = await runStep(request, false);
-      const record = { agent: agentName, inputs: request.inputs, output: result.output, startedAt: result.startedAt, finishedAt: result.finishedAt, attempt: result.attempt, ...(result.usage ? { usage: result.usage } : {}) };
+      const record = {
+        agent: agentName,
+        inputs: request.inputs,
+        output: result.output,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        attempt: result.attempt,
+        ...(result.usage ? { usage: result.usage } : {}),
+      };
       const outcome = { record, variables: result.variables };
       try {
         guardV1State(agentName, outcome, state, options.maxPayloadBytes);
@@ -159,7 +165,10 @@ export function untilAborted<T>(step: Promise<T>, signal: AbortSignal, deadlineM
     const timer =
       deadlineMs === undefined
         ? undefined
-        : setTimeout(() => reject(Object.assign(new Error(`the step did not end within its start-to-close timeout (${deadlineMs - 1_000} ms)`), { name: 'StepTimedOutError' })), deadlineMs);
+        : setTimeout(
+            () => reject(Object.assign(new Error(`the step did not end within its start-to-close timeout (${deadlineMs - 1_000} ms)`), { name: 'StepTimedOutError' })),
+            deadlineMs,
+          );
     timer?.unref();
     step.then(resolve, reject).finally(() => {
       signal.removeEventListener('abort', onAbort);

@@ -48,7 +48,11 @@ describe('observeStepMetrics', () => {
 
   it('never fails the step when the meter throws', () => {
     const errors: unknown[] = [];
-    const meter = { createCounter: () => { throw new Error('native meter gone'); } } as unknown as MetricMeter;
+    const meter = {
+      createCounter: () => {
+        throw new Error('native meter gone');
+      },
+    } as unknown as MetricMeter;
     const { sink, values } = observeStepMetrics(meter, 'f', (error) => errors.push(error));
     expect(() => sink(report({ value: 1 }))).not.toThrow();
     expect(values).toEqual({ docs: 1 });

@@ -32,7 +32,17 @@ export function stepRequestOfV1(flock: Flock, agentName: string, state: RunState
     if (value !== undefined) inputs[field] = value;
   }
   const view = viewOfV1State(state);
-  return { flockName: state.flockName, agent: agentName, runId: state.runId, sessionId: state.sessionId, step: view.step, inputs, variables: state.variables, input: state.input, history: [...(view.history ?? [])] };
+  return {
+    flockName: state.flockName,
+    agent: agentName,
+    runId: state.runId,
+    sessionId: state.sessionId,
+    step: view.step,
+    inputs,
+    variables: state.variables,
+    input: state.input,
+    history: [...(view.history ?? [])],
+  };
 }
 
 /** v1 also refused a step whose run state (which every later step carries) grew over the limit. */

@@ -29,12 +29,7 @@ export const DEFAULT_ACTIVITY_CONFIG = {
 export type ResolvedActivityConfig = Required<
   Pick<
     TemporalActivityConfig,
-    | 'startToCloseTimeoutSeconds'
-    | 'retryMaxAttempts'
-    | 'retryInitialIntervalSeconds'
-    | 'retryBackoffCoefficient'
-    | 'retryMaximumIntervalSeconds'
-    | 'nonRetryableErrorTypes'
+    'startToCloseTimeoutSeconds' | 'retryMaxAttempts' | 'retryInitialIntervalSeconds' | 'retryBackoffCoefficient' | 'retryMaximumIntervalSeconds' | 'nonRetryableErrorTypes'
   >
 > &
   Pick<TemporalActivityConfig, 'scheduleToStartTimeoutSeconds' | 'scheduleToCloseTimeoutSeconds' | 'heartbeatTimeoutSeconds' | 'taskQueue'> & {
@@ -57,17 +52,9 @@ export type ResolvedActivityConfig = Required<
  * resolveActivityConfig({ startToCloseTimeoutSeconds: 60 }, { retryMaxAttempts: 5 })
  * // => { startToCloseTimeoutSeconds: 60, retryMaxAttempts: 5, local: false, ... }
  */
-export function resolveActivityConfig(
-  defaults: TemporalActivityConfig | undefined,
-  override: TemporalActivityConfig | undefined,
-): ResolvedActivityConfig {
+export function resolveActivityConfig(defaults: TemporalActivityConfig | undefined, override: TemporalActivityConfig | undefined): ResolvedActivityConfig {
   const merged: Record<string, unknown> = { ...DEFAULT_ACTIVITY_CONFIG, ...stripUndefined(defaults), ...stripUndefined(override) };
-  merged['nonRetryableErrorTypes'] = [
-    ...new Set([
-      ...(defaults?.nonRetryableErrorTypes ?? []),
-      ...(override?.nonRetryableErrorTypes ?? []),
-    ]),
-  ];
+  merged['nonRetryableErrorTypes'] = [...new Set([...(defaults?.nonRetryableErrorTypes ?? []), ...(override?.nonRetryableErrorTypes ?? [])])];
   const optsOut = override?.local === undefined && (override?.taskQueue !== undefined || override?.heartbeatTimeoutSeconds !== undefined);
   const local = override?.local ?? (optsOut ? false : (defaults?.local ?? false));
   merged['local'] = local;

@@ -32,9 +32,7 @@ describe('parseFlockDefinition', () => {
       }),
     );
     const paths = error.issues.map((i) => i.path);
-    expect(paths).toEqual(
-      expect.arrayContaining(['agents[0].temporalActivityConfig.retryMaxAttempts', 'agents[1].input', 'temporalConfig.serverUrl']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['agents[0].temporalActivityConfig.retryMaxAttempts', 'agents[1].input', 'temporalConfig.serverUrl']));
     expect(error.message).toContain('agents[0].temporalActivityConfig.retryMaxAttempts: retryMaxAttempts must be >= 1');
     expect(error.message).toContain('unknown type "strng"');
   });

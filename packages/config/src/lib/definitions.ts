@@ -108,32 +108,34 @@ export const AgentContextSpecSchema = z.strictObject({
 export type AgentContextSpec = z.output<typeof AgentContextSpecSchema>;
 
 /** The serializable declaration of one agent. */
-export const AgentDefinitionSchema = z.strictObject({
-  name: NameSchema,
-  description: z.string().default(''),
-  input: SignatureSpecSchema,
-  output: SignatureSpecSchema,
-  evaluator: EvaluatorSpecSchema.default({ kind: 'code' }),
-  /** Registered tool names the agent may call. */
-  tools: z.array(NameSchema).default([]),
-  /** Registered component names whose hooks run around the evaluation. */
-  components: z.array(NameSchema).default([]),
-  next: HandoffSpecSchema.optional(),
-  temporalActivityConfig: TemporalActivityConfigSchema.optional(),
-  /** What the agent's steps see of the run besides their inputs (absent: nothing). */
-  context: AgentContextSpecSchema.optional(),
-  /** A person approves each output of the agent before the run goes on. */
-  approval: ApprovalSpecSchema.optional(),
-  /** Free-form settings handed to the evaluator and components. */
-  settings: z.record(z.string(), z.unknown()).default({}),
-}).superRefine((agent, ctx) => {
-  if (agent.evaluator.kind !== 'human' || agent.evaluator.fallback === undefined) return;
-  const checked = signatureSchema(agent.output).safeParse(agent.evaluator.fallback);
-  if (checked.success) return;
-  for (const issue of checked.error.issues) {
-    ctx.addIssue({ code: 'custom', path: ['evaluator', 'fallback', ...issue.path.map(String)], message: `the fallback must match the output signature: ${issue.message}` });
-  }
-});
+export const AgentDefinitionSchema = z
+  .strictObject({
+    name: NameSchema,
+    description: z.string().default(''),
+    input: SignatureSpecSchema,
+    output: SignatureSpecSchema,
+    evaluator: EvaluatorSpecSchema.default({ kind: 'code' }),
+    /** Registered tool names the agent may call. */
+    tools: z.array(NameSchema).default([]),
+    /** Registered component names whose hooks run around the evaluation. */
+    components: z.array(NameSchema).default([]),
+    next: HandoffSpecSchema.optional(),
+    temporalActivityConfig: TemporalActivityConfigSchema.optional(),
+    /** What the agent's steps see of the run besides their inputs (absent: nothing). */
+    context: AgentContextSpecSchema.optional(),
+    /** A person approves each output of the agent before the run goes on. */
+    approval: ApprovalSpecSchema.optional(),
+    /** Free-form settings handed to the evaluator and components. */
+    settings: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((agent, ctx) => {
+    if (agent.evaluator.kind !== 'human' || agent.evaluator.fallback === undefined) return;
+    const checked = signatureSchema(agent.output).safeParse(agent.evaluator.fallback);
+    if (checked.success) return;
+    for (const issue of checked.error.issues) {
+      ctx.addIssue({ code: 'custom', path: ['evaluator', 'fallback', ...issue.path.map(String)], message: `the fallback must match the output signature: ${issue.message}` });
+    }
+  });
 export type AgentDefinition = z.output<typeof AgentDefinitionSchema>;
 export type AgentDefinitionInput = z.input<typeof AgentDefinitionSchema>;
 

@@ -9,11 +9,7 @@ export const MAX_SESSION_ID_LENGTH = 200;
 
 /** The ids of a run request, checked before anything starts on any executor. */
 export const RunIdsSchema = z.object({
-  runId: z
-    .string({ error: 'runId must be a string' })
-    .min(1, 'runId must not be empty')
-    .max(MAX_RUN_ID_LENGTH, `runId must be at most ${MAX_RUN_ID_LENGTH} characters`)
-    .optional(),
+  runId: z.string({ error: 'runId must be a string' }).min(1, 'runId must not be empty').max(MAX_RUN_ID_LENGTH, `runId must be at most ${MAX_RUN_ID_LENGTH} characters`).optional(),
   sessionId: z
     .string({ error: 'sessionId must be a string' })
     .min(1, 'sessionId must not be empty')

@@ -202,10 +202,7 @@ class Parser {
     }
     const scalar = SCALARS[word];
     if (!scalar) {
-      this.fail(
-        `unknown type "${word}" (use string, number, integer, boolean, unknown, T[], 'a' | 'b' or { field: type })`,
-        start,
-      );
+      this.fail(`unknown type "${word}" (use string, number, integer, boolean, unknown, T[], 'a' | 'b' or { field: type })`, start);
     }
     return { ...scalar };
   }
@@ -267,7 +264,5 @@ export function formatFieldType(type: FieldType): string {
 
 /** Renders fields back in the signature syntax; `parseSignature` reads it back unchanged. */
 export function formatSignature(fields: readonly SignatureField[]): string {
-  return fields
-    .map((f) => `${f.name}${f.optional ? '?' : ''}: ${formatFieldType(f.type)}${f.description ? ` | ${f.description}` : ''}`)
-    .join(', ');
+  return fields.map((f) => `${f.name}${f.optional ? '?' : ''}: ${formatFieldType(f.type)}${f.description ? ` | ${f.description}` : ''}`).join(', ');
 }

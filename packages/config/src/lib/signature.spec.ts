@@ -13,9 +13,7 @@ describe('parseSignature', () => {
   });
 
   it('parses arrays, literal unions and nested objects', () => {
-    const [tags, mood, people] = parseSignature(
-      "tags: string[], mood: 'happy' | 'sad' | how it feels, people: { name: str, age?: int }[]",
-    );
+    const [tags, mood, people] = parseSignature("tags: string[], mood: 'happy' | 'sad' | how it feels, people: { name: str, age?: int }[]");
     expect(tags.type).toEqual({ kind: 'array', items: { kind: 'string' } });
     expect(mood).toEqual({ name: 'mood', type: { kind: 'literal', values: ['happy', 'sad'] }, optional: false, description: 'how it feels' });
     expect(people.type).toEqual({

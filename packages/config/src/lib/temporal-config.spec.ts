@@ -37,7 +37,9 @@ describe('TemporalActivityConfig seconds', () => {
     expect(issuesOf(() => parseTemporalActivityConfig({ startToCloseTimeoutSeconds: 1e12 }))).toEqual([
       'startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be <= 31536000 seconds (a year)',
     ]);
-    expect(issuesOf(() => parseTemporalActivityConfig({ startToCloseTimeoutSeconds: Number.NaN }))).toEqual(['startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be a number of seconds']);
+    expect(issuesOf(() => parseTemporalActivityConfig({ startToCloseTimeoutSeconds: Number.NaN }))).toEqual([
+      'startToCloseTimeoutSeconds: startToCloseTimeoutSeconds must be a number of seconds',
+    ]);
   });
 });
 
@@ -105,7 +107,9 @@ describe('TemporalActivityConfig local', () => {
       expect.stringMatching(/^activityDefaults\.taskQueue: taskQueue cannot be set with local: true/),
       expect.stringMatching(/^activityDefaults\.heartbeatTimeoutSeconds: heartbeatTimeoutSeconds cannot be set with local: true/),
     ]);
-    expect(parseTemporalWorkflowConfig({ activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 } })).toEqual({ activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 } });
+    expect(parseTemporalWorkflowConfig({ activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 } })).toEqual({
+      activityDefaults: { local: true, startToCloseTimeoutSeconds: 5 },
+    });
   });
 
   it('a local step drops the inherited heartbeat timeout (the built-in 10 s too) and task queue', () => {

@@ -48,84 +48,86 @@ export type Duration = z.infer<typeof DurationSchema>;
  * optional here: what an agent leaves out comes from
  * `TemporalWorkflowConfig.activityDefaults`.
  */
-export const TemporalActivityConfigSchema = z.strictObject({
-  /** Max time of one attempt of the agent's evaluation. */
-  startToCloseTimeoutSeconds: seconds('startToCloseTimeoutSeconds').optional(),
-  /** Max time the step may wait in the task queue for a worker to pick it up. */
-  scheduleToStartTimeoutSeconds: seconds('scheduleToStartTimeoutSeconds').optional(),
-  /** Max time of the whole step, all attempts and waits included. */
-  scheduleToCloseTimeoutSeconds: seconds('scheduleToCloseTimeoutSeconds').optional(),
-  /** The activity fails when no heartbeat arrives within this time. */
-  heartbeatTimeoutSeconds: seconds('heartbeatTimeoutSeconds').optional(),
-  /**
-   * Attempts in all (first try included). Must be finite: Temporal reads `0`
-   * as "unlimited", which is never what an agent step wants.
-   */
-  retryMaxAttempts: z
-    .int('retryMaxAttempts must be an integer')
-    .min(1, 'retryMaxAttempts must be >= 1 (Temporal reads 0 as unlimited)')
-    .max(100, 'retryMaxAttempts must be <= 100')
-    .optional(),
-  /** Delay before the first retry. */
-  retryInitialIntervalSeconds: seconds('retryInitialIntervalSeconds').optional(),
-  /** Growth of the delay between retries. */
-  retryBackoffCoefficient: z
-    .number({ error: 'retryBackoffCoefficient must be a number' })
-    .min(1, 'retryBackoffCoefficient must be >= 1')
-    .max(100, 'retryBackoffCoefficient must be <= 100')
-    .optional(),
-  /** Cap on the delay between retries. */
-  retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
-  /**
-   * Error type names (`error.name` or `ApplicationFailure.type`) that are never retried, for your own
-   * errors: Flock's errors carry `nonRetryable` themselves.
-   */
-  nonRetryableErrorTypes: z.array(z.string().min(1)).optional(),
-  /** Run this agent's steps on their own task queue (their own worker pool). Not with `local: true`. */
-  taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
-  /**
-   * Run this agent's steps as Temporal *local activities* (default false):
-   * in the worker that runs the workflow, recorded as one `MarkerRecorded`
-   * history event, without the server round trips of a scheduled activity
-   * (schedule, start, complete). For short code agents (tens of
-   * milliseconds to a few seconds, well under the workflow task timeout)
-   * whose code is safe to run again: a local step whose result was not yet
-   * recorded when its worker died runs again from its start.
-   *
-   * What differs: the step runs on the workflow's worker, so `taskQueue`
-   * is refused beside it; it cannot heartbeat, so it streams no text to
-   * followers (`text-delta`), its `ctx.heartbeat()` is a no-op, and a
-   * `heartbeatTimeoutSeconds` beside it is refused (an inherited one,
-   * from `activityDefaults` or the built-in 10 s, is ignored); a follower
-   * sees its `step-started` only together with its `step-completed`.
-   * Timeouts (`startToCloseTimeoutSeconds`, `scheduleToCloseTimeoutSeconds`;
-   * `scheduleToStartTimeoutSeconds` bounds its wait for a free local slot)
-   * and the retry policy apply as for any step. Not for model agents that
-   * stream text, need heartbeats or run for minutes.
-   *
-   * Inherited from `activityDefaults` like every field, except that an
-   * agent whose own config sets `taskQueue` or `heartbeatTimeoutSeconds`
-   * stays a regular activity unless it says `local: true` itself (which is
-   * then refused).
-   */
-  local: z.boolean({ error: 'local must be true or false' }).optional(),
-}).superRefine((config, ctx) => {
-  if (config.local !== true) return;
-  if (config.taskQueue !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['taskQueue'],
-      message: "taskQueue cannot be set with local: true: a local activity runs on the workflow's worker and task queue (drop taskQueue, or set local: false)",
-    });
-  }
-  if (config.heartbeatTimeoutSeconds !== undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['heartbeatTimeoutSeconds'],
-      message: 'heartbeatTimeoutSeconds cannot be set with local: true: a local activity does not heartbeat (drop heartbeatTimeoutSeconds, or set local: false)',
-    });
-  }
-});
+export const TemporalActivityConfigSchema = z
+  .strictObject({
+    /** Max time of one attempt of the agent's evaluation. */
+    startToCloseTimeoutSeconds: seconds('startToCloseTimeoutSeconds').optional(),
+    /** Max time the step may wait in the task queue for a worker to pick it up. */
+    scheduleToStartTimeoutSeconds: seconds('scheduleToStartTimeoutSeconds').optional(),
+    /** Max time of the whole step, all attempts and waits included. */
+    scheduleToCloseTimeoutSeconds: seconds('scheduleToCloseTimeoutSeconds').optional(),
+    /** The activity fails when no heartbeat arrives within this time. */
+    heartbeatTimeoutSeconds: seconds('heartbeatTimeoutSeconds').optional(),
+    /**
+     * Attempts in all (first try included). Must be finite: Temporal reads `0`
+     * as "unlimited", which is never what an agent step wants.
+     */
+    retryMaxAttempts: z
+      .int('retryMaxAttempts must be an integer')
+      .min(1, 'retryMaxAttempts must be >= 1 (Temporal reads 0 as unlimited)')
+      .max(100, 'retryMaxAttempts must be <= 100')
+      .optional(),
+    /** Delay before the first retry. */
+    retryInitialIntervalSeconds: seconds('retryInitialIntervalSeconds').optional(),
+    /** Growth of the delay between retries. */
+    retryBackoffCoefficient: z
+      .number({ error: 'retryBackoffCoefficient must be a number' })
+      .min(1, 'retryBackoffCoefficient must be >= 1')
+      .max(100, 'retryBackoffCoefficient must be <= 100')
+      .optional(),
+    /** Cap on the delay between retries. */
+    retryMaximumIntervalSeconds: seconds('retryMaximumIntervalSeconds').optional(),
+    /**
+     * Error type names (`error.name` or `ApplicationFailure.type`) that are never retried, for your own
+     * errors: Flock's errors carry `nonRetryable` themselves.
+     */
+    nonRetryableErrorTypes: z.array(z.string().min(1)).optional(),
+    /** Run this agent's steps on their own task queue (their own worker pool). Not with `local: true`. */
+    taskQueue: z.string().min(1, 'taskQueue must not be empty').optional(),
+    /**
+     * Run this agent's steps as Temporal *local activities* (default false):
+     * in the worker that runs the workflow, recorded as one `MarkerRecorded`
+     * history event, without the server round trips of a scheduled activity
+     * (schedule, start, complete). For short code agents (tens of
+     * milliseconds to a few seconds, well under the workflow task timeout)
+     * whose code is safe to run again: a local step whose result was not yet
+     * recorded when its worker died runs again from its start.
+     *
+     * What differs: the step runs on the workflow's worker, so `taskQueue`
+     * is refused beside it; it cannot heartbeat, so it streams no text to
+     * followers (`text-delta`), its `ctx.heartbeat()` is a no-op, and a
+     * `heartbeatTimeoutSeconds` beside it is refused (an inherited one,
+     * from `activityDefaults` or the built-in 10 s, is ignored); a follower
+     * sees its `step-started` only together with its `step-completed`.
+     * Timeouts (`startToCloseTimeoutSeconds`, `scheduleToCloseTimeoutSeconds`;
+     * `scheduleToStartTimeoutSeconds` bounds its wait for a free local slot)
+     * and the retry policy apply as for any step. Not for model agents that
+     * stream text, need heartbeats or run for minutes.
+     *
+     * Inherited from `activityDefaults` like every field, except that an
+     * agent whose own config sets `taskQueue` or `heartbeatTimeoutSeconds`
+     * stays a regular activity unless it says `local: true` itself (which is
+     * then refused).
+     */
+    local: z.boolean({ error: 'local must be true or false' }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.local !== true) return;
+    if (config.taskQueue !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['taskQueue'],
+        message: "taskQueue cannot be set with local: true: a local activity runs on the workflow's worker and task queue (drop taskQueue, or set local: false)",
+      });
+    }
+    if (config.heartbeatTimeoutSeconds !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['heartbeatTimeoutSeconds'],
+        message: 'heartbeatTimeoutSeconds cannot be set with local: true: a local activity does not heartbeat (drop heartbeatTimeoutSeconds, or set local: false)',
+      });
+    }
+  });
 export type TemporalActivityConfig = z.input<typeof TemporalActivityConfigSchema>;
 
 export * from './activity-config';
@@ -165,7 +167,6 @@ export const ContinueAsNewConfigSchema = z.strictObject({
   maxSteps: z.int().min(1, 'continueAsNew.maxSteps must be >= 1').optional(),
 });
 export type ContinueAsNewConfig = z.infer<typeof ContinueAsNewConfigSchema>;
-
 
 /**
  * How a Flock runs on Temporal (seed: `TemporalWorkflowConfig`).

@@ -6,7 +6,14 @@ describe('toLocalActivityOptions', () => {
   it('carries the same timeouts, retry policy and cancellation type as the regular options', () => {
     const config = resolveActivityConfig(
       { startToCloseTimeoutSeconds: 20, retryMaxAttempts: 4, retryInitialIntervalSeconds: 0.5 },
-      { local: true, scheduleToStartTimeoutSeconds: 3, scheduleToCloseTimeoutSeconds: 90, retryBackoffCoefficient: 3, retryMaximumIntervalSeconds: 7, nonRetryableErrorTypes: ['AuthError'] },
+      {
+        local: true,
+        scheduleToStartTimeoutSeconds: 3,
+        scheduleToCloseTimeoutSeconds: 90,
+        retryBackoffCoefficient: 3,
+        retryMaximumIntervalSeconds: 7,
+        nonRetryableErrorTypes: ['AuthError'],
+      },
     );
     const local = toLocalActivityOptions(config, 'tokenizer');
     const regular = toActivityOptions(config, 'tokenizer');
@@ -18,7 +25,8 @@ describe('toLocalActivityOptions', () => {
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       summary: 'agent tokenizer',
     });
-    for (const key of ['startToCloseTimeout', 'scheduleToStartTimeout', 'scheduleToCloseTimeout', 'retry', 'cancellationType', 'summary'] as const) expect(local[key]).toEqual(regular[key]);
+    for (const key of ['startToCloseTimeout', 'scheduleToStartTimeout', 'scheduleToCloseTimeout', 'retry', 'cancellationType', 'summary'] as const)
+      expect(local[key]).toEqual(regular[key]);
   });
 
   it('has no heartbeat timeout or task queue, whatever the defaults say', () => {

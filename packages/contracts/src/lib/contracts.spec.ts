@@ -66,7 +66,19 @@ describe('FlockWorkflowInputSchema', () => {
   });
 
   it('accepts the state a run carries into continue-as-new, and refuses a state without its counters', () => {
-    const state = { runId: 'r1', flockName: 'docs', startAgent: 'reader', input: {}, variables: {}, fields: { b: 'x' }, next: 'reader', stepCount: 7, lastOutputKeys: ['b'], recent: [], tail: [] };
+    const state = {
+      runId: 'r1',
+      flockName: 'docs',
+      startAgent: 'reader',
+      input: {},
+      variables: {},
+      fields: { b: 'x' },
+      next: 'reader',
+      stepCount: 7,
+      lastOutputKeys: ['b'],
+      recent: [],
+      tail: [],
+    };
     expect(FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state, runs: 2 } }).success).toBe(true);
     const broken = FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state: { fields: {} }, runs: 2 } });
     expect(broken.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['continued.state: the carried run state must have stepCount and fields']);
@@ -75,7 +87,19 @@ describe('FlockWorkflowInputSchema', () => {
 
 describe('readFlockWorkflowInput, the plain check in the workflow', () => {
   const definition = { name: 'docs', agents: [{ name: 'reader', input: 'a: string', output: 'b: string' }] };
-  const state = { runId: 'r1', flockName: 'docs', startAgent: 'reader', input: {}, variables: {}, fields: { b: 'x' }, next: 'reader', stepCount: 7, lastOutputKeys: ['b'], recent: [], tail: [] };
+  const state = {
+    runId: 'r1',
+    flockName: 'docs',
+    startAgent: 'reader',
+    input: {},
+    variables: {},
+    fields: { b: 'x' },
+    next: 'reader',
+    stepCount: 7,
+    lastOutputKeys: ['b'],
+    recent: [],
+    tail: [],
+  };
 
   it('accepts every input the schema produces, unchanged', () => {
     for (const raw of [
@@ -89,7 +113,13 @@ describe('readFlockWorkflowInput, the plain check in the workflow', () => {
 
   it('names each field that is missing or of the wrong kind, as path: rule', () => {
     const parsed = FlockWorkflowInputSchema.parse({ definition, startAgent: 'reader', input: {}, runId: 'r1' });
-    const read = readFlockWorkflowInput({ ...parsed, startAgent: '', input: [], definition: { ...parsed.definition, agents: [{ name: 'reader' }] }, continued: { state: { fields: {} }, runs: 0 } });
+    const read = readFlockWorkflowInput({
+      ...parsed,
+      startAgent: '',
+      input: [],
+      definition: { ...parsed.definition, agents: [{ name: 'reader' }] },
+      continued: { state: { fields: {} }, runs: 0 },
+    });
     expect(read).toEqual({
       ok: false,
       issues: [

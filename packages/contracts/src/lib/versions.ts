@@ -20,9 +20,7 @@ export const FLOCK_WORKFLOW_TYPE = 'FlockWorkflow';
  */
 export function flockWorkflowType(version: number = LATEST_WORKFLOW_VERSION): string {
   if (!SUPPORTED_WORKFLOW_VERSIONS.includes(version)) {
-    throw new Error(
-      `Unsupported workflowVersion ${version}: this build serves versions ${SUPPORTED_WORKFLOW_VERSIONS.join(', ')}`,
-    );
+    throw new Error(`Unsupported workflowVersion ${version}: this build serves versions ${SUPPORTED_WORKFLOW_VERSIONS.join(', ')}`);
   }
   return version === 1 ? FLOCK_WORKFLOW_TYPE : `${FLOCK_WORKFLOW_TYPE}V${version}`;
 }

@@ -60,7 +60,11 @@ export function readFlockWorkflowInput(raw: unknown): { ok: true; value: FlockWo
         if (!expect(isRecord(agent), `definition.agents.${i}`, 'expected an agent object')) return;
         const a = agent as Record<string, unknown>;
         expect(isName(a['name']), `definition.agents.${i}.name`, 'expected a non-empty string');
-        expect(isRecord(a['evaluator']) && typeof (a['evaluator'] as Record<string, unknown>)['kind'] === 'string', `definition.agents.${i}.evaluator`, 'expected an evaluator with a kind');
+        expect(
+          isRecord(a['evaluator']) && typeof (a['evaluator'] as Record<string, unknown>)['kind'] === 'string',
+          `definition.agents.${i}.evaluator`,
+          'expected an evaluator with a kind',
+        );
       });
     }
   }

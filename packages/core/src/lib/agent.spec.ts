@@ -64,9 +64,7 @@ describe('defineAgent', () => {
   });
 
   it('validates the Temporal activity config with its path', () => {
-    const error = configError(() =>
-      defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, temporalActivityConfig: { retryMaxAttempts: 0 } }),
-    );
+    const error = configError(() => defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, temporalActivityConfig: { retryMaxAttempts: 0 } }));
     expect(paths(error)).toEqual(['temporalActivityConfig.retryMaxAttempts']);
   });
 
@@ -101,13 +99,7 @@ describe('defineAgent', () => {
       components: [{ name: 'c' }, { name: 'c', onInitialize: 'no' }],
       next: 42,
     } as unknown as AgentOptions;
-    expect(paths(configError(() => defineAgent(options)))).toEqual([
-      'tools[1]',
-      'tools[2]',
-      'next',
-      'components[1].name',
-      'components[1].onInitialize',
-    ]);
+    expect(paths(configError(() => defineAgent(options)))).toEqual(['tools[1]', 'tools[2]', 'next', 'components[1].name', 'components[1].onInitialize']);
   });
 
   it('separates inline tools from tool names', () => {

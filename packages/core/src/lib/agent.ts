@@ -30,23 +30,13 @@ export interface ApprovalOptions {
   onReject?: 'fail' | 'redo';
 }
 import { isRouter, type Router } from './router';
-import {
-  compileSignature,
-  signatureSpec,
-  type CompiledSignature,
-  type InferSignature,
-  type InferSignatureInput,
-  type SignatureInput,
-} from './signature';
+import { compileSignature, signatureSpec, type CompiledSignature, type InferSignature, type InferSignatureInput, type SignatureInput } from './signature';
 import { isTool, type Tool } from './tool';
 
 const AGENT = Symbol.for('@flock-ts/core/agent');
 
 /** Picks the next agent in code: a name, or `null`/`undefined` to end the run. `output` is the agent's output. */
-export type NextFunction<Out = Record<string, unknown>> = (
-  ctx: AgentContext,
-  output: Out,
-) => string | null | undefined | Promise<string | null | undefined>;
+export type NextFunction<Out = Record<string, unknown>> = (ctx: AgentContext, output: Out) => string | null | undefined | Promise<string | null | undefined>;
 
 /**
  * Where a run goes after an agent: an agent name (static hand-off), a
@@ -56,10 +46,7 @@ export type NextFunction<Out = Record<string, unknown>> = (
 export type NextSpec<Out = Record<string, unknown>> = string | NextFunction<Out> | Router | { router: string };
 
 /** The normalized form of {@link NextSpec}. */
-export type Handoff =
-  | { kind: 'static'; agent: string }
-  | { kind: 'code'; next: NextFunction }
-  | { kind: 'router'; router: Router | string };
+export type Handoff = { kind: 'static'; agent: string } | { kind: 'code'; next: NextFunction } | { kind: 'router'; router: Router | string };
 
 /**
  * How to declare an agent. `I` and `O` are its signatures, `N` its name,
@@ -184,7 +171,8 @@ function nameIssue(value: unknown, path: string): ConfigIssue | undefined {
 function checkEvaluator(options: AgentOptions, issues: ConfigIssue[]): void {
   const { evaluate, evaluator, human } = options;
   if (human !== undefined) {
-    if (evaluate !== undefined || evaluator !== undefined) issues.push({ path: 'human', message: 'a human agent takes its output from a person: give human, or evaluate/evaluator, not both' });
+    if (evaluate !== undefined || evaluator !== undefined)
+      issues.push({ path: 'human', message: 'a human agent takes its output from a person: give human, or evaluate/evaluator, not both' });
     else if (!isPlainRecord(human)) issues.push({ path: 'human', message: 'human is an object: { prompt?, timeoutSeconds?, fallback? }' });
     else {
       const spec = EvaluatorSpecSchema.safeParse({ kind: 'human', ...human });
@@ -303,12 +291,9 @@ function handoffSpec(handoff: Handoff | undefined): HandoffSpec | undefined {
  * });
  * // => Agent<'summarizer', { text: string }, { summary: string; words: number }, false>
  */
-export function defineAgent<
-  N extends string,
-  I extends SignatureInput,
-  O extends SignatureInput,
-  X extends NextSpec<InferSignature<O>> | undefined,
->(options: AgentOptions<I, O, N, X>): Agent<N, InferSignatureInput<I>, InferSignature<O>, [X] extends [string] ? false : true> {
+export function defineAgent<N extends string, I extends SignatureInput, O extends SignatureInput, X extends NextSpec<InferSignature<O>> | undefined>(
+  options: AgentOptions<I, O, N, X>,
+): Agent<N, InferSignatureInput<I>, InferSignature<O>, [X] extends [string] ? false : true> {
   if (!isPlainRecord(options)) throw new FlockConfigError('agent', [{ path: '', message: 'agent options must be an object' }]);
   const opts = options as unknown as AgentOptions;
   const issues: ConfigIssue[] = [];
@@ -351,7 +336,8 @@ export function defineAgent<
   if (opts.human?.fallback !== undefined && !('path' in output)) {
     const checked = output.schema.safeParse(opts.human.fallback);
     if (!checked.success) {
-      for (const issue of checked.error.issues) issues.push({ path: formatPath(['human', 'fallback', ...issue.path]), message: `the fallback must match the output signature: ${issue.message}` });
+      for (const issue of checked.error.issues)
+        issues.push({ path: formatPath(['human', 'fallback', ...issue.path]), message: `the fallback must match the output signature: ${issue.message}` });
     }
   }
   if (opts.settings !== undefined && !isPlainRecord(opts.settings)) {

@@ -26,16 +26,9 @@ export interface Component {
   name: string;
   onInitialize?(ctx: AgentContext): void | Promise<void>;
   /** Return new inputs to replace them (they are validated again). */
-  onPreEvaluate?(
-    inputs: Record<string, unknown>,
-    ctx: AgentContext,
-  ): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+  onPreEvaluate?(inputs: Record<string, unknown>, ctx: AgentContext): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
   /** Return a new output to replace it (it is validated again). */
-  onPostEvaluate?(
-    output: Record<string, unknown>,
-    ctx: AgentContext,
-    inputs: Record<string, unknown>,
-  ): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
+  onPostEvaluate?(output: Record<string, unknown>, ctx: AgentContext, inputs: Record<string, unknown>): Record<string, unknown> | void | Promise<Record<string, unknown> | void>;
   onTerminate?(ctx: AgentContext, end: StepEnd): void | Promise<void>;
   onError?(error: unknown, ctx: AgentContext): void | Promise<void>;
 }

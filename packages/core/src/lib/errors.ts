@@ -183,7 +183,6 @@ export class AgentExecutionError extends FlockError<'AGENT_FAILED'> {
   }
 }
 
-
 /** Why a tool call failed. */
 export type ToolErrorReason = 'not-allowed' | 'invalid-args' | 'failed';
 
@@ -244,7 +243,10 @@ export class RoutingError extends FlockError<'ROUTING_FAILED'> {
     cause?: unknown,
   ) {
     const hints = retryHints(cause);
-    super('ROUTING_FAILED', `Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, { cause, nonRetryable: hints.nonRetryable });
+    super('ROUTING_FAILED', `Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, {
+      cause,
+      nonRetryable: hints.nonRetryable,
+    });
     if (cause !== undefined) this.causeName = errorName(cause);
     if (hints.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = hints.nextRetryDelayMs;
   }
@@ -271,8 +273,7 @@ export class ExecutorNotAvailableError extends FlockError<'EXECUTOR_NOT_AVAILABL
   ) {
     super(
       'EXECUTOR_NOT_AVAILABLE',
-      `Flock "${flockName}" has enableTemporal: true but no ${kind} executor: ` +
-        `pass \`executor: temporal()\` (from '@flock-ts/temporal') to new Flock()`,
+      `Flock "${flockName}" has enableTemporal: true but no ${kind} executor: ` + `pass \`executor: temporal()\` (from '@flock-ts/temporal') to new Flock()`,
     );
   }
 }
@@ -361,7 +362,10 @@ export class UnknownRunError extends FlockError<'UNKNOWN_RUN'> {
   readonly runId: string;
 
   constructor(runId: string, flockName: string) {
-    super('UNKNOWN_RUN', `No run "${runId}" of flock "${flockName}" in this process: in-process runs are found only by the process that started them (run on Temporal to reach a run from anywhere)`);
+    super(
+      'UNKNOWN_RUN',
+      `No run "${runId}" of flock "${flockName}" in this process: in-process runs are found only by the process that started them (run on Temporal to reach a run from anywhere)`,
+    );
     this.runId = runId;
   }
 }

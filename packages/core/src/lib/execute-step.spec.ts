@@ -115,7 +115,11 @@ describe('executeStep', () => {
     class QuotaError extends Error {
       override name = 'QuotaError';
     }
-    const { flock, request } = setup({ evaluate: () => { throw new QuotaError('quota exhausted'); } });
+    const { flock, request } = setup({
+      evaluate: () => {
+        throw new QuotaError('quota exhausted');
+      },
+    });
     const error = await rejection<AgentExecutionError>(executeStep(flock, request));
     expect(error.name).toBe('AgentExecutionError');
     expect(error.message).toBe('Agent "counter" failed: QuotaError: quota exhausted');
@@ -123,7 +127,13 @@ describe('executeStep', () => {
   });
 
   it('lets a ToolError through unwrapped', async () => {
-    const failing = defineTool({ name: 'fails', input: '', execute: () => { throw new Error('down'); } });
+    const failing = defineTool({
+      name: 'fails',
+      input: '',
+      execute: () => {
+        throw new Error('down');
+      },
+    });
     const { flock, request } = setup({
       tools: [failing],
       evaluate: async (_inputs: unknown, ctx: { callTool(name: string): Promise<unknown> }) => ({ words: await ctx.callTool('fails') }),
@@ -209,13 +219,27 @@ describe('executeStep with components', () => {
 
   it('runs onError then onTerminate when the evaluation fails', async () => {
     const log: string[] = [];
-    const { flock, request } = setup({ components: [recorder('a', log)], evaluate: () => { throw new Error('boom'); } });
+    const { flock, request } = setup({
+      components: [recorder('a', log)],
+      evaluate: () => {
+        throw new Error('boom');
+      },
+    });
     await expect(executeStep(flock, request)).rejects.toMatchObject({ name: 'AgentExecutionError' });
     expect(log).toEqual(['a.initialize', 'a.pre', 'a.error', 'a.terminate:failed']);
   });
 
   it('wraps a failing hook in ComponentError naming component, agent and hook', async () => {
-    const { flock, request } = setup({ components: [{ name: 'guard', onInitialize: () => { throw new Error('not ready'); } }] });
+    const { flock, request } = setup({
+      components: [
+        {
+          name: 'guard',
+          onInitialize: () => {
+            throw new Error('not ready');
+          },
+        },
+      ],
+    });
     const error = await rejection<ComponentError>(executeStep(flock, request));
     expect(error.name).toBe('ComponentError');
     expect(error.message).toBe('Component "guard" of agent "counter" failed in onInitialize: Error: not ready');
@@ -223,15 +247,36 @@ describe('executeStep with components', () => {
 
   it('keeps the original failure when onError or onTerminate also throw', async () => {
     const { flock, request } = setup({
-      evaluate: () => { throw new Error('original'); },
-      components: [{ name: 'noisy', onError: () => { throw new Error('in onError'); }, onTerminate: () => { throw new Error('in onTerminate'); } }],
+      evaluate: () => {
+        throw new Error('original');
+      },
+      components: [
+        {
+          name: 'noisy',
+          onError: () => {
+            throw new Error('in onError');
+          },
+          onTerminate: () => {
+            throw new Error('in onTerminate');
+          },
+        },
+      ],
     });
     const error = await rejection<AgentExecutionError>(executeStep(flock, request));
     expect(error.message).toContain('original');
   });
 
   it('fails a successful step whose onTerminate throws', async () => {
-    const { flock, request } = setup({ components: [{ name: 'closer', onTerminate: () => { throw new Error('flush failed'); } }] });
+    const { flock, request } = setup({
+      components: [
+        {
+          name: 'closer',
+          onTerminate: () => {
+            throw new Error('flush failed');
+          },
+        },
+      ],
+    });
     await expect(executeStep(flock, request)).rejects.toMatchObject({ name: 'ComponentError', hook: 'onTerminate', component: 'closer' });
   });
 
@@ -400,7 +445,11 @@ describe('executeStep hand-offs', () => {
   });
 
   it('fails the step when the hand-off cannot be decided', async () => {
-    const throwing = handoffFlock({ next: () => { throw new Error('no idea'); } });
+    const throwing = handoffFlock({
+      next: () => {
+        throw new Error('no idea');
+      },
+    });
     await expect(executeStep(throwing.flock, throwing.request('a'))).rejects.toMatchObject({ name: 'RoutingError', agent: 'counter' });
     const unknown = handoffFlock({ next: () => 'nowhere' });
     await expect(executeStep(unknown.flock, unknown.request('a'))).rejects.toMatchObject({
@@ -456,7 +505,13 @@ describe('the context agent option', () => {
 
   it('carries neither history nor the run input by default: reading them says what to declare', async () => {
     const seen = await chain();
-    expect(seen['d']).toEqual({ history: 'ContextNotDeclaredError', input: 'ContextNotDeclaredError', last: 'ContextNotDeclaredError', lastOfA: 'ContextNotDeclaredError', iteration: 3 });
+    expect(seen['d']).toEqual({
+      history: 'ContextNotDeclaredError',
+      input: 'ContextNotDeclaredError',
+      last: 'ContextNotDeclaredError',
+      lastOfA: 'ContextNotDeclaredError',
+      iteration: 3,
+    });
   });
 
   it('shows as many latest steps as context.history asks, and the run input with context.input', async () => {
@@ -477,7 +532,10 @@ describe('the context agent option', () => {
   });
 
   it('fails the step of an agent that reads what it did not declare, saying what to add', async () => {
-    const flock = new Flock({ name: 'undeclared', agents: [{ name: 'a', input: '', output: 'topic: string', evaluate: (_inputs, ctx) => ({ topic: String(ctx.input['topic']) }) }] });
+    const flock = new Flock({
+      name: 'undeclared',
+      agents: [{ name: 'a', input: '', output: 'topic: string', evaluate: (_inputs, ctx) => ({ topic: String(ctx.input['topic']) }) }],
+    });
     const error = await rejection<FlockRunFailedError>(runLocally(flock, { startAgent: 'a', input: { topic: 't' } }));
     expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'a', causeType: 'ContextNotDeclaredError' });
     expect(error.message).toContain('Agent "a" reads ctx.input, which its steps carry only when declared: add context: { input: true } to the agent');

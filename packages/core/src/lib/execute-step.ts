@@ -170,7 +170,17 @@ export async function executeStep(flock: Flock, request: StepRequest, options: S
   const attempt = options.attempt ?? 1;
   const variables = { ...request.variables };
   const view = stepView(request);
-  const context = new AgentContext({ flock, agent, view, variables, attempt, signal: options.signal, heartbeat: options.heartbeat, metric: options.metric, onText: options.onText });
+  const context = new AgentContext({
+    flock,
+    agent,
+    view,
+    variables,
+    attempt,
+    signal: options.signal,
+    heartbeat: options.heartbeat,
+    metric: options.metric,
+    onText: options.onText,
+  });
   const startedAt = new Date().toISOString();
   let step: Awaited<ReturnType<typeof runStep>>;
   try {

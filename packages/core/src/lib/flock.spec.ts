@@ -103,10 +103,7 @@ describe('Flock.toDefinition', () => {
       model: 'openai:gpt-4o-mini',
       maxIterations: 7,
       temporalConfig: { taskQueue: 'q', activityDefaults: { retryMaxAttempts: 2 } },
-      agents: [
-        agent('a', { next: 'b' }),
-        defineAgent({ name: 'b', input: z.object({ text: z.string() }), output: 'n: integer', evaluate: () => ({ n: 1 }), next: () => null }),
-      ],
+      agents: [agent('a', { next: 'b' }), defineAgent({ name: 'b', input: z.object({ text: z.string() }), output: 'n: integer', evaluate: () => ({ n: 1 }), next: () => null })],
     });
     const definition = flock.toDefinition();
     expect(definition).toMatchObject({
@@ -159,7 +156,16 @@ describe('Flock.run', () => {
   });
 
   it('rejects a failing run with FlockRunFailedError: code, agent, cause type and cause', async () => {
-    const flock = new Flock({ name: 'local', agents: [agent('a', { evaluate: () => { throw new RangeError('too far'); } })] });
+    const flock = new Flock({
+      name: 'local',
+      agents: [
+        agent('a', {
+          evaluate: () => {
+            throw new RangeError('too far');
+          },
+        }),
+      ],
+    });
     const error = await flock.run({ startAgent: 'a', input: { text: 'hi' } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'a', causeType: 'RangeError', message: 'Agent "a" failed: RangeError: too far' });
     expect((error as Error).cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'RangeError' });

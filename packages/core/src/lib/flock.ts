@@ -1,10 +1,4 @@
-import {
-  FlockConfigError,
-  parseFlockDefinition,
-  type ConfigIssue,
-  type FlockDefinition,
-  type FlockDefinitionInput,
-} from '@flock-ts/config';
+import { FlockConfigError, parseFlockDefinition, type ConfigIssue, type FlockDefinition, type FlockDefinitionInput } from '@flock-ts/config';
 import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
@@ -37,7 +31,10 @@ const LOCAL = new LocalExecutor();
 
 function prefixIssues(error: unknown, prefix: string): never {
   if (error instanceof FlockConfigError) {
-    throw new FlockConfigError(error.subject, error.issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix })));
+    throw new FlockConfigError(
+      error.subject,
+      error.issues.map((issue) => ({ ...issue, path: issue.path ? `${prefix}.${issue.path}` : prefix })),
+    );
   }
   throw error;
 }

@@ -8,7 +8,14 @@ describe('runLocally and temporalActivityConfig.local', () => {
         name: 'fast-path',
         temporalConfig: { activityDefaults: { local } },
         agents: [
-          { name: 'split', input: 'text: string', output: 'words: string[]', evaluate: ({ text }) => ({ words: String(text).split(' ') }), next: 'count', temporalActivityConfig: { local: true } },
+          {
+            name: 'split',
+            input: 'text: string',
+            output: 'words: string[]',
+            evaluate: ({ text }) => ({ words: String(text).split(' ') }),
+            next: 'count',
+            temporalActivityConfig: { local: true },
+          },
           { name: 'count', input: 'words: string[]', output: 'count: integer', evaluate: ({ words }) => ({ count: (words as string[]).length }) },
         ],
       });

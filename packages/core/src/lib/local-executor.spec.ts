@@ -86,7 +86,15 @@ describe('runLocally', () => {
     const flock = new Flock({
       name: 'count',
       maxIterations: 100,
-      agents: [{ name: 'count', input: 'n: integer', output: 'n: integer', evaluate: ({ n }) => ({ n: Number(n) + 1 }), next: (_ctx, output) => (Number(output['n']) < 25 ? 'count' : null) }],
+      agents: [
+        {
+          name: 'count',
+          input: 'n: integer',
+          output: 'n: integer',
+          evaluate: ({ n }) => ({ n: Number(n) + 1 }),
+          next: (_ctx, output) => (Number(output['n']) < 25 ? 'count' : null),
+        },
+      ],
     });
     const seen: StepRecord[] = [];
     const result = await runLocally(flock, { startAgent: 'count', input: { n: 0 }, onStep: (step) => seen.push(step) });
@@ -166,7 +174,14 @@ describe('runLocally', () => {
 
   it('rejects with the failing agent and cause, after the steps before it', async () => {
     const steps: string[] = [];
-    const failing: AgentOptions = { name: 'count', input: 'words: string[]', output: 'count: integer', evaluate: () => { throw new Error('disk on fire'); } };
+    const failing: AgentOptions = {
+      name: 'count',
+      input: 'words: string[]',
+      output: 'count: integer',
+      evaluate: () => {
+        throw new Error('disk on fire');
+      },
+    };
     const flock = pipeline();
     const broken = new Flock({ name: 'broken', agents: [flock.agent('split'), failing] });
     const error = await failure(runLocally(broken, { startAgent: 'split', input: { text: 'a' }, onStep: (s) => steps.push(s.agent) }));
@@ -198,7 +213,15 @@ describe('runLocally', () => {
   it('fails on a failing tool, naming tool and agent once', async () => {
     const flock = new Flock({
       name: 'tools',
-      tools: [defineTool({ name: 'flaky', input: 'q: string', execute: () => { throw new Error('upstream 503'); } })],
+      tools: [
+        defineTool({
+          name: 'flaky',
+          input: 'q: string',
+          execute: () => {
+            throw new Error('upstream 503');
+          },
+        }),
+      ],
       agents: [{ name: 'caller', input: 'q: string', output: 'a: string', tools: ['flaky'], evaluate: async ({ q }, ctx) => ({ a: String(await ctx.callTool('flaky', { q })) }) }],
     });
     const error = await failure(runLocally(flock, { startAgent: 'caller', input: { q: 'hi' } }));
@@ -208,7 +231,10 @@ describe('runLocally', () => {
   });
 
   it('sums the token usage of the steps', async () => {
-    const model = (tokens: number) => ({ spec: { kind: 'model' as const }, evaluate: async () => ({ output: {}, usage: { inputTokens: tokens, outputTokens: 1, totalTokens: tokens + 1 } }) });
+    const model = (tokens: number) => ({
+      spec: { kind: 'model' as const },
+      evaluate: async () => ({ output: {}, usage: { inputTokens: tokens, outputTokens: 1, totalTokens: tokens + 1 } }),
+    });
     const flock = new Flock({
       name: 'usage',
       agents: [
@@ -258,9 +284,7 @@ describe('LocalExecutor', () => {
 describe('router token usage', () => {
   it("counts a router's tokens in the run, on the step that routed", async () => {
     const flock = new Flock({ name: 'routed' });
-    flock.registerRouter(
-      defineRouter({ name: 'model-like', route: () => ({ nextAgent: 'b', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }) }),
-    );
+    flock.registerRouter(defineRouter({ name: 'model-like', route: () => ({ nextAgent: 'b', usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 } }) }));
     flock.addAgent({
       name: 'a',
       input: 'x: string',

@@ -15,7 +15,8 @@ async function collect(run: FlockRun): Promise<FlockRunEvent[]> {
   return events;
 }
 
-const kinds = (events: FlockRunEvent[]) => events.map((e) => (e.type === 'step-started' || e.type === 'text-delta' ? `${e.type}:${e.agent}` : e.type === 'step-completed' ? `${e.type}:${e.record.agent}` : e.type));
+const kinds = (events: FlockRunEvent[]) =>
+  events.map((e) => (e.type === 'step-started' || e.type === 'text-delta' ? `${e.type}:${e.agent}` : e.type === 'step-completed' ? `${e.type}:${e.record.agent}` : e.type));
 
 const reviewFlock = (approval: Record<string, unknown> | boolean = true) =>
   new Flock({
@@ -55,7 +56,12 @@ describe('LocalFlockRun (flock.start in-process)', () => {
     await expect(run.result()).resolves.toMatchObject({ output: { n: 20 }, stepCount: 2 });
     const seen = await live;
     expect(kinds(seen)).toEqual(['step-started:a', 'step-completed:a', 'step-started:b', 'text-delta:b', 'text-delta:b', 'step-completed:b', 'run-completed']);
-    expect(seen.filter((e) => e.type === 'text-delta').map((e) => (e as { delta: string }).delta).join('')).toBe('thinking hard');
+    expect(
+      seen
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e as { delta: string }).delta)
+        .join(''),
+    ).toBe('thinking hard');
     // text deltas are live only; everything else is replayed to a late follower
     expect(kinds(await collect(run))).toEqual(['step-started:a', 'step-completed:a', 'step-started:b', 'step-completed:b', 'run-completed']);
     expect(flock.getRun(run.id)).toBe(run);
@@ -90,7 +96,12 @@ describe('LocalFlockRun (flock.start in-process)', () => {
     const rejected = await reviewFlock().start({ startAgent: 'draft', input: { topic: 't', angle: 'a' } });
     await until(rejected, (phase) => phase === 'waiting');
     await rejected.send({ approved: false, comment: 'too vague', by: 'bo' });
-    await expect(rejected.result()).rejects.toMatchObject({ name: 'FlockRunFailedError', code: 'REJECTED', agent: 'draft', message: expect.stringContaining('rejected by bo: too vague') });
+    await expect(rejected.result()).rejects.toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'REJECTED',
+      agent: 'draft',
+      message: expect.stringContaining('rejected by bo: too vague'),
+    });
     expect((await rejected.status()).phase).toBe('failed');
 
     const redo = await reviewFlock({ onReject: 'redo' }).start({ startAgent: 'draft', input: { topic: 't', angle: 'a' } });
@@ -187,8 +198,14 @@ describe('LocalFlockRun (flock.start in-process)', () => {
   });
 
   it('refuses a human agent option mixed with code, and a fallback that breaks the signature', () => {
-    expect(() => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'a: string', human: {}, evaluate: () => ({ a: '' }) }] })).toThrow(/human: a human agent takes its output from a person/);
-    expect(() => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'n: integer', human: { fallback: { n: 'x' } as never } }] })).toThrow(/human\.fallback\.n: the fallback must match the output signature/);
-    expect(() => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'n: integer', evaluate: () => ({ n: 1 }), approval: { onReject: 'later' as never } }] })).toThrow(/approval\.onReject/);
+    expect(() => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'a: string', human: {}, evaluate: () => ({ a: '' }) }] })).toThrow(
+      /human: a human agent takes its output from a person/,
+    );
+    expect(() => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'n: integer', human: { fallback: { n: 'x' } as never } }] })).toThrow(
+      /human\.fallback\.n: the fallback must match the output signature/,
+    );
+    expect(
+      () => new Flock({ name: 'x', agents: [{ name: 'a', input: 'q: string', output: 'n: integer', evaluate: () => ({ n: 1 }), approval: { onReject: 'later' as never } }] }),
+    ).toThrow(/approval\.onReject/);
   });
 });

@@ -27,19 +27,7 @@ import { executeStep } from './execute-step';
 import type { Flock } from './flock';
 import type { CancelOptions, CancelOutcome, FlockRun, RunEventsOptions } from './run-handle';
 import { prepareRunInput } from './run-input';
-import type {
-  FlockResponse,
-  FlockResponseReceipt,
-  FlockRunEvent,
-  HumanResponse,
-  RunPhase,
-  RunRequest,
-  RunResult,
-  RunState,
-  RunStatus,
-  StepRecord,
-  WaitingFor,
-} from './run-state';
+import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, HumanResponse, RunPhase, RunRequest, RunResult, RunState, RunStatus, StepRecord, WaitingFor } from './run-state';
 
 interface PendingWait {
   wait: WaitingFor;
@@ -266,11 +254,13 @@ export class LocalFlockRun implements FlockRun {
                 reject(error);
               }
             }, seconds * 1000);
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        if (timer) clearTimeout(timer);
-        this.phase = 'running';
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          if (timer) clearTimeout(timer);
+          this.phase = 'running';
+          fn(value);
+        };
       this.pending = { wait: shown, resolve: settle(resolve), reject: settle(reject) };
       this.log.push({ type: 'waiting', waitingFor: waitWithoutOutput(shown) });
     });

@@ -15,7 +15,7 @@ export interface HandoffDecision {
 }
 
 function describe(value: unknown): string {
-  return value === '' ? 'an empty string' : typeof value === 'object' ? JSON.stringify(value) ?? String(value) : `${typeof value} ${String(value)}`;
+  return value === '' ? 'an empty string' : typeof value === 'object' ? (JSON.stringify(value) ?? String(value)) : `${typeof value} ${String(value)}`;
 }
 
 async function route(flock: Flock, agent: Agent, router: Router, output: Record<string, unknown>, context: AgentContext) {
@@ -50,12 +50,7 @@ async function route(flock: Flock, agent: Agent, router: Router, output: Record<
  * @example
  * const { nextAgent } = await resolveHandoff(flock, 'reader', output, view); // => 'ranker'
  */
-export async function resolveHandoff(
-  flock: Flock,
-  agentName: string,
-  output: Record<string, unknown>,
-  view: StepView,
-): Promise<HandoffDecision> {
+export async function resolveHandoff(flock: Flock, agentName: string, output: Record<string, unknown>, view: StepView): Promise<HandoffDecision> {
   const agent = flock.agent(agentName);
   const handoff = agent.handoff;
   if (!handoff) return { nextAgent: null };

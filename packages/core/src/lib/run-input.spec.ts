@@ -3,7 +3,9 @@ import { prepareRunInput } from './run-input';
 
 describe('prepareRunInput', () => {
   it('refuses a secret-named entry, naming its path and where secrets belong', () => {
-    expect(() => prepareRunInput({ input: { topic: 'x', auth: { pass: 'hunter2' } } })).toThrow(/input\.auth\.pass: the run input is stored in the run history and must not carry secrets/);
+    expect(() => prepareRunInput({ input: { topic: 'x', auth: { pass: 'hunter2' } } })).toThrow(
+      /input\.auth\.pass: the run input is stored in the run history and must not carry secrets/,
+    );
     expect(() => prepareRunInput({ input: { apiKey: 'whatever' } })).toThrow(/input\.apiKey/);
   });
 

@@ -68,5 +68,4 @@ export interface RunResult<Out = Record<string, unknown>, Last extends string = 
  */
 export type FlockRunResult<A extends Agent = Agent> = [EndingResults<A>] extends [never] ? RunResult : EndingResults<A>;
 
-type EndingResults<A extends Agent> =
-  A extends Agent<infer Name, unknown, infer Out, infer Ends> ? ([Ends] extends [false] ? never : RunResult<Out, Name>) : never;
+type EndingResults<A extends Agent> = A extends Agent<infer Name, unknown, infer Out, infer Ends> ? ([Ends] extends [false] ? never : RunResult<Out, Name>) : never;

@@ -84,19 +84,11 @@ type TrimStart<S extends string> = S extends `${infer C}${infer R}` ? (C extends
 
 /** `[A-Za-z_][A-Za-z0-9_]*`, greedy: `[name, rest]`, or Fail. */
 type Ident<S extends string> = S extends `${infer C}${infer R}` ? (C extends IdentStart ? IdentTail<R, C> : Fail) : Fail;
-type IdentTail<S extends string, Acc extends string> = S extends `${infer C}${infer R}`
-  ? C extends IdentChar
-    ? IdentTail<R, `${Acc}${C}`>
-    : [Acc, S]
-  : [Acc, S];
+type IdentTail<S extends string, Acc extends string> = S extends `${infer C}${infer R}` ? (C extends IdentChar ? IdentTail<R, `${Acc}${C}`> : [Acc, S]) : [Acc, S];
 
 /** The runtime's lookahead for a comma that ends a description: `\s*name\??\s*(:|,|$)`. */
 type StartsField<S extends string> =
-  Ident<TrimStart<S>> extends [string, infer R extends string]
-    ? TrimStart<R extends `?${infer R2}` ? R2 : R> extends `:${string}` | `,${string}` | ''
-      ? true
-      : false
-    : false;
+  Ident<TrimStart<S>> extends [string, infer R extends string] ? (TrimStart<R extends `?${infer R2}` ? R2 : R> extends `:${string}` | `,${string}` | '' ? true : false) : false;
 
 /**
  * Skips a description: up to a comma that starts a field, or the end (in a
@@ -119,8 +111,7 @@ type SkipDescription<S extends string, Nested extends boolean> = S extends `${in
     : '';
 
 /** A type, then more `| 'literal'` when it is a literal. */
-type ParseUnion<S extends string> =
-  ParsePostfix<TrimStart<S>> extends Parsed<infer T, infer R, infer K> ? (K extends 'literal' ? MoreLiterals<T, R> : Parsed<T, R, K>) : Fail;
+type ParseUnion<S extends string> = ParsePostfix<TrimStart<S>> extends Parsed<infer T, infer R, infer K> ? (K extends 'literal' ? MoreLiterals<T, R> : Parsed<T, R, K>) : Fail;
 
 type MoreLiterals<T, R extends string> =
   TrimStart<R> extends `|${infer After}`
@@ -158,20 +149,11 @@ type ParsePrimary<S extends string> = S extends `'${infer V}'${infer R}`
           : Fail;
 
 /** `Array<T>`, `list[T]`, `List[T]` (also `Array[T]`), after the word. */
-type ParseArrayOf<S extends string> = S extends `<${infer R}`
-  ? ClosedArray<ParseUnion<R>, '>'>
-  : S extends `[${infer R}`
-    ? ClosedArray<ParseUnion<R>, ']'>
-    : Fail;
-type ClosedArray<P, Close extends string> =
-  P extends Parsed<infer T, infer R, Kind> ? (TrimStart<R> extends `${Close}${infer After}` ? Parsed<T[], After, 'other'> : Fail) : Fail;
+type ParseArrayOf<S extends string> = S extends `<${infer R}` ? ClosedArray<ParseUnion<R>, '>'> : S extends `[${infer R}` ? ClosedArray<ParseUnion<R>, ']'> : Fail;
+type ClosedArray<P, Close extends string> = P extends Parsed<infer T, infer R, Kind> ? (TrimStart<R> extends `${Close}${infer After}` ? Parsed<T[], After, 'other'> : Fail) : Fail;
 
 type ParseObject<S extends string> =
-  FieldList<S, true> extends [infer Fields, infer R extends string]
-    ? TrimStart<R> extends `}${infer After}`
-      ? Parsed<Simplify<Fields>, After, 'other'>
-      : Fail
-    : Fail;
+  FieldList<S, true> extends [infer Fields, infer R extends string] ? (TrimStart<R> extends `}${infer After}` ? Parsed<Simplify<Fields>, After, 'other'> : Fail) : Fail;
 
 /** A field list: `[fields, rest]` or Fail. Empty at the end, or before the `}` of a nested object. */
 type FieldList<S extends string, Nested extends boolean> =

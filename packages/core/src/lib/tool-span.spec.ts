@@ -24,7 +24,13 @@ function recordingProvider() {
 }
 
 const echo = defineTool({ name: 'echo', input: 'text: string', execute: ({ text }) => text });
-const failing = defineTool({ name: 'failing', input: '', execute: () => { throw new Error('disk full'); } });
+const failing = defineTool({
+  name: 'failing',
+  input: '',
+  execute: () => {
+    throw new Error('disk full');
+  },
+});
 const agent = defineAgent({ name: 'writer', input: '', output: '', evaluate: () => ({}), tools: [echo, failing] });
 const flock = new Flock({ name: 'spans', agents: [agent] });
 const ctx = new AgentContext({ flock, agent, view: { runId: 'run-7', flockName: 'spans', step: 0, variables: {} } });

@@ -6,7 +6,13 @@ import { Flock } from './flock';
 import { defineTool, invokeTool, isTool } from './tool';
 
 const add = defineTool({ name: 'add', description: 'Adds', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
-const broken = defineTool({ name: 'broken', input: '', execute: () => { throw new RangeError('out of range'); } });
+const broken = defineTool({
+  name: 'broken',
+  input: '',
+  execute: () => {
+    throw new RangeError('out of range');
+  },
+});
 const agent = defineAgent({ name: 'calc', input: '', output: 'sum: number', evaluate: () => ({ sum: 0 }), tools: [add, broken] });
 const flock = new Flock({ name: 'tools', agents: [agent] });
 const ctx = new AgentContext({ flock, agent, view: { runId: 'r', flockName: 'tools', step: 0, variables: {} } });

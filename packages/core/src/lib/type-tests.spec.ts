@@ -53,7 +53,10 @@ function expectedErrors(program: ts.Program): Expected[] {
       file.text.split('\n').flatMap((text, line) => {
         const at = text.indexOf(MARKER);
         if (at < 0) return [];
-        const message = text.slice(at + MARKER.length).replace(/^\s*--\s*/, '').trim();
+        const message = text
+          .slice(at + MARKER.length)
+          .replace(/^\s*--\s*/, '')
+          .trim();
         return [{ file: path.relative(folder, file.fileName), line: line + 1, message }];
       }),
     );
@@ -81,10 +84,14 @@ describe('type tests (type-tests/)', () => {
     for (const { file, message } of expected) expect({ file, message }).toEqual({ file, message: expect.stringMatching(/\S{3}/) });
 
     const disarmed = compile(config, true, program);
-    const diagnostics = disarmed.getSourceFiles().filter((file) => isFixture(file.fileName)).flatMap((file) => disarmed.getSemanticDiagnostics(file));
+    const diagnostics = disarmed
+      .getSourceFiles()
+      .filter((file) => isFixture(file.fileName))
+      .flatMap((file) => disarmed.getSemanticDiagnostics(file));
     const found = (want: Expected) =>
       diagnostics.filter(
-        (d) => path.relative(folder, d.file?.fileName ?? '') === want.file && lineOf(d) === want.line && ts.flattenDiagnosticMessageText(d.messageText, '\n').includes(want.message),
+        (d) =>
+          path.relative(folder, d.file?.fileName ?? '') === want.file && lineOf(d) === want.line && ts.flattenDiagnosticMessageText(d.messageText, '\n').includes(want.message),
       );
     const missing = expected.filter((want) => found(want).length === 0);
     expect(missing.length ? `${JSON.stringify(missing, null, 2)}\nfound instead:\n${format(diagnostics)}` : '').toBe('');

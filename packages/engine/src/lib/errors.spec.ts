@@ -6,7 +6,14 @@ describe('FlockRunFailedError', () => {
     const cause = new Error('disk on fire');
     const error = new FlockRunFailedError('Agent "a" failed: disk on fire', { code: 'AGENT_FAILED', agent: 'a', causeType: 'Error', cause, workflowId: 'wf-1' });
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'a', causeType: 'Error', workflowId: 'wf-1', message: 'Agent "a" failed: disk on fire' });
+    expect(error).toMatchObject({
+      name: 'FlockRunFailedError',
+      code: 'AGENT_FAILED',
+      agent: 'a',
+      causeType: 'Error',
+      workflowId: 'wf-1',
+      message: 'Agent "a" failed: disk on fire',
+    });
     expect(error.cause).toBe(cause);
     expect(error.webUiUrl).toBeUndefined();
   });

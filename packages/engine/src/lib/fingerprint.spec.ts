@@ -46,15 +46,11 @@ describe('stepFingerprint', () => {
   });
 
   it('tells a changed output signature', () => {
-    expect(differences([reader, writer], [{ ...reader, output: 'documents: string[], count: integer' }, writer])).toEqual([
-      'the output signature of "reader" differs',
-    ]);
+    expect(differences([reader, writer], [{ ...reader, output: 'documents: string[], count: integer' }, writer])).toEqual(['the output signature of "reader" differs']);
   });
 
   it('tells a changed input signature', () => {
-    expect(differences([reader, writer], [{ ...reader, input: 'folder: string, recursive?: boolean' }, writer])).toEqual([
-      'the input signature of "reader" differs',
-    ]);
+    expect(differences([reader, writer], [{ ...reader, input: 'folder: string, recursive?: boolean' }, writer])).toEqual(['the input signature of "reader" differs']);
   });
 
   it('tells a changed hand-off, saying what it is here and in the run', () => {
@@ -84,11 +80,11 @@ describe('stepFingerprint', () => {
 
 describe('handoffLabel', () => {
   it('labels each kind of hand-off', () => {
-    expect([
-      handoffLabel(undefined),
-      handoffLabel({ kind: 'static', agent: 'b' }),
-      handoffLabel({ kind: 'code' }),
-      handoffLabel({ kind: 'router', router: 'triage' }),
-    ]).toEqual(['none', 'static:b', 'code', 'router:triage']);
+    expect([handoffLabel(undefined), handoffLabel({ kind: 'static', agent: 'b' }), handoffLabel({ kind: 'code' }), handoffLabel({ kind: 'router', router: 'triage' })]).toEqual([
+      'none',
+      'static:b',
+      'code',
+      'router:triage',
+    ]);
   });
 });

@@ -40,7 +40,12 @@ export function handoffLabel(next: HandoffSpec | undefined): string {
 
 /** Digest of a flock's agent set. */
 export function agentSetDigest(definition: Pick<FlockDefinition, 'agents'>): string {
-  return digest(definition.agents.map((agent) => agent.name).sort().join('\n'));
+  return digest(
+    definition.agents
+      .map((agent) => agent.name)
+      .sort()
+      .join('\n'),
+  );
 }
 
 /**

@@ -43,10 +43,13 @@ const usage = (tokens: number): TokenUsage => ({ inputTokens: tokens, outputToke
 
 describe('planRun', () => {
   it('prepares every agent: input fields, hand-off, context and fingerprint', () => {
-    const runPlan = plan([
-      agent('reader', 'folder: string', { next: { kind: 'static', agent: 'writer' } }),
-      agent('writer', 'documents: string[], tone?: string', { context: { history: 3, input: true } }),
-    ], 7);
+    const runPlan = plan(
+      [
+        agent('reader', 'folder: string', { next: { kind: 'static', agent: 'writer' } }),
+        agent('writer', 'documents: string[], tone?: string', { context: { history: 3, input: true } }),
+      ],
+      7,
+    );
     expect(runPlan).toMatchObject({ flockName: 'demo', maxIterations: 7, agentNames: ['reader', 'writer'], tailSize: 3 });
     expect(runPlan.agents.get('reader')).toMatchObject({ inputFields: ['folder'], next: { kind: 'static', agent: 'writer' }, history: 0, input: false });
     expect(runPlan.agents.get('writer')).toMatchObject({ inputFields: ['documents', 'tone'], next: { kind: 'code' }, history: 3, input: true });
@@ -337,7 +340,7 @@ describe('applyStep', () => {
     expect(state).not.toHaveProperty('usage');
   });
 
-  it("follows a static hand-off from the plan, whatever the step says", () => {
+  it('follows a static hand-off from the plan, whatever the step says', () => {
     const runPlan = plan([agent('a', '', { next: { kind: 'static', agent: 'b' } }), agent('b', '', { next: undefined })]);
     const state = start(runPlan, 'a');
     expect(finish(runPlan, state, {}, { nextAgent: 'a' }).nextAgent).toBe('b');

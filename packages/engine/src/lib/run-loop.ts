@@ -2,7 +2,17 @@ import type { AgentDefinition, ApprovalSpec, FlockDefinition, HandoffSpec, Signa
 import { parseSignature } from '@flock-ts/config/sandbox';
 import { FlockRunFailedError, RUN_FAILURE_TYPES, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
-import { RECENT_STEPS, type RunResult, type RunStart, type RunState, type StepFingerprint, type StepRecord, type StepRequest, type StepResult, type StepSummary } from './run-types';
+import {
+  RECENT_STEPS,
+  type RunResult,
+  type RunStart,
+  type RunState,
+  type StepFingerprint,
+  type StepRecord,
+  type StepRequest,
+  type StepResult,
+  type StepSummary,
+} from './run-types';
 import { sumUsage } from './usage';
 
 // The run loop, once for every executor: decide the agent, build the step

@@ -114,9 +114,7 @@ export interface WaitingFor {
  * `{ approved, comment? }` for an approval. `step` (optional) guards
  * against answering a wait that already ended.
  */
-export type FlockResponse =
-  | { output: Record<string, unknown>; step?: number; by?: string }
-  | { approved: boolean; comment?: string; step?: number; by?: string };
+export type FlockResponse = { output: Record<string, unknown>; step?: number; by?: string } | { approved: boolean; comment?: string; step?: number; by?: string };
 
 /** What a run accepted: the wait it ended. */
 export interface FlockResponseReceipt {

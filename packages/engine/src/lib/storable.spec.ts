@@ -15,7 +15,18 @@ describe('findUnstorable', () => {
     cyclic['self'] = cyclic;
     const typed = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array].map((Ctor) => new Ctor(2));
     expect(
-      findUnstorable({ s: 'x', big: 1n, date: new Date(0), map: new Map([['k', shared]]), set: new Set([shared]), re: /x/, url: new URL('https://x.org'), typed, bare: Object.create(null), cyclic }),
+      findUnstorable({
+        s: 'x',
+        big: 1n,
+        date: new Date(0),
+        map: new Map([['k', shared]]),
+        set: new Set([shared]),
+        re: /x/,
+        url: new URL('https://x.org'),
+        typed,
+        bare: Object.create(null),
+        cyclic,
+      }),
     ).toBeUndefined();
   });
 

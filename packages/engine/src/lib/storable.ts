@@ -8,8 +8,7 @@ export interface UnstorableValue {
   message: string;
 }
 
-const SUPPORTED =
-  'plain objects, arrays, strings, numbers, booleans, null, undefined, BigInt, Date, Map, Set, RegExp, URL, Error and standard typed arrays';
+const SUPPORTED = 'plain objects, arrays, strings, numbers, booleans, null, undefined, BigInt, Date, Map, Set, RegExp, URL, Error and standard typed arrays';
 
 /**
  * How deep a stored value may nest: the run input, a step's output and its
@@ -158,10 +157,7 @@ function walk(value: unknown, path: string, seen: Set<object>, depth: number): U
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
       if (PROTOTYPE_KEYS.has(key)) {
-        return problem(
-          appendPath(path, key),
-          `the key "${key}" is not storable: __proto__, constructor and prototype are refused as keys (a prototype pollution risk); rename it`,
-        );
+        return problem(appendPath(path, key), `the key "${key}" is not storable: __proto__, constructor and prototype are refused as keys (a prototype pollution risk); rename it`);
       }
       const found = walk((value as Record<string, unknown>)[key], appendPath(path, key), seen, depth + 1);
       if (found) return found;

@@ -5,7 +5,13 @@ import { applyApproval, approvalWait, checkResponse, inputWait, timedOutApproval
 const definition = parseFlockDefinition({
   name: 'review',
   agents: [
-    { name: 'ask', input: 'topic: string', output: 'answer: string, score: integer', evaluator: { kind: 'human', prompt: 'Your take?', timeoutSeconds: 60, fallback: { answer: 'none', score: 0 } }, next: { kind: 'static', agent: 'draft' } },
+    {
+      name: 'ask',
+      input: 'topic: string',
+      output: 'answer: string, score: integer',
+      evaluator: { kind: 'human', prompt: 'Your take?', timeoutSeconds: 60, fallback: { answer: 'none', score: 0 } },
+      next: { kind: 'static', agent: 'draft' },
+    },
     { name: 'draft', input: 'answer: string', output: 'text: string', approval: { onReject: 'redo', timeoutSeconds: 5 } },
     { name: 'strict', input: 'text: string', output: 'done: boolean', approval: {} },
     { name: 'silent', input: 'topic: string', output: 'answer: string', evaluator: { kind: 'human', timeoutSeconds: 1 } },

@@ -43,7 +43,12 @@ describe('createCorpusReportFlock', () => {
       uniqueWords: 6,
       syllables: 8,
       avgSentenceLength: 4,
-      topWords: [{ word: 'blue', count: 1 }, { word: 'hot', count: 1 }, { word: 'sky', count: 1 }, { word: 'sun', count: 1 }],
+      topWords: [
+        { word: 'blue', count: 1 },
+        { word: 'hot', count: 1 },
+        { word: 'sky', count: 1 },
+        { word: 'sun', count: 1 },
+      ],
     });
   });
 

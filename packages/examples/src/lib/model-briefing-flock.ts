@@ -94,7 +94,7 @@ export function createModelBriefingFlock<X extends object = NoExecutorFields>(op
     // the topTerms tool reads the reader's output through ctx.lastOutput('reader')
     context: { history: 1 },
     output:
-      "brief: string | three sentences on what the documents are about, keyTerms: string[] | up to five terms that matter most, " +
+      'brief: string | three sentences on what the documents are about, keyTerms: string[] | up to five terms that matter most, ' +
       "audience: 'engineers' | 'managers' | who should act on the brief",
     evaluator: modelEvaluator({
       instructions: 'Check what each document is about with topTerms before you write. Be factual; quote no more than five words.',

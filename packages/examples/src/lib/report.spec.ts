@@ -3,7 +3,10 @@ import { renderReport } from './report';
 import { analyzeText } from './text-stats';
 
 describe('renderReport', () => {
-  const documents = [analyzeText('short.txt', 'Go now. Run fast.'), analyzeText('long.txt', 'A considerably elaborate, unnecessarily complicated sentence continues indefinitely.')];
+  const documents = [
+    analyzeText('short.txt', 'Go now. Run fast.'),
+    analyzeText('long.txt', 'A considerably elaborate, unnecessarily complicated sentence continues indefinitely.'),
+  ];
   const ranking = rankDocuments(documents);
   const report = renderReport(ranking, documents, 'Test report');
 

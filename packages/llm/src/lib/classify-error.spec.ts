@@ -77,7 +77,13 @@ describe('toModelError', () => {
 
   it('turns an unparsable answer into a retryable output error', () => {
     const error = classify(
-      new NoObjectGeneratedError({ message: 'No object generated', text: 'not json', response: { id: '1', timestamp: new Date(), modelId: 'local' }, usage: {} as never, finishReason: 'stop' }),
+      new NoObjectGeneratedError({
+        message: 'No object generated',
+        text: 'not json',
+        response: { id: '1', timestamp: new Date(), modelId: 'local' },
+        usage: {} as never,
+        finishReason: 'stop',
+      }),
     );
     expect([error.name, error.nonRetryable]).toEqual(['ModelOutputError', false]);
   });

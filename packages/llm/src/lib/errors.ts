@@ -25,13 +25,7 @@ export interface ModelCallSite {
 
 /** The code of each model error. */
 export type ModelErrorCode =
-  | 'MODEL_NOT_CONFIGURED'
-  | 'MODEL_AUTHENTICATION'
-  | 'MODEL_RATE_LIMIT'
-  | 'MODEL_CONTEXT_LENGTH'
-  | 'MODEL_INVALID_REQUEST'
-  | 'MODEL_PROVIDER'
-  | 'MODEL_OUTPUT';
+  'MODEL_NOT_CONFIGURED' | 'MODEL_AUTHENTICATION' | 'MODEL_RATE_LIMIT' | 'MODEL_CONTEXT_LENGTH' | 'MODEL_INVALID_REQUEST' | 'MODEL_PROVIDER' | 'MODEL_OUTPUT';
 
 /** What the provider answered, when it answered over HTTP. */
 export interface ModelErrorDetails {

@@ -3,8 +3,20 @@ import { createFakeModel, type FakeModel } from './fake-model';
 import { llmRouter, type LlmRouteDecision, type LlmRouterOptions } from './llm-router';
 
 const intake = defineAgent({ name: 'intake', description: 'Reads a support ticket', input: 'ticket: string', output: 'topic: string', evaluate: () => ({ topic: 'billing' }) });
-const billing = defineAgent({ name: 'billing', description: 'Answers questions about invoices and payments', input: 'topic: string', output: 'answer: string', evaluate: () => ({ answer: 'paid' }) });
-const outage = defineAgent({ name: 'outage', description: 'Handles reports of service outages', input: 'topic: string', output: 'answer: string', evaluate: () => ({ answer: 'up' }) });
+const billing = defineAgent({
+  name: 'billing',
+  description: 'Answers questions about invoices and payments',
+  input: 'topic: string',
+  output: 'answer: string',
+  evaluate: () => ({ answer: 'paid' }),
+});
+const outage = defineAgent({
+  name: 'outage',
+  description: 'Handles reports of service outages',
+  input: 'topic: string',
+  output: 'answer: string',
+  evaluate: () => ({ answer: 'up' }),
+});
 
 function routeWith(model: FakeModel, options: Partial<LlmRouterOptions> = {}): Promise<LlmRouteDecision> {
   const router = llmRouter({ name: 'triage', model, minConfidence: 0.6, ...options });
@@ -26,7 +38,9 @@ function failed(promise: Promise<unknown>): Promise<FlockRunFailedError> {
 
 describe('llmRouter with the AI SDK test model', () => {
   it('chooses the next agent from the agents and their descriptions', async () => {
-    const model = createFakeModel({ responses: [{ output: { nextAgent: 'billing', confidence: 0.9, reason: 'an invoice question' }, usage: { inputTokens: 50, outputTokens: 12 } }] });
+    const model = createFakeModel({
+      responses: [{ output: { nextAgent: 'billing', confidence: 0.9, reason: 'an invoice question' }, usage: { inputTokens: 50, outputTokens: 12 } }],
+    });
     expect(await routeWith(model)).toEqual({
       nextAgent: 'billing',
       confidence: 0.9,
@@ -69,10 +83,7 @@ describe('llmRouter with the AI SDK test model', () => {
 
   it('hands off inside a flock run and ends it when nothing fits', async () => {
     const model = createFakeModel({
-      responses: [
-        { output: { nextAgent: 'billing', confidence: 0.8, reason: 'invoice' } },
-        { output: { nextAgent: 'none', confidence: 0.9, reason: 'answered' } },
-      ],
+      responses: [{ output: { nextAgent: 'billing', confidence: 0.8, reason: 'invoice' } }, { output: { nextAgent: 'none', confidence: 0.9, reason: 'answered' } }],
     });
     const triage = llmRouter({ name: 'triage', model, agents: ['billing', 'outage'] });
     const flock = new Flock({

@@ -48,10 +48,7 @@ export interface ResolvedModel {
  * or an id (own, else the flock's `model`, else `FLOCK_MODEL`) through
  * {@link resolveModel}. Configuration errors name the agent (and router).
  */
-export function resolveCallModel(
-  model: string | LanguageModelV3 | undefined,
-  who: { agent: string; router?: string; flockModel?: string },
-): ResolvedModel {
+export function resolveCallModel(model: string | LanguageModelV3 | undefined, who: { agent: string; router?: string; flockModel?: string }): ResolvedModel {
   const base = who.router === undefined ? { agent: who.agent } : { agent: who.agent, router: who.router };
   if (typeof model === 'object') {
     return { model, site: { ...base, provider: model.provider.split('.')[0], model: model.modelId } };
@@ -174,8 +171,7 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
   const maxToolCalls = request.maxToolCalls ?? 0;
   const controller = new AbortController();
   const abortSignal = request.signal ? AbortSignal.any([request.signal, controller.signal]) : controller.signal;
-  const stepTools =
-    request.tools?.length && maxToolCalls > 0 ? toStepTools(request.tools, context, { maxCalls: maxToolCalls, abort: () => controller.abort() }) : undefined;
+  const stepTools = request.tools?.length && maxToolCalls > 0 ? toStepTools(request.tools, context, { maxCalls: maxToolCalls, abort: () => controller.abort() }) : undefined;
   const options = callOptions(request, stepTools, abortSignal);
   let result: Completion;
   try {

@@ -10,7 +10,13 @@ const wordCount = defineTool({
   input: 'text: string | the text to count',
   execute: ({ text }) => String(text).split(/\s+/).filter(Boolean).length,
 });
-const broken = defineTool({ name: 'broken', input: '', execute: () => { throw new Error('disk on fire'); } });
+const broken = defineTool({
+  name: 'broken',
+  input: '',
+  execute: () => {
+    throw new Error('disk on fire');
+  },
+});
 
 function summarizer(options: ModelEvaluatorOptions, tools: Tool[] = [wordCount]): Agent {
   return defineAgent({
@@ -102,7 +108,12 @@ describe('modelEvaluator with the AI SDK test model', () => {
   it('refuses calls past the budget when the model asks for several at once', async () => {
     const model = createFakeModel({
       responses: [
-        { toolCalls: [{ name: 'wordCount', args: { text: 'a' } }, { name: 'wordCount', args: { text: 'a b' } }] },
+        {
+          toolCalls: [
+            { name: 'wordCount', args: { text: 'a' } },
+            { name: 'wordCount', args: { text: 'a b' } },
+          ],
+        },
         answer({ summary: 'ok', words: 1 }),
       ],
     });
@@ -173,7 +184,9 @@ describe('modelEvaluator with the AI SDK test model', () => {
       const error = await failed(run(summarizer({}, [])));
       expect(error).toMatchObject({ name: 'FlockRunFailedError', agent: 'summarizer', causeType: 'ModelConfigurationError' });
       expect(error.cause).toMatchObject({ causeName: 'ModelConfigurationError', nonRetryable: true });
-      await expect(run(summarizer({}, []), { model: 'openai-compatible:local' })).rejects.toThrow(/Agent "summarizer": model "openai-compatible:local" needs the server's base URL/);
+      await expect(run(summarizer({}, []), { model: 'openai-compatible:local' })).rejects.toThrow(
+        /Agent "summarizer": model "openai-compatible:local" needs the server's base URL/,
+      );
     } finally {
       if (previous !== undefined) process.env['FLOCK_MODEL'] = previous;
     }

@@ -264,9 +264,7 @@ describe('model evaluator streaming over HTTP to the OpenAI stand-in', () => {
     const streamed = await rejection(evaluate({ onText: (delta) => deltas.push(delta) }));
     expect(plain).toMatchObject({ name: 'ModelProviderError', nonRetryable: false, statusCode: 500 });
     expect(streamed).toMatchObject({ name: 'ModelProviderError', nonRetryable: false });
-    expect(streamed.message).toBe(
-      'Agent "summarizer": model provider "openai-compatible" (model "stand-in-model") failed while streaming its answer: The server is overloaded',
-    );
+    expect(streamed.message).toBe('Agent "summarizer": model provider "openai-compatible" (model "stand-in-model") failed while streaming its answer: The server is overloaded');
     expect(deltas).toEqual(textChunks(JSON.stringify(answer)).slice(0, 2));
     expect(server.requests[1].stream).toMatchObject({ done: false });
   });
@@ -325,7 +323,11 @@ describe('the stand-in streaming Server-Sent Events', () => {
     const { contentType, data } = await events({ stream_options: { include_usage: true } });
     expect(contentType).toBe('text/event-stream');
     expect(data.at(-1)).toBe('[DONE]');
-    const chunks = data.slice(0, -1).map((line) => JSON.parse(line) as { object: string; id: string; choices: Array<{ delta: { role?: string; content?: string }; finish_reason: string | null }>; usage?: unknown });
+    const chunks = data
+      .slice(0, -1)
+      .map(
+        (line) => JSON.parse(line) as { object: string; id: string; choices: Array<{ delta: { role?: string; content?: string }; finish_reason: string | null }>; usage?: unknown },
+      );
     expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk' && chunk.id === chunks[0].id)).toBe(true);
     expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
     const content = chunks.slice(1, -2).map((chunk) => chunk.choices[0].delta.content);
@@ -337,7 +339,13 @@ describe('the stand-in streaming Server-Sent Events', () => {
   it('streams tool calls as name first, then the arguments in pieces, and sends no usage unless asked', async () => {
     server.reply({ toolCalls: [{ name: 'wordCount', args: { text: 'a b' } }] });
     const { data } = await events({});
-    const chunks = data.slice(0, -1).map((line) => JSON.parse(line) as { choices: Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments: string } }> }; finish_reason: string | null }>; usage?: unknown });
+    const chunks = data.slice(0, -1).map(
+      (line) =>
+        JSON.parse(line) as {
+          choices: Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function: { name?: string; arguments: string } }> }; finish_reason: string | null }>;
+          usage?: unknown;
+        },
+    );
     const calls = chunks.flatMap((chunk) => chunk.choices[0].delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_/), function: { name: 'wordCount', arguments: '' } });
     expect(calls.length).toBeGreaterThan(2);

@@ -5,7 +5,7 @@ import { describeFields, renderInputs, renderSystemPrompt, typeOf } from './prom
 const agent = defineAgent({
   name: 'summarizer',
   description: 'Summarizes a text',
-  input: 'text: string | the text to summarize, limit?: integer | most words, style?: \'plain\' | \'bullets\'',
+  input: "text: string | the text to summarize, limit?: integer | most words, style?: 'plain' | 'bullets'",
   output: 'summary: string | two sentences, points: { title: string, weight?: number }[]',
   evaluate: () => ({ summary: '', points: [] }),
 });

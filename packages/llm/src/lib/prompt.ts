@@ -24,9 +24,7 @@ export function typeOf(node: JsonSchemaNode): string {
   }
   if (type === 'object' && isNode(node.properties)) {
     const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
-    const fields = Object.entries(node.properties).map(
-      ([name, child]) => `${name}${required.has(name) ? '' : '?'}: ${isNode(child) ? typeOf(child) : 'unknown'}`,
-    );
+    const fields = Object.entries(node.properties).map(([name, child]) => `${name}${required.has(name) ? '' : '?'}: ${isNode(child) ? typeOf(child) : 'unknown'}`);
     return `{ ${fields.join(', ')} }`;
   }
   return typeof type === 'string' ? type : 'unknown';
@@ -55,10 +53,7 @@ function inputSchemaOf(agent: Agent): JsonSchemaNode {
  * @example
  * renderSystemPrompt(agent, { flockName: 'docs', outputSchema, instructions: 'Be brief.' })
  */
-export function renderSystemPrompt(
-  agent: Agent,
-  options: { flockName: string; outputSchema: JsonSchemaNode; instructions?: string; hasTools?: boolean },
-): string {
+export function renderSystemPrompt(agent: Agent, options: { flockName: string; outputSchema: JsonSchemaNode; instructions?: string; hasTools?: boolean }): string {
   const lines = [`You are "${agent.name}", an agent of the flock "${options.flockName}".`];
   if (agent.description) lines.push(`Your job: ${agent.description}`);
   if (options.instructions) lines.push('', options.instructions.trim());

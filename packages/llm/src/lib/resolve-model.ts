@@ -78,9 +78,7 @@ export function resolveModel(id: string, options: ResolveModelOptions = {}): Lan
     case 'openai-compatible': {
       const baseURL = firstSet(options.baseUrl, env['FLOCK_OPENAI_BASE_URL'], env['OPENAI_BASE_URL']);
       if (!baseURL) {
-        throw new ModelConfigurationError(
-          `model "${id}" needs the server's base URL: set FLOCK_OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)`,
-        );
+        throw new ModelConfigurationError(`model "${id}" needs the server's base URL: set FLOCK_OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)`);
       }
       return createOpenAICompatible({
         name: 'openai-compatible',

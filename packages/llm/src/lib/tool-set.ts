@@ -27,11 +27,7 @@ export interface StepTools {
  * @example
  * const { tools } = toStepTools(request.tools, ctx, { maxCalls: 5, abort: () => controller.abort() });
  */
-export function toStepTools(
-  coreTools: readonly CoreTool[],
-  context: AgentContext,
-  options: { maxCalls: number; abort: () => void },
-): StepTools {
+export function toStepTools(coreTools: readonly CoreTool[], context: AgentContext, options: { maxCalls: number; abort: () => void }): StepTools {
   let calls = 0;
   let failure: unknown;
   const tools: ToolSet = {};

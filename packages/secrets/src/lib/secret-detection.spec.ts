@@ -30,12 +30,9 @@ describe('isSecretKey', () => {
     expect(isSecretKey(key)).toBe(true);
   });
 
-  it.each(['maxTokens', 'totalTokens', 'tokenizer', 'clientKeyPath', 'apiKeyEnv', 'name', 'model', 'keyName', 'secretName', 'description'])(
-    'keeps %s',
-    (key) => {
-      expect(isSecretKey(key)).toBe(false);
-    },
-  );
+  it.each(['maxTokens', 'totalTokens', 'tokenizer', 'clientKeyPath', 'apiKeyEnv', 'name', 'model', 'keyName', 'secretName', 'description'])('keeps %s', (key) => {
+    expect(isSecretKey(key)).toBe(false);
+  });
 });
 
 describe('looksLikeSecret', () => {
@@ -95,9 +92,7 @@ describe('redactSecretsInText', () => {
   });
 
   it('redacts every occurrence, and Bearer tokens', () => {
-    expect(redactSecretsInText(`${FAKE.openai} and ${FAKE.openai}; Authorization: Bearer abc.def.1234567890xyz`)).toBe(
-      '[redacted] and [redacted]; Authorization: [redacted]',
-    );
+    expect(redactSecretsInText(`${FAKE.openai} and ${FAKE.openai}; Authorization: Bearer abc.def.1234567890xyz`)).toBe('[redacted] and [redacted]; Authorization: [redacted]');
   });
 
   it('leaves ordinary text alone', () => {

@@ -28,8 +28,7 @@ export function findSecretKey(
 ): string | undefined {
   if (typeof value !== 'object' || value === null || seen.has(value) || !isPlainContainer(value)) return undefined;
   seen.add(value);
-  const entries: [unknown, unknown][] =
-    value instanceof Map ? [...value.entries()] : Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+  const entries: [unknown, unknown][] = value instanceof Map ? [...value.entries()] : Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
   for (const [key, item] of entries) {
     const at = typeof key === 'number' ? `${path}[${key}]` : `${path}.${String(key)}`;
     if (typeof key === 'string' && isSecretKey(key) && !keepsNoSecret(item) && counts(key, item)) return at;

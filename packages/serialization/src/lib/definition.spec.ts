@@ -65,9 +65,7 @@ describe('serializeFlockDefinition / deserializeFlockDefinition', () => {
     envelope.json.agents[0].next.agent = 'ghost';
     const error = thrown(() => deserializeFlockDefinition(JSON.stringify(envelope))) as FlockConfigError;
     expect(error.name).toBe('FlockConfigError');
-    expect(error.issues.map((issue) => issue.path)).toEqual(
-      expect.arrayContaining(['agents[0].temporalActivityConfig.retryMaxAttempts', 'agents[0].next.agent']),
-    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(['agents[0].temporalActivityConfig.retryMaxAttempts', 'agents[0].next.agent']));
   });
 
   it('reports truncated text as a SerializationError INVALID_JSON', () => {

@@ -45,11 +45,7 @@ export interface EncodeFlockMemoOptions {
  * @example
  * await client.workflow.start(flockWorkflow, { memo: encodeFlockMemo(definition, { startAgent: 'writer' }), ... });
  */
-export function encodeFlockMemo(
-  def: FlockDefinition | FlockDefinitionInput,
-  extra: Record<string, unknown> = {},
-  options: EncodeFlockMemoOptions = {},
-): FlockMemo {
+export function encodeFlockMemo(def: FlockDefinition | FlockDefinitionInput, extra: Record<string, unknown> = {}, options: EncodeFlockMemoOptions = {}): FlockMemo {
   const clash = RESERVED_KEYS.find((key) => key in extra);
   if (clash) {
     throw new SerializationError('INVALID_MEMO', `memo extra must not set "${clash}": it is a Flock memo field`, clash);
@@ -84,10 +80,7 @@ export function decodeFlockMemo(memo: unknown): FlockDefinition {
     throw new SerializationError('INVALID_MEMO', 'not a Flock memo: it has no "definition" field');
   }
   const { definition, definitionMeta } = memo as FlockMemo;
-  const value =
-    definitionMeta === undefined || definitionMeta === null
-      ? definition
-      : flockSuperjson.deserialize({ json: definition, meta: definitionMeta } as SuperJsonEnvelope);
+  const value = definitionMeta === undefined || definitionMeta === null ? definition : flockSuperjson.deserialize({ json: definition, meta: definitionMeta } as SuperJsonEnvelope);
   return parseFlockDefinition(value);
 }
 

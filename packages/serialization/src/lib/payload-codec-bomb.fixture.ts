@@ -44,8 +44,7 @@ const MiB = 1024 * 1024;
 async function probe(mode: string, size: number): Promise<void> {
   const bomb = await gzipBomb(size);
   const key = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i)));
-  const codec =
-    mode === 'strict' ? createFlockPayloadCodec({ compression: 'gzip', encryption: { keyId: 'k1', key } }) : createFlockPayloadCodec({ compression: 'gzip' });
+  const codec = mode === 'strict' ? createFlockPayloadCodec({ compression: 'gzip', encryption: { keyId: 'k1', key } }) : createFlockPayloadCodec({ compression: 'gzip' });
   await new Promise((resolve) => setTimeout(resolve, 50));
   const before = process.memoryUsage().rss;
   let peak = before;

@@ -267,20 +267,14 @@ export function parseEncryptionKey(key: EncryptionKeyInput, what = 'encryption k
     bytes = key;
   }
   if (bytes.byteLength !== KEY_BYTES) {
-    throw new PayloadCodecError(
-      'INVALID_CODEC_CONFIG',
-      `The ${what} is ${bytes.byteLength} bytes; AES-256-GCM needs ${KEY_BYTES} (openssl rand -base64 32)`,
-    );
+    throw new PayloadCodecError('INVALID_CODEC_CONFIG', `The ${what} is ${bytes.byteLength} bytes; AES-256-GCM needs ${KEY_BYTES} (openssl rand -base64 32)`);
   }
   return bytes;
 }
 
 function checkKeyId(keyId: string): void {
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
-    throw new PayloadCodecError(
-      'INVALID_CODEC_CONFIG',
-      `Invalid encryption key id "${String(keyId)}": 1 to 64 letters, digits, dots, colons, underscores or dashes`,
-    );
+    throw new PayloadCodecError('INVALID_CODEC_CONFIG', `Invalid encryption key id "${String(keyId)}": 1 to 64 letters, digits, dots, colons, underscores or dashes`);
   }
 }
 
@@ -296,11 +290,7 @@ function associatedData(codecSteps: string, keyId: string): Uint8Array<ArrayBuff
 async function decrypt(data: Uint8Array, key: CryptoKey, codecSteps: string, keyId: string): Promise<Uint8Array> {
   if (data.byteLength < IV_BYTES + 16) throw decodeError('INVALID_ENCODED_PAYLOAD', 'Encrypted payload is truncated', keyId);
   try {
-    const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: data.slice(0, IV_BYTES), additionalData: associatedData(codecSteps, keyId) },
-      key,
-      data.slice(IV_BYTES),
-    );
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: data.slice(0, IV_BYTES), additionalData: associatedData(codecSteps, keyId) }, key, data.slice(IV_BYTES));
     return new Uint8Array(plain);
   } catch {
     throw decodeError(

@@ -40,7 +40,13 @@ describe('payloadConverter', () => {
     ['null', null],
     ['a boolean', false],
     ['an empty object', {}],
-    ['an object sharing a sub-object', (() => { const shared = { k: 1 }; return { a: shared, b: shared }; })()],
+    [
+      'an object sharing a sub-object',
+      (() => {
+        const shared = { k: 1 };
+        return { a: shared, b: shared };
+      })(),
+    ],
   ])('writes %s byte for byte like Temporal default converter', (_what, value) => {
     const ours = payloadConverter.toPayload(value);
     const theirs = defaultPayloadConverter.toPayload(value);

@@ -38,7 +38,19 @@ describe('assertSerializable', () => {
   });
 
   it('rejects a nested function with code NOT_SERIALIZABLE and its path', () => {
-    const error = failure({ agents: [{ name: 'a' }, { name: 'b', settings: { format: function formatOutput() { return 'x'; } } }] });
+    const error = failure({
+      agents: [
+        { name: 'a' },
+        {
+          name: 'b',
+          settings: {
+            format: function formatOutput() {
+              return 'x';
+            },
+          },
+        },
+      ],
+    });
     expect(error.code).toBe('NOT_SERIALIZABLE');
     expect(error.path).toBe('agents[1].settings.format');
     expect(error.message).toContain('agents[1].settings.format: a function (formatOutput) is not serializable');

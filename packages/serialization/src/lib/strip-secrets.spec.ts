@@ -41,7 +41,14 @@ describe('stripSecrets', () => {
   });
 
   it('drops Map entries whose key names a secret', () => {
-    expect(stripSecrets(new Map<string, unknown>([['clientSecret', 'x'], ['region', 'eu']]))).toEqual(new Map([['region', 'eu']]));
+    expect(
+      stripSecrets(
+        new Map<string, unknown>([
+          ['clientSecret', 'x'],
+          ['region', 'eu'],
+        ]),
+      ),
+    ).toEqual(new Map([['region', 'eu']]));
   });
 
   it('removes user info and secret parameters from URLs', () => {

@@ -155,7 +155,6 @@ function stripParams(part: string, ctx: Context): string {
   return text ? `${part[0]}${text}` : '';
 }
 
-
 function remember<T>(ctx: Context, original: object, copy: T): T {
   ctx.copies.set(original, copy);
   return copy;

@@ -95,7 +95,14 @@ describe('isPlainJson', () => {
     ['a Map', new Map()],
     ['a class instance', { u: new URL('https://example.com') }],
     ['a function', { f: () => 1 }],
-    ['a cycle', (() => { const c: Record<string, unknown> = {}; c['c'] = c; return c; })()],
+    [
+      'a cycle',
+      (() => {
+        const c: Record<string, unknown> = {};
+        c['c'] = c;
+        return c;
+      })(),
+    ],
   ])('rejects %s', (_what, value) => {
     expect(isPlainJson(value)).toBe(false);
   });

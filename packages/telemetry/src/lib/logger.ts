@@ -40,9 +40,7 @@ export function createLogger(options: LoggerOptions = {}): FlockLogger {
   const format = options.format ?? 'pretty';
   const target = options.destination ?? process.stdout;
   const stream: DestinationStream =
-    format === 'pretty'
-      ? { write: (line: string) => void target.write(formatPrettyLine(line)) }
-      : { write: (line: string) => void target.write(line) };
+    format === 'pretty' ? { write: (line: string) => void target.write(formatPrettyLine(line)) } : { write: (line: string) => void target.write(line) };
   return pino(
     {
       level: options.level ?? 'info',

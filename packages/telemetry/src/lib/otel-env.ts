@@ -6,10 +6,7 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 /** How traces leave the process, as the standard `OTEL_*` variables decide it. */
-export type TracesExportPlan =
-  | { kind: 'none'; reason: string }
-  | { kind: 'console' }
-  | { kind: 'otlp'; protocol: OtlpProtocol; endpoint: string };
+export type TracesExportPlan = { kind: 'none'; reason: string } | { kind: 'console' } | { kind: 'otlp'; protocol: OtlpProtocol; endpoint: string };
 
 type Env = Record<string, string | undefined>;
 

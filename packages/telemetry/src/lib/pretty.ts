@@ -18,7 +18,9 @@ export function formatPrettyLine(line: string): string {
     return line;
   }
   const time = typeof record['time'] === 'string' ? record['time'].slice(11, 23) : '';
-  const level = String(record['level'] ?? '').toUpperCase().padEnd(5);
+  const level = String(record['level'] ?? '')
+    .toUpperCase()
+    .padEnd(5);
   const name = record['name'] ? `[${String(record['name'])}] ` : '';
   const err = record['err'] as { message?: string; stack?: string } | undefined;
   const fields = Object.entries(record)

@@ -19,7 +19,7 @@ describe('setupTelemetry', () => {
     await telemetry.shutdown();
   });
 
-  it("gives a disabled setup its resource all the same (made when first asked for)", async () => {
+  it('gives a disabled setup its resource all the same (made when first asked for)', async () => {
     const telemetry = setupTelemetry({ serviceName: 'flock-test', env: {} });
     expect(telemetry.enabled).toBe(false);
     expect(telemetry.resource.attributes['service.name']).toBe('flock-test');

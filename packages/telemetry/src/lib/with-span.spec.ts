@@ -22,7 +22,11 @@ describe('withSpan', () => {
 
   it('cuts credentials out of the recorded exception and the status', async () => {
     const secret = ['hunter', '2'].join('');
-    await expect(withSpan('db', async () => { throw new Error(`login failed: Password=${secret}; Authorization: Basic dXNlcjpodW50ZXIy`); })).rejects.toThrow(secret);
+    await expect(
+      withSpan('db', async () => {
+        throw new Error(`login failed: Password=${secret}; Authorization: Basic dXNlcjpodW50ZXIy`);
+      }),
+    ).rejects.toThrow(secret);
     const [span] = exporter.getFinishedSpans();
     expect(span.status.message).toBe('login failed: Password=[redacted]; Authorization: [redacted]');
     const text = JSON.stringify({ events: span.events, status: span.status });
@@ -32,7 +36,11 @@ describe('withSpan', () => {
   });
 
   it('marks a throw and a failed result as errors', async () => {
-    await expect(withSpan('throws', async () => { throw new Error('nope'); })).rejects.toThrow('nope');
+    await expect(
+      withSpan('throws', async () => {
+        throw new Error('nope');
+      }),
+    ).rejects.toThrow('nope');
     await withSpan('exit-1', async () => 1, { failed: (code) => (code ? `exit status ${code}` : undefined) });
     await withSpan('exit-0', async () => 0, { failed: (code) => (code ? `exit status ${code}` : undefined) });
     expect(exporter.getFinishedSpans().map((s) => [s.name, s.status.code, s.status.message])).toEqual([

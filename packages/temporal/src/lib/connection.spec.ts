@@ -19,10 +19,7 @@ describe('resolveConnection', () => {
   });
 
   it('lets explicit options win over the environment', () => {
-    const resolved = resolveConnection(
-      { serverUrl: 'prod:7233', namespace: 'agents' },
-      env({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'flock-example' }),
-    );
+    const resolved = resolveConnection({ serverUrl: 'prod:7233', namespace: 'agents' }, env({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'flock-example' }));
     expect(resolved).toMatchObject({ address: 'prod:7233', namespace: 'agents' });
     expect(resolved.connectionOptions.address).toBe('prod:7233');
   });

@@ -29,13 +29,8 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
  * @example
  * resolveConnection({ serverUrl: 'temporal:7233', namespace: 'flock-example' })
  */
-export function resolveConnection(
-  config: TemporalWorkflowConfig = {},
-  env: Record<string, string | undefined> = process.env,
-): ResolvedConnection {
-  const overrideEnvVars = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
+export function resolveConnection(config: TemporalWorkflowConfig = {}, env: Record<string, string | undefined> = process.env): ResolvedConnection {
+  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const profile: ClientConfigProfile = loadClientConfigProfile({ overrideEnvVars, disableFile: !hasConfigFile(env) });
   if (config.serverUrl) profile.address = config.serverUrl;
   if (config.namespace) profile.namespace = config.namespace;

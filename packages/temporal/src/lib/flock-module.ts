@@ -70,11 +70,7 @@ export function resolveFlockModule(specifier: string, cwd: string): string {
  * @example
  * const flocks = await loadFlockModules(['./flocks/research.js'], process.cwd());
  */
-export async function loadFlockModules(
-  specifiers: readonly string[],
-  cwd: string,
-  importModule: ModuleImporter = importByUrl,
-): Promise<Flock[]> {
+export async function loadFlockModules(specifiers: readonly string[], cwd: string, importModule: ModuleImporter = importByUrl): Promise<Flock[]> {
   const flocks: Flock[] = [];
   for (const specifier of specifiers) {
     const file = resolveFlockModule(specifier, cwd);

@@ -95,7 +95,7 @@ export class FlockPlugin extends SimplePlugin {
   override configureClient(options: ClientOptions): ClientOptions {
     const configured = super.configureClient(options);
     const workflow = configured.interceptors?.workflow;
-    if (workflow !== undefined && !Array.isArray(workflow)) throw new TypeError('FlockPlugin needs workflow client interceptors as an array (the SDK\'s current form)');
+    if (workflow !== undefined && !Array.isArray(workflow)) throw new TypeError("FlockPlugin needs workflow client interceptors as an array (the SDK's current form)");
     return { ...configured, interceptors: { ...configured.interceptors, workflow: [...(workflow ?? []), ...(flockClientInterceptors().workflow as WorkflowClientInterceptor[])] } };
   }
 

@@ -194,7 +194,12 @@ describe('InProcessWorkers', () => {
   it('tries the connection again after it failed', async () => {
     const { set, connect } = harness();
     connect.mockRejectedValueOnce(new Error('Connection refused'));
-    await expect(set.acquire(['main'])).rejects.toMatchObject({ name: 'InProcessWorkerStartError', address: 'localhost:1', namespace: 'ns', message: expect.stringContaining('Connection refused') });
+    await expect(set.acquire(['main'])).rejects.toMatchObject({
+      name: 'InProcessWorkerStartError',
+      address: 'localhost:1',
+      namespace: 'ns',
+      message: expect.stringContaining('Connection refused'),
+    });
     (await set.acquire(['main'])).release();
     expect(connect).toHaveBeenCalledTimes(2);
     await set.close();

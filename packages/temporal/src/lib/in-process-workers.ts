@@ -118,7 +118,11 @@ export class InProcessWorkers {
   async acquire(queues: readonly string[]): Promise<InProcessWorkersLease> {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    const set = (this.current ??= new WorkerSet(this.options, () => this.started++, (retired) => this.retire(retired)));
+    const set = (this.current ??= new WorkerSet(
+      this.options,
+      () => this.started++,
+      (retired) => this.retire(retired),
+    ));
     set.users++;
     let released = false;
     const release = () => {

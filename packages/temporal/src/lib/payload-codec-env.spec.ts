@@ -67,9 +67,17 @@ describe('payloadCodecFromEnv', () => {
   });
 
   it.each([
-    ['a cap that is not a number', { FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '4MiB' }, /FLOCK_PAYLOAD_MAX_DECODED_BYTES must be a positive number of bytes/],
+    [
+      'a cap that is not a number',
+      { FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '4MiB' },
+      /FLOCK_PAYLOAD_MAX_DECODED_BYTES must be a positive number of bytes/,
+    ],
     ['a cap of 0', { FLOCK_PAYLOAD_COMPRESSION: 'gzip', FLOCK_PAYLOAD_MAX_DECODED_BYTES: '0' }, /FLOCK_PAYLOAD_MAX_DECODED_BYTES must be a positive/],
-    ['a non-boolean opt-out', { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: 'k1', FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: 'sure' }, /FLOCK_PAYLOAD_ALLOW_UNENCRYPTED must be true or false, got "sure"/],
+    [
+      'a non-boolean opt-out',
+      { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY, FLOCK_PAYLOAD_KEY_ID: 'k1', FLOCK_PAYLOAD_ALLOW_UNENCRYPTED: 'sure' },
+      /FLOCK_PAYLOAD_ALLOW_UNENCRYPTED must be true or false, got "sure"/,
+    ],
     ['a key without an id', { FLOCK_PAYLOAD_ENCRYPTION_KEY: KEY }, /FLOCK_PAYLOAD_ENCRYPTION_KEY needs FLOCK_PAYLOAD_KEY_ID/],
     ['an id without a key', { FLOCK_PAYLOAD_KEY_ID: 'k1' }, /FLOCK_PAYLOAD_KEY_ID is set without FLOCK_PAYLOAD_ENCRYPTION_KEY/],
     ['a short key', { FLOCK_PAYLOAD_ENCRYPTION_KEY: btoa('too short'), FLOCK_PAYLOAD_KEY_ID: 'k1' }, /^FLOCK_PAYLOAD_ENCRYPTION_KEY is 9 bytes/],

@@ -64,7 +64,10 @@ export function payloadCodecFromEnv(env: Record<string, string | undefined>): Fl
 
 function parseKeyList(text: string): Record<string, string> {
   const keys: Record<string, string> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const at = item.indexOf('=');
     if (at <= 0) throw configError(`${PAYLOAD_CODEC_ENV.decryptionKeys} takes id=base64 pairs separated by commas`);
     keys[item.slice(0, at).trim()] = item.slice(at + 1).trim();

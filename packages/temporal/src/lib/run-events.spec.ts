@@ -49,7 +49,11 @@ const history = {
     markerRecordedEventAttributes: {
       markerName: 'core_local_activity',
       details: {
-        data: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ seq: 1, attempt: 1, activity_id: '1', activity_type: activityType })) }] },
+        data: {
+          payloads: [
+            { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ seq: 1, attempt: 1, activity_id: '1', activity_type: activityType })) },
+          ],
+        },
         ...(failed ? {} : { result: await payloads(result) }),
       },
       ...(failed ? { failure: { message: 'boom' } } : {}),
@@ -158,7 +162,10 @@ describe('RunHistoryDecoder', () => {
   it.each([
     [
       'a failed run: its code and agent',
-      () => history.runFailed(ApplicationFailure.create({ type: 'ApprovalRejectedError', message: 'rejected by ana', nonRetryable: true, details: [{ code: 'REJECTED', agent: 'draft' }] })),
+      () =>
+        history.runFailed(
+          ApplicationFailure.create({ type: 'ApprovalRejectedError', message: 'rejected by ana', nonRetryable: true, details: [{ code: 'REJECTED', agent: 'draft' }] }),
+        ),
       { type: 'run-failed', code: 'REJECTED', message: 'rejected by ana', agent: 'draft' },
     ],
     [
@@ -198,12 +205,11 @@ describe('RunHistoryDecoder', () => {
     expect(decoder.nextRunId).toBe('run-2');
     decoder.beginRun();
     const second = await decodeAll(decoder, [await history.scheduled(5, 'evaluateAgent', v1('b')), await history.completed(5, record('b'))]);
-    expect([...first, ...second].map((e) => (e.type === 'step-completed' ? `done ${e.record.step} ${e.record.agent}` : e.type === 'step-started' ? `start ${e.step} ${e.agent}` : e.type))).toEqual([
-      'start 0 a',
-      'done 0 a',
-      'start 1 b',
-      'done 1 b',
-    ]);
+    expect(
+      [...first, ...second].map((e) =>
+        e.type === 'step-completed' ? `done ${e.record.step} ${e.record.agent}` : e.type === 'step-started' ? `start ${e.step} ${e.agent}` : e.type,
+      ),
+    ).toEqual(['start 0 a', 'done 0 a', 'start 1 b', 'done 1 b']);
   });
 
   it("decodes a local step's marker into step-started and step-completed, from the echo of its request", async () => {
@@ -226,7 +232,16 @@ describe('RunHistoryDecoder', () => {
       { type: 'step-started', step: 0, agent: 'draft' },
       {
         type: 'step-completed',
-        record: { step: 0, agent: 'draft', inputs: { topic: 't' }, output: { text: 'v1' }, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z', attempt: 1, nextAgent: 'editor' },
+        record: {
+          step: 0,
+          agent: 'draft',
+          inputs: { topic: 't' },
+          output: { text: 'v1' },
+          startedAt: '2026-01-01T00:00:00.000Z',
+          finishedAt: '2026-01-01T00:00:01.000Z',
+          attempt: 1,
+          nextAgent: 'editor',
+        },
       },
       { type: 'step-started', step: 1, agent: 'editor' },
       expect.objectContaining({ type: 'step-completed', record: expect.objectContaining({ step: 1, agent: 'editor' }) }),

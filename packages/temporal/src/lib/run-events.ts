@@ -13,11 +13,7 @@ import {
   type LoadedDataConverter,
   type SerializationContext,
 } from '@temporalio/common';
-import {
-  decodeArrayFromPayloads,
-  decodeFromPayloadsAtIndex,
-  decodeOptionalFailureToOptionalError,
-} from '@temporalio/common/lib/internal-non-workflow';
+import { decodeArrayFromPayloads, decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { normalizeRunResult } from './run-results';
 import { flockRunClosure } from './run-start';
@@ -481,7 +477,14 @@ function responseEvent(wait: WaitingFor | undefined, response: FlockResponse): F
 
 /** The whole step as the ledger has it: the request's step, agent and inputs with the result. */
 export function toRecord(request: StepRequest, result: StepResult, handoffs: Map<string, HandoffSpec | undefined>): StepRecord {
-  const record: StepRecord = { step: request.step, agent: request.agent, inputs: request.inputs, output: result.output, startedAt: result.startedAt, finishedAt: result.finishedAt };
+  const record: StepRecord = {
+    step: request.step,
+    agent: request.agent,
+    inputs: request.inputs,
+    output: result.output,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+  };
   if (result.attempt !== undefined) record.attempt = result.attempt;
   if (result.usage) record.usage = result.usage;
   if (result.routingUsage) record.routingUsage = result.routingUsage;

@@ -3,7 +3,15 @@ import { FLOCK_SEARCH_ATTRIBUTES, LATEST_WORKFLOW_VERSION, flockWorkflowType, ty
 import { UnknownAgentError, prepareRunInput } from '@flock-ts/core';
 import { assertPayloadSize, encodeFlockMemo, stripSecrets, type FlockMemo } from '@flock-ts/serialization';
 import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type ConnectionLike, type WorkflowHandleWithStartDetails, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type ConnectionLike,
+  type WorkflowHandleWithStartDetails,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
@@ -168,8 +176,22 @@ function plainJsonKey(value: unknown): string | undefined {
   let plain = true;
   const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
     const original = key === '' ? value : this[key];
-    if (original === undefined || typeof original === 'bigint' || typeof original === 'function' || typeof original === 'symbol' || (typeof original === 'number' && !Number.isFinite(original))) plain = false;
-    else if (typeof original === 'object' && original !== null && !Array.isArray(original) && Object.getPrototypeOf(original) !== Object.prototype && Object.getPrototypeOf(original) !== null) plain = false;
+    if (
+      original === undefined ||
+      typeof original === 'bigint' ||
+      typeof original === 'function' ||
+      typeof original === 'symbol' ||
+      (typeof original === 'number' && !Number.isFinite(original))
+    )
+      plain = false;
+    else if (
+      typeof original === 'object' &&
+      original !== null &&
+      !Array.isArray(original) &&
+      Object.getPrototypeOf(original) !== Object.prototype &&
+      Object.getPrototypeOf(original) !== null
+    )
+      plain = false;
     return converted;
   });
   return plain ? text : undefined;

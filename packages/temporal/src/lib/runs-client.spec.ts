@@ -10,13 +10,11 @@ describe('flockRunsQuery', () => {
   });
 
   it('doubles single quotes so a value cannot end the literal', () => {
-    expect(flockRunsQuery({ sessionId: "x' OR FlockName IS NOT NULL OR 'y" })).toBe(
-      "FlockName IS NOT NULL AND SessionId = 'x'' OR FlockName IS NOT NULL OR ''y'",
-    );
+    expect(flockRunsQuery({ sessionId: "x' OR FlockName IS NOT NULL OR 'y" })).toBe("FlockName IS NOT NULL AND SessionId = 'x'' OR FlockName IS NOT NULL OR ''y'");
   });
 
   it('narrows values with a backslash or double quote by their prefix only', () => {
-    expect(flockRunsQuery({ flockName: 'docs', sessionId: 'it\'s\\here' })).toBe("FlockName = 'docs' AND SessionId STARTS_WITH 'it''s'");
+    expect(flockRunsQuery({ flockName: 'docs', sessionId: "it's\\here" })).toBe("FlockName = 'docs' AND SessionId STARTS_WITH 'it''s'");
     expect(flockRunsQuery({ flockName: 'docs', sessionId: '"quoted"' })).toBe("FlockName = 'docs' AND SessionId IS NOT NULL");
   });
 

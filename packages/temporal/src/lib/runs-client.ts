@@ -3,13 +3,7 @@ import { FLOCK_SEARCH_ATTRIBUTES, type FlockRunPhase, type FlockRunResult, type 
 import type { Flock, StepRecord, StepSummary } from '@flock-ts/core';
 import { isWaitingFor, type FlockResponse, type FlockResponseReceipt, type FlockRunEvent, type RunPhase, type WaitingFor } from '@flock-ts/engine';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
-import {
-  Client,
-  Connection,
-  type WorkflowExecutionDescription,
-  type WorkflowExecutionInfo,
-  type WorkflowExecutionStatusName,
-} from '@temporalio/client';
+import { Client, Connection, type WorkflowExecutionDescription, type WorkflowExecutionInfo, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { temporal } from '@temporalio/proto';
 import type { ResolvedConnection } from './connection';
@@ -469,8 +463,7 @@ export class FlockRunsClient {
 /** `no worker polls task queue X (agent Y scheduled 12 s ago)`. */
 export function describeStall(wait: FlockRunStall): string {
   if (wait.kind === 'workflow') return `no worker polls task queue ${wait.taskQueue} (the run's workflow tasks wait there)`;
-  const what = [wait.agent ? `agent ${wait.agent}` : 'a step', wait.scheduledSecondsAgo !== undefined ? `scheduled ${wait.scheduledSecondsAgo} s ago` : 'scheduled']
-    .join(' ');
+  const what = [wait.agent ? `agent ${wait.agent}` : 'a step', wait.scheduledSecondsAgo !== undefined ? `scheduled ${wait.scheduledSecondsAgo} s ago` : 'scheduled'].join(' ');
   return `no worker polls task queue ${wait.taskQueue} (${what})`;
 }
 

@@ -50,8 +50,7 @@ function fakeServer(
   return server;
 }
 
-const alreadyExists = (name: string) =>
-  Object.assign(new Error(`Search attribute ${name} already exists.`), { code: 6 });
+const alreadyExists = (name: string) => Object.assign(new Error(`Search attribute ${name} already exists.`), { code: 6 });
 
 describe('ensureSearchAttributes', () => {
   it('adds only the missing attributes, with their types', async () => {
@@ -85,9 +84,7 @@ describe('ensureSearchAttributes', () => {
   it('gives up waiting with SEARCH_ATTRIBUTE_NOT_VISIBLE after the bound', async () => {
     const server = fakeServer({}, { queryRejections: Number.POSITIVE_INFINITY });
 
-    await expect(
-      ensureSearchAttributes(server.connection, 'ns', { FlockName: 'Keyword' }, { visibleWithinMs: 100 }),
-    ).rejects.toMatchObject({
+    await expect(ensureSearchAttributes(server.connection, 'ns', { FlockName: 'Keyword' }, { visibleWithinMs: 100 })).rejects.toMatchObject({
       name: 'SearchAttributeRegistrationError',
       code: 'SEARCH_ATTRIBUTE_NOT_VISIBLE',
       attributes: ['FlockName'],
@@ -135,7 +132,14 @@ describe('ensureSearchAttributes', () => {
 
   it('passes on other errors of the operator API', async () => {
     const denied = Object.assign(new Error('permission denied'), { code: 7 });
-    const server = fakeServer({}, { onAdd: () => { throw denied; } });
+    const server = fakeServer(
+      {},
+      {
+        onAdd: () => {
+          throw denied;
+        },
+      },
+    );
 
     await expect(ensureSearchAttributes(server.connection, 'ns', { FlockName: 'Keyword' })).rejects.toBe(denied);
   });

@@ -10,9 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** Search attribute types, as the Temporal CLI and Web UI name them. */
 export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
-type IndexedValueType = NonNullable<
-  Parameters<Connection['operatorService']['addSearchAttributes']>[0]['searchAttributes']
->[string];
+type IndexedValueType = NonNullable<Parameters<Connection['operatorService']['addSearchAttributes']>[0]['searchAttributes']>[string];
 
 // Values of temporal.api.enums.v1.IndexedValueType.
 const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, IndexedValueType> = {
@@ -121,22 +119,14 @@ export async function ensureSearchAttributes(
   return { added };
 }
 
-async function missingAttributes(
-  connection: SearchAttributeConnection,
-  namespace: string,
-  wanted: Record<string, SearchAttributeTypeName>,
-): Promise<string[]> {
+async function missingAttributes(connection: SearchAttributeConnection, namespace: string, wanted: Record<string, SearchAttributeTypeName>): Promise<string[]> {
   const listed = await connection.operatorService.listSearchAttributes({ namespace });
   const existing: Record<string, IndexedValueType> = { ...listed.systemAttributes, ...listed.customAttributes };
-  const conflicts = Object.entries(wanted).filter(
-    ([name, type]) => existing[name] !== undefined && existing[name] !== INDEXED_VALUE_TYPES[type],
-  );
+  const conflicts = Object.entries(wanted).filter(([name, type]) => existing[name] !== undefined && existing[name] !== INDEXED_VALUE_TYPES[type]);
   if (conflicts.length > 0) {
     throw new SearchAttributeRegistrationError(
       'SEARCH_ATTRIBUTE_TYPE_CONFLICT',
-      `Namespace ${namespace} already has ${conflicts
-        .map(([name, type]) => `${name} with another type than ${type} (${typeName(existing[name])})`)
-        .join(', ')}`,
+      `Namespace ${namespace} already has ${conflicts.map(([name, type]) => `${name} with another type than ${type} (${typeName(existing[name])})`).join(', ')}`,
       namespace,
       conflicts.map(([name]) => name),
     );

@@ -241,9 +241,7 @@ export class TemporalFlockRun<R extends RunResult = RunResult> implements FlockR
    * guarantee).
    */
   events(options: RunEventsOptions = {}): AsyncIterable<FlockRunEvent> {
-    return this.clients.iterate((client) =>
-      readRunEvents(client, this.id, { follow: true, text: options.text ?? true, ...(options.signal ? { signal: options.signal } : {}) }),
-    );
+    return this.clients.iterate((client) => readRunEvents(client, this.id, { follow: true, text: options.text ?? true, ...(options.signal ? { signal: options.signal } : {}) }));
   }
 
   /**
@@ -259,9 +257,7 @@ export class TemporalFlockRun<R extends RunResult = RunResult> implements FlockR
   /** Pauses the run at the next step boundary (`flock.pause`); `InvalidRunCommandError` when already paused. */
   pause(reason?: string): Promise<FlockRunStatus> {
     const request: FlockPauseRequest = reason === undefined ? {} : { reason };
-    return this.command(InvalidRunCommandError, 'The run cannot be paused', (handle) =>
-      handle.executeUpdate(flockPauseUpdate, { args: [request] }),
-    );
+    return this.command(InvalidRunCommandError, 'The run cannot be paused', (handle) => handle.executeUpdate(flockPauseUpdate, { args: [request] }));
   }
 
   /** Resumes a paused run (`flock.resume`); `InvalidRunCommandError` when it is not paused. */

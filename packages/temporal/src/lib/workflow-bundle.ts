@@ -217,10 +217,7 @@ const dedupeSemanticConventions: WebpackPlugin = {
 
 /** What this module uses of `@swc/core`. */
 interface SwcMinifier {
-  minify(
-    code: string,
-    options: { compress: false; mangle: false; format: { comments: 'some' }; sourceMap: true },
-  ): Promise<{ code: string; map?: string }>;
+  minify(code: string, options: { compress: false; mangle: false; format: { comments: 'some' }; sourceMap: true }): Promise<{ code: string; map?: string }>;
 }
 
 /**

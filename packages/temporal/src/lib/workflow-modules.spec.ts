@@ -35,25 +35,37 @@ function modulesEvaluatedPerWorkflow(code: string): string[] {
 const BUNDLE_TIMEOUT_MS = 120_000;
 
 describe('modules a Flock workflow evaluates for itself', () => {
-  it('builds no zod schema and loads no config schema module (lean and traced bundles)', async () => {
-    for (const tracing of [false, true]) {
-      const modules = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing })).code);
-      expect(modules.filter((id) => /(^|\/)workflows\/src\/index\.ts$/.test(id))).toHaveLength(1);
-      expect(modules.filter((id) => /node_modules\/zod\//.test(id))).toEqual([]);
-      expect(modules.filter((id) => /(^|\/)config\/src\/(index|lib\/(definitions|temporal-config|signature))\.ts$/.test(id))).toEqual([]);
-      expect(modules.filter((id) => /(^|\/)contracts\/src\/lib\/wire-schemas\.ts$/.test(id))).toEqual([]);
-    }
-  }, BUNDLE_TIMEOUT_MS);
+  it(
+    'builds no zod schema and loads no config schema module (lean and traced bundles)',
+    async () => {
+      for (const tracing of [false, true]) {
+        const modules = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing })).code);
+        expect(modules.filter((id) => /(^|\/)workflows\/src\/index\.ts$/.test(id))).toHaveLength(1);
+        expect(modules.filter((id) => /node_modules\/zod\//.test(id))).toEqual([]);
+        expect(modules.filter((id) => /(^|\/)config\/src\/(index|lib\/(definitions|temporal-config|signature))\.ts$/.test(id))).toEqual([]);
+        expect(modules.filter((id) => /(^|\/)contracts\/src\/lib\/wire-schemas\.ts$/.test(id))).toEqual([]);
+      }
+    },
+    BUNDLE_TIMEOUT_MS,
+  );
 
-  it('evaluates only the workflow functions; the sandbox libraries are loaded once per worker (preloaded)', async () => {
-    const lean = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: false })).code);
-    expect(lean.filter((id) => !/(^|\/)workflows\/src\//.test(id))).toEqual([]);
-  }, BUNDLE_TIMEOUT_MS);
+  it(
+    'evaluates only the workflow functions; the sandbox libraries are loaded once per worker (preloaded)',
+    async () => {
+      const lean = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: false })).code);
+      expect(lean.filter((id) => !/(^|\/)workflows\/src\//.test(id))).toEqual([]);
+    },
+    BUNDLE_TIMEOUT_MS,
+  );
 
-  it('evaluates no OpenTelemetry code without tracing', async () => {
-    const lean = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: false })).code);
-    const traced = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: true })).code);
-    expect(lean.filter((id) => id.includes('opentelemetry'))).toEqual([]);
-    expect(traced.filter((id) => id.includes('opentelemetry')).length).toBeGreaterThan(0);
-  }, BUNDLE_TIMEOUT_MS);
+  it(
+    'evaluates no OpenTelemetry code without tracing',
+    async () => {
+      const lean = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: false })).code);
+      const traced = modulesEvaluatedPerWorkflow((await bundleFlockWorkflows({ tracing: true })).code);
+      expect(lean.filter((id) => id.includes('opentelemetry'))).toEqual([]);
+      expect(traced.filter((id) => id.includes('opentelemetry')).length).toBeGreaterThan(0);
+    },
+    BUNDLE_TIMEOUT_MS,
+  );
 });

@@ -11,14 +11,7 @@ import {
   type RunStateV1,
   type TokenUsageV1,
 } from '@flock-ts/contracts';
-import {
-  ApplicationFailure,
-  isCancellation,
-  patched,
-  setHandler,
-  upsertSearchAttributes,
-
-} from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { activitiesFor } from './activity-proxies';
 
 /**
@@ -46,18 +39,15 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInputV1): Promise<Flo
   };
   let phase: FlockRunPhase = 'running';
   let currentAgent: string | null = input.startAgent;
-  setHandler(
-    flockStatusQueryV1,
-    (): FlockRunStatusV1 => ({
-      runId: state.runId,
-      flockName: state.flockName,
-      phase,
-      currentAgent,
-      stepsDone: state.history.length,
-      history: state.history,
-      workflowVersion: 1,
-    }),
-  );
+  setHandler(flockStatusQueryV1, (): FlockRunStatusV1 => ({
+    runId: state.runId,
+    flockName: state.flockName,
+    phase,
+    currentAgent,
+    stepsDone: state.history.length,
+    history: state.history,
+    workflowVersion: 1,
+  }));
 
   if (patched(WORKFLOW_PATCHES.runPhaseAtStart)) {
     upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.FlockRunPhase, value: phase }]);
@@ -70,9 +60,7 @@ export async function FlockWorkflow(rawInput: FlockWorkflowInputV1): Promise<Flo
       if (state.iteration >= definition.maxIterations) throw maxIterationsFailure(definition, state);
       upsertSearchAttributes([{ key: FLOCK_SEARCH_ATTRIBUTES.CurrentAgent, value: agent.name }]);
       const activities = activitiesFor(definition, agent);
-      const outcome = await runStep(agent.name, () =>
-        activities.evaluateAgent({ flockName: definition.name, agentName: agent.name, state }),
-      );
+      const outcome = await runStep(agent.name, () => activities.evaluateAgent({ flockName: definition.name, agentName: agent.name, state }));
       state.history.push(outcome.record);
       state.variables = outcome.variables;
       state.iteration += 1;
@@ -124,19 +112,12 @@ function requireAgent(agents: Map<string, AgentDefinition>, name: string, role: 
   });
 }
 
-async function nextAgent(
-  definition: FlockDefinition,
-  agent: AgentDefinition,
-  output: Record<string, unknown>,
-  state: RunStateV1,
-): Promise<string | null> {
+async function nextAgent(definition: FlockDefinition, agent: AgentDefinition, output: Record<string, unknown>, state: RunStateV1): Promise<string | null> {
   const next = agent.next;
   if (!next) return null;
   if (next.kind === 'static') return next.agent;
   const activities = activitiesFor(definition, agent);
-  const decision = await runStep(agent.name, () =>
-    activities.routeNextAgent({ flockName: definition.name, agentName: agent.name, output, state }),
-  );
+  const decision = await runStep(agent.name, () => activities.routeNextAgent({ flockName: definition.name, agentName: agent.name, output, state }));
   // a router's model tokens count in the run, on the step that routed
   if (decision.usage) state.history[state.history.length - 1].routingUsage = decision.usage;
   return decision.nextAgent;
@@ -186,4 +167,3 @@ function sumUsage(state: RunStateV1): TokenUsageV1 | undefined {
     totalTokens: a.totalTokens + b.totalTokens,
   }));
 }
-

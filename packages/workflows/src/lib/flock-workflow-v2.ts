@@ -220,7 +220,12 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
         request = { ...request, response };
       }
       const agent = request.agent;
-      guardSize(request, `Step input of agent "${agent}"`, agent, 'resolve fewer or smaller inputs, or carry less of the run into the step (context.input, a shorter context.history)');
+      guardSize(
+        request,
+        `Step input of agent "${agent}"`,
+        agent,
+        'resolve fewer or smaller inputs, or carry less of the run into the step (context.input, a shorter context.history)',
+      );
       showAgent(agent);
       // nextStep only plans agents of the definition
       const activities = activitiesFor(definition, agentDefinitions.get(agent) as AgentDefinition);
@@ -236,7 +241,12 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       }
     }
     const result = runResult(state);
-    guardSize(result, `Result of the run (output of agent "${result.lastAgent}")`, result.lastAgent, 'return a reference to large data (a URL, a file path, a blob store key) from the last agent');
+    guardSize(
+      result,
+      `Result of the run (output of agent "${result.lastAgent}")`,
+      result.lastAgent,
+      'return a reference to large data (a URL, a file path, a blob store key) from the last agent',
+    );
     setPhase('completed');
     currentAgent = null;
     return result;
@@ -299,7 +309,12 @@ async function continueRun(input: ReturnType<typeof parseInput>, state: RunState
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
     continued: { state, runs: continuedRuns + 1, ...(paused ? { paused } : {}) },
   };
-  guardSize(next, `Run state carried into the next run of the chain (after ${state.stepCount} steps)`, state.lastAgent, 'keep variables and outputs small: they are carried across continue-as-new');
+  guardSize(
+    next,
+    `Run state carried into the next run of the chain (after ${state.stepCount} steps)`,
+    state.lastAgent,
+    'keep variables and outputs small: they are carried across continue-as-new',
+  );
   const info = workflowInfo();
   const continueAsNew = makeContinueAsNewFunc<typeof FlockWorkflowV2>({
     memo: info.memo,
@@ -312,10 +327,11 @@ async function continueRun(input: ReturnType<typeof parseInput>, state: RunState
 function guardSize(value: unknown, subject: string, agent: string | undefined, hint: string): void {
   const size = payloadSize(value);
   if (size <= DEFAULT_PAYLOAD_GUARD_BYTES) return;
-  throw new FlockRunFailedError(
-    `${subject} is ${size} bytes, over the ${DEFAULT_PAYLOAD_GUARD_BYTES}-byte payload limit: ${hint}`,
-    { code: 'PAYLOAD_TOO_LARGE', agent, causeType: RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE },
-  );
+  throw new FlockRunFailedError(`${subject} is ${size} bytes, over the ${DEFAULT_PAYLOAD_GUARD_BYTES}-byte payload limit: ${hint}`, {
+    code: 'PAYLOAD_TOO_LARGE',
+    agent,
+    causeType: RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE,
+  });
 }
 
 /** Runs an agent's step activity; its failure fails the run, naming the agent once. */
@@ -356,7 +372,13 @@ function toFailure(error: FlockRunFailedError): ApplicationFailure {
 function describeWait(wait: WaitingFor): string {
   const what = wait.kind === 'input' ? `input for agent "${wait.agent}"` : `approval of the output of agent "${wait.agent}"`;
   const answer = wait.kind === 'input' ? `flockctl respond <workflowId> --input '<json>'` : 'flockctl respond <workflowId> --approve | --reject';
-  return [`**Waiting for ${what}** (step ${wait.step})`, wait.prompt, wait.signature && typeof wait.signature === 'string' ? `Answer: ${wait.signature}` : undefined, wait.deadline ? `Until ${wait.deadline}` : undefined, `Respond: ${answer}`]
+  return [
+    `**Waiting for ${what}** (step ${wait.step})`,
+    wait.prompt,
+    wait.signature && typeof wait.signature === 'string' ? `Answer: ${wait.signature}` : undefined,
+    wait.deadline ? `Until ${wait.deadline}` : undefined,
+    `Respond: ${answer}`,
+  ]
     .filter(Boolean)
     .join('\n\n');
 }

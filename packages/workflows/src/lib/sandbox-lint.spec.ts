@@ -36,16 +36,12 @@ describe('sandbox lint rules', () => {
 
   it('rejects Temporal Node-only packages', async () => {
     const errors = await lintAsSandboxCode("import { Client } from '@temporalio/client';\nexport const c = Client;\n");
-    expect(errors).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^no-restricted-imports: .*@temporalio\/client.*may only import @temporalio\/workflow/)]),
-    );
+    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^no-restricted-imports: .*@temporalio\/client.*may only import @temporalio\/workflow/)]));
   });
 
   it('rejects a Node-only workspace package (layer boundary)', async () => {
     const errors = await lintAsSandboxCode("import { Flock } from '@flock-ts/core';\nexport const f = Flock;\n");
-    expect(errors).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*layer:workflows.*layer:contracts/)]),
-    );
+    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^@nx\/enforce-module-boundaries: .*layer:workflows.*layer:contracts/)]));
   });
 
   it('rejects Math.random and Date.now', async () => {
