@@ -273,7 +273,7 @@ export class ExecutorNotAvailableError extends FlockError<'EXECUTOR_NOT_AVAILABL
   ) {
     super(
       'EXECUTOR_NOT_AVAILABLE',
-      `Flock "${flockName}" has enableTemporal: true but no ${kind} executor: ` + `pass \`executor: temporal()\` (from '@flock-ts/temporal') to new Flock()`,
+      `Flock "${flockName}" has enableTemporal: true but no ${kind} executor: pass \`executor: temporal()\` (from '@flock-ts/temporal') to new Flock()`,
     );
   }
 }

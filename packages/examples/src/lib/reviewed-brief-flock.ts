@@ -84,7 +84,7 @@ export function createReviewedBriefFlock<X extends object = NoExecutorFields>(op
         output: 'brief: string',
         evaluate: async ({ topic, angle, audience }, ctx) => {
           const revision = ctx.review ? ` Revised after review ("${ctx.review.comment ?? 'no comment'}").` : '';
-          const brief = `${topic}: a brief for ${audience}, taking ${angle}. ` + `It states what is known, what is argued, and where to read on.${revision}`;
+          const brief = `${topic}: a brief for ${audience}, taking ${angle}. It states what is known, what is argued, and where to read on.${revision}`;
           for (const word of brief.split(/(?<= )/)) {
             ctx.emitText(word);
             // honours cancellation: a cancelled run stops here
