@@ -198,6 +198,27 @@ function handoff(plan: RunPlan, agent: AgentPlan, result: StepResult): string | 
 }
 
 /**
+ * The whole record of a finished step: the request's step, agent and inputs
+ * with the result, and the agent it handed off to when known (`null`: the
+ * run ended there).
+ */
+export function stepRecordOf(request: StepRequest, result: StepResult, nextAgent?: string | null): StepRecord {
+  const record: StepRecord = {
+    step: request.step,
+    agent: request.agent,
+    inputs: request.inputs,
+    output: result.output,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+  };
+  if (nextAgent !== undefined) record.nextAgent = nextAgent;
+  if (result.attempt !== undefined) record.attempt = result.attempt;
+  if (result.usage) record.usage = result.usage;
+  if (result.routingUsage) record.routingUsage = result.routingUsage;
+  return record;
+}
+
+/**
  * Applies a finished step to the run state (in place) and returns the whole
  * step record. Throws `FlockRunFailedError` (`UNKNOWN_AGENT`) for a
  * hand-off to an agent the definition lacks.
@@ -206,18 +227,7 @@ export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, 
   const agent = plan.agents.get(request.agent);
   if (!agent) throw unknownAgent(plan, request.agent, 'agent');
   const nextAgent = handoff(plan, agent, result);
-  const record: StepRecord = {
-    step: request.step,
-    agent: request.agent,
-    inputs: request.inputs,
-    output: result.output,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    nextAgent,
-  };
-  if (result.attempt !== undefined) record.attempt = result.attempt;
-  if (result.usage) record.usage = result.usage;
-  if (result.routingUsage) record.routingUsage = result.routingUsage;
+  const record = stepRecordOf(request, result, nextAgent);
 
   const keys: string[] = [];
   for (const key of Object.keys(result.output)) {

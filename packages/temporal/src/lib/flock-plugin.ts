@@ -10,7 +10,7 @@ import { flockClientInterceptors } from './client-tracing';
 import { flockDataConverter } from './data-converter';
 import { failSoftCodec } from './fail-soft-codec';
 import { flockPreloadModules, flockWorkflowsPath, withSourceCondition } from './workflow-bundle';
-import { flockWorkflowInterceptorModules, withFlockTracing } from './worker-tracing';
+import { flockWorkflowInterceptorModules, flockWorkflowSinks, withFlockTracing } from './worker-tracing';
 
 /** Options of {@link FlockPlugin}. */
 export interface FlockPluginOptions {
@@ -121,7 +121,7 @@ export class FlockPlugin extends SimplePlugin {
   /** Replay workers get the data converter, Flock's workflows (unless they have their own) and the span sink. */
   override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
     const configured = super.configureReplayWorker(this.withWorkflowCode(options));
-    return { ...configured, sinks: { ...withFlockTracing().sinks, ...configured.sinks } };
+    return { ...configured, sinks: { ...flockWorkflowSinks(), ...configured.sinks } };
   }
 
   /** Bundles the SDK makes: workflow spans when tracing, the packages' sources when this process reads them. */

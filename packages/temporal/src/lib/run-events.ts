@@ -1,7 +1,17 @@
 import type { StepHeartbeatDetails } from '@flock-ts/activities';
 import type { HandoffSpec } from '@flock-ts/config';
 import { ACTIVITY_TYPES, FLOCK_UPDATES, LOCAL_ACTIVITY_MARKER_NAME, localStepEchoOf, withoutLocalStepEcho, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
-import { isWaitingFor, waitWithoutOutput, type FlockRunEvent, type FlockResponse, type StepRecord, type StepRequest, type StepResult, type WaitingFor } from '@flock-ts/engine';
+import {
+  isWaitingFor,
+  stepRecordOf,
+  waitWithoutOutput,
+  type FlockRunEvent,
+  type FlockResponse,
+  type StepRecord,
+  type StepRequest,
+  type StepResult,
+  type WaitingFor,
+} from '@flock-ts/engine';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   CancelledFailure,
@@ -477,23 +487,14 @@ function responseEvent(wait: WaitingFor | undefined, response: FlockResponse): F
 
 /** The whole step as the ledger has it: the request's step, agent and inputs with the result. */
 export function toRecord(request: StepRequest, result: StepResult, handoffs: Map<string, HandoffSpec | undefined>): StepRecord {
-  const record: StepRecord = {
-    step: request.step,
-    agent: request.agent,
-    inputs: request.inputs,
-    output: result.output,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-  };
-  if (result.attempt !== undefined) record.attempt = result.attempt;
-  if (result.usage) record.usage = result.usage;
-  if (result.routingUsage) record.routingUsage = result.routingUsage;
-  if (result.nextAgent !== undefined) record.nextAgent = result.nextAgent;
-  else if (handoffs.has(request.agent)) {
-    const next = handoffs.get(request.agent);
-    record.nextAgent = next === undefined ? null : next.kind === 'static' ? next.agent : undefined;
-  }
-  return record;
+  return stepRecordOf(request, result, result.nextAgent !== undefined ? result.nextAgent : nextAgentOf(handoffs, request.agent));
+}
+
+/** The agent a step's static hand-off names (`null`: none; `undefined`: unknown, e.g. a router's choice the result does not carry). */
+function nextAgentOf(handoffs: Map<string, HandoffSpec | undefined>, agent: string): string | null | undefined {
+  if (!handoffs.has(agent)) return undefined;
+  const next = handoffs.get(agent);
+  return next === undefined ? null : next.kind === 'static' ? next.agent : undefined;
 }
 
 /** The first run of the chain a run belongs to (every run's start event names it). */
