@@ -35,6 +35,8 @@ export type ResolvedActivityConfig = Required<
   Pick<TemporalActivityConfig, 'scheduleToStartTimeoutSeconds' | 'scheduleToCloseTimeoutSeconds' | 'heartbeatTimeoutSeconds' | 'taskQueue'> & {
     /** The agent's steps run as local activities: then `taskQueue` and `heartbeatTimeoutSeconds` are never set. */
     local: boolean;
+    /** `'call'`: each model call and tool call of a model agent's step is its own activity. */
+    durability: 'step' | 'call';
   };
 
 /**
@@ -58,6 +60,7 @@ export function resolveActivityConfig(defaults: TemporalActivityConfig | undefin
   const optsOut = override?.local === undefined && (override?.taskQueue !== undefined || override?.heartbeatTimeoutSeconds !== undefined);
   const local = override?.local ?? (optsOut ? false : (defaults?.local ?? false));
   merged['local'] = local;
+  merged['durability'] = override?.durability ?? defaults?.durability ?? 'step';
   if (local) {
     delete merged['taskQueue'];
     delete merged['heartbeatTimeoutSeconds'];

@@ -92,6 +92,21 @@ export const ApprovalSpecSchema = z.strictObject({
 });
 export type ApprovalSpec = z.output<typeof ApprovalSpecSchema>;
 
+/**
+ * Limits on what model calls may spend (seed: none; Flock's own). A run
+ * that crosses one fails with `BudgetExceededError` (code
+ * `BUDGET_EXCEEDED`), naming the agent and the figures.
+ */
+export const BudgetSpecSchema = z
+  .strictObject({
+    /** Tokens (input plus output, as providers report them). */
+    maxTokens: z.int('budget.maxTokens must be an integer').min(1, 'budget.maxTokens must be >= 1').optional(),
+    /** Model calls (each call of a tool loop counts; a router's choice counts). */
+    maxModelCalls: z.int('budget.maxModelCalls must be an integer').min(1, 'budget.maxModelCalls must be >= 1').optional(),
+  })
+  .refine((budget) => budget.maxTokens !== undefined || budget.maxModelCalls !== undefined, 'a budget sets maxTokens, maxModelCalls or both');
+export type BudgetSpec = z.output<typeof BudgetSpecSchema>;
+
 /** Most recent steps an agent may ask to see (`context.history`). */
 export const MAX_CONTEXT_HISTORY = 100;
 
@@ -125,10 +140,19 @@ export const AgentDefinitionSchema = z
     context: AgentContextSpecSchema.optional(),
     /** A person approves each output of the agent before the run goes on. */
     approval: ApprovalSpecSchema.optional(),
+    /** What this agent's model calls may spend over the whole run (all its steps). */
+    budget: BudgetSpecSchema.optional(),
     /** Free-form settings handed to the evaluator and components. */
     settings: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((agent, ctx) => {
+    if (agent.temporalActivityConfig?.durability === 'call' && agent.evaluator.kind !== 'model') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['temporalActivityConfig', 'durability'],
+        message: `durability 'call' records each model call and tool call of a model agent; a ${agent.evaluator.kind} agent has none (drop it, or use a model evaluator)`,
+      });
+    }
     if (agent.evaluator.kind !== 'human' || agent.evaluator.fallback === undefined) return;
     const checked = signatureSchema(agent.output).safeParse(agent.evaluator.fallback);
     if (checked.success) return;
@@ -157,6 +181,8 @@ export const FlockDefinitionSchema = z
     maxIterations: z.int().min(1, 'maxIterations must be >= 1').max(MAX_ITERATIONS_LIMIT).default(DEFAULT_MAX_ITERATIONS),
     enableTemporal: z.boolean().default(false),
     temporalConfig: TemporalWorkflowConfigSchema.default({}),
+    /** What the run's model calls may spend, all agents together. */
+    budget: BudgetSpecSchema.optional(),
     /** Start a worker inside the calling process (local development). */
     temporalStartInProcessWorker: z.boolean().default(false),
     metadata: z.record(z.string(), z.unknown()).default({}),

@@ -110,6 +110,25 @@ export const TemporalActivityConfigSchema = z
      * then refused).
      */
     local: z.boolean({ error: 'local must be true or false' }).optional(),
+    /**
+     * What Temporal records of a model agent's step (default `'step'`).
+     *
+     * - `'step'`: the step is one activity. A retry (a crash, a timeout, a
+     *   provider error) runs the whole step again: every model call and
+     *   every tool call it had made, side effects and tokens included.
+     * - `'call'`: the model loop runs in the workflow, and each model call
+     *   and each tool call is its own activity, with these timeouts and
+     *   this retry policy each. A retry or a worker crash resumes after the
+     *   last completed call: a tool's side effect happens once, spent
+     *   tokens are not spent again. The cost: more history (the
+     *   conversation so far goes into every model call's input) and a
+     *   server round trip per call.
+     *
+     * Only model agents (`modelEvaluator`) have calls to record: in
+     * `activityDefaults`, `'call'` applies to them and leaves other agents
+     * as they are; on another agent it is refused. In-process runs ignore it.
+     */
+    durability: z.enum(['step', 'call'], { error: "durability must be 'step' or 'call'" }).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.local !== true) return;

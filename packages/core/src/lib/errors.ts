@@ -24,7 +24,15 @@ export type CoreErrorCode =
   | 'DEFINITION_DRIFT'
   | 'UNKNOWN_RUN';
 
-export { FlockRunFailedError, InvalidResponseError, InvalidRunCommandError, type FlockRunErrorCode } from '@flock-ts/engine';
+export {
+  BudgetExceededError,
+  FlockRunFailedError,
+  InvalidResponseError,
+  InvalidRunCommandError,
+  type BudgetCrossing,
+  type BudgetLimit,
+  type FlockRunErrorCode,
+} from '@flock-ts/engine';
 
 /** The `name` of an unknown thrown value, so Temporal can honour non-retryable types of wrapped errors. */
 export function errorName(error: unknown): string {

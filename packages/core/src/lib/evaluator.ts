@@ -2,7 +2,7 @@ import type { EvaluatorSpec } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';
 import type { Tool } from './tool';
-import type { HumanResponse, TokenUsage } from '@flock-ts/engine';
+import type { HumanResponse, StepBudget, TokenUsage } from '@flock-ts/engine';
 
 /** What an evaluator receives for one agent step. */
 export interface EvaluationRequest {
@@ -19,11 +19,18 @@ export interface EvaluationRequest {
   onText?: (delta: string) => void;
   /** A human agent's step: the output a person gave. */
   response?: HumanResponse;
+  /**
+   * What the step may still spend (tokens, model calls) when the run or the
+   * agent has a `budget`. A model evaluator throws `BudgetExceededError`
+   * once a model call takes the step past it.
+   */
+  budget?: StepBudget;
 }
 
 /** What an evaluator returns; the output is validated against the output signature. */
 export interface EvaluationResult {
   output: Record<string, unknown>;
+  /** Tokens spent, and `modelCalls` when the evaluator counts them (budgets count model calls from it). */
   usage?: TokenUsage;
 }
 

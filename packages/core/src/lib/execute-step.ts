@@ -40,7 +40,14 @@ function toolsOf(flock: Flock, agent: Agent): Tool[] {
   return agent.toolNames.length ? agent.toolNames.map((name) => flock.tool(name)) : NO_TOOLS;
 }
 
-async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unknown>, context: AgentContext, options: StepOptions, response: StepRequest['response']) {
+async function evaluate(
+  flock: Flock,
+  agent: Agent,
+  inputs: Record<string, unknown>,
+  context: AgentContext,
+  options: StepOptions,
+  { response, budget }: Pick<StepRequest, 'response' | 'budget'>,
+) {
   let result: EvaluationResult;
   try {
     result = await agent.evaluator.evaluate({
@@ -52,6 +59,7 @@ async function evaluate(flock: Flock, agent: Agent, inputs: Record<string, unkno
       heartbeat: options.heartbeat,
       ...(options.onText ? { onText: (delta: string) => context.emitText(delta) } : {}),
       ...(response ? { response } : {}),
+      ...(budget ? { budget } : {}),
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -91,7 +99,14 @@ async function terminate(agent: Agent, context: AgentContext, end: StepEnd): Pro
   return first;
 }
 
-async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unknown>, context: AgentContext, options: StepOptions, response: StepRequest['response']) {
+async function runStep(
+  flock: Flock,
+  agent: Agent,
+  resolved: Record<string, unknown>,
+  context: AgentContext,
+  options: StepOptions,
+  request: Pick<StepRequest, 'response' | 'budget'>,
+) {
   const components = agent.components;
   for (const component of components) {
     if (component.onInitialize) await callHook(component, 'onInitialize', agent, () => component.onInitialize?.(context));
@@ -102,7 +117,7 @@ async function runStep(flock: Flock, agent: Agent, resolved: Record<string, unkn
     const replaced = await callHook(component, 'onPreEvaluate', agent, () => component.onPreEvaluate?.(inputs, context));
     if (replaced !== undefined) inputs = validateAgentInputs(agent, replaced);
   }
-  const result = await evaluate(flock, agent, inputs, context, options, response);
+  const result = await evaluate(flock, agent, inputs, context, options, request);
   let output = validateAgentOutput(agent, result.output);
   for (const component of components) {
     if (!component.onPostEvaluate) continue;
@@ -184,7 +199,7 @@ export async function executeStep(flock: Flock, request: StepRequest, options: S
   const startedAt = new Date().toISOString();
   let step: Awaited<ReturnType<typeof runStep>>;
   try {
-    step = await runStep(flock, agent, request.inputs, context, options, request.response);
+    step = await runStep(flock, agent, request.inputs, context, options, request);
   } catch (error) {
     if (agent.components.length) {
       await notifyError(agent.components, error, context);

@@ -12,6 +12,7 @@ export type {
   RunStatus,
   StepRecord,
   StepRequest,
+  StepBudget,
   StepResult,
   StepSummary,
   TokenUsage,

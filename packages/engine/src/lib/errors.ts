@@ -23,6 +23,8 @@ export type FlockRunErrorCode =
   | 'REJECTED'
   /** Nobody answered a human agent in time and it declares no fallback. */
   | 'RESPONSE_TIMED_OUT'
+  /** The run (or one agent) spent more tokens or model calls than its `budget` allows. */
+  | 'BUDGET_EXCEEDED'
   /** The run was cancelled. */
   | 'CANCELLED'
   /** Temporal ended the run: terminated or timed out. */
@@ -42,6 +44,7 @@ export const RUN_FAILURE_TYPES = {
   DEFINITION_DRIFT: 'DefinitionDriftError',
   REJECTED: 'ApprovalRejectedError',
   RESPONSE_TIMED_OUT: 'ResponseTimedOutError',
+  BUDGET_EXCEEDED: 'BudgetExceededError',
 } as const satisfies Partial<Record<FlockRunErrorCode, string>>;
 
 /** The code of a workflow failure type; `AGENT_FAILED` for any other type. */
@@ -134,4 +137,52 @@ export function checkPause(pauseRequested: boolean): void {
 /** Refuses a resume when no pause was asked for. */
 export function checkResume(pauseRequested: boolean): void {
   if (!pauseRequested) throw new InvalidRunCommandError('The run is not paused');
+}
+
+/** Which limit of a `budget` was crossed. */
+export type BudgetLimit = 'maxTokens' | 'maxModelCalls';
+
+/** What a {@link BudgetExceededError} reports: the agent that crossed the limit, which limit, whose, and the figures. */
+export interface BudgetCrossing {
+  agent: string;
+  limit: BudgetLimit;
+  /** `run`: the flock's `budget`, summed over the whole run; `agent`: the agent's own `budget`, summed over its steps. */
+  scope: 'run' | 'agent';
+  /** Spent so far, the step that crossed the limit included. */
+  used: number;
+  max: number;
+}
+
+/**
+ * A run (or one agent) spent more tokens or model calls than its `budget`
+ * allows. Not retryable: a retry would spend more. Names the agent whose
+ * model call crossed the limit, and the figures.
+ *
+ * @example
+ * new BudgetExceededError({ agent: 'writer', limit: 'maxTokens', scope: 'run', used: 5210, max: 5000 }).message
+ * // => 'Agent "writer" crossed the run\'s token budget: 5210 tokens used, maxTokens is 5000'
+ */
+export class BudgetExceededError extends FlockError<'BUDGET_EXCEEDED'> {
+  static {
+    FlockError.named(this, 'BudgetExceededError');
+  }
+  readonly agent: string;
+  readonly limit: BudgetLimit;
+  readonly scope: 'run' | 'agent';
+  readonly used: number;
+  readonly max: number;
+
+  constructor(crossing: BudgetCrossing) {
+    const what = crossing.limit === 'maxTokens' ? ['token', 'tokens'] : ['model-call', 'model calls'];
+    const whose = crossing.scope === 'run' ? "the run's" : 'its own';
+    super('BUDGET_EXCEEDED', `Agent "${crossing.agent}" crossed ${whose} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`, {
+      nonRetryable: true,
+      details: { ...crossing },
+    });
+    this.agent = crossing.agent;
+    this.limit = crossing.limit;
+    this.scope = crossing.scope;
+    this.used = crossing.used;
+    this.max = crossing.max;
+  }
 }

@@ -8,6 +8,14 @@ export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /** Model calls that spent these tokens (absent: not counted). */
+  modelCalls?: number;
+}
+
+/** What one step may still spend: the smaller of what the run's and the agent's `budget` leave. Absent limits are unlimited. */
+export interface StepBudget {
+  maxTokens?: number;
+  maxModelCalls?: number;
 }
 
 /** One finished agent step, whole: what `onStep` receives and the step ledger holds. */
@@ -73,6 +81,8 @@ export interface StepRequest {
   response?: HumanResponse;
   /** The agent runs again because a reviewer rejected its previous output (`approval.onReject: 'redo'`). */
   review?: Review;
+  /** What the step may still spend, when the run or the agent has a `budget`: a model evaluator stops at the model call that crosses it. */
+  budget?: StepBudget;
 }
 
 /** What a person gave a human agent's step. */

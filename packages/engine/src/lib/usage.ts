@@ -14,6 +14,7 @@ export function sumUsage(usages: Iterable<TokenUsage | undefined>): TokenUsage |
     total.inputTokens += usage.inputTokens;
     total.outputTokens += usage.outputTokens;
     total.totalTokens += usage.totalTokens;
+    if (usage.modelCalls !== undefined) total.modelCalls = (total.modelCalls ?? 0) + usage.modelCalls;
   }
   return total;
 }

@@ -45,7 +45,7 @@ describe('llmRouter with the AI SDK test model', () => {
       nextAgent: 'billing',
       confidence: 0.9,
       reason: 'an invoice question',
-      usage: { inputTokens: 50, outputTokens: 12, totalTokens: 62 },
+      usage: { inputTokens: 50, outputTokens: 12, totalTokens: 62, modelCalls: 1 },
     });
     const [call] = model.calls;
     expect(call.system).toContain('Agent "intake" just finished');

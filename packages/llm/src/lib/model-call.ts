@@ -106,6 +106,8 @@ function callOptions(request: ModelCallRequest, stepTools: StepTools | undefined
 /** What either call yields: the tokens of every step, and the output as `generateText` exposes it (a getter that may throw). */
 interface Completion {
   totalUsage: LanguageModelUsage;
+  /** Model calls made (one per step of the tool loop). */
+  modelCalls: number;
   output(): unknown;
 }
 
@@ -147,10 +149,11 @@ async function streamCompletion(options: ReturnType<typeof callOptions>, onText:
   const last = steps[steps.length - 1];
   if (last && (last.finishReason === 'stop' || (last.finishReason !== 'tool-calls' && last.text.length > 0))) {
     const value = await result.output;
-    return { totalUsage, output: () => value };
+    return { totalUsage, modelCalls: steps.length, output: () => value };
   }
   return {
     totalUsage,
+    modelCalls: steps.length,
     output: () => {
       throw new NoOutputGeneratedError();
     },
@@ -179,7 +182,7 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
       result = await streamCompletion(options, request.onText);
     } else {
       const generated = await generateText(options);
-      result = { totalUsage: generated.totalUsage, output: () => generated.output };
+      result = { totalUsage: generated.totalUsage, modelCalls: generated.steps.length, output: () => generated.output };
     }
   } catch (error) {
     const toolFailure = stepTools?.failure();
@@ -195,5 +198,5 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
   } catch (error) {
     throw toModelError(error, site);
   }
-  return { value: restoreOptional(value, request.output.original), usage: toTokenUsage(result.totalUsage), toolCalls: stepTools?.calls() ?? 0 };
+  return { value: restoreOptional(value, request.output.original), usage: toTokenUsage(result.totalUsage, result.modelCalls), toolCalls: stepTools?.calls() ?? 0 };
 }

@@ -80,8 +80,8 @@ describe('modelEvaluator with the AI SDK test model', () => {
   it('returns the tokens of the step with the result and sums them per run', async () => {
     const model = createFakeModel({ responses: [answer({ summary: 's', words: 1 }, { inputTokens: 30, outputTokens: 10 })] });
     const result = await run(summarizer({ model }, []));
-    expect(result.steps[0].usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40 });
-    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40 });
+    expect(result.steps[0].usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40, modelCalls: 1 });
+    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40, modelCalls: 1 });
   });
 
   it('runs tool calls through core and gives the model their results, counting every call in the usage', async () => {
@@ -95,7 +95,7 @@ describe('modelEvaluator with the AI SDK test model', () => {
     expect(result.output).toEqual({ summary: 'Three words.', words: 3 });
     expect(model.calls[0].tools).toEqual(['wordCount']);
     expect(model.calls[1].toolResults).toEqual([{ toolName: 'wordCount', output: 3 }]);
-    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73 });
+    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73, modelCalls: 2 });
   });
 
   it('stops offering tools once maxToolCalls is spent, so the model must answer', async () => {
@@ -231,7 +231,7 @@ describe('modelEvaluator streaming text deltas with the AI SDK test model', () =
     const plain = await evaluate(summarizer({ model: plainModel }, []));
     const streamed = await evaluate(summarizer({ model: streamingModel }, []), { onText: (delta) => deltas.push(delta) });
     expect(streamed).toEqual(plain);
-    expect(streamed).toEqual({ output: { summary: 'Runs survive crashes.', words: 5 }, usage: { inputTokens: 30, outputTokens: 10, totalTokens: 40 } });
+    expect(streamed).toEqual({ output: { summary: 'Runs survive crashes.', words: 5 }, usage: { inputTokens: 30, outputTokens: 10, totalTokens: 40, modelCalls: 1 } });
     // each delta as the model sent it, not held back until the JSON parses
     expect(deltas).toEqual(textChunks(JSON.stringify({ summary: 'Runs survive crashes.', words: 5, tags: null })));
     expect(deltas.length).toBeGreaterThan(1);
@@ -250,7 +250,7 @@ describe('modelEvaluator streaming text deltas with the AI SDK test model', () =
     const deltas: string[] = [];
     const streamed = await evaluate(summarizer({ model }), { onText: (delta) => deltas.push(delta) });
     expect(streamed).toEqual(plain);
-    expect(streamed.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73 });
+    expect(streamed.usage).toEqual({ inputTokens: 60, outputTokens: 13, totalTokens: 73, modelCalls: 2 });
     expect(model.calls.map((call) => [call.streamed, call.toolChoice])).toEqual([
       [true, 'auto'],
       [true, 'auto'],

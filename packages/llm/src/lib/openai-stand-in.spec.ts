@@ -63,7 +63,7 @@ describe('model evaluator against the OpenAI-compatible stand-in over HTTP', () 
     server.reply({ output: { summary: 'Three words.', words: 3 }, usage: { promptTokens: 42, completionTokens: 7 } });
     const result = await run();
     expect(result.output).toEqual({ summary: 'Three words.', words: 3 });
-    expect(result.usage).toEqual({ inputTokens: 42, outputTokens: 7, totalTokens: 49 });
+    expect(result.usage).toEqual({ inputTokens: 42, outputTokens: 7, totalTokens: 49, modelCalls: 1 });
     const [request] = server.requests;
     expect(request.path).toBe('/v1/chat/completions');
     expect(request.body['model']).toBe('stand-in-model');
@@ -90,7 +90,7 @@ describe('model evaluator against the OpenAI-compatible stand-in over HTTP', () 
     );
     const result = await run();
     expect(result.output).toEqual({ summary: 'Counted.', words: 3 });
-    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40 });
+    expect(result.usage).toEqual({ inputTokens: 30, outputTokens: 10, totalTokens: 40, modelCalls: 2 });
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0].body['tools']).toEqual([
       { type: 'function', function: { name: 'wordCount', description: 'Counts words', parameters: expect.objectContaining({ required: ['text'] }) } },
@@ -205,7 +205,7 @@ describe('model evaluator streaming over HTTP to the OpenAI stand-in', () => {
     const deltas: string[] = [];
     const streamed = await evaluate({ onText: (delta) => deltas.push(delta) });
     expect(streamed).toEqual(plain);
-    expect(streamed).toEqual({ output: answer, usage: { inputTokens: 42, outputTokens: 7, totalTokens: 49 } });
+    expect(streamed).toEqual({ output: answer, usage: { inputTokens: 42, outputTokens: 7, totalTokens: 49, modelCalls: 1 } });
     expect(deltas).toEqual(textChunks(JSON.stringify(answer)));
     expect(deltas.length).toBeGreaterThan(1);
     const [plainRequest, streamRequest] = server.requests;
@@ -223,7 +223,7 @@ describe('model evaluator streaming over HTTP to the OpenAI stand-in', () => {
     );
     const deltas: string[] = [];
     const result = await evaluate({ onText: (delta) => deltas.push(delta) });
-    expect(result).toEqual({ output: answer, usage: { inputTokens: 30, outputTokens: 10, totalTokens: 40 } });
+    expect(result).toEqual({ output: answer, usage: { inputTokens: 30, outputTokens: 10, totalTokens: 40, modelCalls: 2 } });
     expect(server.requests.map((request) => request.body['stream'])).toEqual([true, true]);
     const messages = server.requests[1].body['messages'] as Array<Record<string, unknown>>;
     expect(messages.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ function: { name: 'wordCount', arguments: '{"text":"one two three"}' } }] });
