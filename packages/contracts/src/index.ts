@@ -2,6 +2,7 @@ export * from './lib/versions';
 export * from './lib/wire';
 export * from './lib/wire-v1';
 export * from './lib/activities';
+export * from './lib/model-calls';
 export * from './lib/status';
 export * from './lib/search-attributes';
 export * from './lib/activity-options';

@@ -1,4 +1,5 @@
 import type { StepRequest, StepResult } from '@flock-ts/engine';
+import type { FinishStepInput, ModelCallInput, ModelCallOutcome, ToolCallInput, ToolCallOutcome } from './model-calls';
 import type { EvaluateAgentInput, EvaluateAgentOutput, RouteNextAgentInput, RouteNextAgentOutput } from './wire-v1';
 
 /**
@@ -14,6 +15,12 @@ export interface FlockActivities {
    * `router` hand-off decided, all in one activity.
    */
   runAgentStep(request: StepRequest): Promise<StepResult>;
+  /** `durability: 'call'`: one model call of a model agent's step (the first also runs the hooks before the evaluation). */
+  callAgentModel(input: ModelCallInput): Promise<ModelCallOutcome>;
+  /** `durability: 'call'`: one tool call of a model agent's step. */
+  callAgentTool(input: ToolCallInput): Promise<ToolCallOutcome>;
+  /** `durability: 'call'`: the hooks after the evaluation and the `code`/`router` hand-off of a step whose model answered. */
+  finishAgentStep(input: FinishStepInput): Promise<StepResult>;
   /** v1: one agent evaluation against the whole run state. Kept for in-flight v1 runs. */
   evaluateAgent(input: EvaluateAgentInput): Promise<EvaluateAgentOutput>;
   /** v1: a hand-off decided by code or a router. Kept for in-flight v1 runs. */
@@ -23,6 +30,9 @@ export interface FlockActivities {
 /** Activity type names, as they appear in workflow histories. */
 export const ACTIVITY_TYPES = {
   runAgentStep: 'runAgentStep',
+  callAgentModel: 'callAgentModel',
+  callAgentTool: 'callAgentTool',
+  finishAgentStep: 'finishAgentStep',
   evaluateAgent: 'evaluateAgent',
   routeNextAgent: 'routeNextAgent',
 } as const satisfies Record<keyof FlockActivities, string>;
