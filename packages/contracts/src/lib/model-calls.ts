@@ -1,4 +1,6 @@
-import type { StepRequest, StepResult, TokenUsage } from '@flock-ts/engine';
+import type { PlannedToolCall, StepRequest, StepResult, TokenUsage, ToolCallResult } from '@flock-ts/engine';
+
+export type { PlannedToolCall, ToolCallResult };
 
 // The wire of a model agent's step whose model calls and tool calls are
 // recorded one by one (`durability: 'call'`): the workflow runs the loop,
@@ -16,17 +18,6 @@ export interface BegunStep {
   /** ISO 8601: when the step began. */
   startedAt: string;
 }
-
-/** A tool call the model asked for. `refused`: not run (the step's tool calls are spent, or the tool is not the agent's); the model is told why. */
-export interface PlannedToolCall {
-  id: string;
-  name: string;
-  args: unknown;
-  refused?: string;
-}
-
-/** What a tool call gave back to the model: its result, or the reason it was refused. */
-export type ToolCallResult = { id: string; name: string; output: unknown } | { id: string; name: string; refused: string };
 
 /** Input of `callAgentModel`: one model call of a step. */
 export interface ModelCallInput {

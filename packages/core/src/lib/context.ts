@@ -84,6 +84,8 @@ export class AgentContext {
    * or a worker lost after the work but before the result was recorded,
    * runs the step again) and different for every step of the run. Pass it
    * to APIs that deduplicate (an `Idempotency-Key` header, a unique column).
+   * A tool sees its call's own key, `${runId}:${step}:${agent}:tool:${n}`
+   * for the step's n-th tool call (see {@link forToolCall}).
    */
   readonly idempotencyKey: string;
   /**
@@ -209,12 +211,29 @@ export class AgentContext {
   /**
    * Calls one of the agent's tools by name. Arguments are validated against
    * the tool's signature; every failure is a `ToolError` naming tool and agent.
+   * The tool's `ctx.idempotencyKey` is the call's own ({@link forToolCall}).
    */
   async callTool(name: string, args: Record<string, unknown> = {}): Promise<unknown> {
     if (!this.agent.toolNames.includes(name)) {
       const own = this.agent.toolNames.join(', ') || 'none';
       throw new ToolError(name, this.agentName, 'not-allowed', `is not one of the agent's tools (its tools: ${own})`);
     }
-    return invokeTool(this.flock.tool(name), args, this);
+    return invokeTool(this.flock.tool(name), args, this.forToolCall(++this.toolCalls.made));
+  }
+
+  private readonly toolCalls = { made: 0 };
+
+  /**
+   * The context a tool call of this step runs with: this step's, with the
+   * call's own `idempotencyKey`, `${stepKey}:tool:${ordinal}` (1 for the
+   * step's first tool call). The same on every attempt of the call as long
+   * as the step makes its calls in the same order, which a step recorded
+   * call by call (`durability: 'call'`) always does.
+   *
+   * @example
+   * ctx.forToolCall(2).idempotencyKey // => 'run-1:3:writer:tool:2'
+   */
+  forToolCall(ordinal: number): AgentContext {
+    return Object.create(this, { idempotencyKey: { value: `${this.idempotencyKey}:tool:${ordinal}`, enumerable: true } }) as AgentContext;
   }
 }

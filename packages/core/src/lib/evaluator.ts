@@ -2,7 +2,7 @@ import type { EvaluatorSpec } from '@flock-ts/config';
 import type { Agent } from './agent';
 import type { AgentContext } from './context';
 import type { Tool } from './tool';
-import type { HumanResponse, StepBudget, TokenUsage } from '@flock-ts/engine';
+import type { HumanResponse, PlannedToolCall, StepBudget, TokenUsage, ToolCallResult } from '@flock-ts/engine';
 
 /** What an evaluator receives for one agent step. */
 export interface EvaluationRequest {
@@ -35,12 +35,41 @@ export interface EvaluationResult {
 }
 
 /**
+ * One model call of a step recorded call by call (`durability: 'call'`):
+ * the conversation so far and the results of the tool calls the previous
+ * call asked for. The tools are not run here: the caller runs them.
+ */
+export interface ModelTurnRequest extends Omit<EvaluationRequest, 'response' | 'heartbeat'> {
+  /** Absent on the step's first call (the prompt is made from `inputs`); else the `conversation` of the previous turn. */
+  conversation?: unknown[];
+  toolResults?: ToolCallResult[];
+  /** Tool calls the step made so far. */
+  toolCalls: number;
+  /** The previous answer could not be used and the model was told why: another unusable answer fails the step (not retryable). */
+  retried?: boolean;
+}
+
+/**
+ * What one model call gave: tool calls to run, an unusable answer whose
+ * problem the conversation now tells the model (call it once more), or the
+ * output (validated against the output signature).
+ */
+export type ModelTurn = { usage?: TokenUsage } & (
+  | { kind: 'tool-calls'; conversation: unknown[]; calls: PlannedToolCall[] }
+  | { kind: 'retry'; conversation: unknown[]; problem: string }
+  | { kind: 'output'; output: Record<string, unknown> }
+);
+
+/**
  * Turns inputs into an output. `spec` is what the flock definition records
  * (`{ kind: 'code' }`, or a model spec from a model evaluator package).
+ * `modelTurn`: evaluators of model agents make one model call at a time
+ * with it, for steps recorded call by call.
  */
 export interface Evaluator {
   spec: EvaluatorSpec;
   evaluate(request: EvaluationRequest): Promise<EvaluationResult>;
+  modelTurn?(request: ModelTurnRequest): Promise<ModelTurn>;
 }
 
 /** How a human agent waits (the `human` option of an agent). */

@@ -394,7 +394,7 @@ describe('executeStep hand-offs', () => {
     });
   });
 
-  it("gives the step's evaluator, components, tools and router one idempotency key, the same on every attempt", async () => {
+  it("gives the step's evaluator, components and router one idempotency key and each tool call its own, the same on every attempt", async () => {
     const keys: string[] = [];
     const record = (where: string) => (ctx: AgentContext) => void keys.push(`${where}=${ctx.idempotencyKey}`);
     const router = defineRouter({ name: 'r', route: ({ context }) => (record('router')(context), { nextAgent: 'report' }) });
@@ -402,13 +402,13 @@ describe('executeStep hand-offs', () => {
     const { flock, request } = handoffFlock({
       tools: [tool],
       components: [{ name: 'c', onInitialize: record('component') }],
-      evaluate: async (_inputs, ctx) => (record('evaluate')(ctx), await ctx.callTool('key'), { words: 1 }),
+      evaluate: async (_inputs, ctx) => (record('evaluate')(ctx), await ctx.callTool('key'), await ctx.callTool('key'), record('evaluate')(ctx), { words: 1 }),
       next: router,
     });
     await executeStep(flock, request('a'), { attempt: 1 });
     await executeStep(flock, request('a'), { attempt: 2 });
     const key = 'run-1:0:counter';
-    expect(keys).toEqual([1, 2].flatMap(() => [`component=${key}`, `evaluate=${key}`, `tool=${key}`, `router=${key}`]));
+    expect(keys).toEqual([1, 2].flatMap(() => [`component=${key}`, `evaluate=${key}`, `tool=${key}:tool:1`, `tool=${key}:tool:2`, `evaluate=${key}`, `router=${key}`]));
   });
 
   it('gives every step of a run its own idempotency key', async () => {

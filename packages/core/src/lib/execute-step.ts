@@ -99,32 +99,29 @@ async function terminate(agent: Agent, context: AgentContext, end: StepEnd): Pro
   return first;
 }
 
-async function runStep(
-  flock: Flock,
-  agent: Agent,
-  resolved: Record<string, unknown>,
-  context: AgentContext,
-  options: StepOptions,
-  request: Pick<StepRequest, 'response' | 'budget'>,
-) {
-  const components = agent.components;
-  for (const component of components) {
+/** Hooks before the evaluation: `onInitialize`, input validation, `onPreEvaluate`. Returns the inputs the evaluator gets. */
+async function beforeEvaluation(agent: Agent, resolved: Record<string, unknown>, context: AgentContext): Promise<Record<string, unknown>> {
+  for (const component of agent.components) {
     if (component.onInitialize) await callHook(component, 'onInitialize', agent, () => component.onInitialize?.(context));
   }
   let inputs = validateAgentInputs(agent, resolved);
-  for (const component of components) {
+  for (const component of agent.components) {
     if (!component.onPreEvaluate) continue;
     const replaced = await callHook(component, 'onPreEvaluate', agent, () => component.onPreEvaluate?.(inputs, context));
     if (replaced !== undefined) inputs = validateAgentInputs(agent, replaced);
   }
-  const result = await evaluate(flock, agent, inputs, context, options, request);
-  let output = validateAgentOutput(agent, result.output);
-  for (const component of components) {
+  return inputs;
+}
+
+/** Hooks after the evaluation: output validation, `onPostEvaluate`. Returns the step's output. */
+async function afterEvaluation(agent: Agent, evaluated: Record<string, unknown>, inputs: Record<string, unknown>, context: AgentContext): Promise<Record<string, unknown>> {
+  let output = validateAgentOutput(agent, evaluated);
+  for (const component of agent.components) {
     if (!component.onPostEvaluate) continue;
     const replaced = await callHook(component, 'onPostEvaluate', agent, () => component.onPostEvaluate?.(output, context, inputs));
     if (replaced !== undefined) output = validateAgentOutput(agent, replaced);
   }
-  return { inputs, output, usage: result.usage };
+  return output;
 }
 
 /** Refuses a step planned against another definition than this flock's, before any work. */
@@ -180,26 +177,15 @@ function viewAfter(agent: Agent, view: StepView, record: StepRecord, variables: 
  */
 export async function executeStep(flock: Flock, request: StepRequest, options: StepOptions = {}): Promise<StepResult> {
   checkFingerprint(flock, request.agent, request.fingerprint);
-  const agent = flock.agent(request.agent);
-  options.signal?.throwIfAborted();
-  const attempt = options.attempt ?? 1;
-  const variables = { ...request.variables };
-  const view = stepView(request);
-  const context = new AgentContext({
-    flock,
-    agent,
-    view,
-    variables,
-    attempt,
-    signal: options.signal,
-    heartbeat: options.heartbeat,
-    metric: options.metric,
-    onText: options.onText,
-  });
+  const { agent, context } = stepContext(flock, request, options);
   const startedAt = new Date().toISOString();
-  let step: Awaited<ReturnType<typeof runStep>>;
+  let output: Record<string, unknown>;
+  let usage: StepResult['usage'];
   try {
-    step = await runStep(flock, agent, request.inputs, context, options, request);
+    const inputs = await beforeEvaluation(agent, request.inputs, context);
+    const result = await evaluate(flock, agent, inputs, context, options, request);
+    usage = result.usage;
+    output = await afterEvaluation(agent, result.output, inputs, context);
   } catch (error) {
     if (agent.components.length) {
       await notifyError(agent.components, error, context);
@@ -207,18 +193,99 @@ export async function executeStep(flock: Flock, request: StepRequest, options: S
     }
     throw error;
   }
+  return endStep(flock, agent, request, context, { output, usage, startedAt }, options);
+}
+
+/** The agent and the context of a step (the context writes to its own copy of the variables). */
+export function stepContext(flock: Flock, request: StepRequest, options: StepOptions = {}): { agent: Agent; context: AgentContext } {
+  const agent = flock.agent(request.agent);
+  options.signal?.throwIfAborted();
+  const context = new AgentContext({
+    flock,
+    agent,
+    view: stepView(request),
+    variables: { ...request.variables },
+    attempt: options.attempt ?? 1,
+    signal: options.signal,
+    heartbeat: options.heartbeat,
+    metric: options.metric,
+    onText: options.onText,
+  });
+  return { agent, context };
+}
+
+/** `onTerminate` hooks, the result, and the `code`/`router` hand-off. */
+async function endStep(
+  flock: Flock,
+  agent: Agent,
+  request: StepRequest,
+  context: AgentContext,
+  step: { output: Record<string, unknown>; usage?: StepResult['usage']; startedAt: string },
+  options: StepOptions,
+): Promise<StepResult> {
   if (agent.components.length) {
     const failure = await terminate(agent, context, { output: step.output });
     if (failure) throw failure;
   }
-  const result: StepResult = { output: step.output, variables, startedAt, finishedAt: new Date().toISOString(), attempt };
+  const variables = context.variables as Record<string, unknown>;
+  const result: StepResult = { output: step.output, variables, startedAt: step.startedAt, finishedAt: new Date().toISOString(), attempt: context.attempt };
   if (step.usage) result.usage = step.usage;
   const kind = agent.handoff?.kind;
   if ((kind === 'code' || kind === 'router') && options.decideHandoff !== false) {
-    const record: StepRecord = { step: request.step, agent: agent.name, inputs: request.inputs, output: step.output, startedAt, finishedAt: result.finishedAt };
-    const decision = await resolveHandoff(flock, agent.name, step.output, viewAfter(agent, view, record, variables));
+    const record: StepRecord = { step: request.step, agent: agent.name, inputs: request.inputs, output: step.output, startedAt: step.startedAt, finishedAt: result.finishedAt };
+    const decision = await resolveHandoff(flock, agent.name, step.output, viewAfter(agent, stepView(request), record, variables));
     result.nextAgent = decision.nextAgent;
     if (decision.usage) result.routingUsage = decision.usage;
   }
   return result;
+}
+
+/**
+ * Whether a step of `agent` has work after its evaluation besides
+ * validating the output: `onPostEvaluate`/`onTerminate` hooks, or a
+ * `code`/`router` hand-off. A step recorded call by call without any ends
+ * in its last model call; with some, in a call of {@link finishStep}.
+ */
+export function hasWorkAfterEvaluation(agent: Agent): boolean {
+  const kind = agent.handoff?.kind;
+  return kind === 'code' || kind === 'router' || agent.components.some((component) => component.onPostEvaluate !== undefined || component.onTerminate !== undefined);
+}
+
+/** What {@link beginStep} returns: the step's agent and context, the evaluator's inputs, and the variables after the hooks. */
+export interface BegunAgentStep {
+  agent: Agent;
+  context: AgentContext;
+  inputs: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  startedAt: string;
+}
+
+/**
+ * The first part of a step recorded call by call (`durability: 'call'`),
+ * before its first model call: the fingerprint checked, `onInitialize`,
+ * input validation and `onPreEvaluate` run.
+ */
+export async function beginStep(flock: Flock, request: StepRequest, options: StepOptions = {}): Promise<BegunAgentStep> {
+  checkFingerprint(flock, request.agent, request.fingerprint);
+  const { agent, context } = stepContext(flock, request, options);
+  const startedAt = new Date().toISOString();
+  const inputs = await beforeEvaluation(agent, request.inputs, context);
+  return { agent, context, inputs, variables: context.variables as Record<string, unknown>, startedAt };
+}
+
+/**
+ * The last part of a step recorded call by call, once its model answered:
+ * output validation, `onPostEvaluate` and `onTerminate` hooks, and the
+ * `code`/`router` hand-off. `request.inputs` are the inputs the evaluator
+ * got, `request.variables` the variables after the step's tool calls.
+ */
+export async function finishStep(
+  flock: Flock,
+  request: StepRequest,
+  evaluated: { output: Record<string, unknown>; startedAt: string },
+  options: StepOptions = {},
+): Promise<StepResult> {
+  const { agent, context } = stepContext(flock, request, options);
+  const output = await afterEvaluation(agent, evaluated.output, request.inputs, context);
+  return endStep(flock, agent, request, context, { output, startedAt: evaluated.startedAt }, options);
 }
