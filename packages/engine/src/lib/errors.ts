@@ -146,8 +146,12 @@ export type BudgetLimit = 'maxTokens' | 'maxModelCalls';
 export interface BudgetCrossing {
   agent: string;
   limit: BudgetLimit;
-  /** `run`: the flock's `budget`, summed over the whole run; `agent`: the agent's own `budget`, summed over its steps. */
-  scope: 'run' | 'agent';
+  /**
+   * `run`: the flock's `budget`, summed over the whole run; `agent`: the
+   * agent's own `budget`, summed over its steps; `step`: what the budgets
+   * left for the running step (a model evaluator stops there mid-step).
+   */
+  scope: 'run' | 'agent' | 'step';
   /** Spent so far, the step that crossed the limit included. */
   used: number;
   max: number;
@@ -168,14 +172,17 @@ export class BudgetExceededError extends FlockError<'BUDGET_EXCEEDED'> {
   }
   readonly agent: string;
   readonly limit: BudgetLimit;
-  readonly scope: 'run' | 'agent';
+  readonly scope: 'run' | 'agent' | 'step';
   readonly used: number;
   readonly max: number;
 
   constructor(crossing: BudgetCrossing) {
     const what = crossing.limit === 'maxTokens' ? ['token', 'tokens'] : ['model-call', 'model calls'];
-    const whose = crossing.scope === 'run' ? "the run's" : 'its own';
-    super('BUDGET_EXCEEDED', `Agent "${crossing.agent}" crossed ${whose} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`, {
+    const message =
+      crossing.scope === 'step'
+        ? `Agent "${crossing.agent}" crossed its ${what[0]} budget in this step: ${crossing.used} ${what[1]} used, ${crossing.max} were left (${crossing.limit} of the run's or the agent's budget)`
+        : `Agent "${crossing.agent}" crossed ${crossing.scope === 'run' ? "the run's" : 'its own'} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`;
+    super('BUDGET_EXCEEDED', message, {
       nonRetryable: true,
       details: { ...crossing },
     });

@@ -76,9 +76,11 @@ describe('llmRouter with the AI SDK test model', () => {
     expect(model.calls[0].responseSchema).toMatchObject({ properties: { nextAgent: { enum: ['none', 'billing', 'outage'] } } });
   });
 
-  it('rejects a choice that is not an agent as a ModelOutputError', async () => {
-    const model = createFakeModel({ responses: [{ output: { nextAgent: 'sales', confidence: 1, reason: 'r' } }] });
-    await expect(routeWith(model)).rejects.toMatchObject({ name: 'ModelOutputError', router: 'triage', agent: 'intake' });
+  it('rejects a choice that is not an agent as a ModelOutputError, after telling the model once', async () => {
+    const wrong = { output: { nextAgent: 'sales', confidence: 1, reason: 'r' } };
+    const model = createFakeModel({ responses: [wrong, wrong] });
+    await expect(routeWith(model)).rejects.toMatchObject({ name: 'ModelOutputError', router: 'triage', agent: 'intake', nonRetryable: true });
+    expect(model.calls[1].prompt).toContain('Your answer could not be used: nextAgent');
   });
 
   it('hands off inside a flock run and ends it when nothing fits', async () => {

@@ -152,17 +152,36 @@ describe('modelEvaluator with the AI SDK test model', () => {
     expect(error.cause).toMatchObject({ name: 'ToolError', reason: 'invalid-args' });
   });
 
-  it('rejects an output that does not match the signature as a retryable ModelOutputError', async () => {
-    const model = createFakeModel({ responses: [answer({ summary: 'no count' })] });
-    const error = await failed(run(summarizer({ model }, [])));
-    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'summarizer', causeType: 'ModelOutputError' });
-    expect(error.cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelOutputError', nonRetryable: false });
-    expect(error.message).toContain('words: Invalid input');
+  it('tells the model once what is wrong with an answer that does not match the signature, and uses the corrected answer', async () => {
+    const model = createFakeModel({ responses: [answer({ summary: 'no count' }), answer({ summary: 'Counted.', words: 2 })] });
+    const result = await run(summarizer({ model }, []));
+    expect(result.output).toEqual({ summary: 'Counted.', words: 2 });
+    expect(model.calls).toHaveLength(2);
+    expect(model.calls[1].prompt).toContain('Your answer could not be used: words: Invalid input');
+    expect(result.usage?.modelCalls).toBe(2);
   });
 
-  it('rejects an answer that is not JSON as a ModelOutputError', async () => {
-    const model = createFakeModel({ responses: [{ text: 'Sure! Here is your summary.' }] });
-    await expect(run(summarizer({ model }, []))).rejects.toMatchObject({ causeType: 'ModelOutputError' });
+  it('reads JSON in Markdown code fences and with prose around it', async () => {
+    for (const text of ['```json\n{"summary": "Fenced.", "words": 1}\n```', 'Here it is: {"summary": "Wrapped.", "words": 1,} Hope it helps!']) {
+      const model = createFakeModel({ responses: [{ text }] });
+      const result = await run(summarizer({ model }, []));
+      expect(result.output).toMatchObject({ words: 1 });
+      expect(model.calls).toHaveLength(1);
+    }
+  });
+
+  it('fails with a non-retryable ModelOutputError showing a redacted excerpt after a second unusable answer, never looping', async () => {
+    const secret = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6';
+    const model = createFakeModel({ responses: [{ text: `Sure! Here is your summary (key ${secret}).` }, answer({ summary: 'still no count' })] });
+    const error = await failed(run(summarizer({ model }, [])));
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'AGENT_FAILED', agent: 'summarizer', causeType: 'ModelOutputError' });
+    expect(error.cause).toMatchObject({ name: 'AgentExecutionError', causeName: 'ModelOutputError', nonRetryable: true });
+    expect(error.message).toContain('words: Invalid input');
+    expect(error.message).toContain('the model answered: {"summary":"still no count"}');
+    expect(model.calls).toHaveLength(2);
+    const first = await failed(run(summarizer({ model: createFakeModel({ responses: [answer({ summary: 'no count' }), { text: `I cannot, ${secret}` }] }) }, [])));
+    expect(first.message).toContain('the answer is not a JSON object; the model answered: I cannot, [redacted]');
+    expect(first.message).not.toContain(secret);
   });
 
   it('maps provider errors to named errors that keep their retry hints through core', async () => {
@@ -261,11 +280,11 @@ describe('modelEvaluator streaming text deltas with the AI SDK test model', () =
 
   it('rejects an output that does not match the signature, or is not JSON, with the ModelOutputError of the call without streaming', async () => {
     for (const script of [answer({ summary: 'no count' }), { text: 'Sure! Here is your summary.' }] as FakeResponse[]) {
-      const plain = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script] }) }, [])));
+      const plain = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script, script] }) }, [])));
       const deltas: string[] = [];
-      const streamed = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script] }) }, []), { onText: (delta) => deltas.push(delta) }));
+      const streamed = await rejection(evaluate(summarizer({ model: createFakeModel({ responses: [script, script] }) }, []), { onText: (delta) => deltas.push(delta) }));
       expect(classified(streamed)).toEqual(classified(plain));
-      expect(streamed).toMatchObject({ name: 'ModelOutputError', nonRetryable: false });
+      expect(streamed).toMatchObject({ name: 'ModelOutputError', nonRetryable: true });
       expect(deltas.length).toBeGreaterThan(0);
     }
   });

@@ -1,9 +1,8 @@
 import { EvaluatorSpecSchema, FlockConfigError, formatPath, type EvaluatorSpec } from '@flock-ts/config';
-import type { EvaluationRequest, EvaluationResult, Evaluator } from '@flock-ts/core';
+import type { Agent, AgentContext, EvaluationRequest, EvaluationResult, Evaluator, ModelTurn, ModelTurnRequest } from '@flock-ts/core';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { z } from 'zod';
-import { ModelOutputError } from './errors';
-import { callModel, resolveCallModel } from './model-call';
+import { callModel, callModelTurn, resolveCallModel, type ModelCallRequest } from './model-call';
 import { modelOutputSchema, type ModelOutputSchema } from './output-schema';
 import { renderInputs, renderSystemPrompt } from './prompt';
 
@@ -73,38 +72,32 @@ function specOf(options: ModelEvaluatorOptions): EvaluatorSpec {
 export function modelEvaluator(options: ModelEvaluatorOptions = {}): Evaluator {
   const spec = specOf(options) as Extract<EvaluatorSpec, { kind: 'model' }>;
   const given = typeof options.model === 'object' && options.model !== null ? options.model : spec.model;
+  const maxToolCalls = spec.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
+  /** What every model call of a step shares. */
+  const callOf = (agent: Agent, inputs: Record<string, unknown>, context: AgentContext, hasTools: boolean): ModelCallRequest => {
+    const { model, site } = resolveCallModel(given, { agent: agent.name, flockModel: context.flockModel });
+    const output = outputSchemaOf(agent.output.schema);
+    return {
+      site,
+      model,
+      system: renderSystemPrompt(agent, { flockName: context.flockName, outputSchema: output.original, instructions: spec.instructions, hasTools: hasTools && maxToolCalls > 0 }),
+      prompt: renderInputs(agent, inputs),
+      output,
+      outputName: `${agent.name}_output`,
+      context,
+      temperature: spec.temperature,
+    };
+  };
   return {
     spec,
-    async evaluate({ agent, inputs, context, tools, signal, onText }: EvaluationRequest): Promise<EvaluationResult> {
-      const { model, site } = resolveCallModel(given, { agent: agent.name, flockModel: context.flockModel });
-      const output = outputSchemaOf(agent.output.schema);
-      const maxToolCalls = spec.maxToolCalls ?? DEFAULT_MAX_TOOL_CALLS;
-      const result = await callModel({
-        site,
-        model,
-        system: renderSystemPrompt(agent, {
-          flockName: context.flockName,
-          outputSchema: output.original,
-          instructions: spec.instructions,
-          hasTools: tools.length > 0 && maxToolCalls > 0,
-        }),
-        prompt: renderInputs(agent, inputs),
-        output,
-        outputName: `${agent.name}_output`,
-        context,
-        tools,
-        maxToolCalls,
-        temperature: spec.temperature,
-        signal,
-        onText,
-      });
-      const parsed = agent.output.schema.safeParse(result.value);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = formatPath(issue.path);
-        throw new ModelOutputError(site, `${field || '(root)'}: ${issue.message}`, field);
-      }
-      return result.usage ? { output: parsed.data as Record<string, unknown>, usage: result.usage } : { output: parsed.data as Record<string, unknown> };
+    async evaluate({ agent, inputs, context, tools, signal, onText, budget }: EvaluationRequest): Promise<EvaluationResult> {
+      const result = await callModel({ ...callOf(agent, inputs, context, tools.length > 0), tools, maxToolCalls, signal, onText, budget });
+      return result.usage ? { output: result.value, usage: result.usage } : { output: result.value };
+    },
+    async modelTurn({ agent, inputs, context, tools, signal, onText, conversation, toolResults, toolCalls, retried }: ModelTurnRequest): Promise<ModelTurn> {
+      // the prompt is rendered on the first call only: later ones carry it in the conversation
+      const call = callOf(agent, conversation ? {} : inputs, context, tools.length > 0);
+      return callModelTurn({ ...call, tools, maxToolCalls, toolCalls, signal, onText, conversation, toolResults, retried });
     },
   };
 }

@@ -11,6 +11,8 @@ export interface ModelOutputSchema {
   original: JsonSchemaNode;
   /** True when the schema fits OpenAI's strict structured outputs. */
   strict: boolean;
+  /** The signature's zod schema: answers are validated against it. */
+  schema: z.ZodObject;
 }
 
 // Keywords OpenAI's strict mode accepts; any other keyword turns strict mode off.
@@ -93,7 +95,7 @@ function forModel(node: JsonSchemaNode): { node: JsonSchemaNode; strict: boolean
 export function modelOutputSchema(schema: z.ZodObject): ModelOutputSchema {
   const original = z.toJSONSchema(schema, { unrepresentable: 'any' }) as JsonSchemaNode;
   const { node, strict } = forModel(original);
-  return { jsonSchema: node, original, strict };
+  return { jsonSchema: node, original, strict, schema };
 }
 
 /**

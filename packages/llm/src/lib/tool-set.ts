@@ -7,6 +7,11 @@ function withoutMetaSchema(schema: Record<string, unknown>): Record<string, unkn
   return rest;
 }
 
+/** The JSON Schema of a tool's arguments as providers want it. */
+export function toolInputSchema(coreTool: CoreTool) {
+  return jsonSchema<Record<string, unknown>>(withoutMetaSchema(coreTool.jsonSchema()) as Parameters<typeof jsonSchema>[0]);
+}
+
 /** The AI SDK tools of one agent step, and what happened to them. */
 export interface StepTools {
   tools: ToolSet;
@@ -35,7 +40,7 @@ export function toStepTools(coreTools: readonly CoreTool[], context: AgentContex
     tools[coreTool.name] = tool({
       description: coreTool.description || undefined,
       // core validates the arguments, so its ToolError (not the SDK's) reports bad ones
-      inputSchema: jsonSchema<Record<string, unknown>>(withoutMetaSchema(coreTool.jsonSchema()) as Parameters<typeof jsonSchema>[0]),
+      inputSchema: toolInputSchema(coreTool),
       execute: async (args: Record<string, unknown>) => {
         if (calls >= options.maxCalls) {
           throw new Error(`the budget of ${options.maxCalls} tool calls is spent: answer with what you have`);
@@ -43,7 +48,7 @@ export function toStepTools(coreTools: readonly CoreTool[], context: AgentContex
         calls += 1;
         context.heartbeat({ agent: context.agentName, tool: coreTool.name, call: calls });
         try {
-          const result = await invokeTool(coreTool, args, context);
+          const result = await invokeTool(coreTool, args, context.forToolCall(calls));
           return result === undefined ? null : result;
         } catch (error) {
           failure ??= error;
