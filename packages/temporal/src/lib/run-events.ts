@@ -1,15 +1,29 @@
 import type { StepHeartbeatDetails } from '@flock-ts/activities';
 import type { HandoffSpec } from '@flock-ts/config';
-import { ACTIVITY_TYPES, FLOCK_UPDATES, LOCAL_ACTIVITY_MARKER_NAME, localStepEchoOf, withoutLocalStepEcho, type EvaluateAgentOutput, type StepRecordV1 } from '@flock-ts/contracts';
+import {
+  ACTIVITY_TYPES,
+  FLOCK_UPDATES,
+  LOCAL_ACTIVITY_MARKER_NAME,
+  localStepEchoOf,
+  withoutLocalStepEcho,
+  type EvaluateAgentOutput,
+  type FinishStepInput,
+  type ModelCallInput,
+  type ModelCallOutcome,
+  type StepRecordV1,
+  type ToolCallInput,
+} from '@flock-ts/contracts';
 import {
   isWaitingFor,
   stepRecordOf,
+  sumUsage,
   waitWithoutOutput,
   type FlockRunEvent,
   type FlockResponse,
   type StepRecord,
   type StepRequest,
   type StepResult,
+  type TokenUsage,
   type WaitingFor,
 } from '@flock-ts/engine';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -34,6 +48,9 @@ const { EventType } = temporal.api.enums.v1;
 
 /** How often a follower reads the running step's heartbeat for new text (describe()). */
 export const TEXT_POLL_INTERVAL_MS = 250;
+
+/** The activities whose heartbeats carry a step's streamed text: a whole step, or one model call of a step recorded call by call. */
+const TEXT_ACTIVITIES: ReadonlySet<string> = new Set([ACTIVITY_TYPES.runAgentStep, ACTIVITY_TYPES.callAgentModel]);
 
 /** Events read ahead of a slow consumer before reading more history. */
 const READ_AHEAD = 256;
@@ -66,9 +83,14 @@ export interface ReadRunEventsOptions {
  * The events of a Flock run on Temporal, in order, each once, read from its
  * history across its continue-as-new chain: `step-started` (a step's
  * activity scheduled), `step-completed` (the whole step, as the step ledger
- * has it; a step of a `local: true` agent is one `MarkerRecorded` event
+ * has it; a step recorded call by call, `durability: 'call'`, starts when
+ * its first `callAgentModel` is scheduled and completes with its last
+ * activity, a `callAgentModel` that carries the step's result or a
+ * `finishAgentStep`, its usage the sum of its model calls' usage; a step
+ * of a `local: true` agent is one `MarkerRecorded` event
  * written when it ended, so its `step-started` comes only then, right
- * before its `step-completed`, and it has no `text-delta`s), `waiting` (the
+ * before its `step-completed`, and it has no `text-delta`s; local steps
+ * recorded call by call are not read), `waiting` (the
  * run's memo names what it waits for), `response` (an accepted
  * `flock.respond` update), `paused` / `resumed` (accepted
  * `flock.pause` / `flock.resume` updates), and last `run-completed` (the
@@ -82,8 +104,14 @@ export interface ReadRunEventsOptions {
  * 250-500 ms after the step streamed them, a step's last deltas may be
  * missed when it ends between two reads, a follower that attaches while a
  * step runs first gets that step's text so far (up to its last 16 Ki
- * characters), and a retried step streams again from its start. History
- * stays bounded whatever a step streams.
+ * characters), and a retried step streams again from its start. A step
+ * recorded call by call streams each model call's text after the previous
+ * one's, the same text a step run as one activity streams (the deltas of
+ * all its model calls in order, no separator between them; nothing while
+ * its tools run); a follower that attaches during its second model call
+ * gets that call's text so far, not the first call's, and a retried model
+ * call streams again from the call's start. History stays bounded whatever
+ * a step streams.
  *
  * @example
  * for await (const event of readRunEvents(client, workflowId, { follow: true, text: true })) console.log(event.type);
@@ -152,9 +180,9 @@ async function pollText(
         client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } }),
       );
       for (const activity of description.pendingActivities ?? []) {
-        if (activity.activityType?.name !== ACTIVITY_TYPES.runAgentStep || !activity.heartbeatDetails?.payloads?.length) continue;
+        if (!TEXT_ACTIVITIES.has(activity.activityType?.name ?? '') || !activity.heartbeatDetails?.payloads?.length) continue;
         const details = await decodeFromPayloadsAtIndex<unknown>(converter, 0, activity.heartbeatDetails.payloads).catch(() => undefined);
-        const delta = tracker.update(details);
+        const delta = tracker.update(details, activity.activityId ?? undefined);
         if (delta) channel.push(delta);
       }
     } catch {
@@ -167,10 +195,13 @@ async function pollText(
 /**
  * The text of the running steps as their heartbeats report it: what a
  * follower has yielded of each, so that each read yields only the new
- * suffix, and nothing once the step closed.
+ * suffix, and nothing once the step closed. A step's text may come from
+ * several activities one after the other (the model calls of a step
+ * recorded call by call), each counting its text from zero: the tracker
+ * follows the latest one.
  */
 export class StepTextTracker {
-  private readonly open = new Map<number, { agent: string; attempt: number; length: number }>();
+  private readonly open = new Map<number, { agent: string; stream?: string; attempt: number; length: number }>();
   private wake: (() => void) | undefined;
 
   /** A step started: its text may come. */
@@ -206,12 +237,20 @@ export class StepTextTracker {
    * The `text-delta` of a heartbeat's details: the text beyond what was
    * yielded for its step (all of the tail when more came than the tail
    * holds), `undefined` when nothing is new, the step is not open, or the
-   * details are not a step's. A later attempt starts again from nothing.
+   * details are not a step's. A later attempt starts again from nothing,
+   * and so does another `stream` (the id of the activity that heartbeats:
+   * a step's next model call); the caller reads a step's activities in the
+   * order they run, never an earlier one after a later one.
    */
-  update(details: unknown): Extract<FlockRunEvent, { type: 'text-delta' }> | undefined {
+  update(details: unknown, stream?: string): Extract<FlockRunEvent, { type: 'text-delta' }> | undefined {
     if (!isStepDetails(details)) return undefined;
     const seen = this.open.get(details.step);
     if (!seen || seen.agent !== details.agent) return undefined;
+    if (stream !== undefined && stream !== seen.stream) {
+      seen.stream = stream;
+      seen.attempt = 0;
+      seen.length = 0;
+    }
     const attempt = details.attempt ?? 1;
     if (attempt < seen.attempt) return undefined;
     if (attempt > seen.attempt) {
@@ -241,11 +280,18 @@ function isStepDetails(value: unknown): value is StepHeartbeatDetails {
   );
 }
 
-interface ScheduledStep {
-  kind: 'v2' | 'v1';
-  step: number;
-  agent: string;
-  request: unknown;
+/** A scheduled activity the reader waits for: a whole step (v2, v1), or one activity of a step recorded call by call. */
+type ScheduledStep =
+  { kind: 'v2' | 'v1'; step: number; agent: string; request: unknown } | { kind: 'call'; activity: CallActivity; step: number; agent: string; inputs?: Record<string, unknown> };
+
+type CallActivity = typeof ACTIVITY_TYPES.callAgentModel | typeof ACTIVITY_TYPES.callAgentTool | typeof ACTIVITY_TYPES.finishAgentStep;
+
+const CALL_ACTIVITIES: ReadonlySet<string> = new Set<CallActivity>([ACTIVITY_TYPES.callAgentModel, ACTIVITY_TYPES.callAgentTool, ACTIVITY_TYPES.finishAgentStep]);
+
+/** A step recorded call by call, from its first model call on: its request, and the usage of each model call that completed. */
+interface CallStep {
+  request: StepRequest;
+  usages: Array<TokenUsage | undefined>;
 }
 
 /**
@@ -260,6 +306,7 @@ export class RunHistoryDecoder {
   /** Set once the run's last event (`run-completed` or `run-failed`) was decoded. */
   ended = false;
   private scheduled = new Map<string, ScheduledStep>();
+  private callSteps = new Map<number, CallStep>();
   private lastWait: WaitingFor | undefined;
   private v1Steps = 0;
   private startInput: Payload[] | undefined;
@@ -275,6 +322,7 @@ export class RunHistoryDecoder {
   beginRun(): void {
     this.nextRunId = undefined;
     this.scheduled = new Map();
+    this.callSteps = new Map();
     this.startInput = undefined;
     this.handoffs = undefined;
   }
@@ -318,6 +366,7 @@ export class RunHistoryDecoder {
   private async scheduledStep(event: HistoryEvent): Promise<FlockRunEvent[]> {
     const attributes = event.activityTaskScheduledEventAttributes;
     const activityType = attributes?.activityType?.name ?? '';
+    if (CALL_ACTIVITIES.has(activityType)) return this.scheduledCall(String(event.eventId), activityType as CallActivity, attributes?.input?.payloads);
     if (activityType !== ACTIVITY_TYPES.runAgentStep && activityType !== ACTIVITY_TYPES.evaluateAgent) return [];
     const request = await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, attributes?.input?.payloads, this.context);
     const scheduled: ScheduledStep =
@@ -329,11 +378,29 @@ export class RunHistoryDecoder {
     return [{ type: 'step-started', step: scheduled.step, agent: scheduled.agent }];
   }
 
+  /**
+   * An activity of a step recorded call by call: the step starts with its
+   * first model call (the one without a conversation, whose input is the
+   * whole request); its other calls only join it.
+   */
+  private async scheduledCall(eventId: string, activity: CallActivity, payloads: Payload[] | null | undefined): Promise<FlockRunEvent[]> {
+    const input = await decodeFromPayloadsAtIndex<ModelCallInput | ToolCallInput | FinishStepInput>(this.converter, 0, payloads, this.context);
+    const { step, agent } = input.step;
+    const inputs = activity === ACTIVITY_TYPES.finishAgentStep ? { inputs: (input as FinishStepInput).step.inputs } : {};
+    this.scheduled.set(eventId, { kind: 'call', activity, step, agent, ...inputs });
+    if (activity !== ACTIVITY_TYPES.callAgentModel || (input as ModelCallInput).conversation !== undefined) return [];
+    this.callSteps.set(step, { request: input.step as StepRequest, usages: [] });
+    this.tracker?.openStep(step, agent);
+    return [{ type: 'step-started', step, agent }];
+  }
+
   private async completedStep(event: HistoryEvent): Promise<FlockRunEvent[]> {
     const attributes = event.activityTaskCompletedEventAttributes;
     const origin = this.takeScheduled(attributes?.scheduledEventId);
     if (!origin) return [];
+    if (origin.kind !== 'call') this.tracker?.closeStep(origin.step);
     const result = await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, attributes?.result?.payloads, this.context);
+    if (origin.kind === 'call') return this.completedCall(origin, result);
     let record: StepRecord;
     if (origin.kind === 'v2') {
       record = toRecord(origin.request as StepRequest, result as StepResult, (result as StepResult).nextAgent === undefined ? await this.handoffsOfRun() : new Map());
@@ -345,11 +412,43 @@ export class RunHistoryDecoder {
   }
 
   /**
+   * A completed activity of a step recorded call by call: a model call adds
+   * its usage; the step completes with a model call whose outcome carries
+   * the step's result, or with `finishAgentStep`. Its record has the first
+   * call's inputs and, as usage, the sum of its model calls' usage (the
+   * results in history carry a call's usage only; the workflow sets their
+   * sum as the usage of the step it applies).
+   */
+  private async completedCall(origin: Extract<ScheduledStep, { kind: 'call' }>, result: unknown): Promise<FlockRunEvent[]> {
+    const call = this.callSteps.get(origin.step);
+    let final: StepResult | undefined;
+    if (origin.activity === ACTIVITY_TYPES.callAgentModel) {
+      const outcome = result as ModelCallOutcome;
+      call?.usages.push(outcome.usage);
+      if (outcome.kind === 'output' && outcome.result) final = outcome.result;
+    } else if (origin.activity === ACTIVITY_TYPES.finishAgentStep) {
+      final = result as StepResult;
+    }
+    if (!final) return [];
+    this.callSteps.delete(origin.step);
+    this.tracker?.closeStep(origin.step);
+    // without its first call (not expected), the step is what its last activity tells
+    const request = call?.request ?? ({ step: origin.step, agent: origin.agent, inputs: origin.inputs ?? {} } as StepRequest);
+    const { usage: lastUsage, ...rest } = final;
+    const usage = call ? sumUsage(call.usages) : lastUsage;
+    const stepResult: StepResult = usage ? { ...rest, usage } : rest;
+    const record = toRecord(request, stepResult, stepResult.nextAgent === undefined ? await this.handoffsOfRun() : new Map());
+    return [{ type: 'step-completed', record }];
+  }
+
+  /**
    * A local agent step: a local activity's marker, with the step's result
    * and the `LocalStepEcho` of its request (the marker has no input).
    * It is written once the step ended: its `step-started` comes with its
    * `step-completed`. A failed one (the marker's failure) makes no event,
-   * like a failed scheduled step.
+   * like a failed scheduled step. The markers of a local step recorded call
+   * by call make no events: a marker has no input, and those activities'
+   * results echo no step.
    */
   private async localStep(event: HistoryEvent): Promise<FlockRunEvent[]> {
     const attributes = event.markerRecordedEventAttributes;
@@ -368,9 +467,15 @@ export class RunHistoryDecoder {
     ];
   }
 
-  /** A step that failed, timed out or was cancelled: no event of its own (the run's end tells), and no more text. */
+  /**
+   * A step that failed, timed out or was cancelled: no event of its own (the
+   * run's end tells), and no more text. For a step recorded call by call, any
+   * of its activities that failed ends its text; what it spent so far stays,
+   * should the workflow go on with the step.
+   */
   private closedStep(scheduledEventId: unknown): FlockRunEvent[] {
-    this.takeScheduled(scheduledEventId);
+    const origin = this.takeScheduled(scheduledEventId);
+    if (origin) this.tracker?.closeStep(origin.step);
     return [];
   }
 
@@ -379,7 +484,6 @@ export class RunHistoryDecoder {
     const origin = this.scheduled.get(key);
     if (!origin) return undefined;
     this.scheduled.delete(key);
-    this.tracker?.closeStep(origin.step);
     return origin;
   }
 

@@ -17,7 +17,9 @@ export interface StepLedgerOptions {
  * (inputs, output, usage, timestamps), oldest first, read from the run's
  * history across its continue-as-new chain. A run's result and status keep
  * only the latest steps; this reads all of them on demand, at no cost to
- * the workflow. With `follow`, yields each step as it completes. The
+ * the workflow. With `follow`, yields each step as it completes. A step
+ * recorded call by call (`durability: 'call'`) is one record, yielded when
+ * its last activity completes, its usage summed over its model calls. The
  * `step-completed` events of {@link readRunEvents}.
  *
  * @example
