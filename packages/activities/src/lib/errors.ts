@@ -20,3 +20,26 @@ export class FlockNotRegisteredError extends FlockError<'FLOCK_NOT_REGISTERED'> 
     );
   }
 }
+
+/**
+ * A step recorded call by call (`durability: 'call'`) reached an agent
+ * whose evaluator makes no model calls of its own (`modelTurn`): the
+ * worker's flock has another evaluator than the definition said. Not retryable.
+ */
+export class NoModelTurnsError extends FlockError<'NO_MODEL_TURNS'> {
+  static {
+    FlockError.named(this, 'NoModelTurnsError');
+  }
+  constructor(
+    readonly agent: string,
+    kind: string,
+  ) {
+    super(
+      'NO_MODEL_TURNS',
+      `Agent "${agent}" runs with durability 'call', but its evaluator (kind "${kind}") makes no model calls one by one: give it a modelEvaluator, or drop durability 'call'`,
+      {
+        nonRetryable: true,
+      },
+    );
+  }
+}

@@ -1,13 +1,27 @@
 import { isFlockError } from '@flock-ts/config';
-import { executeStep, failureTypeOf, resolveHandoff, type Flock, type StepRequest, type StepResult } from '@flock-ts/core';
-import { withLocalStepEcho, type FlockActivities } from '@flock-ts/contracts';
+import {
+  beginStep,
+  executeStep,
+  failureTypeOf,
+  finishStep,
+  hasWorkAfterEvaluation,
+  invokeTool,
+  resolveHandoff,
+  stepContext,
+  ToolError,
+  type Flock,
+  type StepOptions,
+  type StepRequest,
+  type StepResult,
+} from '@flock-ts/core';
+import { withLocalStepEcho, type FlockActivities, type ModelCallInput, type ModelCallOutcome, type StepRef, type ToolCallInput, type ToolCallOutcome } from '@flock-ts/contracts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { withSpan } from '@flock-ts/telemetry';
 import { DEFAULT_PAYLOAD_GUARD_BYTES, payloadSize, redactSecretsInText } from '@flock-ts/serialization';
-import { FlockNotRegisteredError } from './errors';
-import { guardStepResult } from './payload-guard';
+import { FlockNotRegisteredError, NoModelTurnsError } from './errors';
+import { guardSize, guardStepResult } from './payload-guard';
 import { startStepHeartbeats } from './step-heartbeat';
 import { guardV1State, stepRequestOfV1, viewOfV1State } from './v1-steps';
 import { evaluatorAttributes, metricAttributes, observeStepMetrics, usageAttributes } from './step-observer';
@@ -106,8 +120,96 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
     });
   };
 
+  /** One call of a step recorded call by call: traced, heartbeating (streamed text included), bounded by its timeout; failures as for steps. */
+  const runCall = <T>(spanName: string, ref: StepRef, work: (options: StepOptions, flock: Flock) => Promise<T>): Promise<T> => {
+    const { flockName, agent: agentName, runId } = ref;
+    const flock = lookup(flockName);
+    const ctx = Context.current();
+    const attributes = { ...spanAttributes(ctx, flockName, agentName, runId), 'flock.step': ref.step, ...evaluatorAttributes(flock, agentName) };
+    return traced(spanName, attributes, async () => {
+      const beats = startStepHeartbeats(ctx, { agent: agentName, step: ref.step }, options.heartbeatIntervalMs);
+      try {
+        const stepOptions: StepOptions = {
+          signal: ctx.cancellationSignal,
+          heartbeat: (details?: unknown) => beats.heartbeat(details),
+          onText: (delta) => beats.onText(delta),
+          attempt: ctx.info.attempt,
+        };
+        return await untilAborted(work(stepOptions, flock), ctx.cancellationSignal, ctx.info.startToCloseTimeoutMs ? ctx.info.startToCloseTimeoutMs + 1_000 : undefined);
+      } catch (error) {
+        if (ctx.cancellationSignal.aborted && error === ctx.cancellationSignal.reason) throw error;
+        const failure = toApplicationFailure(error);
+        ctx.log.warn(`Agent ${spanName === SPAN_TOOL_CALL ? 'tool call' : 'model call'} failed`, { agent: agentName, attempt: ctx.info.attempt, error: failure.message });
+        throw failure;
+      } finally {
+        beats.stop();
+      }
+    });
+  };
+
+  const callAgentModel = (input: ModelCallInput): Promise<ModelCallOutcome> =>
+    runCall(SPAN_MODEL_CALL, input.step, async (stepOptions, flock) => {
+      const first = input.conversation === undefined;
+      const begun = first ? await beginStep(flock, input.step as StepRequest, stepOptions) : undefined;
+      const { agent, context } = begun ?? stepContext(flock, { ...input.step, inputs: {} }, stepOptions);
+      if (!agent.evaluator.modelTurn) throw new NoModelTurnsError(agent.name, agent.evaluator.spec.kind);
+      const turn = await agent.evaluator.modelTurn({
+        agent,
+        inputs: begun?.inputs ?? {},
+        context,
+        tools: agent.toolNames.map((name) => flock.tool(name)),
+        signal: stepOptions.signal,
+        onText: (delta) => context.emitText(delta),
+        conversation: input.conversation,
+        toolResults: input.toolResults,
+        toolCalls: input.toolCalls,
+        retried: input.retried,
+      });
+      const outcome: ModelCallOutcome = begun ? { ...turn, begun: { inputs: begun.inputs, variables: begun.variables, startedAt: begun.startedAt } } : turn;
+      if (outcome.kind === 'output' && !hasWorkAfterEvaluation(agent)) {
+        const variables = begun?.variables ?? input.step.variables;
+        outcome.result = {
+          output: outcome.output,
+          variables,
+          startedAt: begun?.startedAt ?? input.startedAt ?? new Date().toISOString(),
+          finishedAt: new Date().toISOString(),
+          attempt: context.attempt,
+        };
+      }
+      if (outcome.kind === 'output') guardStepResult(agent.name, { output: outcome.output, variables: outcome.result?.variables ?? {} }, outcome, options.maxPayloadBytes);
+      else
+        guardSize(
+          agent.name,
+          outcome,
+          `The conversation of agent "${agent.name}"`,
+          'give the model fewer or smaller tool results (a reference to large data instead)',
+          options.maxPayloadBytes,
+        );
+      return outcome;
+    });
+
+  const callAgentTool = (input: ToolCallInput): Promise<ToolCallOutcome> =>
+    runCall(SPAN_TOOL_CALL, input.step, async (stepOptions, flock) => {
+      const { agent, context } = stepContext(flock, { ...input.step, inputs: input.step.inputs ?? {} }, stepOptions);
+      if (!agent.toolNames.includes(input.call.name)) {
+        throw new ToolError(input.call.name, agent.name, 'not-allowed', `is not one of the agent's tools (its tools: ${agent.toolNames.join(', ') || 'none'})`);
+      }
+      const output = (await invokeTool(flock.tool(input.call.name), input.call.args, context.forToolCall(input.ordinal))) ?? null;
+      const outcome: ToolCallOutcome = { output, variables: context.variables as Record<string, unknown> };
+      guardSize(agent.name, outcome, `The result of tool "${input.call.name}" of agent "${agent.name}"`, undefined, options.maxPayloadBytes);
+      return outcome;
+    });
+
   return {
     runAgentStep: (request) => runStep(request, true),
+    callAgentModel,
+    callAgentTool,
+    finishAgentStep: ({ step, output, startedAt }) =>
+      runCall(SPAN_FINISH, step, async (stepOptions, flock) => {
+        const result = await finishStep(flock, step, { output, startedAt }, stepOptions);
+        guardStepResult(step.agent, result, result, options.maxPayloadBytes);
+        return result;
+      }),
 
     async evaluateAgent({ flockName, agentName, state }) {
       const request = stepRequestOfV1(lookup(flockName), agentName, state);
@@ -176,6 +278,10 @@ export function untilAborted<T>(step: Promise<T>, signal: AbortSignal, deadlineM
     });
   });
 }
+
+const SPAN_MODEL_CALL = 'flock.agent.model_call';
+const SPAN_TOOL_CALL = 'flock.agent.tool_call';
+const SPAN_FINISH = 'flock.agent.finish';
 
 function spanAttributes(ctx: Context, flockName: string, agentName: string, runId: string): Attributes {
   return {

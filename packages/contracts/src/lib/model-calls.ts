@@ -31,6 +31,8 @@ export interface ModelCallInput {
   toolCalls: number;
   /** The previous answer could not be used and the model was told why: another unusable answer fails the step. */
   retried?: boolean;
+  /** The step's `startedAt` from the first call's `begun` (absent on the first call). */
+  startedAt?: string;
 }
 
 /**

@@ -23,14 +23,20 @@ export interface StandInStreamError {
   afterChunks?: number;
 }
 
+/** When a scripted reply is sent: `delayMs` after the request arrived (default at once), to act while a model call is in flight. */
+export interface StandInTiming {
+  delayMs?: number;
+}
+
 /** One scripted reply of the stand-in server. */
 export type StandInReply =
   /** A structured answer: the assistant message's content is this value as JSON. */
-  | { output: unknown; usage?: StandInUsage; streamError?: StandInStreamError }
-  | { text: string; usage?: StandInUsage; streamError?: StandInStreamError }
-  | { toolCalls: Array<{ name: string; args?: Record<string, unknown> }>; usage?: StandInUsage }
+  | ({ output: unknown; usage?: StandInUsage; streamError?: StandInStreamError } & StandInTiming)
+  /** Any text as the assistant's content: JSON in code fences, prose, broken JSON. */
+  | ({ text: string; usage?: StandInUsage; streamError?: StandInStreamError } & StandInTiming)
+  | ({ toolCalls: Array<{ name: string; args?: Record<string, unknown> }>; usage?: StandInUsage } & StandInTiming)
   /** An HTTP error with OpenAI's error body; `headers` e.g. `{ 'retry-after': '1' }`. */
-  | { status: number; message: string; code?: string; headers?: Record<string, string> }
+  | ({ status: number; message: string; code?: string; headers?: Record<string, string> } & StandInTiming)
   | ((request: StandInRequest) => StandInReply);
 
 /** How a streamed answer went (`stream: true` requests), updated as it is written. */
@@ -220,6 +226,7 @@ export async function startOpenAICompatibleStandIn(options: OpenAICompatibleStan
       }
       let reply = script.shift();
       while (typeof reply === 'function') reply = reply(request);
+      if (reply?.delayMs) await sleep(reply.delayMs);
       if (reply === undefined) {
         send(res, 500, { error: { message: `stand-in: no scripted reply for request ${requests.length}`, type: 'server_error' } });
       } else if ('status' in reply) {

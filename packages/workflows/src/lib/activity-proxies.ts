@@ -37,11 +37,25 @@ export function activitiesFor(definition: FlockDefinition, agent: AgentDefinitio
   return proxy;
 }
 
+/**
+ * Whether `agent`'s steps are recorded call by call (`durability: 'call'`,
+ * resolved over `activityDefaults`): only model agents have calls to
+ * record, and only contract v2 runs them so. Fixed by the run's definition,
+ * like {@link activitiesFor}: no patch is needed.
+ */
+export function recordsCalls(definition: FlockDefinition, agent: AgentDefinition): boolean {
+  if (agent.evaluator.kind !== 'model' || workflowInfo().workflowType === FLOCK_WORKFLOW_TYPE) return false;
+  return resolveActivityConfig(definition.temporalConfig.activityDefaults, agent.temporalActivityConfig).durability === 'call';
+}
+
 /** Local activities whose step results come without the echo that is there for the run's readers (see `LocalStepEcho`). */
 function localActivities(options: Parameters<typeof proxyLocalActivities>[0]): FlockActivities {
   const local = proxyLocalActivities<FlockActivities>(options);
   return {
     runAgentStep: async (request) => withoutLocalStepEcho(await local.runAgentStep(request)),
+    callAgentModel: (input) => local.callAgentModel(input),
+    callAgentTool: (input) => local.callAgentTool(input),
+    finishAgentStep: (input) => local.finishAgentStep(input),
     evaluateAgent: (input) => local.evaluateAgent(input),
     routeNextAgent: (input) => local.routeNextAgent(input),
   };

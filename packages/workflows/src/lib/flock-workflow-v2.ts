@@ -13,6 +13,9 @@ import {
   type FlockRunResult,
   type FlockRunStatus,
   type FlockWorkflowInput,
+  type FlockActivities,
+  type ModelCallOutcome,
+  type StepRef,
 } from '@flock-ts/contracts';
 import {
   applyApproval,
@@ -33,6 +36,8 @@ import {
   waitTimeoutSeconds,
   waitWithoutOutput,
   beginWait,
+  checkBudget,
+  sumUsage,
   FlockRunFailedError,
   type ApprovalDecision,
   type FlockResponse,
@@ -40,6 +45,9 @@ import {
   type RunPlan,
   type RunState,
   type StepRequest,
+  type StepResult,
+  type TokenUsage,
+  type ToolCallResult,
   type WaitingFor,
 } from '@flock-ts/engine';
 import { payloadSize, undecodableReason, DEFAULT_PAYLOAD_GUARD_BYTES } from '@flock-ts/serialization/sandbox';
@@ -58,7 +66,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { activitiesFor } from './activity-proxies';
+import { activitiesFor, recordsCalls } from './activity-proxies';
 
 /** Defaults of `temporalConfig.continueAsNew`: well under Temporal's warnings (10,240 events / 10 MB per run). */
 export const CONTINUE_AS_NEW_DEFAULTS = { maxHistoryEvents: 4_000, maxHistoryBytes: 4 * 1024 * 1024 } as const;
@@ -110,19 +118,21 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   /** What the run waits for, and the answer once it came. */
   let waiting: { wait: WaitingFor; answer?: HumanResponse | ApprovalDecision } | undefined;
   let pauseRequested = input.continued?.paused ?? false;
-  const status = (): FlockRunStatus => ({
-    runId: state.runId,
-    flockName: state.flockName,
-    phase,
-    currentAgent,
-    stepsDone: state.stepCount,
-    steps: state.recent,
-    ...(state.usage ? { usage: state.usage } : {}),
-    ...(waiting ? { waitingFor: waiting.wait } : {}),
-    ...(pauseRequested ? { pauseRequested } : {}),
-    continuedRuns,
-    workflowVersion: 2,
-  });
+  /** What the running step spent so far, when its model calls are recorded one by one: shown in status before the step ends. */
+  let stepUsage: { agent: string; usage: TokenUsage } | undefined;
+  const status = (): FlockRunStatus =>
+    usageShown(state, definition.budget, stepUsage, {
+      runId: state.runId,
+      flockName: state.flockName,
+      phase,
+      currentAgent,
+      stepsDone: state.stepCount,
+      steps: state.recent,
+      ...(waiting ? { waitingFor: waiting.wait } : {}),
+      ...(pauseRequested ? { pauseRequested } : {}),
+      continuedRuns,
+      workflowVersion: 2,
+    });
   setHandler(flockStatusQuery, status);
   setHandler(
     flockRespondUpdate,
@@ -228,9 +238,18 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       );
       showAgent(agent);
       // nextStep only plans agents of the definition
-      const activities = activitiesFor(definition, agentDefinitions.get(agent) as AgentDefinition);
+      const agentDefinition = agentDefinitions.get(agent) as AgentDefinition;
+      const activities = activitiesFor(definition, agentDefinition);
       const step = request;
-      const result = await runStep(agent, () => activities.runAgentStep(step));
+      const result = recordsCalls(definition, agentDefinition)
+        ? await runStep(agent, () =>
+            runStepByCalls(step, activities, (usage) => {
+              stepUsage = usage && { agent, usage };
+              // before the next model call: a crossing fails the run here, not after the step
+              if (usage) failFast(() => checkBudget(plan, state, agent, usage));
+            }).finally(() => (stepUsage = undefined)),
+          )
+        : await runStep(agent, () => activities.runAgentStep(step));
       const record = failFast(() => applyStep(plan, state, step, result));
       stepsThisRun++;
       const approval = approvalWait(plan, record);
@@ -340,7 +359,8 @@ async function runStep<T>(agent: string, step: () => Promise<T>): Promise<T> {
   try {
     result = await step();
   } catch (error) {
-    if (isCancellation(error)) throw error;
+    // a run failure decided here (a budget crossed between two model calls) is already one
+    if (isCancellation(error) || error instanceof FlockRunFailedError) throw error;
     throw stepFailure(agent, rootCause(error), error);
   }
   const undecodable = undecodableReason(result);
@@ -395,4 +415,63 @@ function refusing(check: () => unknown): void {
     const refusal = error as Error & { issues?: readonly string[] };
     throw ApplicationFailure.create({ type: refusal.name, message: refusal.message, nonRetryable: true, details: refusal.issues?.length ? [{ issues: [...refusal.issues] }] : [] });
   }
+}
+
+/**
+ * A model agent's step recorded call by call (`durability: 'call'`): the
+ * model loop runs here, each model call and each tool call is an activity
+ * (with the agent's timeouts and retries each), so a retry or a lost
+ * worker resumes after the last completed call. `spent` sees the step's
+ * usage after each model call that is followed by another.
+ *
+ * Bounded: the worker refuses tool calls past the agent's `maxToolCalls`
+ * and offers no tools once they are spent, and an unusable answer is sent
+ * back once (`retry`), then fails the step.
+ */
+async function runStepByCalls(request: StepRequest, activities: FlockActivities, spent: (usage: TokenUsage | undefined) => void): Promise<StepResult> {
+  let outcome: ModelCallOutcome = await activities.callAgentModel({ step: request, toolCalls: 0 });
+  // the first call of a step always reports what it began with
+  const begun = outcome.begun as NonNullable<ModelCallOutcome['begun']>;
+  let ref: StepRef = { flockName: request.flockName, agent: request.agent, runId: request.runId, step: request.step, variables: begun.variables };
+  if (request.sessionId !== undefined) ref.sessionId = request.sessionId;
+  let usage = outcome.usage;
+  let toolCalls = 0;
+  let retried = false;
+  while (outcome.kind !== 'output') {
+    let toolResults: ToolCallResult[] | undefined;
+    if (outcome.kind === 'tool-calls') {
+      toolResults = [];
+      // one at a time, in the model's order: each sees the variables the one before left
+      for (const call of outcome.calls) {
+        if (call.refused !== undefined) {
+          toolResults.push({ id: call.id, name: call.name, refused: call.refused });
+          continue;
+        }
+        toolCalls += 1;
+        const done = await activities.callAgentTool({ step: ref, call, ordinal: toolCalls });
+        ref = { ...ref, variables: done.variables };
+        toolResults.push({ id: call.id, name: call.name, output: done.output });
+      }
+    } else {
+      retried = true;
+    }
+    spent(usage);
+    outcome = await activities.callAgentModel({ step: ref, conversation: outcome.conversation, toolResults, toolCalls, retried, startedAt: begun.startedAt });
+    usage = sumUsage([usage, outcome.usage]);
+  }
+  const result = outcome.result ?? (await activities.finishAgentStep({ step: { ...ref, inputs: begun.inputs }, output: outcome.output, startedAt: begun.startedAt }));
+  return usage ? { ...result, usage } : result;
+}
+
+/** The status with the run's budget, and the usage so far: the running step's included while its calls are recorded one by one. */
+function usageShown(
+  state: RunState,
+  budget: FlockRunStatus['budget'],
+  running: { agent: string; usage: TokenUsage } | undefined,
+  status: Omit<FlockRunStatus, 'usage' | 'budget' | 'agentUsage'>,
+): FlockRunStatus {
+  const usage = sumUsage([state.usage, running?.usage]);
+  let agentUsage = state.agentUsage;
+  if (running && agentUsage?.[running.agent]) agentUsage = { ...agentUsage, [running.agent]: sumUsage([agentUsage[running.agent], running.usage]) as TokenUsage };
+  return { ...status, ...(usage ? { usage } : {}), ...(budget ? { budget } : {}), ...(agentUsage ? { agentUsage } : {}) };
 }
