@@ -6,6 +6,7 @@ export type {
   FlockResponseReceipt,
   FlockRunEvent,
   HumanResponse,
+  PlannedToolCall,
   Review,
   RunPhase,
   RunState,
@@ -16,6 +17,7 @@ export type {
   StepResult,
   StepSummary,
   TokenUsage,
+  ToolCallResult,
   WaitingFor,
 } from '@flock-ts/engine';
 

@@ -1,6 +1,14 @@
-import { BudgetExceededError, type AgentContext, type ModelTurn, type StepBudget, type TokenUsage, type Tool as CoreTool } from '@flock-ts/core';
+import {
+  BudgetExceededError,
+  type AgentContext,
+  type ModelTurn,
+  type PlannedToolCall,
+  type StepBudget,
+  type TokenUsage,
+  type Tool as CoreTool,
+  type ToolCallResult,
+} from '@flock-ts/core';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { PlannedToolCall, ToolCallResult } from '@flock-ts/engine';
 import {
   Output,
   generateText,
