@@ -422,7 +422,8 @@ function refusing(check: () => unknown): void {
  * model loop runs here, each model call and each tool call is an activity
  * (with the agent's timeouts and retries each), so a retry or a lost
  * worker resumes after the last completed call. `spent` sees the step's
- * usage after each model call that is followed by another.
+ * usage after each model call that asked for more (tool calls, a retry);
+ * the run loop checks the step's whole usage once it ends.
  *
  * Bounded: the worker refuses tool calls past the agent's `maxToolCalls`
  * and offers no tools once they are spent, and an unusable answer is sent
@@ -438,6 +439,8 @@ async function runStepByCalls(request: StepRequest, activities: FlockActivities,
   let toolCalls = 0;
   let retried = false;
   while (outcome.kind !== 'output') {
+    // a model call that crossed the budget fails the run before its tool calls run
+    spent(usage);
     let toolResults: ToolCallResult[] | undefined;
     if (outcome.kind === 'tool-calls') {
       toolResults = [];
@@ -455,7 +458,6 @@ async function runStepByCalls(request: StepRequest, activities: FlockActivities,
     } else {
       retried = true;
     }
-    spent(usage);
     outcome = await activities.callAgentModel({ step: ref, conversation: outcome.conversation, toolResults, toolCalls, retried, startedAt: begun.startedAt });
     usage = sumUsage([usage, outcome.usage]);
   }
