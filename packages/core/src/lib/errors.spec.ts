@@ -1,4 +1,7 @@
 import { FlockError } from '@flock-ts/config';
+import { stepFailure } from '@flock-ts/engine';
+import { clearRegisteredSecretValues, registerSecretValues } from '@flock-ts/secrets';
+import { FAKE } from '@flock-ts/secrets/testing';
 import {
   AgentExecutionError,
   AgentInputValidationError,
@@ -96,6 +99,87 @@ describe('errors', () => {
 
   it('tell the user which package registers the Temporal executor', () => {
     expect(new ExecutorNotAvailableError('temporal', 'prod').message).toContain('executor: temporal()');
+  });
+});
+
+/** How often a text says `"<name>"`. */
+function mentions(text: string, name: string): number {
+  return text.split(`"${name}"`).length - 1;
+}
+
+/** A model error of `@flock-ts/llm` as core sees it: a named error whose message names the agent (or router and agent) already. */
+function modelError(name: string, message: string, hints: { nonRetryable?: boolean; nextRetryDelayMs?: number } = {}): Error {
+  return Object.assign(new Error(message), { name, agent: 'writer', ...hints });
+}
+
+const rejected = modelError(
+  'ModelAuthenticationError',
+  'Agent "writer": model provider "openai" (model "gpt-4o-mini") rejected the credentials (HTTP 401): Incorrect API key provided; check the API key in the environment',
+  { nonRetryable: true },
+);
+
+describe('error messages name the agent once', () => {
+  it('tell a model error of the agent as it is, keeping the cause name and the retry hints', () => {
+    const error = new AgentExecutionError('writer', rejected);
+    expect(error.message).toBe(rejected.message);
+    expect(mentions(error.message, 'writer')).toBe(1);
+    expect(error).toMatchObject({ name: 'AgentExecutionError', code: 'AGENT_FAILED', agent: 'writer', causeName: 'ModelAuthenticationError', nonRetryable: true });
+    const limited = new AgentExecutionError(
+      'writer',
+      modelError('ModelRateLimitError', 'Agent "writer": model provider "openai" (model "m") is rate limiting', { nextRetryDelayMs: 1000 }),
+    );
+    expect(limited).toMatchObject({ nextRetryDelayMs: 1000, nonRetryable: false });
+  });
+
+  it('name the agent once in the run failure built from an agent failure', () => {
+    const wrapped = new AgentExecutionError('writer', rejected);
+    const failure = stepFailure('writer', { name: failureTypeOf(wrapped), message: wrapped.message }, wrapped);
+    expect(failure.message).toBe(rejected.message);
+    expect(failure).toMatchObject({ code: 'AGENT_FAILED', agent: 'writer', causeType: 'ModelAuthenticationError' });
+    const plain = new AgentExecutionError('writer', new TypeError('x is undefined'));
+    expect(stepFailure('writer', { name: 'TypeError', message: plain.message }).message).toBe('Agent "writer" failed: TypeError: x is undefined');
+  });
+
+  it('tell a tool failure of the agent as it is', () => {
+    const tool = new ToolError('search', 'writer', 'failed', 'failed: offline', new TypeError('offline'));
+    expect(mentions(tool.message, 'writer')).toBe(1);
+    expect(mentions(new AgentExecutionError('writer', tool).message, 'writer')).toBe(1);
+  });
+
+  it('name router and agent once each when a model router fails', () => {
+    const cause = modelError('ModelProviderError', 'Router "triage" after agent "writer": model provider "openai" (model "m") could not be reached');
+    const error = new RoutingError('writer', 'triage', `failed: ${cause.message}`, cause);
+    expect([mentions(error.message, 'writer'), mentions(error.message, 'triage')]).toEqual([1, 1]);
+    expect(error.message).toBe(cause.message);
+    expect(error.causeName).toBe('ModelProviderError');
+  });
+
+  it('name router and agent of other routing failures as before', () => {
+    expect(new RoutingError('writer', 'triage', 'failed: router broke', new Error('router broke')).message).toBe(
+      'Routing after agent "writer" (router "triage") failed: router broke',
+    );
+    expect(new RoutingError('writer', 'next', 'failed: no route', new Error('no route')).message).toBe('Routing after agent "writer" (next function) failed: no route');
+  });
+});
+
+describe('error messages cut credentials out', () => {
+  afterEach(() => clearRegisteredSecretValues());
+
+  it('of the cause of an agent failure, keeping the cause itself unchanged', () => {
+    const cause = new Error(`401: Incorrect API key provided: ${FAKE.openai}`);
+    const error = new AgentExecutionError('writer', cause);
+    expect(error.message).toBe('Agent "writer" failed: Error: 401: Incorrect API key provided: [redacted]');
+    expect(error.causeMessage).toBe('401: Incorrect API key provided: [redacted]');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('including the values the process registered, whatever their shape', () => {
+    registerSecretValues(['local-test-key-123']);
+    const model = modelError('ModelAuthenticationError', 'Agent "writer": model provider "x" (model "m") rejected the credentials: bad key local-test-key-123');
+    expect(new AgentExecutionError('writer', model).message).not.toContain('local-test-key-123');
+    const routed = modelError('ModelAuthenticationError', 'Router "triage" after agent "writer": bad key local-test-key-123');
+    expect(new RoutingError('writer', 'triage', `failed: ${routed.message}`, routed).message).toBe('Router "triage" after agent "writer": bad key [redacted]');
+    expect(new ToolError('search', 'writer', 'failed', 'failed: 401 for local-test-key-123').message).toBe('Tool "search" called by agent "writer" failed: 401 for [redacted]');
   });
 });
 

@@ -4,6 +4,7 @@
  * name (the failure `type`), the message and `nonRetryable` survive.
  */
 import { FlockError, type ConfigIssue } from '@flock-ts/config';
+import { redactSecretsInText } from '@flock-ts/secrets';
 
 /** The codes of `@flock-ts/core`'s errors. */
 export type CoreErrorCode =
@@ -166,15 +167,33 @@ export function retryHints(error: unknown): RetryHints {
 }
 
 /**
- * An agent's evaluator threw. `causeName` keeps the original error's name so
- * a Temporal activity can honour non-retryable error types of the cause;
- * `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
+ * What an agent's failure says, naming the agent once: a cause that already
+ * names it (Flock's own errors: `Agent "writer": model provider ...`, `Tool
+ * "search" called by agent "writer" ...`) is told as it is; any other as
+ * `Agent "writer" failed: <name>: <message>`.
+ */
+function agentFailureMessage(agent: string, causeName: string, causeMessage: string): string {
+  return causeMessage.includes(`"${agent}"`) ? causeMessage : `Agent "${agent}" failed: ${causeName}: ${causeMessage}`;
+}
+
+/**
+ * An agent's evaluator threw. Its message names the agent once (the cause's
+ * own message when that names the agent already) and has credentials cut
+ * out (`redactSecretsInText`: key shapes and the values registered with
+ * `registerSecretValues`, such as the provider keys `@flock-ts/llm` reads):
+ * `flock.run()` fails with it in-process. `causeName` keeps the original
+ * error's name so a Temporal activity can honour non-retryable error types
+ * of the cause; `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
+ *
+ * @example
+ * new AgentExecutionError('writer', new TypeError('x is undefined')).message; // 'Agent "writer" failed: TypeError: x is undefined'
  */
 export class AgentExecutionError extends FlockError<'AGENT_FAILED'> {
   static {
     FlockError.named(this, 'AgentExecutionError');
   }
   readonly causeName: string;
+  /** The cause's message, credentials cut out. */
   readonly causeMessage: string;
   readonly nextRetryDelayMs?: number;
   constructor(
@@ -182,9 +201,9 @@ export class AgentExecutionError extends FlockError<'AGENT_FAILED'> {
     cause: unknown,
   ) {
     const causeName = errorName(cause);
-    const causeMessage = errorMessage(cause);
+    const causeMessage = redactSecretsInText(errorMessage(cause));
     const hints = retryHints(cause);
-    super('AGENT_FAILED', `Agent "${agent}" failed: ${causeName}: ${causeMessage}`, { cause, nonRetryable: hints.nonRetryable });
+    super('AGENT_FAILED', agentFailureMessage(agent, causeName, causeMessage), { cause, nonRetryable: hints.nonRetryable });
     this.causeName = causeName;
     this.causeMessage = causeMessage;
     if (hints.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = hints.nextRetryDelayMs;
@@ -194,7 +213,7 @@ export class AgentExecutionError extends FlockError<'AGENT_FAILED'> {
 /** Why a tool call failed. */
 export type ToolErrorReason = 'not-allowed' | 'invalid-args' | 'failed';
 
-/** A tool call failed: the agent may not use it, its arguments are invalid, or it threw. */
+/** A tool call failed: the agent may not use it, its arguments are invalid, or it threw. The message names tool and agent once each, credentials cut out. */
 export class ToolError extends FlockError<'TOOL_FAILED'> {
   static {
     FlockError.named(this, 'ToolError');
@@ -207,7 +226,7 @@ export class ToolError extends FlockError<'TOOL_FAILED'> {
     detail: string,
     cause?: unknown,
   ) {
-    super('TOOL_FAILED', `Tool "${tool}" called by agent "${agent}" ${detail}`, { cause });
+    super('TOOL_FAILED', `Tool "${tool}" called by agent "${agent}" ${redactSecretsInText(detail)}`, { cause });
     if (cause !== undefined) this.causeName = errorName(cause);
   }
 }
@@ -234,8 +253,25 @@ export class ComponentError extends FlockError<'COMPONENT_FAILED'> {
 }
 
 /**
+ * What a routing failure says, naming the agent and the router once each: a
+ * router's error that names both already (a model router's `Router "triage"
+ * after agent "writer": model provider ...`) is told as it is; anything else
+ * as `Routing after agent "writer" (router "triage") <detail>`. Credentials cut out.
+ */
+function routingMessage(agent: string, router: string, detail: string, cause: unknown): string {
+  const causeMessage = cause === undefined ? '' : errorMessage(cause);
+  if (router !== 'next' && causeMessage.includes(`"${router}"`) && causeMessage.includes(`"${agent}"`)) return redactSecretsInText(causeMessage);
+  return redactSecretsInText(`Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`);
+}
+
+/**
  * An agent's `next` function or router threw or returned something that is
- * not an agent name. `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
+ * not an agent name. The message names the agent and the router once each,
+ * credentials cut out. `nonRetryable` and `nextRetryDelayMs` are copied from the cause.
+ *
+ * @example
+ * new RoutingError('writer', 'triage', 'must return { nextAgent: string | null }, got 42').message;
+ * // 'Routing after agent "writer" (router "triage") must return { nextAgent: string | null }, got 42'
  */
 export class RoutingError extends FlockError<'ROUTING_FAILED'> {
   static {
@@ -251,10 +287,7 @@ export class RoutingError extends FlockError<'ROUTING_FAILED'> {
     cause?: unknown,
   ) {
     const hints = retryHints(cause);
-    super('ROUTING_FAILED', `Routing after agent "${agent}" (${router === 'next' ? 'next function' : `router "${router}"`}) ${detail}`, {
-      cause,
-      nonRetryable: hints.nonRetryable,
-    });
+    super('ROUTING_FAILED', routingMessage(agent, router, detail, cause), { cause, nonRetryable: hints.nonRetryable });
     if (cause !== undefined) this.causeName = errorName(cause);
     if (hints.nextRetryDelayMs !== undefined) this.nextRetryDelayMs = hints.nextRetryDelayMs;
   }

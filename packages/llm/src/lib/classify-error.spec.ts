@@ -1,3 +1,5 @@
+import { clearRegisteredSecretValues, redactSecretsInText } from '@flock-ts/secrets';
+import { FAKE } from '@flock-ts/secrets/testing';
 import { APICallError, LoadAPIKeyError, NoObjectGeneratedError, RetryError } from 'ai';
 import { retryAfterMs, toModelError } from './classify-error';
 import type { ModelError } from './errors';
@@ -107,5 +109,72 @@ describe('toModelError', () => {
     expect(toModelError(foreign, site)).toBe(foreign);
     const abort = new DOMException('This operation was aborted', 'AbortError');
     expect(toModelError(abort, site)).toBe(abort);
+  });
+});
+
+describe('toModelError cuts credentials out of what the provider said', () => {
+  const key = 'local-test-key-123';
+  const names = ['OPENAI_COMPATIBLE_API_KEY', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'FLOCK_OPENAI_API_KEY'] as const;
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+
+  beforeEach(() => {
+    for (const name of names) delete process.env[name];
+    process.env['OPENAI_COMPATIBLE_API_KEY'] = key;
+  });
+
+  afterEach(() => {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    clearRegisteredSecretValues();
+  });
+
+  it('in an API error message: the key of the environment (no known shape) and shaped credentials', () => {
+    const error = classify(apiError(401, `Incorrect API key provided: ${key}. Bearer ${FAKE.openai} was refused`));
+    expect(error.message).toBe(
+      'Agent "writer": model provider "openai-compatible" (model "local") rejected the credentials (HTTP 401): ' +
+        'Incorrect API key provided: [redacted]. [redacted] was refused; check the API key in the environment',
+    );
+  });
+
+  it('in an error body, when the message is empty', () => {
+    const error = classify(apiError(500, '', {}, JSON.stringify({ error: { message: `upstream refused ${key}`, api_key: FAKE.anthropic } })));
+    expect(error.message).not.toContain(key);
+    expect(error.message).not.toContain(FAKE.anthropic);
+    expect(error.message).toContain('upstream refused [redacted]');
+  });
+
+  it('before shortening a long message, so no part of a key survives', () => {
+    // shortened first, the key's first 14 characters would stay
+    const error = classify(apiError(400, `${'x'.repeat(285)} ${key} and more`));
+    expect(error.message).not.toMatch(/local-tes/);
+    expect(error.message).toMatch(/x \[redacted\] and\.\.\.$/);
+  });
+
+  it('in an error body sent in the middle of a stream', () => {
+    const error = classify({ message: `The server is overloaded (key ${key})`, type: 'server_error', code: null });
+    expect(error.message).toContain('failed while streaming its answer: The server is overloaded (key [redacted])');
+  });
+
+  it('in the reason of a fetch failure', () => {
+    const failure = Object.assign(new TypeError('fetch failed'), { cause: new Error(`connect ECONNREFUSED https://user:${key}@127.0.0.1:1`) });
+    const error = classify(failure);
+    expect(error.name).toBe('ModelProviderError');
+    expect(error.message).not.toContain(key);
+    expect(error.message).toContain('could not be reached: connect ECONNREFUSED https://[redacted]@127.0.0.1:1');
+  });
+
+  it('in the text of a missing-key error', () => {
+    const error = classify(new LoadAPIKeyError({ message: `API key is missing (tried ${key} from a stale file)` }));
+    expect(error.name).toBe('ModelConfigurationError');
+    expect(error.message).toContain('has no API key: API key is missing (tried [redacted] from a stale file)');
+  });
+
+  it('and registers the keys of the environment, so later redactions (failure stacks) cut them too', () => {
+    expect(redactSecretsInText(`stack: ${key}`)).toBe(`stack: ${key}`);
+    const passedOn = new Error(`Unclassified: ${key}`);
+    expect(toModelError(passedOn, site)).toBe(passedOn);
+    expect(redactSecretsInText(`stack: ${key}`)).toBe('stack: [redacted]');
   });
 });

@@ -10,6 +10,7 @@ import {
   type ModelCallSite,
   type ModelErrorDetails,
 } from './errors';
+import { redactProviderText, registerProviderKeys } from './provider-keys';
 
 const CONTEXT_LENGTH = /context[_ ]length|context window|context size|maximum context|prompt is too long|too many tokens|reduce the length/i;
 const QUOTA = /insufficient_quota|exceeded your current quota/i;
@@ -34,10 +35,19 @@ export function retryAfterMs(headers: Record<string, string> | undefined, now = 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function providerMessage(error: APICallError): string | undefined {
-  const text = (error.message || error.responseBody || '').replace(/\s+/g, ' ').trim();
+/**
+ * A provider's text as an error may carry it: on one line, credentials cut
+ * out (the process's own API keys included, whatever their shape) before it
+ * is shortened, so no key survives in part; `undefined` when empty.
+ */
+function providerText(raw: string | undefined): string | undefined {
+  const text = redactProviderText((raw ?? '').replace(/\s+/g, ' ').trim());
   if (!text) return undefined;
   return text.length > MAX_PROVIDER_MESSAGE ? `${text.slice(0, MAX_PROVIDER_MESSAGE)}...` : text;
+}
+
+function providerMessage(error: APICallError): string | undefined {
+  return providerText(error.message || error.responseBody);
 }
 
 function fromApiCall(error: APICallError, site: ModelCallSite): Error {
@@ -78,8 +88,7 @@ function streamErrorBody(error: unknown): { message: string; kind: string } | un
 }
 
 function fromStreamError(body: { message: string; kind: string }, site: ModelCallSite): Error {
-  const text = body.message.replace(/\s+/g, ' ').trim();
-  const details: ModelErrorDetails = { providerMessage: text.length > MAX_PROVIDER_MESSAGE ? `${text.slice(0, MAX_PROVIDER_MESSAGE)}...` : text || undefined };
+  const details: ModelErrorDetails = { providerMessage: providerText(body.message) };
   const said = `${body.kind} ${body.message}`;
   if (/rate_limit/i.test(body.kind) || QUOTA.test(said)) return new ModelRateLimitError(site, details, QUOTA.test(said));
   if (CONTEXT_LENGTH.test(said)) return new ModelContextLengthError(site, details);
@@ -92,20 +101,27 @@ function fromStreamError(body: { message: string; kind: string }, site: ModelCal
  * (naming the agent and the provider, carrying `nonRetryable` and
  * `nextRetryDelayMs`), error bodies a provider sent in the middle of a
  * stream included; anything else (a `ToolError`, an abort) comes back unchanged.
+ * The provider's words (messages, error bodies, fetch failures) enter the
+ * error with credentials cut out: shaped ones and the API keys of the
+ * environment, which are registered with `@flock-ts/secrets` so later
+ * redactions (an activity's failure stacks) cut them too. The raw
+ * `APICallError` is not kept as `cause`: it holds the request and response.
  *
  * @example
  * try { await generateText(...) } catch (error) { throw toModelError(error, { agent: 'writer', provider: 'openai', model: 'gpt-4o-mini' }) }
  */
 export function toModelError(error: unknown, site: ModelCallSite): unknown {
+  // also for errors passed on unchanged: an activity redacts their stacks with what is registered
+  registerProviderKeys();
   const cause = RetryError.isInstance(error) ? error.lastError : error;
   if (APICallError.isInstance(cause)) return fromApiCall(cause, site);
   if (LoadAPIKeyError.isInstance(cause)) {
     const who = site.router ? `Router "${site.router}" after agent "${site.agent}"` : `Agent "${site.agent}"`;
-    return new ModelConfigurationError(`model provider "${site.provider}" (model "${site.model}") has no API key: ${cause.message}`, who);
+    return new ModelConfigurationError(`model provider "${site.provider}" (model "${site.model}") has no API key: ${providerText(cause.message) ?? 'none set'}`, who);
   }
   if (isFetchFailure(cause)) {
     const reason = (cause as { cause?: { message?: string }; message: string }).cause?.message;
-    return new ModelProviderError(site, { providerMessage: reason ?? (cause as { message: string }).message });
+    return new ModelProviderError(site, { providerMessage: providerText(reason ?? (cause as { message: string }).message) });
   }
   if (NoObjectGeneratedError.isInstance(cause) || NoOutputGeneratedError.isInstance(cause)) {
     return new ModelOutputError(site, cause.message);

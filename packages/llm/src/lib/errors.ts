@@ -3,15 +3,18 @@
  * realms and package copies). Across a Temporal activity only the name (the
  * failure `type`), the message and the retry hints survive.
  *
- * Every model error names the agent (and the router, for routing) and the
- * provider, and says how Temporal should retry it: `nonRetryable` for
- * failures a retry cannot fix, `nextRetryDelayMs` when the provider said
- * when to come back (`Retry-After`). `@flock-ts/core` copies both onto the
- * error that wraps it, and the activity turns them into the
- * `ApplicationFailure`'s `nonRetryable` and `nextRetryDelay`.
+ * Every model error names the agent once (and the router, for routing) and
+ * the provider; the provider's own message comes with credentials cut out
+ * (pattern-shaped ones and the API keys the process holds). Each says how
+ * Temporal should retry it: `nonRetryable` for failures a retry cannot fix,
+ * `nextRetryDelayMs` when the provider said when to come back
+ * (`Retry-After`). `@flock-ts/core` copies both onto the error that wraps
+ * it, and the activity turns them into the `ApplicationFailure`'s
+ * `nonRetryable` and `nextRetryDelay`.
  */
 
 import { FlockError } from '@flock-ts/config';
+import { redactProviderText } from './provider-keys';
 
 /** Who called the model: an agent evaluating, or a router choosing after an agent. */
 export interface ModelCallSite {
@@ -39,10 +42,16 @@ function caller(site: ModelCallSite): string {
   return site.router ? `Router "${site.router}" after agent "${site.agent}"` : `Agent "${site.agent}"`;
 }
 
-function describe(site: ModelCallSite, what: string, details: ModelErrorDetails): string {
+/**
+ * `<caller>: model provider "<p>" (model "<m>") <what> (HTTP <status>): <provider message>; <hint>`:
+ * the agent named once, the provider's message with credentials cut out
+ * (the API keys this process holds included), then what to do about it.
+ */
+function describe(site: ModelCallSite, what: string, details: ModelErrorDetails, hint?: string): string {
   const status = details.statusCode === undefined ? '' : ` (HTTP ${details.statusCode})`;
-  const said = details.providerMessage ? `: ${details.providerMessage}` : '';
-  return `${caller(site)}: model provider "${site.provider}" (model "${site.model}") ${what}${status}${said}`;
+  const said = details.providerMessage ? `: ${redactProviderText(details.providerMessage)}` : '';
+  const then = hint ? `; ${hint}` : '';
+  return `${caller(site)}: model provider "${site.provider}" (model "${site.model}") ${what}${status}${said}${then}`;
 }
 
 /** Common shape of the model errors below; tell them apart by class or `code`. `nonRetryable`: the same request would fail the same way. */
@@ -58,8 +67,16 @@ export abstract class ModelError<Code extends ModelErrorCode = ModelErrorCode> e
   readonly model: string;
   readonly statusCode?: number;
 
-  protected constructor(code: Code, site: ModelCallSite, what: string, nonRetryable: boolean, details: ModelErrorDetails = {}) {
-    super(code, describe(site, what, details), { nonRetryable });
+  protected constructor(
+    code: Code,
+    site: ModelCallSite,
+    what: string,
+    nonRetryable: boolean,
+    details: ModelErrorDetails = {},
+    /** What to do about it, after the provider's message. */
+    hint?: string,
+  ) {
+    super(code, describe(site, what, details, hint), { nonRetryable });
     this.agent = site.agent;
     if (site.router !== undefined) this.router = site.router;
     this.provider = site.provider;
@@ -92,7 +109,7 @@ export class ModelAuthenticationError extends ModelError<'MODEL_AUTHENTICATION'>
     FlockError.named(this, 'ModelAuthenticationError');
   }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}) {
-    super('MODEL_AUTHENTICATION', site, 'rejected the credentials; check the API key in the environment', true, details);
+    super('MODEL_AUTHENTICATION', site, 'rejected the credentials', true, details, 'check the API key in the environment');
   }
 }
 
@@ -106,12 +123,9 @@ export class ModelRateLimitError extends ModelError<'MODEL_RATE_LIMIT'> {
     FlockError.named(this, 'ModelRateLimitError');
   }
   constructor(site: ModelCallSite, details: ModelErrorDetails = {}, quotaExhausted = false) {
-    const what = quotaExhausted
-      ? 'reports the quota exhausted; not retried'
-      : details.nextRetryDelayMs === undefined
-        ? 'is rate limiting'
-        : `is rate limiting; retry after ${details.nextRetryDelayMs} ms`;
-    super('MODEL_RATE_LIMIT', site, what, quotaExhausted, details);
+    const what = quotaExhausted ? 'reports the quota exhausted' : 'is rate limiting';
+    const hint = quotaExhausted ? 'not retried' : details.nextRetryDelayMs === undefined ? undefined : `retry after ${details.nextRetryDelayMs} ms`;
+    super('MODEL_RATE_LIMIT', site, what, quotaExhausted, details, hint);
   }
 }
 

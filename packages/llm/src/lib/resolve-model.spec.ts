@@ -1,3 +1,4 @@
+import { clearRegisteredSecretValues, redactSecretsInText } from '@flock-ts/secrets';
 import { parseModelId, pickModelId, resolveModel } from './resolve-model';
 
 describe('parseModelId', () => {
@@ -20,6 +21,15 @@ describe('resolveModel', () => {
     expect(resolveModel('anthropic:claude-sonnet-4-5', { env }).provider).toBe('anthropic.messages');
     const local = resolveModel('openai-compatible:llama3.2', { env });
     expect([local.provider, local.modelId]).toEqual(['openai-compatible.chat', 'llama3.2']);
+  });
+
+  it('registers the keys it may use as secret values, so redaction cuts them whatever their shape', () => {
+    try {
+      resolveModel('openai-compatible:llama3.2', { apiKey: 'explicit-key-0001', env: { FLOCK_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', FLOCK_OPENAI_API_KEY: 'env-key-00002' } });
+      expect(redactSecretsInText('sent explicit-key-0001, then env-key-00002')).toBe('sent [redacted], then [redacted]');
+    } finally {
+      clearRegisteredSecretValues();
+    }
   });
 
   it('needs a base URL for OpenAI-compatible servers', () => {

@@ -3,6 +3,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ModelConfigurationError } from './errors';
+import { registerProviderKeys } from './provider-keys';
 
 /** Provider prefixes a model id may start with. */
 export const MODEL_PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
@@ -54,7 +55,9 @@ function firstSet(...values: Array<string | undefined>): string | undefined {
  * Responses API), `anthropic:<model>`, or `openai-compatible:<model>` for any
  * server speaking OpenAI's Chat Completions API (Ollama, vLLM, llama.cpp
  * server, LM Studio...) at a base URL. Keys and URLs come from the options
- * or the environment, never from the flock definition.
+ * or the environment, never from the flock definition. The keys are
+ * registered as secret values (`@flock-ts/secrets`), so redaction cuts them
+ * out of any text even when they have no known key shape.
  *
  * @example
  * // FLOCK_OPENAI_BASE_URL=http://localhost:11434/v1
@@ -64,6 +67,8 @@ function firstSet(...values: Array<string | undefined>): string | undefined {
 export function resolveModel(id: string, options: ResolveModelOptions = {}): LanguageModelV3 {
   const { provider, name } = parseModelId(id);
   const env = options.env ?? process.env;
+  // whatever key a provider echoes back is then cut out of errors, logs and failure stacks
+  registerProviderKeys(env, options.apiKey);
   switch (provider) {
     case 'openai':
       return createOpenAI({

@@ -9,7 +9,10 @@
 //
 // Identifiers are not secrets: flock, agent and tool names (`sk-customer-support-bot`,
 // `sk-summarizer-agent-01`) are never flagged; a provider prefix only counts
-// when a random-looking run of characters follows it.
+// when a random-looking run of characters follows it. Values registered with
+// `registerSecretValues` (the API keys a process holds) count whatever their shape.
+
+import { registeredSecretValues } from './secret-values';
 
 /**
  * Normalized key endings that name a secret. Matching the ending catches
@@ -236,6 +239,20 @@ const queryRule: SecretRule = {
   },
 };
 
+/** Every occurrence of a value registered with `registerSecretValues`, whatever its shape. */
+function registeredValueRule(): SecretRule {
+  return {
+    name: 'registered secret value',
+    find: (text) => {
+      const spans: Span[] = [];
+      for (const value of registeredSecretValues()) {
+        for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + value.length)) spans.push({ start: at, end: at + value.length });
+      }
+      return spans;
+    },
+  };
+}
+
 /**
  * The table. Provider prefixes after gitleaks / secretlint; each needs the
  * random part real keys have, so names such as `sk-customer-support-bot` pass.
@@ -288,6 +305,7 @@ const SECRET_RULES: readonly SecretRule[] = [
   },
   keyValueRule,
   queryRule,
+  registeredValueRule(),
 ];
 
 /** The credentials in a text, as sorted, non-overlapping spans. */
@@ -314,7 +332,8 @@ function findSecretSpans(text: string): Span[] {
  * `Bearer`/`Basic` credentials, a PEM private key, a JWT, a URL with a
  * password, a pair whose key names a secret (`Password=...;`,
  * `x-api-key: ...`), a signed URL's signature (`sig=`, `X-Amz-Signature=`)
- * or a long encoded value after a key-like word. Names and prose are not.
+ * or a long encoded value after a key-like word, and any value registered
+ * with `registerSecretValues`. Names and prose are not.
  *
  * @example
  * looksLikeSecret('sk-proj-0123456789abcdefABCDEF'); // true
@@ -337,7 +356,8 @@ function safeDecode(text: string): string {
  * Replaces each credential inside a text with `[redacted]`, keeping the rest
  * readable: for error messages, stack traces, log lines and CLI output, which
  * must say what went wrong without carrying the key a provider echoed back.
- * Finds what {@link looksLikeSecret} finds; a secret key or query parameter
+ * Finds what {@link looksLikeSecret} finds (registered values included:
+ * `registerSecretValues`); a secret key or query parameter
  * keeps its name, a URL with a password keeps its scheme and host.
  *
  * @example
