@@ -1,4 +1,4 @@
-import { Flock, defineAgent, defineTool, type AgentOptions } from '@flock-ts/core';
+import { Flock, defineAgent, defineTool, type AgentOptions, type FlockRunEvent } from '@flock-ts/core';
 import { modelEvaluator } from '@flock-ts/llm';
 import { startOpenAICompatibleStandIn, type OpenAICompatibleStandIn, type StandInRequest } from '@flock-ts/llm/testing';
 import { rejection, testClient, testServer, uniqueQueue } from './harness';
@@ -111,6 +111,24 @@ describe("durability 'call' on the real server (OpenAI-compatible stand-in over 
     } finally {
       await client.connection.close();
     }
+  }, 60_000);
+
+  it("streams each model call's text to followers and reads the step whole from history", async () => {
+    const answer = '{"summary": "Streamed through two model calls.", "terms": 1}';
+    server.reply(...Array.from({ length: 2 }, () => toolLoop(1, answer)));
+    const { flock } = researchFlock('calls-follow', 'call');
+    const run = await flock.start({ startAgent: 'researcher', input: { topic: 'Temporal' } });
+    const events: FlockRunEvent[] = [];
+    for await (const event of run.events()) events.push(event);
+
+    const kinds = events.filter((event) => event.type !== 'text-delta').map((event) => event.type);
+    expect(kinds).toEqual(['step-started', 'step-completed', 'run-completed']);
+    const text = events.flatMap((event) => (event.type === 'text-delta' ? [event.delta] : [])).join('');
+    // deltas are best effort (heartbeats sampled by describe): whatever arrived is the answer's text, in order
+    expect(answer.startsWith(text)).toBe(true);
+    const completed = events.find((event) => event.type === 'step-completed');
+    expect(completed).toMatchObject({ record: { agent: 'researcher', inputs: { topic: 'Temporal' }, usage: { modelCalls: 2 } } });
+    expect(server.requests.every((request) => request.body['stream'] === true)).toBe(true);
   }, 60_000);
 
   it('finishes in finishAgentStep when the agent has work after its evaluation (a component and a code hand-off)', async () => {

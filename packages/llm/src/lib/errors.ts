@@ -159,7 +159,12 @@ export class ModelProviderError extends ModelError<'MODEL_PROVIDER'> {
   }
 }
 
-/** The model answered, but not with an output matching the agent's output signature. Retryable (models vary). */
+/**
+ * The model answered, but not with an output matching the agent's output
+ * signature. The message shows what is wrong and a redacted excerpt of the
+ * answer. Retryable unless `final`: the model was already told once what
+ * was wrong with its answer and gave another unusable one.
+ */
 export class ModelOutputError extends ModelError<'MODEL_OUTPUT'> {
   static {
     FlockError.named(this, 'ModelOutputError');
@@ -169,7 +174,16 @@ export class ModelOutputError extends ModelError<'MODEL_OUTPUT'> {
     detail: string,
     /** The first offending output field as a path such as `items[2].title` (`''` for the output as a whole). */
     readonly field = '',
+    final = false,
   ) {
-    super('MODEL_OUTPUT', site, `returned an output that does not match the signature`, false, { providerMessage: detail });
+    super(
+      'MODEL_OUTPUT',
+      site,
+      final ? 'returned an unusable answer twice (the second time after being told why)' : 'returned an output that does not match the signature',
+      final,
+      {
+        providerMessage: detail,
+      },
+    );
   }
 }
