@@ -134,6 +134,39 @@ describe('formatStatus', () => {
   });
 });
 
+describe('formatStatus: usage and budgets', () => {
+  const usage = { inputTokens: 1000, outputTokens: 234, totalTokens: 1234, modelCalls: 3 };
+
+  it('prints the usage so far against the run budget', () => {
+    const text = formatStatus({ ...view, usage, budget: { maxTokens: 5000, maxModelCalls: 10 } });
+    expect(text).toContain('usage:         tokens: 1,234 of 5,000 · model calls: 3 of 10\n');
+  });
+
+  it('prints the usage without an "of" part when the run has no budget', () => {
+    expect(formatStatus({ ...view, usage })).toContain('usage:         tokens: 1,234 · model calls: 3\n');
+    expect(formatStatus({ ...view, usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } })).toContain('usage:         tokens: 15\n');
+  });
+
+  it('prints each limit of the budget, even before anything was spent', () => {
+    expect(formatStatus({ ...view, budget: { maxModelCalls: 4 } })).toContain('usage:         model calls: 0 of 4\n');
+    expect(formatStatus({ ...view, usage, budget: { maxModelCalls: 4 } })).toContain('usage:         tokens: 1,234 · model calls: 3 of 4\n');
+  });
+
+  it('prints the usage of each agent that has a budget of its own, aligned', () => {
+    const text = formatStatus({
+      ...view,
+      usage,
+      budget: { maxTokens: 1_000_000 },
+      agentUsage: { writer: { inputTokens: 700, outputTokens: 100, totalTokens: 800, modelCalls: 2 }, fact_checker: { inputTokens: 90, outputTokens: 10, totalTokens: 100 } },
+    });
+    expect(text).toContain('usage:         tokens: 1,234 of 1,000,000 · model calls: 3\n  writer:       tokens: 800 · model calls: 2\n  fact_checker: tokens: 100\n');
+  });
+
+  it('prints no usage line when the run reported no usage and has no budget', () => {
+    expect(formatStatus(view)).not.toContain('usage:');
+  });
+});
+
 describe('formatResult', () => {
   const result: FlockRunResult = {
     runId: 'r1',

@@ -56,9 +56,45 @@ export function formatStatus(view: FlockRunView, commandFlags: readonly string[]
     field('task queue', view.taskQueue),
     ...(view.warning ? [field('warning', view.warning)] : []),
     ...(view.webUiUrl ? [field('Web UI', view.webUiUrl)] : []),
+    ...usageLines(view),
     view.source === 'describe' && view.steps.length === 0 ? 'steps: unknown (no worker answered the status query)' : `steps: ${view.stepsDone ?? view.steps.length}`,
     ...formatSteps(view.steps, false, view.stepsDone),
   ]);
+}
+
+/**
+ * What a run (or one agent) spent, against its budget when it has one:
+ * `tokens: 1,234 of 5,000 · model calls: 3 of 10`; a limit without a
+ * budget has no `of` part, and model calls show only when counted or
+ * limited. `undefined` when nothing is known.
+ *
+ * @example
+ * formatSpending({ inputTokens: 1000, outputTokens: 234, totalTokens: 1234, modelCalls: 3 }, { maxTokens: 5000 }) // => 'tokens: 1,234 of 5,000 · model calls: 3'
+ */
+export function formatSpending(usage: TokenUsage | undefined, budget?: { maxTokens?: number; maxModelCalls?: number }): string | undefined {
+  const parts: string[] = [];
+  if (usage || budget?.maxTokens !== undefined) parts.push(`tokens: ${grouped(usage?.totalTokens ?? 0)}${ofBudget(budget?.maxTokens)}`);
+  if (usage?.modelCalls !== undefined || budget?.maxModelCalls !== undefined) parts.push(`model calls: ${grouped(usage?.modelCalls ?? 0)}${ofBudget(budget?.maxModelCalls)}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The run's spending (against its budget), then each agent's that has a budget of its own. */
+function usageLines(view: Pick<FlockRunView, 'usage' | 'budget' | 'agentUsage'>): string[] {
+  const run = formatSpending(view.usage, view.budget);
+  const agents = Object.entries(view.agentUsage ?? {});
+  if (run === undefined && agents.length === 0) return [];
+  const width = Math.max(0, ...agents.map(([agent]) => agent.length));
+  return [field('usage', run ?? '-'), ...agents.map(([agent, usage]) => `  ${`${agent}:`.padEnd(width + 1)} ${formatSpending(usage) ?? '-'}`)];
+}
+
+/** ` of 5,000`, or nothing without a limit. */
+function ofBudget(max: number | undefined): string {
+  return max === undefined ? '' : ` of ${grouped(max)}`;
+}
+
+/** `1234567` as `1,234,567`. */
+function grouped(count: number): string {
+  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Runs as a table, newest first. */

@@ -25,5 +25,7 @@ export const FlockFailureType = {
   ApprovalRejected: RUN_FAILURE_TYPES.REJECTED,
   /** Nobody answered a human agent in time and it declares no fallback. */
   ResponseTimedOut: RUN_FAILURE_TYPES.RESPONSE_TIMED_OUT,
+  /** The run (or one agent) spent more tokens or model calls than its `budget` allows. */
+  BudgetExceeded: RUN_FAILURE_TYPES.BUDGET_EXCEEDED,
 } as const;
 export type FlockFailureType = (typeof FlockFailureType)[keyof typeof FlockFailureType];

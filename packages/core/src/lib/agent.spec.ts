@@ -68,6 +68,24 @@ describe('defineAgent', () => {
     expect(paths(error)).toEqual(['temporalActivityConfig.retryMaxAttempts']);
   });
 
+  it('takes a budget and puts it into the definition', () => {
+    const agent = defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, budget: { maxTokens: 2000, maxModelCalls: 5 } });
+    expect(agent.budget).toEqual({ maxTokens: 2000, maxModelCalls: 5 });
+    expect(agent.toDefinition().budget).toEqual({ maxTokens: 2000, maxModelCalls: 5 });
+    expect(defineAgent({ name: 'y', input: 'a', output: 'b', evaluate: aToB }).toDefinition()).not.toHaveProperty('budget');
+  });
+
+  it.each([
+    [{ maxTokens: 0 }, 'budget.maxTokens', 'budget.maxTokens: budget.maxTokens must be >= 1'],
+    [{ maxModelCalls: 2.5 }, 'budget.maxModelCalls', 'budget.maxModelCalls: budget.maxModelCalls must be an integer'],
+    [{}, 'budget', 'budget: a budget sets maxTokens, maxModelCalls or both'],
+    [{ maxTokens: 10, maxTokenz: 10 }, 'budget', 'maxTokenz'],
+  ])('rejects budget %j, naming %s', (budget, path, message) => {
+    const error = configError(() => defineAgent({ name: 'x', input: 'a', output: 'b', evaluate: aToB, budget: budget as never }));
+    expect(paths(error)).toEqual([path]);
+    expect(error.message).toContain(message);
+  });
+
   it('takes what its steps see of the run as context, defaults applied', () => {
     const base = { name: 'x', input: 'a', output: 'b', evaluate: aToB };
     expect(defineAgent(base).context).toBeUndefined();

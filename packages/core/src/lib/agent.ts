@@ -1,6 +1,7 @@
 import {
   AgentContextSpecSchema,
   ApprovalSpecSchema,
+  BudgetSpecSchema,
   EvaluatorSpecSchema,
   FlockConfigError,
   NameSchema,
@@ -9,6 +10,7 @@ import {
   type AgentContextSpec,
   type AgentDefinition,
   type ApprovalSpec,
+  type BudgetSpec,
   type ConfigIssue,
   type HandoffSpec,
   type SignatureSpec,
@@ -95,6 +97,20 @@ export interface AgentOptions<
    * reading what was not declared throws `ContextNotDeclaredError`.
    */
   context?: { history?: number; input?: boolean };
+  /**
+   * What this agent's model calls may spend, summed over all its steps in
+   * the run (`maxTokens`: input plus output tokens; `maxModelCalls`: each
+   * call of a tool loop counts). Routing decisions count against the
+   * flock's `budget`, not the agent's. A step that crosses a limit fails
+   * the run with `FlockRunFailedError` code `BUDGET_EXCEEDED`, naming the
+   * agent and the figures; a step due once nothing is left fails it before
+   * it starts. Each step's model evaluator gets what is left, and stops at
+   * the model call that crosses it.
+   *
+   * @example
+   * defineAgent({ name: 'writer', ..., evaluator: modelEvaluator(), budget: { maxTokens: 20_000, maxModelCalls: 8 } })
+   */
+  budget?: BudgetSpec;
   /** Free-form JSON-able settings for the evaluator and components. */
   settings?: Record<string, unknown>;
 }
@@ -123,6 +139,8 @@ export interface Agent<Name extends string = string, In = Record<string, unknown
   readonly context: AgentContextSpec | undefined;
   /** Set when a person approves each output. */
   readonly approval: ApprovalSpec | undefined;
+  /** What the agent's model calls may spend over a run, when limited. */
+  readonly budget: BudgetSpec | undefined;
   readonly settings: Readonly<Record<string, unknown>>;
   /** The serializable declaration (no code). */
   toDefinition(): AgentDefinition;
@@ -155,6 +173,7 @@ const KNOWN_OPTIONS = new Set([
   'components',
   'temporalActivityConfig',
   'context',
+  'budget',
   'settings',
 ]);
 const HOOKS = ['onInitialize', 'onPreEvaluate', 'onPostEvaluate', 'onTerminate', 'onError'] as const;
@@ -333,6 +352,12 @@ export function defineAgent<N extends string, I extends SignatureInput, O extend
     if (parsed.success) approval = parsed.data;
     else for (const issue of parsed.error.issues) issues.push({ path: formatPath(['approval', ...issue.path]), message: issue.message });
   }
+  let budget: BudgetSpec | undefined;
+  if (opts.budget !== undefined) {
+    const parsed = BudgetSpecSchema.safeParse(opts.budget);
+    if (parsed.success) budget = parsed.data;
+    else for (const issue of parsed.error.issues) issues.push({ path: formatPath(['budget', ...issue.path]), message: issue.message });
+  }
   if (opts.human?.fallback !== undefined && !('path' in output)) {
     const checked = output.schema.safeParse(opts.human.fallback);
     if (!checked.success) {
@@ -368,6 +393,7 @@ export function defineAgent<N extends string, I extends SignatureInput, O extend
     temporalActivityConfig: opts.temporalActivityConfig,
     context,
     approval,
+    budget,
     settings,
     toDefinition: () => {
       specs ??= { input: signatureSpec(input), output: signatureSpec(output) };
@@ -386,6 +412,7 @@ export function defineAgent<N extends string, I extends SignatureInput, O extend
       if (opts.temporalActivityConfig) definition.temporalActivityConfig = { ...opts.temporalActivityConfig };
       if (context) definition.context = { ...context };
       if (approval) definition.approval = { ...approval };
+      if (budget) definition.budget = { ...budget };
       return definition;
     },
   };

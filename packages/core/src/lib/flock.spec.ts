@@ -32,6 +32,24 @@ describe('new Flock', () => {
     expect(error.issues.map((issue) => issue.path)).toEqual(['maxIterations', 'temporalConfig.serverUrl']);
   });
 
+  it("takes a budget for the whole run and puts it into the definition, with the agents' own", () => {
+    const flock = new Flock({ name: 'demo', budget: { maxModelCalls: 12 }, agents: [agent('a', { budget: { maxTokens: 900 } }), agent('b')] });
+    expect(flock.budget).toEqual({ maxModelCalls: 12 });
+    const definition = flock.toDefinition();
+    expect(definition.budget).toEqual({ maxModelCalls: 12 });
+    expect(definition.agents.map((a) => a.budget)).toEqual([{ maxTokens: 900 }, undefined]);
+    expect(flock.runPlan().budget).toEqual({ maxModelCalls: 12 });
+    expect(new Flock({ name: 'free' }).toDefinition()).not.toHaveProperty('budget');
+  });
+
+  it('rejects an invalid budget, naming the field', () => {
+    const error = configError(() => new Flock({ name: 'demo', budget: { maxTokens: 0 } }));
+    expect(error.issues).toEqual([{ path: 'budget.maxTokens', message: 'budget.maxTokens must be >= 1' }]);
+    expect(error.message).toContain('budget.maxTokens: budget.maxTokens must be >= 1');
+    const inAgent = configError(() => new Flock({ name: 'demo', agents: [{ name: 'a', input: '', output: '', evaluate: () => ({}), budget: { maxModelCalls: -1 } }] }));
+    expect(inAgent.issues).toEqual([{ path: 'agents[0].budget.maxModelCalls', message: 'budget.maxModelCalls must be >= 1' }]);
+  });
+
   it('names the offending agent of the options by index', () => {
     const error = configError(() => new Flock({ name: 'demo', agents: [agent('ok'), { name: 'bad', input: 'x: nope', output: '', evaluate: echo }] }));
     expect(error.issues.map((issue) => issue.path)).toEqual(['agents[1].input']);

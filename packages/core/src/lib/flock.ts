@@ -1,4 +1,4 @@
-import { FlockConfigError, parseFlockDefinition, type ConfigIssue, type FlockDefinition, type FlockDefinitionInput } from '@flock-ts/config';
+import { FlockConfigError, parseFlockDefinition, type BudgetSpec, type ConfigIssue, type FlockDefinition, type FlockDefinitionInput } from '@flock-ts/config';
 import { planRun, type RunPlan, type StepFingerprint } from '@flock-ts/engine';
 import { defineAgent, isAgent, type Agent, type AgentOptions } from './agent';
 import { ExecutorNotAvailableError, UnknownAgentError, UnknownRouterError, UnknownToolError } from './errors';
@@ -10,7 +10,19 @@ import type { FlockRunResult, RunRequest, RunResult } from './run-state';
 import type { Tool } from './tool';
 
 /** How to declare a flock: the serializable options of `@flock-ts/config`, plus code. */
-export type FlockOptions<A extends Agent = Agent, X extends object = NoExecutorFields> = Omit<FlockDefinitionInput, 'agents'> & {
+export type FlockOptions<A extends Agent = Agent, X extends object = NoExecutorFields> = Omit<FlockDefinitionInput, 'agents' | 'budget'> & {
+  /**
+   * What the run's model calls may spend, summed over the whole run: every
+   * agent's steps and every routing decision (`maxTokens`: input plus
+   * output tokens; `maxModelCalls`: each call of a tool loop, and each
+   * router's choice, counts). A run that crosses a limit fails with
+   * `FlockRunFailedError` code `BUDGET_EXCEEDED`, naming the agent whose
+   * step crossed it and the figures. Agents may have their own `budget` too.
+   *
+   * @example
+   * new Flock({ name: 'research', agents, budget: { maxTokens: 100_000, maxModelCalls: 40 } })
+   */
+  budget?: BudgetSpec;
   /** Agents made by `defineAgent` type the flock's runs; options defined here leave them untyped. */
   agents?: ReadonlyArray<A | AgentOptions>;
   /** Tools agents refer to by name. */
@@ -56,6 +68,8 @@ export class Flock<A extends Agent = Agent, X extends object = NoExecutorFields>
   readonly temporalConfig: FlockDefinition['temporalConfig'];
   readonly temporalStartInProcessWorker: boolean;
   readonly metadata: Record<string, unknown>;
+  /** What a run's model calls may spend, all agents together, when limited. */
+  readonly budget: BudgetSpec | undefined;
   private readonly agentList: Agent[] = [];
   private readonly agentMap = new Map<string, Agent>();
   private readonly toolMap = new Map<string, Tool>();
@@ -75,6 +89,7 @@ export class Flock<A extends Agent = Agent, X extends object = NoExecutorFields>
     this.temporalConfig = config.temporalConfig;
     this.temporalStartInProcessWorker = config.temporalStartInProcessWorker;
     this.metadata = config.metadata;
+    this.budget = config.budget;
     this.explicitExecutor = executor;
     tools.forEach((tool) => this.registerTool(tool));
     routers.forEach((router) => this.registerRouter(router));
@@ -215,6 +230,7 @@ export class Flock<A extends Agent = Agent, X extends object = NoExecutorFields>
       temporalConfig: this.temporalConfig,
       temporalStartInProcessWorker: this.temporalStartInProcessWorker,
       metadata: this.metadata,
+      ...(this.budget === undefined ? {} : { budget: this.budget }),
     });
   }
 

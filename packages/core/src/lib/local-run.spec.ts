@@ -209,3 +209,81 @@ describe('LocalFlockRun (flock.start in-process)', () => {
     ).toThrow(/approval\.onReject/);
   });
 });
+
+describe('LocalFlockRun under a budget', () => {
+  /** A code agent that reports what a model would have spent: `tokens` over `calls` calls per step. */
+  const spender = (name: string, tokens: number, calls: number, next?: string) => ({
+    name,
+    input: '',
+    output: 'done: boolean',
+    evaluator: {
+      spec: { kind: 'code' as const },
+      evaluate: async () => ({ output: { done: true }, usage: { inputTokens: tokens - 10, outputTokens: 10, totalTokens: tokens, modelCalls: calls } }),
+    },
+    ...(next ? { next } : {}),
+  });
+
+  it("shows the run's budget and the usage of agents with budgets in the status", async () => {
+    const flock = new Flock({
+      name: 'budgeted',
+      budget: { maxTokens: 5000, maxModelCalls: 10 },
+      agents: [spender('planner', 100, 1, 'writer'), { ...spender('writer', 300, 2), budget: { maxTokens: 1000 } }],
+    });
+    const run = await flock.start({ startAgent: 'planner', input: {} });
+    await run.result();
+    const status = await run.status();
+    expect(status.budget).toEqual({ maxTokens: 5000, maxModelCalls: 10 });
+    expect(status.usage).toEqual({ inputTokens: 380, outputTokens: 20, totalTokens: 400, modelCalls: 3 });
+    expect(status.agentUsage).toEqual({ writer: { inputTokens: 290, outputTokens: 10, totalTokens: 300, modelCalls: 2 } });
+  });
+
+  it('has neither budget nor agent usage in the status of a run without budgets', async () => {
+    const run = await new Flock({ name: 'free', agents: [spender('a', 100, 1)] }).start({ startAgent: 'a', input: {} });
+    await run.result();
+    const status = await run.status();
+    expect(status).not.toHaveProperty('budget');
+    expect(status).not.toHaveProperty('agentUsage');
+  });
+
+  it('fails with BUDGET_EXCEEDED after the step that crossed the limit: followers see the step, then the failure', async () => {
+    const flock = new Flock({ name: 'budgeted', budget: { maxModelCalls: 3 }, agents: [spender('a', 100, 2, 'b'), spender('b', 100, 2, 'c'), spender('c', 1, 1)] });
+    const steps: string[] = [];
+    const run = await flock.start({ startAgent: 'a', input: {}, onStep: (record) => steps.push(record.agent) });
+    const error = await run.result().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'FlockRunFailedError', code: 'BUDGET_EXCEEDED', agent: 'b', causeType: 'BudgetExceededError' });
+    expect((error as Error).message).toBe('Agent "b" crossed the run\'s model-call budget: 4 model calls used, maxModelCalls is 3');
+    const events = await collect(run);
+    expect(kinds(events)).toEqual(['step-started:a', 'step-completed:a', 'step-started:b', 'step-completed:b', 'run-failed']);
+    expect(events.at(-1)).toMatchObject({ type: 'run-failed', code: 'BUDGET_EXCEEDED', agent: 'b' });
+    expect(steps).toEqual(['a', 'b']);
+    expect(await run.status()).toMatchObject({ phase: 'failed', stepsDone: 2, usage: { totalTokens: 200, modelCalls: 4 } });
+  });
+
+  it('gives each step what is left in its request, and the evaluator sees it', async () => {
+    const seen: unknown[] = [];
+    let steps = 0;
+    const flock = new Flock({
+      name: 'budgeted',
+      budget: { maxTokens: 1000 },
+      agents: [
+        {
+          ...spender('writer', 300, 1),
+          budget: { maxModelCalls: 5 },
+          evaluator: {
+            spec: { kind: 'code' as const },
+            evaluate: async (request) => {
+              seen.push(request.budget);
+              return { output: { done: true }, usage: { inputTokens: 290, outputTokens: 10, totalTokens: 300, modelCalls: 1 } };
+            },
+          },
+          next: () => (++steps < 2 ? 'writer' : null),
+        },
+      ],
+    });
+    await flock.run({ startAgent: 'writer', input: {} });
+    expect(seen).toEqual([
+      { maxTokens: 1000, maxModelCalls: 5 },
+      { maxTokens: 700, maxModelCalls: 4 },
+    ]);
+  });
+});

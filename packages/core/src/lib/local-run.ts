@@ -11,6 +11,7 @@ import {
   nextStep,
   runResult,
   startRun,
+  stepRecordOf,
   stepFailure,
   timedOutApproval,
   timedOutInput,
@@ -27,7 +28,21 @@ import { executeStep } from './execute-step';
 import type { Flock } from './flock';
 import type { CancelOptions, CancelOutcome, FlockRun, RunEventsOptions } from './run-handle';
 import { prepareRunInput } from './run-input';
-import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, HumanResponse, RunPhase, RunRequest, RunResult, RunState, RunStatus, StepRecord, WaitingFor } from './run-state';
+import type {
+  FlockResponse,
+  FlockResponseReceipt,
+  FlockRunEvent,
+  HumanResponse,
+  RunPhase,
+  RunRequest,
+  RunResult,
+  RunState,
+  RunStatus,
+  StepRecord,
+  StepRequest,
+  StepResult,
+  WaitingFor,
+} from './run-state';
 
 interface PendingWait {
   wait: WaitingFor;
@@ -96,6 +111,8 @@ export class LocalFlockRun implements FlockRun {
       steps: [...this.state.recent],
     };
     if (this.state.usage) status.usage = this.state.usage;
+    if (this.plan.budget) status.budget = this.plan.budget;
+    if (this.state.agentUsage) status.agentUsage = { ...this.state.agentUsage };
     if (this.pending) status.waitingFor = this.pending.wait;
     if (this.pauseRequested) status.pauseRequested = true;
     return status;
@@ -205,13 +222,31 @@ export class LocalFlockRun implements FlockRun {
       // a step result a Temporal run could not store fails the run here as it would there
       const unstorable = findUnstorableResult(step.agent, result);
       if (unstorable) throw stepFailure(step.agent, { name: 'SerializationError', message: unstorable.message });
-      const record = applyStep(plan, state, step, result);
+      const record = this.apply(step, result);
       this.log.push({ type: 'step-completed', record });
       this.notify(record);
       const approval = approvalWait(plan, record);
       if (approval) applyApproval(plan, state, approval, record, (await this.waitFor(approval)) as ApprovalDecision);
     }
     return runResult(state);
+  }
+
+  /**
+   * Applies a finished step. A step that crossed a budget fails the run
+   * after it counted: its followers see it completed first, as on Temporal
+   * (where the activity completed).
+   */
+  private apply(step: StepRequest, result: StepResult): StepRecord {
+    try {
+      return applyStep(this.plan, this.state, step, result);
+    } catch (error) {
+      if (error instanceof FlockRunFailedError && error.code === 'BUDGET_EXCEEDED') {
+        const record = stepRecordOf(step, result, this.state.next);
+        this.log.push({ type: 'step-completed', record });
+        this.notify(record);
+      }
+      throw error;
+    }
   }
 
   private notify(record: StepRecord): void {

@@ -1,5 +1,6 @@
-import type { AgentDefinition, ApprovalSpec, FlockDefinition, HandoffSpec, SignatureSpec } from '@flock-ts/config';
+import type { AgentDefinition, ApprovalSpec, BudgetSpec, FlockDefinition, HandoffSpec, SignatureSpec } from '@flock-ts/config';
 import { parseSignature } from '@flock-ts/config/sandbox';
+import { addAgentUsage, checkBudget, stepBudget } from './budget';
 import { FlockRunFailedError, RUN_FAILURE_TYPES, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
 import {
@@ -37,6 +38,8 @@ export interface AgentPlan {
   human?: { prompt?: string; timeoutSeconds?: number; fallback?: Record<string, unknown> };
   /** Set for an agent whose outputs a person approves. */
   approval?: ApprovalSpec;
+  /** What the agent's steps may spend together over the run (its `budget`). */
+  budget?: BudgetSpec;
 }
 
 /** A flock definition, prepared for running: made once per run (or per executor), read by every step. */
@@ -47,6 +50,8 @@ export interface RunPlan {
   agentNames: readonly string[];
   /** Whole steps the run keeps: the largest `context.history` of its agents. */
   tailSize: number;
+  /** What the whole run may spend, all agents and routing decisions together (the flock's `budget`). */
+  budget?: BudgetSpec;
 }
 
 /** Field names of a signature: its string syntax, or a JSON Schema's properties. */
@@ -71,6 +76,7 @@ function planAgent(agent: AgentDefinition, agents: string): AgentPlan {
     plan.human = human;
   }
   if (agent.approval) plan.approval = agent.approval;
+  if (agent.budget) plan.budget = agent.budget;
   return plan;
 }
 
@@ -89,7 +95,9 @@ export function planRun(definition: FlockDefinition): RunPlan {
     agents.set(agent.name, plan);
     tailSize = Math.max(tailSize, plan.history);
   }
-  return { flockName: definition.name, maxIterations: definition.maxIterations, agents, agentNames: [...agents.keys()], tailSize };
+  const plan: RunPlan = { flockName: definition.name, maxIterations: definition.maxIterations, agents, agentNames: [...agents.keys()], tailSize };
+  if (definition.budget) plan.budget = definition.budget;
+  return plan;
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
@@ -143,9 +151,11 @@ function lookup(field: string, state: RunState): unknown {
 
 /**
  * The request of the run's next step, or `null` when the run has ended.
- * Throws `FlockRunFailedError`: `MAX_ITERATIONS_EXCEEDED` when
- * `maxIterations` steps ran and another is due, `UNKNOWN_AGENT` for a
- * hand-off to an agent the definition lacks.
+ * With a `budget` (the run's or the agent's), `request.budget` says what
+ * the step may still spend. Throws `FlockRunFailedError`:
+ * `MAX_ITERATIONS_EXCEEDED` when `maxIterations` steps ran and another is
+ * due, `UNKNOWN_AGENT` for a hand-off to an agent the definition lacks,
+ * `BUDGET_EXCEEDED` when nothing is left of a limit the step is under.
  */
 export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
   if (state.next === null) return null;
@@ -161,6 +171,7 @@ export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
       { code: 'MAX_ITERATIONS_EXCEEDED', agent: agent.name, causeType: RUN_FAILURE_TYPES.MAX_ITERATIONS_EXCEEDED },
     );
   }
+  const budget = stepBudget(plan, state, agent.name);
   const inputs: Record<string, unknown> = {};
   for (const field of agent.inputFields) {
     const value = lookup(field, state);
@@ -179,6 +190,7 @@ export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
   if (agent.input) request.input = state.input;
   if (state.review) request.review = state.review;
   if (agent.history > 0) request.history = state.tail.slice(-agent.history);
+  if (budget) request.budget = budget;
   return request;
 }
 
@@ -220,8 +232,11 @@ export function stepRecordOf(request: StepRequest, result: StepResult, nextAgent
 
 /**
  * Applies a finished step to the run state (in place) and returns the whole
- * step record. Throws `FlockRunFailedError` (`UNKNOWN_AGENT`) for a
- * hand-off to an agent the definition lacks.
+ * step record. Throws `FlockRunFailedError`: `UNKNOWN_AGENT` for a
+ * hand-off to an agent the definition lacks; `BUDGET_EXCEEDED` when the
+ * step (with its routing decision) took the run or its agent past a limit
+ * of their `budget`. The state is updated before that failure: the step
+ * happened, and what it spent counts.
  */
 export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, result: StepResult): StepRecord {
   const agent = plan.agents.get(request.agent);
@@ -243,12 +258,15 @@ export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, 
   state.next = nextAgent;
   const usage = sumUsage([state.usage, result.usage, result.routingUsage]);
   if (usage) state.usage = usage;
+  // a router's choice is the run's spending; an agent's budget counts its own steps
+  addAgentUsage(plan, state, request.agent, result.usage);
   state.recent.push(stepSummary(record));
   if (state.recent.length > RECENT_STEPS) state.recent.splice(0, state.recent.length - RECENT_STEPS);
   if (plan.tailSize > 0) {
     state.tail.push(record);
     if (state.tail.length > plan.tailSize) state.tail.splice(0, state.tail.length - plan.tailSize);
   }
+  checkBudget(plan, state, request.agent);
   return record;
 }
 
@@ -286,6 +304,7 @@ const CAUSE_CODES: Record<string, FlockRunErrorCode> = {
   [RUN_FAILURE_TYPES.PAYLOAD_TOO_LARGE]: 'PAYLOAD_TOO_LARGE',
   [RUN_FAILURE_TYPES.DEFINITION_DRIFT]: 'DEFINITION_DRIFT',
   [RUN_FAILURE_TYPES.UNKNOWN_AGENT]: 'UNKNOWN_AGENT',
+  [RUN_FAILURE_TYPES.BUDGET_EXCEEDED]: 'BUDGET_EXCEEDED',
 };
 
 /**

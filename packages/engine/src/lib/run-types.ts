@@ -2,6 +2,7 @@
  * Run types, defined once for every executor. Plain JSON-able data: they
  * cross Temporal activity boundaries and continue-as-new.
  */
+import type { BudgetSpec } from '@flock-ts/config';
 
 /** Tokens a model evaluation (or a router's decision) consumed. */
 export interface TokenUsage {
@@ -194,6 +195,8 @@ export interface RunState {
   lastAgent?: string;
   lastOutputKeys: string[];
   usage?: TokenUsage;
+  /** What each agent that has a `budget` spent over the run (its steps' usage); absent for other agents. */
+  agentUsage?: Record<string, TokenUsage>;
   /** The latest steps, summarized (at most {@link RECENT_STEPS}). */
   recent: StepSummary[];
   /** The latest whole steps, as many as the largest `context.history` of the flock's agents. */
@@ -236,8 +239,12 @@ export interface RunStatus {
   stepsDone: number;
   /** The latest steps, without their data. */
   steps: StepSummary[];
-  /** Tokens used so far. */
+  /** Tokens (and model calls) used so far, routing decisions included. */
   usage?: TokenUsage;
+  /** The run's `budget` (the flock's), when it has one: what `usage` may reach. */
+  budget?: BudgetSpec;
+  /** What each agent that has a `budget` of its own spent so far. */
+  agentUsage?: Record<string, TokenUsage>;
   /** What the run waits for while `phase` is `waiting` (and while paused during a wait). */
   waitingFor?: WaitingFor;
   /** Set once a pause was asked for: the run stops at the next step boundary until resumed. */

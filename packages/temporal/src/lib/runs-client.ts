@@ -1,6 +1,6 @@
-import type { FlockDefinition } from '@flock-ts/config';
+import type { BudgetSpec, FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, type FlockRunPhase, type FlockRunResult, type FlockRunStatus } from '@flock-ts/contracts';
-import type { Flock, StepRecord, StepSummary } from '@flock-ts/core';
+import type { Flock, StepRecord, StepSummary, TokenUsage } from '@flock-ts/core';
 import { isWaitingFor, type FlockResponse, type FlockResponseReceipt, type FlockRunEvent, type RunPhase, type WaitingFor } from '@flock-ts/engine';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { Client, Connection, type WorkflowExecutionDescription, type WorkflowExecutionInfo, type WorkflowExecutionStatusName } from '@temporalio/client';
@@ -55,6 +55,12 @@ export interface FlockRunView {
   waitingFor?: WaitingFor;
   /** Set once a pause was asked for: the run stops at the next step boundary until resumed. */
   pauseRequested?: boolean;
+  /** Tokens and model calls used so far (routing decisions included), when the run or its result says. */
+  usage?: TokenUsage;
+  /** The run's `budget` (the flock's), when it has one and the status query says. */
+  budget?: BudgetSpec;
+  /** What each agent with a `budget` of its own spent so far, when the status query says. */
+  agentUsage?: Record<string, TokenUsage>;
   /**
    * What the run waits for that may never come: an agent step scheduled for
    * a while on a task queue no worker polls (set only while that holds).
@@ -263,7 +269,11 @@ export class FlockRunsClient {
     if (running && isWaitingFor(memo.waitingFor)) view.waitingFor = memo.waitingFor;
     if (description.status.name === 'COMPLETED') {
       const result = await this.result(workflowId).catch(() => undefined);
-      if (result) return { ...view, steps: result.steps, stepsDone: result.stepCount, flockName: view.flockName ?? result.flockName, source: 'result' };
+      if (result) {
+        const done: FlockRunView = { ...view, steps: result.steps, stepsDone: result.stepCount, flockName: view.flockName ?? result.flockName, source: 'result' };
+        if (result.usage) done.usage = result.usage;
+        return done;
+      }
     }
     const queried = await this.queryStatus(handle, view);
     if (!running) return queried;
@@ -290,6 +300,9 @@ export class FlockRunsClient {
       };
       if (running && status.waitingFor) queried.waitingFor = status.waitingFor;
       if (running && status.pauseRequested) queried.pauseRequested = true;
+      if (status.usage) queried.usage = status.usage;
+      if (status.budget) queried.budget = status.budget;
+      if (status.agentUsage) queried.agentUsage = status.agentUsage;
       return queried;
     } catch {
       // no worker answered in time (or the run closed before its first task): describe() is all there is
