@@ -88,10 +88,10 @@ describe('a model-backed agent as a Temporal activity (OpenAI-compatible stand-i
       ['titler', 1],
     ]);
     expect(result.steps.map((step) => step.usage)).toEqual([
-      { inputTokens: 40, outputTokens: 8, totalTokens: 48 },
-      { inputTokens: 20, outputTokens: 4, totalTokens: 24 },
+      { inputTokens: 40, outputTokens: 8, totalTokens: 48, modelCalls: 1 },
+      { inputTokens: 20, outputTokens: 4, totalTokens: 24, modelCalls: 1 },
     ]);
-    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 12, totalTokens: 72 });
+    expect(result.usage).toEqual({ inputTokens: 60, outputTokens: 12, totalTokens: 72, modelCalls: 2 });
     // the 429 asked for one second; the retry policy alone would have waited 0.1 s
     const [rateLimited, afterRateLimit] = server.requests;
     expect(afterRateLimit.receivedAt - rateLimited.receivedAt).toBeGreaterThanOrEqual(990);

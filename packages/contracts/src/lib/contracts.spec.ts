@@ -142,7 +142,14 @@ describe('readFlockWorkflowInput, the plain check in the workflow', () => {
 
 describe('names shared with histories and the namespace', () => {
   it('keeps activity type names equal to the interface method names', () => {
-    expect(ACTIVITY_TYPES).toEqual({ runAgentStep: 'runAgentStep', evaluateAgent: 'evaluateAgent', routeNextAgent: 'routeNextAgent' });
+    expect(ACTIVITY_TYPES).toEqual({
+      runAgentStep: 'runAgentStep',
+      callAgentModel: 'callAgentModel',
+      callAgentTool: 'callAgentTool',
+      finishAgentStep: 'finishAgentStep',
+      evaluateAgent: 'evaluateAgent',
+      routeNextAgent: 'routeNextAgent',
+    });
   });
 
   it('registers every search attribute key it defines', () => {

@@ -6,6 +6,9 @@ import type { RunState, StepRequest, StepResult, TokenUsage } from './run-types'
 
 const AT = '2024-01-01T00:00:00.000Z';
 
+/** What makes an agent a model agent. */
+const MODEL: Partial<AgentDefinitionInput> = { evaluator: { kind: 'model' } };
+
 /** An agent that hands off by code (the step decides). */
 function agent(name: string, extra: Partial<AgentDefinitionInput> = {}): AgentDefinitionInput {
   return { name, input: '', output: '', next: { kind: 'code' }, ...extra };
@@ -159,17 +162,24 @@ describe('crossing a budget after a step', () => {
 });
 
 describe('a step with nothing left', () => {
-  it('fails the run before the step when the run budget is spent', () => {
-    const runPlan = plan([agent('a'), agent('b')], { maxModelCalls: 2 });
+  it("fails the run before a model agent's step when the run budget is spent", () => {
+    const runPlan = plan([agent('a'), agent('b', MODEL)], { maxModelCalls: 2 });
     const state = start(runPlan, 'a');
     step(runPlan, state, { usage: spent(10, 2), nextAgent: 'b' });
     const error = thrown(() => nextStep(runPlan, state));
     expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', agent: 'b', causeType: 'BudgetExceededError' });
-    expect(error.message).toBe('Agent "b" crossed the run\'s model-call budget: 2 model calls used, maxModelCalls is 2');
+    expect(error.message).toBe('Agent "b" cannot run: the run\'s model-call budget is spent (2 model calls used, maxModelCalls is 2)');
+  });
+
+  it('lets an agent that calls no model run when the budget is spent exactly, with nothing left in its request', () => {
+    const runPlan = plan([agent('a', MODEL), agent('b')], { maxModelCalls: 2 });
+    const state = start(runPlan, 'a');
+    step(runPlan, state, { usage: spent(10, 2), nextAgent: 'b' });
+    expect(nextStep(runPlan, state)).toMatchObject({ agent: 'b', budget: { maxModelCalls: 0 } });
   });
 
   it("fails the run before the agent's next step when its own budget is spent, and lets other agents run", () => {
-    const runPlan = plan([agent('writer', { budget: { maxTokens: 100 } }), agent('editor')]);
+    const runPlan = plan([agent('writer', { budget: { maxTokens: 100 }, ...MODEL }), agent('editor')]);
     const state = start(runPlan, 'writer');
     step(runPlan, state, { usage: spent(100), nextAgent: 'editor' });
     expect(nextStep(runPlan, state)?.agent).toBe('editor');

@@ -92,14 +92,15 @@ export function checkBudget(plan: RunPlan, state: RunState, agent: string, spent
 
 /**
  * The budget of the step of `agent` about to start, `undefined` without
- * budgets; throws the run failure when nothing is left of a limit (the
- * step could not spend anything).
+ * budgets. A model agent (`spends`) with nothing left of a limit fails the
+ * run before its step, which could only cross it; other agents run (their
+ * routers' spending is checked after the step).
  */
-export function stepBudget(plan: RunPlan, state: RunState, agent: string): StepBudget | undefined {
+export function stepBudget(plan: RunPlan, state: RunState, agent: string, spends: boolean): StepBudget | undefined {
   const accounts = accountsOf(plan, state, agent, undefined);
   if (accounts.length === 0) return undefined;
-  const spent = findCrossing(accounts, agent, (used, max) => used >= max);
-  if (spent) throw budgetFailure(spent);
+  const spent = spends ? findCrossing(accounts, agent, (used, max) => used >= max) : undefined;
+  if (spent) throw budgetFailure({ ...spent, beforeStep: true });
   return budgetLeft(plan, state, agent);
 }
 

@@ -155,6 +155,8 @@ export interface BudgetCrossing {
   /** Spent so far, the step that crossed the limit included. */
   used: number;
   max: number;
+  /** Set when the limit was already reached before the agent's step: the step did not run. */
+  beforeStep?: boolean;
 }
 
 /**
@@ -178,10 +180,12 @@ export class BudgetExceededError extends FlockError<'BUDGET_EXCEEDED'> {
 
   constructor(crossing: BudgetCrossing) {
     const what = crossing.limit === 'maxTokens' ? ['token', 'tokens'] : ['model-call', 'model calls'];
-    const message =
-      crossing.scope === 'step'
+    const whose = crossing.scope === 'run' ? "the run's" : 'its own';
+    const message = crossing.beforeStep
+      ? `Agent "${crossing.agent}" cannot run: ${whose} ${what[0]} budget is spent (${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max})`
+      : crossing.scope === 'step'
         ? `Agent "${crossing.agent}" crossed its ${what[0]} budget in this step: ${crossing.used} ${what[1]} used, ${crossing.max} were left (${crossing.limit} of the run's or the agent's budget)`
-        : `Agent "${crossing.agent}" crossed ${crossing.scope === 'run' ? "the run's" : 'its own'} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`;
+        : `Agent "${crossing.agent}" crossed ${whose} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`;
     super('BUDGET_EXCEEDED', message, {
       nonRetryable: true,
       details: { ...crossing },

@@ -40,6 +40,8 @@ export interface AgentPlan {
   approval?: ApprovalSpec;
   /** What the agent's steps may spend together over the run (its `budget`). */
   budget?: BudgetSpec;
+  /** Set for a model agent: its steps call a model. */
+  model?: true;
 }
 
 /** A flock definition, prepared for running: made once per run (or per executor), read by every step. */
@@ -77,6 +79,7 @@ function planAgent(agent: AgentDefinition, agents: string): AgentPlan {
   }
   if (agent.approval) plan.approval = agent.approval;
   if (agent.budget) plan.budget = agent.budget;
+  if (agent.evaluator.kind === 'model') plan.model = true;
   return plan;
 }
 
@@ -171,7 +174,7 @@ export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
       { code: 'MAX_ITERATIONS_EXCEEDED', agent: agent.name, causeType: RUN_FAILURE_TYPES.MAX_ITERATIONS_EXCEEDED },
     );
   }
-  const budget = stepBudget(plan, state, agent.name);
+  const budget = stepBudget(plan, state, agent.name, agent.model === true);
   const inputs: Record<string, unknown> = {};
   for (const field of agent.inputFields) {
     const value = lookup(field, state);

@@ -58,8 +58,8 @@ describe('createModelBriefingFlock (OpenAI-compatible stand-in over HTTP)', () =
     expect(steps[1].output).toEqual(brief);
     expect(result.steps.map((step) => step.usage?.totalTokens)).toEqual([undefined, 690, 110]);
     // the router's 135 tokens are kept on the step that routed and count in the run
-    expect(result.steps[1].routingUsage).toEqual({ inputTokens: 120, outputTokens: 15, totalTokens: 135 });
-    expect(result.usage).toEqual({ inputTokens: 850, outputTokens: 85, totalTokens: 935 });
+    expect(result.steps[1].routingUsage).toEqual({ inputTokens: 120, outputTokens: 15, totalTokens: 135, modelCalls: 1 });
+    expect(result.usage).toEqual({ inputTokens: 850, outputTokens: 85, totalTokens: 935, modelCalls: 4 });
   });
 
   it('gives the model the documents, the real tool results and the agents to route to', async () => {
