@@ -378,6 +378,16 @@ export async function callModelTurn(request: ModelTurnCallRequest): Promise<Mode
   const withUsage = usage ? { usage } : {};
   const conversation = [...messages, ...completion.messages];
   const step = lastOf(completion);
+  if (step?.toolCalls.length && left <= 0) {
+    // offered no tools (toolChoice 'none') and still calling them: another call would do the same
+    throw unusable(
+      site,
+      `the model asked for tool calls after its ${request.maxToolCalls} tool calls were spent`,
+      '',
+      step.toolCalls.map((call) => call.toolName).join(', '),
+      true,
+    );
+  }
   if (step?.toolCalls.length) {
     const calls = step.toolCalls.map((call, index): PlannedToolCall => {
       const planned: PlannedToolCall = { id: call.toolCallId, name: call.toolName, args: call.input };
