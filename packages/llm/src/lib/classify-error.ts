@@ -1,4 +1,4 @@
-import { APICallError, LoadAPIKeyError, NoObjectGeneratedError, NoOutputGeneratedError, RetryError } from 'ai';
+import { APICallError, LoadAPIKeyError, NoObjectGeneratedError, NoOutputGeneratedError, RetryError, ToolChoiceViolationError } from 'ai';
 import {
   ModelAuthenticationError,
   ModelConfigurationError,
@@ -122,6 +122,10 @@ export function toModelError(error: unknown, site: ModelCallSite): unknown {
   if (isFetchFailure(cause)) {
     const reason = (cause as { cause?: { message?: string }; message: string }).cause?.message;
     return new ModelProviderError(site, { providerMessage: providerText(reason ?? (cause as { message: string }).message) });
+  }
+  if (ToolChoiceViolationError.isInstance(cause)) {
+    // told to answer (its tool calls were spent) and calling tools anyway: another call would do the same
+    return new ModelOutputError(site, `the model called tools when told to answer (tool choice "${cause.toolChoice.type}")`, '', true);
   }
   if (NoObjectGeneratedError.isInstance(cause) || NoOutputGeneratedError.isInstance(cause)) {
     return new ModelOutputError(site, cause.message);

@@ -163,7 +163,8 @@ export class ModelProviderError extends ModelError<'MODEL_PROVIDER'> {
  * The model answered, but not with an output matching the agent's output
  * signature. The message shows what is wrong and a redacted excerpt of the
  * answer. Retryable unless `final`: the model was already told once what
- * was wrong with its answer and gave another unusable one.
+ * was wrong with its answer and gave another unusable one, or it called
+ * tools when told to answer.
  */
 export class ModelOutputError extends ModelError<'MODEL_OUTPUT'> {
   static {
@@ -176,14 +177,8 @@ export class ModelOutputError extends ModelError<'MODEL_OUTPUT'> {
     readonly field = '',
     final = false,
   ) {
-    super(
-      'MODEL_OUTPUT',
-      site,
-      final ? 'returned an unusable answer twice (the second time after being told why)' : 'returned an output that does not match the signature',
-      final,
-      {
-        providerMessage: detail,
-      },
-    );
+    super('MODEL_OUTPUT', site, final ? 'returned an answer that cannot be used; not retried' : 'returned an output that does not match the signature', final, {
+      providerMessage: detail,
+    });
   }
 }

@@ -238,8 +238,9 @@ function answered(step: SdkStep<ToolSet> | undefined): step is SdkStep<ToolSet> 
   return step !== undefined && (step.finishReason === 'stop' || (step.finishReason !== 'tool-calls' && step.text.length > 0));
 }
 
-function unusable(site: ModelCallSite, problem: string, field: string, excerpt: string, final: boolean): ModelOutputError {
-  return new ModelOutputError(site, `${problem}; the model answered: ${excerpt}`, field, final);
+/** The error of a second unusable answer: final, since the model was told once what was wrong. */
+function unusable(site: ModelCallSite, problem: string, field: string, excerpt: string): ModelOutputError {
+  return new ModelOutputError(site, `${problem} (also after being told what was wrong); the model answered: ${excerpt}`, field, true);
 }
 
 /**
@@ -295,7 +296,7 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
     };
     completions.push(await run(request, retry, failures));
     reading = readAnswer(site, lastOf(completions[1]), request.output);
-    if (!reading.ok) throw unusable(site, reading.problem, reading.field, reading.excerpt, true);
+    if (!reading.ok) throw unusable(site, reading.problem, reading.field, reading.excerpt);
   }
   const steps = completions.reduce((sum, completion) => sum + completion.steps.length, 0);
   return { value: reading.output, usage: toTokenUsage(sumSdkUsage(completions.map((c) => c.totalUsage)), steps), toolCalls: stepTools?.calls() ?? 0 };
@@ -378,16 +379,6 @@ export async function callModelTurn(request: ModelTurnCallRequest): Promise<Mode
   const withUsage = usage ? { usage } : {};
   const conversation = [...messages, ...completion.messages];
   const step = lastOf(completion);
-  if (step?.toolCalls.length && left <= 0) {
-    // offered no tools (toolChoice 'none') and still calling them: another call would do the same
-    throw unusable(
-      site,
-      `the model asked for tool calls after its ${request.maxToolCalls} tool calls were spent`,
-      '',
-      step.toolCalls.map((call) => call.toolName).join(', '),
-      true,
-    );
-  }
   if (step?.toolCalls.length) {
     const calls = step.toolCalls.map((call, index): PlannedToolCall => {
       const planned: PlannedToolCall = { id: call.toolCallId, name: call.toolName, args: call.input };
@@ -398,7 +389,7 @@ export async function callModelTurn(request: ModelTurnCallRequest): Promise<Mode
   }
   const reading = readAnswer(site, step, request.output);
   if (reading.ok) return { kind: 'output', output: reading.output, ...withUsage };
-  if (request.retried) throw unusable(site, reading.problem, reading.field, reading.excerpt, true);
+  if (request.retried) throw unusable(site, reading.problem, reading.field, reading.excerpt);
   return {
     kind: 'retry',
     conversation: [...conversation, { role: 'user', content: outputFeedback(reading.problem) }],

@@ -180,7 +180,7 @@ describe('modelEvaluator with the AI SDK test model', () => {
     expect(error.message).toContain('the model answered: {"summary":"still no count"}');
     expect(model.calls).toHaveLength(2);
     const first = await failed(run(summarizer({ model: createFakeModel({ responses: [answer({ summary: 'no count' }), { text: `I cannot, ${secret}` }] }) }, [])));
-    expect(first.message).toContain('the answer is not a JSON object; the model answered: I cannot, [redacted]');
+    expect(first.message).toContain('the answer is not a JSON object (also after being told what was wrong); the model answered: I cannot, [redacted]');
     expect(first.message).not.toContain(secret);
   });
 

@@ -64,7 +64,7 @@ describe('modelEvaluator one model call at a time, with the AI SDK test model', 
     const { turn } = setup(model, 1);
     const error = turn({ conversation: [{ role: 'user', content: 'go' }], toolCalls: 1 });
     await expect(error).rejects.toMatchObject({ name: 'ModelOutputError', nonRetryable: true });
-    await expect(error).rejects.toThrow('the model asked for tool calls after its 1 tool calls were spent');
+    await expect(error).rejects.toThrow('the model called tools when told to answer (tool choice "none")');
     expect(model.calls[0].toolChoice).toBe('none');
   });
 
