@@ -275,7 +275,7 @@ const calls = {
   }),
   first: (step: StepRequest): ModelCallInput => ({ step, toolCalls: 0 }),
   next: (step: StepRef, toolCalls = 0): ModelCallInput => ({ step, conversation: [{ role: 'user', content: 'hi' }], toolCalls }),
-  tool: (step: StepRef, ordinal = 1): ToolCallInput => ({ step, call: { id: `c${ordinal}`, name: 'search', args: { q: 'x' } }, ordinal }),
+  tool: (step: StepRef, ordinal = 1): ToolCallInput => ({ step: { ...step, inputs: step.inputs ?? {} }, call: { id: `c${ordinal}`, name: 'search', args: { q: 'x' } }, ordinal }),
   finish: (step: StepRef & { inputs: Record<string, unknown> }, output: Record<string, unknown>): FinishStepInput => ({ step, output, startedAt: '2026-01-01T00:00:00.000Z' }),
   toolCalls: (usage?: TokenUsage): ModelCallOutcome => ({
     kind: 'tool-calls',
