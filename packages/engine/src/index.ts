@@ -4,6 +4,6 @@ export * from './lib/model-turns';
 export * from './lib/usage';
 export * from './lib/fingerprint';
 export * from './lib/run-loop';
-export { budgetLeft, checkBudget } from './lib/budget';
+export { budgetLeft, budgetPause, budgetPauseReason, checkBudget, isBudgetCrossing, raiseBudget, runBudget } from './lib/budget';
 export * from './lib/storable';
 export * from './lib/waits';

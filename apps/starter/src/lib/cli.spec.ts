@@ -90,6 +90,13 @@ describe('parseStarterArgs', () => {
     });
   });
 
+  it('reads resume --max-tokens and --max-model-calls as the new budget limits, and refuses anything but a positive integer', () => {
+    expect(parseStarterArgs(['resume', 'docs-r1', '--max-tokens', '20000'])).toEqual({ command: 'resume', workflowId: 'docs-r1', budget: { maxTokens: 20000 }, json: false });
+    expect(parseStarterArgs(['resume', 'docs-r1', '--max-model-calls', '12', '--max-tokens', '900'])).toMatchObject({ budget: { maxTokens: 900, maxModelCalls: 12 } });
+    expect(usageError(['resume', 'docs-r1', '--max-tokens', '0']).message).toBe('--max-tokens takes a positive integer (the new limit), got "0"');
+    expect(usageError(['resume', 'docs-r1', '--max-model-calls', '2.5']).message).toBe('--max-model-calls takes a positive integer (the new limit), got "2.5"');
+  });
+
   it('requires exactly one workflow id, pointing to the command help', () => {
     expect(usageError(['status']).message).toBe(`missing required argument 'workflowId'\nRun "flockctl help status" for its options.`);
     expect(usageError(['cancel', 'a', 'b']).message).toContain("too many arguments for 'cancel'. Expected 1 argument but got 2.");

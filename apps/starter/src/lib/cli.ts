@@ -35,8 +35,15 @@ export interface RunArgs extends ConnectionArgs {
 }
 
 export interface WorkflowArgs extends ConnectionArgs {
-  command: 'result' | 'status' | 'resume';
+  command: 'result' | 'status';
   workflowId: string;
+}
+
+export interface ResumeArgs extends ConnectionArgs {
+  command: 'resume';
+  workflowId: string;
+  /** New limits for a run paused by its budget (`--max-tokens`, `--max-model-calls`). */
+  budget?: { maxTokens?: number; maxModelCalls?: number };
 }
 
 export interface FollowArgs extends ConnectionArgs {
@@ -86,7 +93,7 @@ export interface PrintArgs {
   text: string;
 }
 
-export type StarterCommand = RunArgs | WorkflowArgs | StepsArgs | ListArgs | FollowArgs | RespondArgs | PauseArgs | CancelArgs | PrintArgs;
+export type StarterCommand = RunArgs | WorkflowArgs | ResumeArgs | StepsArgs | ListArgs | FollowArgs | RespondArgs | PauseArgs | CancelArgs | PrintArgs;
 
 export const DEFAULT_LIST_LIMIT = 20;
 
@@ -106,7 +113,7 @@ export const EXIT = {
   usage: 2,
   /** A followed run ended cancelled. */
   cancelled: 3,
-  /** The run refused the command and nothing changed: a response that does not match (it keeps waiting), a pause of a paused run, a resume of a running one. */
+  /** The run refused the command and nothing changed: a response that does not match (it keeps waiting), a pause of a paused run, a resume of a running one (or of a budget pause without a higher limit). */
   refused: 4,
   /** `cancel`: the cancellation was requested but the run had not ended within `--wait`. */
   notEnded: 5,
@@ -233,8 +240,21 @@ function starterProgram(cwd: string, done: (command: StarterCommand) => void, ou
     done({ command: 'pause', workflowId: nonEmptyId(workflowId), ...(reason !== undefined ? { reason } : {}), ...connection(command) });
   });
 
+  withConnection(
+    aboutOneRun(
+      program,
+      'resume',
+      'Resume a paused run (--max-tokens / --max-model-calls: after a budget pause)',
+      "Resumes a paused run. A run paused by its budget (budget onExceeded: 'pause'; \"flockctl status\" shows what was crossed) needs the crossed limit raised above what was used: the new limits replace that budget's (the run's, or the agent's own) for the rest of the run. Exit 4 when it is not paused, or when a budget pause is not raised; nothing changed then.",
+    )
+      .option('--max-tokens <n>', 'New token limit of the budget the run crossed')
+      .option('--max-model-calls <n>', 'New model-call limit of the budget the run crossed'),
+  ).action((workflowId: string, options: { maxTokens?: string; maxModelCalls?: string }, command: Command) => {
+    const budget = resumeBudget(options);
+    done({ command: 'resume', workflowId: nonEmptyId(workflowId), ...(budget ? { budget } : {}), ...connection(command) });
+  });
+
   const workflowCommands: Array<[WorkflowArgs['command'], string, string]> = [
-    ['resume', 'Resume a paused run', 'Resumes a paused run. Exit 4 when it is not paused.'],
     ['result', "Wait for a run's result", 'Waits for the run to close and prints its output; exits 1 when the run failed.'],
     [
       'status',
@@ -452,6 +472,19 @@ function response(options: RespondOptions, cwd: string): FlockResponse {
   return options.input !== undefined
     ? { output: parseInput(options.input, cwd), ...extra }
     : { approved: options.approve === true, ...(options.comment !== undefined ? { comment: options.comment } : {}), ...extra };
+}
+
+/** `resume --max-tokens n --max-model-calls n` as new budget limits; `undefined` without either. */
+function resumeBudget(options: { maxTokens?: string; maxModelCalls?: string }): ResumeArgs['budget'] {
+  const limit = (text: string | undefined, flag: string) => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new CliUsageError(`${flag} takes a positive integer (the new limit), got "${text}"`);
+    return Number(text);
+  };
+  const maxTokens = limit(options.maxTokens, '--max-tokens');
+  const maxModelCalls = limit(options.maxModelCalls, '--max-model-calls');
+  if (maxTokens === undefined && maxModelCalls === undefined) return undefined;
+  return { ...(maxTokens !== undefined ? { maxTokens } : {}), ...(maxModelCalls !== undefined ? { maxModelCalls } : {}) };
 }
 
 /** `--step n` (from 1) as the engine's step index (from 0). */

@@ -593,6 +593,26 @@ describe('flockctl pause and resume', () => {
     expect(JSON.parse(json.recorded.stdout)).toMatchObject({ workflowId: 'docs-r1', phase: 'running', stepsDone: 1 });
   });
 
+  it('resumes a budget pause with --max-tokens: sends the new limit and says so', async () => {
+    const calls: unknown[] = [];
+    const { recorded, run } = setup({ client: { resume: async (...args) => (calls.push(args), status({ phase: 'running', budget: { maxTokens: 20000 } })) } });
+    expect(await run(['resume', 'docs-r1', '--max-tokens', '20000'])).toBe(0);
+    expect(calls).toEqual([['docs-r1', { budget: { maxTokens: 20000 } }]]);
+    expect(recorded.stdout).toBe('Resumed docs-r1 with maxTokens 20,000; phase now: running.\n');
+    const plain = setup({ client: { resume: async (...args) => (calls.push(args), status({ phase: 'paused' })) } });
+    await plain.run(['resume', 'docs-r1']);
+    expect(calls[1]).toEqual(['docs-r1', undefined]);
+    expect(plain.recorded.stdout).toBe('Resumed docs-r1; its next step starts now.\n');
+  });
+
+  it('prints the refusal of a budget pause resumed without a higher limit (exit 4): the flag to pass', async () => {
+    const message =
+      'The run is paused for its budget (agent "writer" crossed the run\'s token budget: 140 tokens used, maxTokens is 100): resuming needs a maxTokens above 140 (none was given); pass --max-tokens <n> to flockctl resume, or resume({ budget: { maxTokens: n } })';
+    const { recorded, run } = setup({ client: { resume: () => Promise.reject(new InvalidRunCommandError(message)) } });
+    expect(await run(['resume', 'docs-r1', '--max-model-calls', '5'])).toBe(4);
+    expect(recorded.stderr).toBe(`flockctl: refused: ${message}; nothing changed.\n`);
+  });
+
   it('prints a refusal as such and exits 4', async () => {
     const { recorded, run } = setup({ client: { resume: () => Promise.reject(new InvalidRunCommandError('The run is not paused')) } });
     expect(await run(['resume', 'docs-r1'])).toBe(4);

@@ -8,6 +8,7 @@ import {
   type ListArgs,
   type PauseArgs,
   type RespondArgs,
+  type ResumeArgs,
   type RunArgs,
   type StarterCommand,
   type StepsArgs,
@@ -19,6 +20,7 @@ import {
   flockctlCommand,
   formatCancelOutcome,
   formatJson,
+  formatLimits,
   formatList,
   formatReceipt,
   formatResult,
@@ -78,6 +80,8 @@ export async function executeCommand(command: StarterCommand, deps: StarterDeps)
         return await respondCommand(command, deps);
       case 'pause':
         return await pauseCommand(command, deps);
+      case 'resume':
+        return await resumeCommand(command, deps);
       case 'cancel':
         return await cancelCommand(command, deps);
       default:
@@ -234,14 +238,19 @@ async function workflowCommand(args: WorkflowArgs, deps: StarterDeps): Promise<n
         deps.stdout(args.json ? formatJson(view) : formatStatus(view, commandFlags(connection, deps)));
         return EXIT.ok;
       }
-      case 'resume': {
-        const status = await client.resume(args.workflowId);
-        // the update may answer before the run has left its pause: its next step starts now all the same
-        const now = status.phase === 'paused' ? 'its next step starts now' : `phase now: ${status.phase}`;
-        deps.stdout(args.json ? formatJson({ workflowId: args.workflowId, ...status }) : `Resumed ${args.workflowId}; ${now}.\n`);
-        return EXIT.ok;
-      }
     }
+  });
+}
+
+/** `resume`, with new budget limits after a budget pause (`--max-tokens`, `--max-model-calls`). */
+async function resumeCommand(args: ResumeArgs, deps: StarterDeps): Promise<number> {
+  return withClient(plainConnection(args, deps), deps, async (client) => {
+    const status = await client.resume(args.workflowId, args.budget ? { budget: args.budget } : undefined);
+    // the update may answer before the run has left its pause: it goes on now all the same (a budget pause may be within a step)
+    const now = status.phase === 'paused' ? (args.budget ? 'it goes on now' : 'its next step starts now') : `phase now: ${status.phase}`;
+    const raised = args.budget ? ` with ${formatLimits(args.budget)}` : '';
+    deps.stdout(args.json ? formatJson({ workflowId: args.workflowId, ...status }) : `Resumed ${args.workflowId}${raised}; ${now}.\n`);
+    return EXIT.ok;
   });
 }
 

@@ -396,6 +396,13 @@ describe('EventFormatter', () => {
     ]);
   });
 
+  it('prints a budget pause with what was crossed and the resume command that raises the limit', () => {
+    const budgetExceeded = { agent: 'writer', limit: 'maxTokens' as const, scope: 'run' as const, used: 5210, max: 5000 };
+    expect(print([{ type: 'paused', reason: 'Budget: ...', budgetExceeded }])).toBe(
+      "paused by its budget: agent \"writer\" crossed the run's token budget: 5210 tokens used, maxTokens is 5000; go on with a higher maxTokens: flockctl resume docs-r1 --max-tokens '<n>'\n",
+    );
+  });
+
   it('prints responses, pauses and resumes', () => {
     const text = print([
       { type: 'response', kind: 'approval', step: 0, agent: 'writer', approved: false, comment: 'too short', by: 'alice' },
@@ -485,6 +492,17 @@ describe('formatStatus of a run that waits or pauses', () => {
     expect(text).toContain('output:        {"draft":"Owls."}\n');
     expect(text).toContain('approve:       flockctl respond docs-r1 --step 2 --approve --namespace ns2\n');
     expect(text).toContain("reject:        flockctl respond docs-r1 --step 2 --reject --comment '<why>' --namespace ns2\n");
+  });
+
+  it('shows a budget pause: the agent, the limit, used and max, and the resume command with its flag', () => {
+    const budgetExceeded = { agent: 'researcher', limit: 'maxModelCalls' as const, scope: 'agent' as const, used: 12, max: 10 };
+    const text = formatStatus(
+      { ...view, phase: 'paused', pauseRequested: true, budgetExceeded, usage: { inputTokens: 900, outputTokens: 100, totalTokens: 1000, modelCalls: 12 } },
+      ['--namespace', 'ns2'],
+    );
+    expect(text).toContain('paused:        by its budget: agent "researcher" crossed its own model-call budget: 12 model calls used, maxModelCalls is 10\n');
+    expect(text).toContain("resume:        flockctl resume docs-r1 --max-model-calls '<n>' --namespace ns2 (n above 12)\n");
+    expect(text).not.toContain('until resumed');
   });
 
   it('says a paused run waits for resume, and that a requested pause takes effect at the next step boundary', () => {

@@ -1,6 +1,18 @@
 import { signatureJsonSchema } from '@flock-ts/config';
 import type { FlockRunResult } from '@flock-ts/contracts';
-import type { FlockResponseReceipt, FlockRunEvent, RunPhase, StepRecord, StepSummary, TokenUsage, WaitingFor } from '@flock-ts/core';
+import {
+  BUDGET_RESUME_FLAGS,
+  budgetCrossingText,
+  type BudgetCrossing,
+  type BudgetRaise,
+  type FlockResponseReceipt,
+  type FlockRunEvent,
+  type RunPhase,
+  type StepRecord,
+  type StepSummary,
+  type TokenUsage,
+  type WaitingFor,
+} from '@flock-ts/core';
 import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
 import { STEP_OUTPUT_WIDTH } from './cli';
 
@@ -46,11 +58,13 @@ export function formatStatus(view: FlockRunView, commandFlags: readonly string[]
     field('phase', `${view.phase} (Temporal: ${view.executionStatus})`),
     field('current agent', view.currentAgent ?? '-'),
     ...(wait ? waitDetails(wait, view.workflowId, commandFlags, wait.output, true).map(([label, value]) => field(label, value)) : []),
-    ...(view.phase === 'paused'
-      ? [field('paused', `until resumed: ${flockctlCommand(['resume', view.workflowId], commandFlags)}`)]
-      : view.pauseRequested
-        ? [field('pause', 'requested: the run pauses at the next step boundary')]
-        : []),
+    ...(view.budgetExceeded
+      ? budgetPauseDetails(view.budgetExceeded, view.workflowId, commandFlags).map(([label, value]) => field(label, value))
+      : view.phase === 'paused'
+        ? [field('paused', `until resumed: ${flockctlCommand(['resume', view.workflowId], commandFlags)}`)]
+        : view.pauseRequested
+          ? [field('pause', 'requested: the run pauses at the next step boundary')]
+          : []),
     field('started', view.startTime),
     field('closed', view.closeTime ?? '-'),
     field('task queue', view.taskQueue),
@@ -60,6 +74,35 @@ export function formatStatus(view: FlockRunView, commandFlags: readonly string[]
     view.source === 'describe' && view.steps.length === 0 ? 'steps: unknown (no worker answered the status query)' : `steps: ${view.stepsDone ?? view.steps.length}`,
     ...formatSteps(view.steps, false, view.stepsDone),
   ]);
+}
+
+/**
+ * A budget pause: what was crossed (agent, limit, used, max) and the
+ * `flockctl resume` command that raises the limit.
+ */
+function budgetPauseDetails(crossing: BudgetCrossing, workflowId: string, commandFlags: readonly string[]): Array<[string, string]> {
+  return [
+    ['paused', `by its budget: ${budgetCrossingText(crossing, true)}`],
+    ['resume', `${resumeCommand(crossing, workflowId, commandFlags)} (n above ${grouped(crossing.used)})`],
+  ];
+}
+
+/** `flockctl resume <id> --max-tokens <n>`: the command that raises the limit a budget pause crossed. */
+function resumeCommand(crossing: BudgetCrossing, workflowId: string, commandFlags: readonly string[]): string {
+  return flockctlCommand(['resume', workflowId, BUDGET_RESUME_FLAGS[crossing.limit], '<n>'], commandFlags);
+}
+
+/**
+ * New budget limits in words: `maxTokens 20,000 and maxModelCalls 12`.
+ *
+ * @example
+ * formatLimits({ maxTokens: 20000 }) // => 'maxTokens 20,000'
+ */
+export function formatLimits(budget: BudgetRaise): string {
+  return Object.entries(budget)
+    .filter(([, max]) => max !== undefined)
+    .map(([limit, max]) => `${limit} ${grouped(max as number)}`)
+    .join(' and ');
 }
 
 /**
@@ -351,6 +394,10 @@ export class EventFormatter {
         return [`response: step ${event.step + 1} ${event.agent} ${event.approved ? 'approved' : 'rejected'}${by}${comment}`];
       }
       case 'paused':
+        if (event.budgetExceeded) {
+          const crossing = event.budgetExceeded;
+          return [`paused by its budget: ${budgetCrossingText(crossing, true)}; go on with a higher ${crossing.limit}: ${resumeCommand(crossing, workflowId, commandFlags)}`];
+        }
         return [`paused${event.reason ? ` (${event.reason})` : ''}: no further step starts until resumed (${flockctlCommand(['resume', workflowId], commandFlags)})`];
       case 'resumed':
         return ['resumed'];

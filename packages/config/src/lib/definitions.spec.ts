@@ -52,6 +52,20 @@ describe('parseFlockDefinition', () => {
     );
   });
 
+  it("takes budget.onExceeded 'fail' or 'pause' on the flock and its agents, and names the path of any other value", () => {
+    const flock = parseFlockDefinition({
+      name: 'demo',
+      budget: { maxTokens: 100, onExceeded: 'pause' },
+      agents: [agent('one', { budget: { maxModelCalls: 2, onExceeded: 'fail' } })],
+    });
+    expect(flock.budget).toEqual({ maxTokens: 100, onExceeded: 'pause' });
+    expect(flock.agents[0].budget).toEqual({ maxModelCalls: 2, onExceeded: 'fail' });
+    // absent, it stays absent: 'fail' is what the run loop does without it
+    expect(parseFlockDefinition({ name: 'demo', budget: { maxTokens: 100 }, agents: [agent('one')] }).budget).toEqual({ maxTokens: 100 });
+    const error = configError(() => parseFlockDefinition({ name: 'demo', budget: { maxTokens: 100, onExceeded: 'ask' }, agents: [agent('one')] }));
+    expect(error.issues).toEqual([{ path: 'budget.onExceeded', message: "budget.onExceeded must be 'fail' or 'pause'" }]);
+  });
+
   it('rejects unknown keys so typos do not pass silently', () => {
     const error = configError(() => parseFlockDefinition({ name: 'demo', temporalConfig: { taskQueu: 'x' } }));
     expect(error.issues[0].path).toBe('temporalConfig');

@@ -95,7 +95,9 @@ export type ApprovalSpec = z.output<typeof ApprovalSpecSchema>;
 /**
  * Limits on what model calls may spend (seed: none; Flock's own). A run
  * that crosses one fails with `BudgetExceededError` (code
- * `BUDGET_EXCEEDED`), naming the agent and the figures.
+ * `BUDGET_EXCEEDED`), naming the agent and the figures; with
+ * `onExceeded: 'pause'` it pauses for a person instead, who resumes it
+ * with higher limits.
  */
 export const BudgetSpecSchema = z
   .strictObject({
@@ -103,6 +105,13 @@ export const BudgetSpecSchema = z
     maxTokens: z.int('budget.maxTokens must be an integer').min(1, 'budget.maxTokens must be >= 1').optional(),
     /** Model calls (each call of a tool loop counts; a router's choice counts). */
     maxModelCalls: z.int('budget.maxModelCalls must be an integer').min(1, 'budget.maxModelCalls must be >= 1').optional(),
+    /**
+     * What crossing a limit does (default `fail`): `fail` fails the run;
+     * `pause` pauses it after the step that crossed it (before a model
+     * agent's step with nothing left) until a person resumes it with a
+     * higher limit.
+     */
+    onExceeded: z.enum(['fail', 'pause'], "budget.onExceeded must be 'fail' or 'pause'").optional(),
   })
   .refine((budget) => budget.maxTokens !== undefined || budget.maxModelCalls !== undefined, 'a budget sets maxTokens, maxModelCalls or both');
 export type BudgetSpec = z.output<typeof BudgetSpecSchema>;

@@ -1,4 +1,4 @@
-import type { FlockResponse, FlockResponseReceipt, RunPhase, RunStatus } from '@flock-ts/engine';
+import type { FlockResponse, FlockResponseReceipt, ResumeRequest, RunPhase, RunStatus } from '@flock-ts/engine';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { StepRecordV1 } from './wire-v1';
 
@@ -32,8 +32,21 @@ export interface FlockPauseRequest {
 /** Update: pause the run at the next step boundary (the current step finishes); answers the status. */
 export const flockPauseUpdate = defineUpdate<FlockRunStatus, [FlockPauseRequest]>('flock.pause');
 
-/** Update: resume a paused run; answers the status. */
-export const flockResumeUpdate = defineUpdate<FlockRunStatus, []>('flock.resume');
+/**
+ * What `flock.resume` takes: for a run paused by its budget
+ * (`onExceeded: 'pause'`), `budget` with the crossed limit above what was
+ * used; its limits replace that budget's for the rest of the run.
+ */
+export type FlockResumeRequest = ResumeRequest;
+
+/**
+ * Update: resume a paused run; answers the status. Its argument may be
+ * absent (callers and recorded histories from before it send none): a
+ * plain resume. The validator refuses a resume of a budget pause that
+ * does not raise the crossed limit (`InvalidRunCommandError`), so it never
+ * enters history and the run stays paused.
+ */
+export const flockResumeUpdate = defineUpdate<FlockRunStatus, [FlockResumeRequest]>('flock.resume');
 
 /** Names of the run's updates, as histories show them. */
 export const FLOCK_UPDATES = { respond: 'flock.respond', pause: 'flock.pause', resume: 'flock.resume' } as const;

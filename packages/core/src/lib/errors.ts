@@ -26,7 +26,9 @@ export type CoreErrorCode =
   | 'UNKNOWN_RUN';
 
 export {
+  BUDGET_RESUME_FLAGS,
   BudgetExceededError,
+  budgetCrossingText,
   FlockRunFailedError,
   InvalidResponseError,
   InvalidRunCommandError,

@@ -18,6 +18,10 @@ import {
   waitTimeoutSeconds,
   waitWithoutOutput,
   beginWait,
+  budgetPause,
+  budgetPauseReason,
+  raiseBudget,
+  runBudget,
   type ApprovalDecision,
   type RunPlan,
 } from '@flock-ts/engine';
@@ -35,6 +39,7 @@ import type {
   HumanResponse,
   RunPhase,
   RunRequest,
+  ResumeRequest,
   RunResult,
   RunState,
   RunStatus,
@@ -111,10 +116,12 @@ export class LocalFlockRun implements FlockRun {
       steps: [...this.state.recent],
     };
     if (this.state.usage) status.usage = this.state.usage;
-    if (this.plan.budget) status.budget = this.plan.budget;
+    const budget = runBudget(this.plan, this.state);
+    if (budget) status.budget = budget;
     if (this.state.agentUsage) status.agentUsage = { ...this.state.agentUsage };
     if (this.pending) status.waitingFor = this.pending.wait;
-    if (this.pauseRequested) status.pauseRequested = true;
+    if (this.paused) status.pauseRequested = true;
+    if (this.state.budgetExceeded) status.budgetExceeded = this.state.budgetExceeded;
     return status;
   }
 
@@ -133,18 +140,24 @@ export class LocalFlockRun implements FlockRun {
   }
 
   async pause(reason?: string): Promise<RunStatus> {
-    checkPause(this.pauseRequested);
+    checkPause(this.paused);
     this.pauseRequested = true;
     this.log.push(reason === undefined ? { type: 'paused' } : { type: 'paused', reason });
     return this.status();
   }
 
-  async resume(): Promise<RunStatus> {
-    checkResume(this.pauseRequested);
+  async resume(request: ResumeRequest = {}): Promise<RunStatus> {
+    checkResume(this.pauseRequested, this.state.budgetExceeded, request.budget);
+    if (request.budget) raiseBudget(this.state, request.budget);
     this.pauseRequested = false;
     this.log.push({ type: 'resumed' });
     this.wakeFromPause?.();
     return this.status();
+  }
+
+  /** Paused, or pausing at the next step boundary: a person asked for it, or a budget with `onExceeded: 'pause'` was crossed. */
+  private get paused(): boolean {
+    return this.pauseRequested || this.state.budgetExceeded !== undefined;
   }
 
   async cancel(options: CancelOptions = {}): Promise<CancelOutcome> {
@@ -202,7 +215,8 @@ export class LocalFlockRun implements FlockRun {
     const { plan, state } = this;
     const signal = this.abort.signal;
     for (let request = nextStep(plan, state); request !== null; request = nextStep(plan, state)) {
-      await this.pausePoint();
+      // after a budget pause the step is planned again: the raised limits change what it may spend
+      if (await this.pausePoint(request)) continue;
       this.currentAgent = request.agent;
       const input = inputWait(plan, request);
       if (input) request = { ...request, response: (await this.waitFor(input)) as HumanResponse };
@@ -259,14 +273,22 @@ export class LocalFlockRun implements FlockRun {
     }
   }
 
-  private async pausePoint(): Promise<void> {
-    while (this.pauseRequested && !this.abort.signal.aborted) {
+  /**
+   * The step boundary before `request`: pauses when a person asked for it
+   * or a budget with `onExceeded: 'pause'` was crossed (its `paused` event
+   * says what), until resumed. True after a budget pause.
+   */
+  private async pausePoint(request: StepRequest): Promise<boolean> {
+    const crossing = budgetPause(this.plan, this.state, request);
+    if (crossing) this.log.push({ type: 'paused', reason: budgetPauseReason(crossing), budgetExceeded: crossing });
+    while (this.paused && !this.abort.signal.aborted) {
       this.phase = 'paused';
       await new Promise<void>((resolve) => (this.wakeFromPause = resolve));
       this.wakeFromPause = undefined;
     }
     this.abort.signal.throwIfAborted();
     this.phase = 'running';
+    return crossing !== undefined;
   }
 
   /** Waits for a person's answer, or what a timeout decides. */

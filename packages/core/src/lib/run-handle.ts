@@ -1,4 +1,4 @@
-import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, RunPhase, RunResult, RunStatus } from './run-state';
+import type { FlockResponse, FlockResponseReceipt, FlockRunEvent, ResumeRequest, RunPhase, RunResult, RunStatus } from './run-state';
 
 /** Options of {@link FlockRun.events}. */
 export interface RunEventsOptions {
@@ -56,8 +56,17 @@ export interface FlockRun<R = RunResult> {
   send(response: FlockResponse): Promise<FlockResponseReceipt>;
   /** Pauses the run at the next step boundary (the running step finishes). `InvalidRunCommandError` when already paused. */
   pause(reason?: string): Promise<RunStatus>;
-  /** Resumes a paused run. `InvalidRunCommandError` when it is not paused. */
-  resume(): Promise<RunStatus>;
+  /**
+   * Resumes a paused run. `InvalidRunCommandError` when it is not paused.
+   * A run paused by its budget (`onExceeded: 'pause'`, status
+   * `budgetExceeded`) needs `budget` with the crossed limit above what was
+   * used: the new limits replace that budget's for the rest of the run;
+   * without them the resume is refused and the run stays paused.
+   *
+   * @example
+   * await run.resume({ budget: { maxTokens: 20_000 } });
+   */
+  resume(request?: ResumeRequest): Promise<RunStatus>;
   /**
    * Cancels the run: the running step's `ctx.signal` fires, and the run
    * ends once that step has stopped. Resolves with the phase the run ended

@@ -2,11 +2,13 @@ import type { RunResult as StoredRunResult, StepRecord } from '@flock-ts/engine'
 import type { Agent, AgentInput } from './agent';
 
 export type {
+  BudgetRaise,
   FlockResponse,
   FlockResponseReceipt,
   FlockRunEvent,
   HumanResponse,
   PlannedToolCall,
+  ResumeRequest,
   Review,
   RunPhase,
   RunState,

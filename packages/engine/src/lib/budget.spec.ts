@@ -1,6 +1,6 @@
 import { parseFlockDefinition, type AgentDefinitionInput, type BudgetSpec } from '@flock-ts/config';
-import { budgetLeft, checkBudget } from './budget';
-import type { FlockRunFailedError } from './errors';
+import { budgetLeft, budgetPause, budgetPauseReason, checkBudget, raiseBudget, runBudget } from './budget';
+import { checkResume, type FlockRunFailedError } from './errors';
 import { applyStep, nextStep, planRun, startRun, stepFailure, type RunPlan } from './run-loop';
 import type { RunState, StepRequest, StepResult, TokenUsage } from './run-types';
 
@@ -252,5 +252,138 @@ describe('stepFailure of a budget the evaluator stopped at', () => {
     const message = 'Agent "writer" crossed the run\'s model-call budget: 3 model calls used, maxModelCalls is 2';
     const error = stepFailure('writer', { name: 'BudgetExceededError', message });
     expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', agent: 'writer', causeType: 'BudgetExceededError', message, failureType: 'BudgetExceededError' });
+  });
+});
+
+/** A budget that pauses the run for a person when crossed. */
+const pausing = (limits: Omit<BudgetSpec, 'onExceeded'>): BudgetSpec => ({ ...limits, onExceeded: 'pause' });
+
+/** The message of what `fn` refuses with (`InvalidRunCommandError`). */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect((error as Error).name).toBe('InvalidRunCommandError');
+    return (error as Error).message;
+  }
+  throw new Error('expected an InvalidRunCommandError');
+}
+
+describe("a budget with onExceeded: 'pause'", () => {
+  it('does not fail the run after the step that crossed it: the pause is due at the next step boundary, kept in the state', () => {
+    const runPlan = plan([agent('a'), agent('b')], pausing({ maxTokens: 100 }));
+    const state = start(runPlan, 'a');
+    step(runPlan, state, { usage: spent(130, 1), nextAgent: 'b' });
+    const request = nextStep(runPlan, state) as StepRequest;
+    expect(request.agent).toBe('b');
+    const crossing = budgetPause(runPlan, state, request);
+    expect(crossing).toEqual({ agent: 'a', limit: 'maxTokens', scope: 'run', used: 130, max: 100 });
+    expect(state.budgetExceeded).toEqual(crossing);
+    // due once: the executor waits on state.budgetExceeded until a resume raises the limit
+    expect(budgetPause(runPlan, state, request)).toBeUndefined();
+    expect(budgetPauseReason(crossing!)).toBe(
+      'Budget: agent "a" crossed the run\'s token budget: 130 tokens used, maxTokens is 100; resume with a maxTokens above 130 (flockctl: --max-tokens <n>)',
+    );
+  });
+
+  it("pauses before a model agent's step when a limit of its own budget is spent, and lets an agent that calls no model run", () => {
+    const runPlan = plan([agent('writer', { budget: pausing({ maxModelCalls: 2 }), ...MODEL }), agent('editor')]);
+    const state = start(runPlan, 'writer');
+    step(runPlan, state, { usage: spent(10, 2), nextAgent: 'editor' });
+    const editor = nextStep(runPlan, state) as StepRequest;
+    expect(budgetPause(runPlan, state, editor)).toBeUndefined();
+    step(runPlan, state, { nextAgent: 'writer' });
+    const writer = nextStep(runPlan, state) as StepRequest;
+    expect(budgetPause(runPlan, state, writer)).toEqual({ agent: 'writer', limit: 'maxModelCalls', scope: 'agent', used: 2, max: 2, beforeStep: true });
+  });
+
+  it('leaves the pausing budget out of what the step may spend: the evaluator does not stop mid-step for it', () => {
+    const runPlan = plan([agent('a', { budget: { maxTokens: 500 } })], pausing({ maxTokens: 100, maxModelCalls: 3 }));
+    const state = start(runPlan, 'a');
+    expect(nextStep(runPlan, state)?.budget).toEqual({ maxTokens: 500 });
+    expect(budgetLeft(runPlan, state, 'a', spent(50, 1))).toEqual({ maxTokens: 450 });
+    const onlyPausing = plan([agent('a')], pausing({ maxTokens: 100 }));
+    expect(nextStep(onlyPausing, start(onlyPausing, 'a'))).not.toHaveProperty('budget');
+  });
+
+  it('fails the run all the same when a step also crosses a budget that fails it', () => {
+    const runPlan = plan([agent('a', { budget: { maxModelCalls: 1 } })], pausing({ maxTokens: 100 }));
+    const state = start(runPlan, 'a');
+    expect(thrown(() => step(runPlan, state, { usage: spent(200, 2), nextAgent: 'a' }))).toMatchObject({ code: 'BUDGET_EXCEEDED', agent: 'a' });
+  });
+
+  it('completes a run whose last step crossed it: there is no step boundary after it', () => {
+    const runPlan = plan([agent('a')], pausing({ maxTokens: 100 }));
+    const state = start(runPlan, 'a');
+    step(runPlan, state, { usage: spent(200, 1), nextAgent: null });
+    expect(nextStep(runPlan, state)).toBeNull();
+    expect(state).not.toHaveProperty('budgetExceeded');
+  });
+
+  it('is returned (and kept) by checkBudget between the model calls of a step, after any budget that fails the run', () => {
+    const runPlan = plan([agent('a', { budget: { maxModelCalls: 3 } })], pausing({ maxTokens: 100 }));
+    const state = start(runPlan, 'a');
+    expect(checkBudget(runPlan, state, 'a', spent(100, 1))).toBeUndefined();
+    expect(thrown(() => checkBudget(runPlan, state, 'a', spent(150, 4)))).toMatchObject({ code: 'BUDGET_EXCEEDED', message: expect.stringContaining('its own model-call budget') });
+    expect(state).not.toHaveProperty('budgetExceeded');
+    expect(checkBudget(runPlan, state, 'a', spent(150, 2))).toEqual({ agent: 'a', limit: 'maxTokens', scope: 'run', used: 150, max: 100 });
+    expect(state.budgetExceeded).toMatchObject({ limit: 'maxTokens', used: 150 });
+  });
+});
+
+describe('resuming a budget pause', () => {
+  function crossedRun() {
+    const runPlan = plan([agent('a'), agent('b', { budget: pausing({ maxModelCalls: 2 }) })], pausing({ maxTokens: 100, maxModelCalls: 10 }));
+    const state = start(runPlan, 'a');
+    step(runPlan, state, { usage: spent(130, 1), nextAgent: 'b' });
+    budgetPause(runPlan, state, nextStep(runPlan, state) as StepRequest);
+    return { runPlan, state };
+  }
+
+  it('is refused without a higher limit, naming the limit, the figure used and the flag to pass', () => {
+    const { state } = crossedRun();
+    const crossing = state.budgetExceeded;
+    expect(refusal(() => checkResume(false, crossing))).toBe(
+      'The run is paused for its budget (agent "a" crossed the run\'s token budget: 130 tokens used, maxTokens is 100): resuming needs a maxTokens above 130 (none was given); ' +
+        'pass --max-tokens <n> to flockctl resume, or resume({ budget: { maxTokens: n } })',
+    );
+    expect(refusal(() => checkResume(false, crossing, { maxTokens: 130 }))).toContain('maxTokens above 130 (130 is not)');
+    expect(refusal(() => checkResume(false, crossing, { maxModelCalls: 50 }))).toContain('(none was given)');
+    expect(refusal(() => checkResume(false, crossing, { maxTokens: 200, maxModelCalls: 1.5 }))).toBe('budget.maxModelCalls must be a positive integer, got 1.5');
+    expect(() => checkResume(false, crossing, { maxTokens: 131 })).not.toThrow();
+  });
+
+  it('keeps a plain pause and resume as they were, and refuses a budget when no budget pause is there to raise', () => {
+    expect(() => checkResume(true)).not.toThrow();
+    expect(refusal(() => checkResume(false))).toBe('The run is not paused');
+    expect(refusal(() => checkResume(true, undefined, { maxTokens: 500 }))).toContain('not paused for a budget');
+  });
+
+  it("replaces the crossed budget's limits for the rest of the run: status shows them, the pause ends, and the state carries them across continue-as-new", () => {
+    const { runPlan, state } = crossedRun();
+    raiseBudget(state, { maxTokens: 1000 });
+    expect(state).not.toHaveProperty('budgetExceeded');
+    expect(state.raisedBudgets).toEqual({ run: { maxTokens: 1000 } });
+    expect(runBudget(runPlan, state)).toEqual({ maxTokens: 1000, maxModelCalls: 10, onExceeded: 'pause' });
+    const carried = JSON.parse(JSON.stringify(state)) as RunState;
+    const request = nextStep(runPlan, carried) as StepRequest;
+    expect(budgetPause(runPlan, carried, request)).toBeUndefined();
+    // the raised limit is crossed in its turn: another pause
+    step(runPlan, carried, { usage: spent(900, 1), nextAgent: 'a' });
+    expect(budgetPause(runPlan, carried, nextStep(runPlan, carried) as StepRequest)).toMatchObject({ agent: 'b', limit: 'maxTokens', used: 1030, max: 1000 });
+  });
+
+  it("raises the crossing agent's own budget when that is what was crossed, leaving the run's and other agents' as they were", () => {
+    const runPlan = plan([agent('b', { budget: pausing({ maxModelCalls: 2, maxTokens: 50 }), ...MODEL })], { maxTokens: 1000 });
+    const state = start(runPlan, 'b');
+    step(runPlan, state, { usage: spent(20, 3), nextAgent: 'b' });
+    expect(budgetPause(runPlan, state, nextStep(runPlan, state) as StepRequest)).toMatchObject({ agent: 'b', scope: 'agent', limit: 'maxModelCalls', used: 3 });
+    raiseBudget(state, { maxModelCalls: 5 });
+    expect(state.raisedBudgets).toEqual({ agents: { b: { maxModelCalls: 5 } } });
+    expect(runBudget(runPlan, state)).toEqual({ maxTokens: 1000 });
+    expect(budgetPause(runPlan, state, nextStep(runPlan, state) as StepRequest)).toBeUndefined();
+    // its other limit still holds
+    step(runPlan, state, { usage: spent(40, 1), nextAgent: 'b' });
+    expect(budgetPause(runPlan, state, nextStep(runPlan, state) as StepRequest)).toMatchObject({ scope: 'agent', limit: 'maxTokens', used: 60, max: 50 });
   });
 });

@@ -4,6 +4,7 @@
  * workflow) they arrive as failures: match those by `type` ({@link RUN_FAILURE_TYPES}).
  */
 import { FlockError } from '@flock-ts/config/sandbox';
+import type { BudgetRaise } from './run-types';
 
 /** Why a run ended without a result; stable across executors and versions. */
 export type FlockRunErrorCode =
@@ -134,9 +135,39 @@ export function checkPause(pauseRequested: boolean): void {
   if (pauseRequested) throw new InvalidRunCommandError('The run is already paused (or pauses at the next step boundary)');
 }
 
-/** Refuses a resume when no pause was asked for. */
-export function checkResume(pauseRequested: boolean): void {
-  if (!pauseRequested) throw new InvalidRunCommandError('The run is not paused');
+/**
+ * Refuses a resume when the run is not paused; a resume of a budget pause
+ * (`budgetExceeded`) unless `budget` raises the crossed limit above what
+ * was used; and a `budget` when there is no budget pause to raise.
+ */
+export function checkResume(pauseRequested: boolean, budgetExceeded?: BudgetCrossing, budget?: BudgetRaise): void {
+  if (!pauseRequested && !budgetExceeded) throw new InvalidRunCommandError('The run is not paused');
+  if (budget === undefined) {
+    if (budgetExceeded) throw new InvalidRunCommandError(raiseNeeded(budgetExceeded));
+    return;
+  }
+  if (!budgetExceeded) throw new InvalidRunCommandError('The run is not paused for a budget: a resume with a budget raises the limit a budget pause crossed');
+  for (const limit of BUDGET_LIMITS) {
+    const max = budget[limit];
+    if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new InvalidRunCommandError(`budget.${limit} must be a positive integer, got ${String(max)}`);
+  }
+  const raised = budget[budgetExceeded.limit];
+  if (raised === undefined || raised <= budgetExceeded.used) throw new InvalidRunCommandError(raiseNeeded(budgetExceeded, raised));
+}
+
+/** The limits of a `budget`, in the order crossings are looked for. */
+export const BUDGET_LIMITS: readonly BudgetLimit[] = ['maxTokens', 'maxModelCalls'];
+
+/** The `flockctl resume` option of each limit. */
+export const BUDGET_RESUME_FLAGS: Readonly<Record<BudgetLimit, string>> = { maxTokens: '--max-tokens', maxModelCalls: '--max-model-calls' };
+
+/** Why a resume of a budget pause was refused: the limit, the figure used and the flag to pass. */
+function raiseNeeded(crossing: BudgetCrossing, raised?: number): string {
+  const given = raised === undefined ? 'none was given' : `${raised} is not`;
+  return (
+    `The run is paused for its budget (${budgetCrossingText(crossing, true)}): resuming needs a ${crossing.limit} above ${crossing.used} (${given}); ` +
+    `pass ${BUDGET_RESUME_FLAGS[crossing.limit]} <n> to flockctl resume, or resume({ budget: { ${crossing.limit}: n } })`
+  );
 }
 
 /** Which limit of a `budget` was crossed. */
@@ -179,14 +210,7 @@ export class BudgetExceededError extends FlockError<'BUDGET_EXCEEDED'> {
   readonly max: number;
 
   constructor(crossing: BudgetCrossing) {
-    const what = crossing.limit === 'maxTokens' ? ['token', 'tokens'] : ['model-call', 'model calls'];
-    const whose = crossing.scope === 'run' ? "the run's" : 'its own';
-    const message = crossing.beforeStep
-      ? `Agent "${crossing.agent}" cannot run: ${whose} ${what[0]} budget is spent (${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max})`
-      : crossing.scope === 'step'
-        ? `Agent "${crossing.agent}" crossed its ${what[0]} budget in this step: ${crossing.used} ${what[1]} used, ${crossing.max} were left (${crossing.limit} of the run's or the agent's budget)`
-        : `Agent "${crossing.agent}" crossed ${whose} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`;
-    super('BUDGET_EXCEEDED', message, {
+    super('BUDGET_EXCEEDED', budgetCrossingText(crossing), {
       nonRetryable: true,
       details: { ...crossing },
     });
@@ -196,4 +220,24 @@ export class BudgetExceededError extends FlockError<'BUDGET_EXCEEDED'> {
     this.used = crossing.used;
     this.max = crossing.max;
   }
+}
+
+/**
+ * A crossing in words, naming the agent and the figures: the message of
+ * {@link BudgetExceededError}; with `lower`, starting with a lower-case
+ * "agent", to go inside a sentence (a budget pause's reason).
+ *
+ * @example
+ * budgetCrossingText({ agent: 'writer', limit: 'maxTokens', scope: 'run', used: 5210, max: 5000 })
+ * // => 'Agent "writer" crossed the run\'s token budget: 5210 tokens used, maxTokens is 5000'
+ */
+export function budgetCrossingText(crossing: BudgetCrossing, lower = false): string {
+  const what = crossing.limit === 'maxTokens' ? ['token', 'tokens'] : ['model-call', 'model calls'];
+  const whose = crossing.scope === 'run' ? "the run's" : 'its own';
+  const agent = `${lower ? 'agent' : 'Agent'} "${crossing.agent}"`;
+  if (crossing.beforeStep) return `${agent} cannot run: ${whose} ${what[0]} budget is spent (${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max})`;
+  if (crossing.scope === 'step') {
+    return `${agent} crossed its ${what[0]} budget in this step: ${crossing.used} ${what[1]} used, ${crossing.max} were left (${crossing.limit} of the run's or the agent's budget)`;
+  }
+  return `${agent} crossed ${whose} ${what[0]} budget: ${crossing.used} ${what[1]} used, ${crossing.limit} is ${crossing.max}`;
 }

@@ -1,6 +1,6 @@
 import type { AgentDefinition, ApprovalSpec, BudgetSpec, FlockDefinition, HandoffSpec, SignatureSpec } from '@flock-ts/config';
 import { parseSignature } from '@flock-ts/config/sandbox';
-import { addAgentUsage, checkBudget, stepBudget } from './budget';
+import { addAgentUsage, failOnCrossing, stepBudget } from './budget';
 import { FlockRunFailedError, RUN_FAILURE_TYPES, type FlockRunErrorCode } from './errors';
 import { agentSetDigest, stepFingerprint } from './fingerprint';
 import {
@@ -158,7 +158,8 @@ function lookup(field: string, state: RunState): unknown {
  * the step may still spend. Throws `FlockRunFailedError`:
  * `MAX_ITERATIONS_EXCEEDED` when `maxIterations` steps ran and another is
  * due, `UNKNOWN_AGENT` for a hand-off to an agent the definition lacks,
- * `BUDGET_EXCEEDED` when nothing is left of a limit the step is under.
+ * `BUDGET_EXCEEDED` when nothing is left of a limit the step is under (of
+ * a budget that fails the run; one that pauses it is `budgetPause`'s).
  */
 export function nextStep(plan: RunPlan, state: RunState): StepRequest | null {
   if (state.next === null) return null;
@@ -239,7 +240,9 @@ export function stepRecordOf(request: StepRequest, result: StepResult, nextAgent
  * hand-off to an agent the definition lacks; `BUDGET_EXCEEDED` when the
  * step (with its routing decision) took the run or its agent past a limit
  * of their `budget`. The state is updated before that failure: the step
- * happened, and what it spent counts.
+ * happened, and what it spent counts. A budget with `onExceeded: 'pause'`
+ * does not fail the run here: `budgetPause` finds the crossing at the
+ * step boundary after.
  */
 export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, result: StepResult): StepRecord {
   const agent = plan.agents.get(request.agent);
@@ -269,7 +272,7 @@ export function applyStep(plan: RunPlan, state: RunState, request: StepRequest, 
     state.tail.push(record);
     if (state.tail.length > plan.tailSize) state.tail.splice(0, state.tail.length - plan.tailSize);
   }
-  checkBudget(plan, state, request.agent);
+  failOnCrossing(plan, state, request.agent);
   return record;
 }
 

@@ -3,6 +3,7 @@
  * cross Temporal activity boundaries and continue-as-new.
  */
 import type { BudgetSpec } from '@flock-ts/config';
+import type { BudgetCrossing } from './errors';
 
 /** Tokens a model evaluation (or a router's decision) consumed. */
 export interface TokenUsage {
@@ -17,6 +18,17 @@ export interface TokenUsage {
 export interface StepBudget {
   maxTokens?: number;
   maxModelCalls?: number;
+}
+
+/** New limits for the budget a budget pause crossed (`resume({ budget })`): they replace that budget's limits for the rest of the run. */
+export interface BudgetRaise {
+  maxTokens?: number;
+  maxModelCalls?: number;
+}
+
+/** What `resume` may carry: for a run paused by a budget (`onExceeded: 'pause'`), the new limits it needs. */
+export interface ResumeRequest {
+  budget?: BudgetRaise;
 }
 
 /** One finished agent step, whole: what `onStep` receives and the step ledger holds. */
@@ -145,7 +157,7 @@ export type FlockRunEvent =
   | { type: 'text-delta'; step: number; agent: string; delta: string }
   | { type: 'waiting'; waitingFor: WaitingFor }
   | { type: 'response'; kind: 'input' | 'approval'; step: number; agent: string; approved?: boolean; comment?: string; by?: string }
-  | { type: 'paused'; reason?: string }
+  | { type: 'paused'; reason?: string; budgetExceeded?: BudgetCrossing }
   | { type: 'resumed' }
   | { type: 'run-completed'; result: RunResult }
   | { type: 'run-failed'; code: string; message: string; agent?: string };
@@ -203,6 +215,10 @@ export interface RunState {
   tail: StepRecord[];
   /** Set when a reviewer rejected the latest output and the agent runs again. */
   review?: Review;
+  /** Set while the run is paused by a budget whose `onExceeded` is `pause`: what was crossed. A resume must raise that limit. */
+  budgetExceeded?: BudgetCrossing;
+  /** Limits people raised on resuming budget pauses: they replace the run's (`run`) or an agent's (`agents`) budget limits for the rest of the run. */
+  raisedBudgets?: { run?: BudgetRaise; agents?: Record<string, BudgetRaise> };
 }
 
 /** What a finished run produced. Bounded, whatever the run's length. */
@@ -241,7 +257,7 @@ export interface RunStatus {
   steps: StepSummary[];
   /** Tokens (and model calls) used so far, routing decisions included. */
   usage?: TokenUsage;
-  /** The run's `budget` (the flock's), when it has one: what `usage` may reach. */
+  /** The run's `budget` (the flock's), when it has one: what `usage` may reach, with the limits people raised on resuming. */
   budget?: BudgetSpec;
   /** What each agent that has a `budget` of its own spent so far. */
   agentUsage?: Record<string, TokenUsage>;
@@ -249,4 +265,6 @@ export interface RunStatus {
   waitingFor?: WaitingFor;
   /** Set once a pause was asked for: the run stops at the next step boundary until resumed. */
   pauseRequested?: boolean;
+  /** Set while the run is paused by a budget (`onExceeded: 'pause'`): the agent, the limit, whose budget, and the figures. */
+  budgetExceeded?: BudgetCrossing;
 }

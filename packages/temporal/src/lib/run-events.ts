@@ -14,6 +14,8 @@ import {
   type ToolCallInput,
 } from '@flock-ts/contracts';
 import {
+  budgetPauseReason,
+  isBudgetCrossing,
   isWaitingFor,
   stepRecordOf,
   sumUsage,
@@ -93,7 +95,9 @@ export interface ReadRunEventsOptions {
  * recorded call by call are not read), `waiting` (the
  * run's memo names what it waits for), `response` (an accepted
  * `flock.respond` update), `paused` / `resumed` (accepted
- * `flock.pause` / `flock.resume` updates), and last `run-completed` (the
+ * `flock.pause` / `flock.resume` updates; a budget pause, from the memo
+ * the run writes when it pauses: its reason names the agent and the
+ * figures), and last `run-completed` (the
  * result) or `run-failed` (code, message, agent; a cancelled run:
  * `CANCELLED`, terminated: `TERMINATED`, timed out: `TIMED_OUT`).
  *
@@ -346,7 +350,7 @@ export class RunHistoryDecoder {
       case EventType.EVENT_TYPE_MARKER_RECORDED:
         return this.localStep(event);
       case EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
-        return this.waiting(event);
+        return this.memoChanged(event);
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         return this.accepted(event);
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
@@ -487,8 +491,11 @@ export class RunHistoryDecoder {
     return origin;
   }
 
-  private async waiting(event: HistoryEvent): Promise<FlockRunEvent[]> {
+  /** The run's memo changed: it waits for a person (`waitingFor`), or a budget paused it (`budgetExceeded`). */
+  private async memoChanged(event: HistoryEvent): Promise<FlockRunEvent[]> {
     const fields = event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields;
+    const crossing = fields?.['budgetExceeded'] ? await decodeFromPayloadsAtIndex<unknown>(this.converter, 0, [fields['budgetExceeded']], this.context) : undefined;
+    if (isBudgetCrossing(crossing)) return [{ type: 'paused', reason: budgetPauseReason(crossing), budgetExceeded: crossing }];
     const payload = fields?.['waitingFor'];
     if (!payload) return [];
     const wait = await decodeFromPayloadsAtIndex<WaitingFor | null | undefined>(this.converter, 0, [payload], this.context);

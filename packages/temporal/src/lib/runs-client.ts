@@ -1,7 +1,17 @@
 import type { BudgetSpec, FlockDefinition } from '@flock-ts/config';
 import { FLOCK_SEARCH_ATTRIBUTES, type FlockRunPhase, type FlockRunResult, type FlockRunStatus } from '@flock-ts/contracts';
 import type { Flock, StepRecord, StepSummary, TokenUsage } from '@flock-ts/core';
-import { isWaitingFor, type FlockResponse, type FlockResponseReceipt, type FlockRunEvent, type RunPhase, type WaitingFor } from '@flock-ts/engine';
+import {
+  isBudgetCrossing,
+  isWaitingFor,
+  type BudgetCrossing,
+  type FlockResponse,
+  type FlockResponseReceipt,
+  type FlockRunEvent,
+  type ResumeRequest,
+  type RunPhase,
+  type WaitingFor,
+} from '@flock-ts/engine';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { Client, Connection, type WorkflowExecutionDescription, type WorkflowExecutionInfo, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
@@ -57,8 +67,10 @@ export interface FlockRunView {
   pauseRequested?: boolean;
   /** Tokens and model calls used so far (routing decisions included), when the run or its result says. */
   usage?: TokenUsage;
-  /** The run's `budget` (the flock's), when it has one and the status query says. */
+  /** The run's `budget` (the flock's, with the limits people raised on resuming), when it has one and the status query says. */
   budget?: BudgetSpec;
+  /** Set while the run is paused by its budget (`onExceeded: 'pause'`): the agent, the limit, whose budget, and the figures. */
+  budgetExceeded?: BudgetCrossing;
   /** What each agent with a `budget` of its own spent so far, when the status query says. */
   agentUsage?: Record<string, TokenUsage>;
   /**
@@ -244,7 +256,7 @@ export class FlockRunsClient {
   async status(workflowId: string): Promise<FlockRunView> {
     const handle = this.client.workflow.getHandle(workflowId);
     const description = await handle.describe();
-    const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown; waitingFor?: unknown };
+    const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown; waitingFor?: unknown; budgetExceeded?: unknown };
     const running = description.status.name === 'RUNNING';
     const shownPhase = keyword(description, 'FlockRunPhase');
     const view: FlockRunView = {
@@ -267,6 +279,8 @@ export class FlockRunsClient {
     };
     // what the run waits for from people is in its memo while it waits
     if (running && isWaitingFor(memo.waitingFor)) view.waitingFor = memo.waitingFor;
+    // and what a budget pause crossed, while it lasts
+    if (running && isBudgetCrossing(memo.budgetExceeded)) view.budgetExceeded = memo.budgetExceeded;
     if (description.status.name === 'COMPLETED') {
       const result = await this.result(workflowId).catch(() => undefined);
       if (result) {
@@ -286,7 +300,7 @@ export class FlockRunsClient {
     try {
       const status = await queryFlockRunStatus(this.client, handle);
       const running = description.status.name === 'RUNNING';
-      const { waitingFor: _memoWait, ...rest } = view;
+      const { waitingFor: _memoWait, budgetExceeded: _memoCrossing, ...rest } = view;
       const queried: FlockRunView = {
         ...rest,
         // a closed execution's status is final even if the workflow had not yet recorded its own phase
@@ -300,6 +314,7 @@ export class FlockRunsClient {
       };
       if (running && status.waitingFor) queried.waitingFor = status.waitingFor;
       if (running && status.pauseRequested) queried.pauseRequested = true;
+      if (running && status.budgetExceeded) queried.budgetExceeded = status.budgetExceeded;
       if (status.usage) queried.usage = status.usage;
       if (status.budget) queried.budget = status.budget;
       if (status.agentUsage) queried.agentUsage = status.agentUsage;
@@ -429,9 +444,13 @@ export class FlockRunsClient {
     return this.run(workflowId).pause(reason);
   }
 
-  /** Resumes a paused run; `InvalidRunCommandError` when it is not paused. */
-  resume(workflowId: string): Promise<FlockRunStatus> {
-    return this.run(workflowId).resume();
+  /**
+   * Resumes a paused run; `InvalidRunCommandError` when it is not paused. A
+   * run paused by its budget needs `request.budget` with the crossed limit
+   * above what was used (`status().budgetExceeded` says which and how much).
+   */
+  resume(workflowId: string, request?: ResumeRequest): Promise<FlockRunStatus> {
+    return this.run(workflowId).resume(request);
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   flockResumeUpdate,
   flockStatusQuery,
   type FlockPauseRequest,
+  type FlockResumeRequest,
   type FlockRunStatus,
   type FlockRunStatusV1,
 } from '@flock-ts/contracts';
@@ -12,6 +13,7 @@ import { OnStepError, type CancelOptions, type CancelOutcome, type FlockRun, typ
 import {
   InvalidResponseError,
   InvalidRunCommandError,
+  isBudgetCrossing,
   isWaitingFor,
   RECENT_STEPS,
   stepSummary,
@@ -260,9 +262,14 @@ export class TemporalFlockRun<R extends RunResult = RunResult> implements FlockR
     return this.command(InvalidRunCommandError, 'The run cannot be paused', (handle) => handle.executeUpdate(flockPauseUpdate, { args: [request] }));
   }
 
-  /** Resumes a paused run (`flock.resume`); `InvalidRunCommandError` when it is not paused. */
-  resume(): Promise<FlockRunStatus> {
-    return this.command(InvalidRunCommandError, 'The run cannot be resumed', (handle) => handle.executeUpdate(flockResumeUpdate));
+  /**
+   * Resumes a paused run (`flock.resume`); `InvalidRunCommandError` when it
+   * is not paused, or when it is paused by its budget and `request.budget`
+   * does not raise the crossed limit above what was used (the workflow's
+   * validator refuses it: nothing enters history, the run stays paused).
+   */
+  resume(request: FlockResumeRequest = {}): Promise<FlockRunStatus> {
+    return this.command(InvalidRunCommandError, 'The run cannot be resumed', (handle) => handle.executeUpdate(flockResumeUpdate, { args: [request] }));
   }
 
   /**
@@ -449,7 +456,7 @@ export async function taskQueueHasPollers(client: Client, taskQueue: string, tas
 }
 
 async function statusFromHistory(client: Client, workflowId: string, description: WorkflowExecutionDescription, ended: RunPhase | undefined): Promise<FlockRunStatus> {
-  const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown; waitingFor?: unknown };
+  const memo = (description.memo ?? {}) as { flockName?: unknown; workflowVersion?: unknown; waitingFor?: unknown; budgetExceeded?: unknown };
   const shownName = description.typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.FlockName);
   const flockName = typeof shownName === 'string' ? shownName : typeof memo.flockName === 'string' ? memo.flockName : '';
   let stepsDone = 0;
@@ -487,6 +494,7 @@ async function statusFromHistory(client: Client, workflowId: string, description
   if (usage) status.usage = usage;
   if (!ended && isWaitingFor(memo.waitingFor)) status.waitingFor = memo.waitingFor;
   if (!ended && pauseRequested) status.pauseRequested = true;
+  if (!ended && isBudgetCrossing(memo.budgetExceeded)) status.budgetExceeded = memo.budgetExceeded;
   return status;
 }
 

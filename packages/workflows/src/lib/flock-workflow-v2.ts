@@ -5,6 +5,7 @@ import {
   WORKFLOW_PATCHES,
   readFlockWorkflowInput,
   type FlockPauseRequest,
+  type FlockResumeRequest,
   flockPauseUpdate,
   flockRespondUpdate,
   flockResumeUpdate,
@@ -36,10 +37,16 @@ import {
   waitTimeoutSeconds,
   waitWithoutOutput,
   beginWait,
+  budgetCrossingText,
+  budgetPause,
   checkBudget,
+  raiseBudget,
+  runBudget,
   sumUsage,
+  BUDGET_RESUME_FLAGS,
   FlockRunFailedError,
   type ApprovalDecision,
+  type BudgetCrossing,
   type FlockResponse,
   type HumanResponse,
   type RunPlan,
@@ -120,8 +127,10 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   let pauseRequested = input.continued?.paused ?? false;
   /** What the running step spent so far, when its model calls are recorded one by one: shown in status before the step ends. */
   let stepUsage: { agent: string; usage: TokenUsage } | undefined;
+  /** Paused, or pausing at the next step boundary: a person asked for it, or a budget with `onExceeded: 'pause'` was crossed. */
+  const paused = () => pauseRequested || state.budgetExceeded !== undefined;
   const status = (): FlockRunStatus =>
-    usageShown(state, definition.budget, stepUsage, {
+    usageShown(state, runBudget(plan, state), stepUsage, {
       runId: state.runId,
       flockName: state.flockName,
       phase,
@@ -129,7 +138,8 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       stepsDone: state.stepCount,
       steps: state.recent,
       ...(waiting ? { waitingFor: waiting.wait } : {}),
-      ...(pauseRequested ? { pauseRequested } : {}),
+      ...(paused() ? { pauseRequested: true } : {}),
+      ...(state.budgetExceeded ? { budgetExceeded: state.budgetExceeded } : {}),
       continuedRuns,
       workflowVersion: 2,
     });
@@ -149,20 +159,23 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   setHandler(
     flockPauseUpdate,
     (_request: FlockPauseRequest) => {
-      checkPause(pauseRequested);
+      checkPause(paused());
       pauseRequested = true;
       return status();
     },
-    { validator: (_request: FlockPauseRequest) => refusing(() => checkPause(pauseRequested)) },
+    { validator: (_request: FlockPauseRequest) => refusing(() => checkPause(paused())) },
   );
   setHandler(
     flockResumeUpdate,
-    () => {
-      checkResume(pauseRequested);
+    // absent in histories and from callers before budget pauses: a plain resume
+    (request?: FlockResumeRequest) => {
+      checkResume(pauseRequested, state.budgetExceeded, request?.budget);
+      if (request?.budget) raiseBudget(state, request.budget);
       pauseRequested = false;
       return status();
     },
-    { validator: () => refusing(() => checkResume(pauseRequested)) },
+    // a resume that does not raise the crossed limit never enters history; the run stays paused
+    { validator: (request?: FlockResumeRequest) => refusing(() => checkResume(pauseRequested, state.budgetExceeded, request?.budget)) },
   );
   let shownAgent: string | null | undefined = workflowInfo().typedSearchAttributes.get(FLOCK_SEARCH_ATTRIBUTES.CurrentAgent);
   /** The agent whose step runs now: in the status query, and (before the patch) in `CurrentAgent`. */
@@ -210,6 +223,24 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       setCurrentDetails('');
     }
   };
+  /**
+   * Waits while the run is paused (`agent`: the one it stops before or
+   * in); a budget pause (`crossing`) is in the memo (followers read it as a
+   * `paused` event) and the Web UI's current details say how to go on.
+   */
+  const pauseUntilResumed = async (agent: string, crossing: BudgetCrossing | undefined) => {
+    if (crossing) {
+      upsertMemo({ budgetExceeded: crossing });
+      setCurrentDetails(describeBudgetPause(crossing));
+    }
+    setPhase('paused', agent);
+    await condition(() => !paused());
+    if (crossing) {
+      upsertMemo({ budgetExceeded: null });
+      setCurrentDetails('');
+    }
+    setPhase('running', null);
+  };
   setPhase('running');
 
   const limits = { ...CONTINUE_AS_NEW_DEFAULTS, ...definition.temporalConfig.continueAsNew };
@@ -217,11 +248,12 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
   try {
     for (let request: StepRequest | null = failFast(() => nextStep(plan, state)); request !== null; request = failFast(() => nextStep(plan, state))) {
       if (stepsThisRun > 0 && shouldContinueAsNew(limits, stepsThisRun)) await continueRun(input, state, continuedRuns, pauseRequested);
-      if (pauseRequested) {
+      const crossing = budgetPause(plan, state, request);
+      if (paused()) {
         // at a step boundary: the next step waits until resumed
-        setPhase('paused', request.agent);
-        await condition(() => !pauseRequested);
-        setPhase('running', null);
+        await pauseUntilResumed(request.agent, crossing);
+        // after a budget pause the step is planned again: the raised limits change what it may spend
+        if (crossing) continue;
       }
       const wait = inputWait(plan, request);
       if (wait) {
@@ -243,10 +275,13 @@ async function runFlock(rawInput: FlockWorkflowInput): Promise<FlockRunResult> {
       const step = request;
       const result = recordsCalls(definition, agentDefinition)
         ? await runStep(agent, () =>
-            runStepByCalls(step, activities, (usage) => {
+            runStepByCalls(step, activities, async (usage) => {
               stepUsage = usage && { agent, usage };
-              // before the next model call: a crossing fails the run here, not after the step
-              if (usage) failFast(() => checkBudget(plan, state, agent, usage));
+              if (!usage) return;
+              // before the next model call: a crossing fails the run here, not after the step, or pauses it until resumed with a higher limit
+              for (let crossing = failFast(() => checkBudget(plan, state, agent, usage)); crossing; crossing = failFast(() => checkBudget(plan, state, agent, usage))) {
+                await pauseUntilResumed(agent, crossing);
+              }
             }).finally(() => (stepUsage = undefined)),
           )
         : await runStep(agent, () => activities.runAgentStep(step));
@@ -388,6 +423,15 @@ function toFailure(error: FlockRunFailedError): ApplicationFailure {
   });
 }
 
+/** The Web UI's current details of a budget pause: what was crossed and how to go on. */
+function describeBudgetPause(crossing: BudgetCrossing): string {
+  const flag = BUDGET_RESUME_FLAGS[crossing.limit];
+  return [
+    `**Paused by its budget**: ${budgetCrossingText(crossing, true)}`,
+    `Go on with a higher limit: flockctl resume <workflowId> ${flag} <n> (n above ${crossing.used}), or cancel the run.`,
+  ].join('\n\n');
+}
+
 /** One line for the Web UI: what the run waits for and how to answer. */
 function describeWait(wait: WaitingFor): string {
   const what = wait.kind === 'input' ? `input for agent "${wait.agent}"` : `approval of the output of agent "${wait.agent}"`;
@@ -422,14 +466,15 @@ function refusing(check: () => unknown): void {
  * model loop runs here, each model call and each tool call is an activity
  * (with the agent's timeouts and retries each), so a retry or a lost
  * worker resumes after the last completed call. `spent` sees the step's
- * usage after each model call that asked for more (tool calls, a retry);
- * the run loop checks the step's whole usage once it ends.
+ * usage after each model call that asked for more (tool calls, a retry),
+ * and may hold the step there (a budget pause) before its next call; the
+ * run loop checks the step's whole usage once it ends.
  *
  * Bounded: the worker refuses tool calls past the agent's `maxToolCalls`
  * and offers no tools once they are spent, and an unusable answer is sent
  * back once (`retry`), then fails the step.
  */
-async function runStepByCalls(request: StepRequest, activities: FlockActivities, spent: (usage: TokenUsage | undefined) => void): Promise<StepResult> {
+async function runStepByCalls(request: StepRequest, activities: FlockActivities, spent: (usage: TokenUsage | undefined) => Promise<void>): Promise<StepResult> {
   let outcome: ModelCallOutcome = await activities.callAgentModel({ step: request, toolCalls: 0 });
   // the first call of a step always reports what it began with
   const begun = outcome.begun as NonNullable<ModelCallOutcome['begun']>;
@@ -439,8 +484,8 @@ async function runStepByCalls(request: StepRequest, activities: FlockActivities,
   let toolCalls = 0;
   let retried = false;
   while (outcome.kind !== 'output') {
-    // a model call that crossed the budget fails the run before its tool calls run
-    spent(usage);
+    // a model call that crossed the budget fails (or pauses) the run before its tool calls run
+    await spent(usage);
     let toolResults: ToolCallResult[] | undefined;
     if (outcome.kind === 'tool-calls') {
       toolResults = [];
