@@ -44,7 +44,13 @@ function researchFlock(name: string, durability: Durability, extra: Partial<Agen
     description: 'Looks a term up',
     input: 'term: string',
     execute: ({ term }, ctx) => {
-      seen.push(`${term} ${ctx.idempotencyKey}`);
+      let topic = '-';
+      try {
+        topic = String(ctx.input['topic']);
+      } catch {
+        // ctx.input only for agents that declare context: { input: true }
+      }
+      seen.push(`${term} ${ctx.idempotencyKey} ${topic}`);
       ctx.setVariable('lookups', (ctx.getVariable<number>('lookups') ?? 0) + 1);
       return { definition: `${term} means durable` };
     },
@@ -97,7 +103,7 @@ describe("durability 'call' on the real server (OpenAI-compatible stand-in over 
     expect(result.output).toEqual({ summary: 'Durable.', terms: 2 });
     expect(result.variables).toEqual({ lookups: 2 });
     expect(result.usage).toMatchObject({ modelCalls: 3 });
-    expect(seen).toEqual([expect.stringMatching(/^t0 .+:0:researcher:tool:1$/), expect.stringMatching(/^t1 .+:0:researcher:tool:2$/)]);
+    expect(seen).toEqual([expect.stringMatching(/^t0 .+:0:researcher:tool:1 -$/), expect.stringMatching(/^t1 .+:0:researcher:tool:2 -$/)]);
     expect(await activityTypes(result.temporal.workflowId)).toEqual(['callAgentModel', 'callAgentTool', 'callAgentModel', 'callAgentTool', 'callAgentModel']);
     // each model call got the conversation so far: the second one the first tool result
     expect(server.requests.map(toolResults)).toEqual([0, 1, 2]);
@@ -131,15 +137,25 @@ describe("durability 'call' on the real server (OpenAI-compatible stand-in over 
     expect(server.requests.every((request) => request.body['stream'] === true)).toBe(true);
   }, 60_000);
 
-  it('finishes in finishAgentStep when the agent has work after its evaluation (a component and a code hand-off)', async () => {
-    server.reply(toolLoop(0, '{"summary": "Short.", "terms": 0}'));
-    const { flock } = researchFlock('calls-finish', 'call', {
-      components: [{ name: 'shout', onPostEvaluate: (output: Record<string, unknown>) => ({ ...output, summary: String(output['summary']).toUpperCase() }) }],
+  it('finishes in finishAgentStep when the agent has work after its evaluation (a component and a code hand-off); tools and hooks see the declared context', async () => {
+    server.reply(...Array.from({ length: 2 }, () => toolLoop(1, '{"summary": "Short.", "terms": 1}')));
+    const { flock, seen } = researchFlock('calls-finish', 'call', {
+      context: { input: true },
+      components: [
+        {
+          name: 'shout',
+          onPostEvaluate: (output: Record<string, unknown>, ctx: { input: Record<string, unknown> }) => ({
+            ...output,
+            summary: `${String(ctx.input['topic'])}: ${String(output['summary']).toUpperCase()}`,
+          }),
+        },
+      ],
       next: () => null,
     } as Partial<AgentOptions>);
     const result = await flock.run({ startAgent: 'researcher', input: { topic: 'Temporal' } });
-    expect(result.output).toEqual({ summary: 'SHORT.', terms: 0 });
-    expect(await activityTypes(result.temporal.workflowId)).toEqual(['callAgentModel', 'finishAgentStep']);
+    expect(result.output).toEqual({ summary: 'Temporal: SHORT.', terms: 1 });
+    expect(seen).toEqual([expect.stringMatching(/^t0 .+:tool:1 Temporal$/)]);
+    expect(await activityTypes(result.temporal.workflowId)).toEqual(['callAgentModel', 'callAgentTool', 'callAgentModel', 'finishAgentStep']);
   }, 60_000);
 
   it('stops at the model call that crosses the budget: the run fails with BUDGET_EXCEEDED before the next model call', async () => {

@@ -190,7 +190,7 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
 
   const callAgentTool = (input: ToolCallInput): Promise<ToolCallOutcome> =>
     runCall(SPAN_TOOL_CALL, input.step, async (stepOptions, flock) => {
-      const { agent, context } = stepContext(flock, { ...input.step, inputs: input.step.inputs ?? {} }, stepOptions);
+      const { agent, context } = stepContext(flock, input.step, stepOptions);
       if (!agent.toolNames.includes(input.call.name)) {
         throw new ToolError(input.call.name, agent.name, 'not-allowed', `is not one of the agent's tools (its tools: ${agent.toolNames.join(', ') || 'none'})`);
       }

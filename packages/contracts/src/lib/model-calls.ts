@@ -50,7 +50,8 @@ export type ModelCallOutcome = { begun?: BegunStep; usage?: TokenUsage } & (
 
 /** Input of `callAgentTool`: one tool call of a step. */
 export interface ToolCallInput {
-  step: StepRef;
+  /** The step's request (what the tool's `ctx` shows: `ctx.input`, `ctx.history` when declared), with the variables as the calls before left them. */
+  step: StepRequest;
   call: PlannedToolCall;
   /** 1 for the step's first tool call: the tool's `ctx.idempotencyKey` ends with `:tool:<ordinal>`. */
   ordinal: number;
@@ -66,7 +67,8 @@ export interface ToolCallOutcome {
 
 /** Input of `finishAgentStep`: the output validated and hooks run after the evaluation, the hand-off decided. */
 export interface FinishStepInput {
-  step: StepRef & { inputs: Record<string, unknown> };
+  /** The step's request, with the inputs the evaluator got (after `onPreEvaluate`) and the variables after the tool calls. */
+  step: StepRequest;
   output: Record<string, unknown>;
   startedAt: string;
 }

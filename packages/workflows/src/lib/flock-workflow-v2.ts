@@ -478,8 +478,16 @@ async function runStepByCalls(request: StepRequest, activities: FlockActivities,
   let outcome: ModelCallOutcome = await activities.callAgentModel({ step: request, toolCalls: 0 });
   // the first call of a step always reports what it began with
   const begun = outcome.begun as NonNullable<ModelCallOutcome['begun']>;
-  let ref: StepRef = { flockName: request.flockName, agent: request.agent, runId: request.runId, step: request.step, variables: begun.variables };
-  if (request.sessionId !== undefined) ref.sessionId = request.sessionId;
+  // later model calls carry the conversation instead of the inputs; tool calls and the finish see the whole step, as in one activity
+  let variables = begun.variables;
+  const ref = (): StepRef => ({
+    flockName: request.flockName,
+    agent: request.agent,
+    runId: request.runId,
+    step: request.step,
+    variables,
+    ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+  });
   let usage = outcome.usage;
   let toolCalls = 0;
   let retried = false;
@@ -496,17 +504,18 @@ async function runStepByCalls(request: StepRequest, activities: FlockActivities,
           continue;
         }
         toolCalls += 1;
-        const done = await activities.callAgentTool({ step: ref, call, ordinal: toolCalls });
-        ref = { ...ref, variables: done.variables };
+        const done = await activities.callAgentTool({ step: { ...request, variables }, call, ordinal: toolCalls });
+        variables = done.variables;
         toolResults.push({ id: call.id, name: call.name, output: done.output });
       }
     } else {
       retried = true;
     }
-    outcome = await activities.callAgentModel({ step: ref, conversation: outcome.conversation, toolResults, toolCalls, retried, startedAt: begun.startedAt });
+    outcome = await activities.callAgentModel({ step: ref(), conversation: outcome.conversation, toolResults, toolCalls, retried, startedAt: begun.startedAt });
     usage = sumUsage([usage, outcome.usage]);
   }
-  const result = outcome.result ?? (await activities.finishAgentStep({ step: { ...ref, inputs: begun.inputs }, output: outcome.output, startedAt: begun.startedAt }));
+  const result =
+    outcome.result ?? (await activities.finishAgentStep({ step: { ...request, inputs: begun.inputs, variables }, output: outcome.output, startedAt: begun.startedAt }));
   return usage ? { ...result, usage } : result;
 }
 
