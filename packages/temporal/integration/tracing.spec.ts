@@ -218,4 +218,42 @@ describe('one trace per run on a real server', () => {
     const text = JSON.stringify(spans.map((s) => ({ attributes: s.attributes, events: s.events })));
     expect(text).not.toContain('private prompt words');
   }, 90_000);
+
+  it("with durability 'call', traces each model call and tool call as its own activity span of the step, with the model call's tokens", async () => {
+    const model = createFakeModel({
+      responses: [
+        { toolCalls: [{ name: 'wordCount', args: { text: 'private prompt words' } }], usage: { inputTokens: 12, outputTokens: 3 } },
+        { output: { words: 3 }, usage: { inputTokens: 20, outputTokens: 4 } },
+      ],
+    });
+    const flock = new Flock({
+      name: 'traced-calls',
+      executor: temporal(),
+      temporalStartInProcessWorker: true,
+      temporalConfig: temporalConfigFor(uniqueQueue('trace-calls'), { activityDefaults: { retryMaxAttempts: 1, durability: 'call' } }),
+      tools: [wordCount],
+      agents: [defineAgent({ name: 'counter', input: 'text: string', output: 'words: integer', tools: ['wordCount'], evaluator: modelEvaluator({ model, maxToolCalls: 2 }) })],
+    });
+    const result = await flock.run({ startAgent: 'counter', input: { text: 'private prompt words' } });
+    expect(result.usage).toMatchObject({ inputTokens: 32, outputTokens: 7, modelCalls: 2 });
+    const root = found(
+      exporter.getFinishedSpans().find((s) => s.name === 'flock.run' && s.attributes['flock.name'] === 'traced-calls'),
+      'flock.run',
+    );
+    const spans = await traceOf(root.spanContext().traceId, 10);
+    const modelCalls = spans.filter((s) => s.name === 'flock.agent.model_call');
+    expect(modelCalls.map((s) => [s.attributes['flock.step'], s.attributes['gen_ai.usage.input_tokens']])).toEqual([
+      [0, 12],
+      [0, 20],
+    ]);
+    const tool = found(
+      spans.find((s) => s.name === 'flock.tool.call'),
+      'flock.tool.call',
+    );
+    const chain = ancestry(tool, spans);
+    expect(chain.slice(0, 3)).toEqual(['flock.tool.call', 'flock.agent.tool_call', expect.stringMatching(/^RunActivity:callAgentTool/)]);
+    expect(chain).toContainEqual(expect.stringMatching(/^RunWorkflow:/));
+    const text = JSON.stringify(spans.map((s) => ({ attributes: s.attributes, events: s.events })));
+    expect(text).not.toContain('private prompt words');
+  }, 90_000);
 });

@@ -122,11 +122,12 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
 
   /** One call of a step recorded call by call: traced, heartbeating (streamed text included), bounded by its timeout; failures as for steps. */
   const runCall = <T>(spanName: string, ref: StepRef, work: (options: StepOptions, flock: Flock) => Promise<T>): Promise<T> => {
+    // a model call's span carries its tokens; the step's record has the step's sum
     const { flockName, agent: agentName, runId } = ref;
     const flock = lookup(flockName);
     const ctx = Context.current();
     const attributes = { ...spanAttributes(ctx, flockName, agentName, runId), 'flock.step': ref.step, ...evaluatorAttributes(flock, agentName) };
-    return traced(spanName, attributes, async () => {
+    return traced(spanName, attributes, async (span) => {
       const beats = startStepHeartbeats(ctx, { agent: agentName, step: ref.step }, options.heartbeatIntervalMs);
       try {
         const stepOptions: StepOptions = {
@@ -135,7 +136,9 @@ export function createFlockActivities(options: FlockActivitiesOptions): FlockAct
           onText: (delta) => beats.onText(delta),
           attempt: ctx.info.attempt,
         };
-        return await untilAborted(work(stepOptions, flock), ctx.cancellationSignal, ctx.info.startToCloseTimeoutMs ? ctx.info.startToCloseTimeoutMs + 1_000 : undefined);
+        const result = await untilAborted(work(stepOptions, flock), ctx.cancellationSignal, ctx.info.startToCloseTimeoutMs ? ctx.info.startToCloseTimeoutMs + 1_000 : undefined);
+        usageAttributes(span, (result as { usage?: StepResult['usage'] }).usage);
+        return result;
       } catch (error) {
         if (ctx.cancellationSignal.aborted && error === ctx.cancellationSignal.reason) throw error;
         const failure = toApplicationFailure(error);
