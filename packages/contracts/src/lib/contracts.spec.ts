@@ -7,6 +7,21 @@ import { FLOCK_WORKFLOW_TYPE, LATEST_WORKFLOW_VERSION, PATCHES_BY_VERSION, SUPPO
 import { readFlockWorkflowInput } from './wire';
 import { FlockWorkflowInputSchema } from './wire-schemas';
 
+/** A run's state as it is carried into continue-as-new. */
+const carriedState = {
+  runId: 'r1',
+  flockName: 'docs',
+  startAgent: 'reader',
+  input: {},
+  variables: {},
+  fields: { b: 'x' },
+  next: 'reader',
+  stepCount: 7,
+  lastOutputKeys: ['b'],
+  recent: [],
+  tail: [],
+};
+
 describe('workflow versions', () => {
   it('maps version 1 to FlockWorkflow and version 2 (the latest) to FlockWorkflowV2', () => {
     expect(flockWorkflowType(1)).toBe(FLOCK_WORKFLOW_TYPE);
@@ -66,20 +81,7 @@ describe('FlockWorkflowInputSchema', () => {
   });
 
   it('accepts the state a run carries into continue-as-new, and refuses a state without its counters', () => {
-    const state = {
-      runId: 'r1',
-      flockName: 'docs',
-      startAgent: 'reader',
-      input: {},
-      variables: {},
-      fields: { b: 'x' },
-      next: 'reader',
-      stepCount: 7,
-      lastOutputKeys: ['b'],
-      recent: [],
-      tail: [],
-    };
-    expect(FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state, runs: 2 } }).success).toBe(true);
+    expect(FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state: carriedState, runs: 2 } }).success).toBe(true);
     const broken = FlockWorkflowInputSchema.safeParse({ definition, startAgent: 'reader', input: {}, runId: 'r1', continued: { state: { fields: {} }, runs: 2 } });
     expect(broken.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['continued.state: the carried run state must have stepCount and fields']);
   });
@@ -87,24 +89,11 @@ describe('FlockWorkflowInputSchema', () => {
 
 describe('readFlockWorkflowInput, the plain check in the workflow', () => {
   const definition = { name: 'docs', agents: [{ name: 'reader', input: 'a: string', output: 'b: string' }] };
-  const state = {
-    runId: 'r1',
-    flockName: 'docs',
-    startAgent: 'reader',
-    input: {},
-    variables: {},
-    fields: { b: 'x' },
-    next: 'reader',
-    stepCount: 7,
-    lastOutputKeys: ['b'],
-    recent: [],
-    tail: [],
-  };
 
   it('accepts every input the schema produces, unchanged', () => {
     for (const raw of [
       { definition, startAgent: 'reader', input: { a: 'x' }, runId: 'r1' },
-      { definition, startAgent: 'reader', input: {}, runId: 'r1', sessionId: 's1', continued: { state, runs: 2, paused: true } },
+      { definition, startAgent: 'reader', input: {}, runId: 'r1', sessionId: 's1', continued: { state: carriedState, runs: 2, paused: true } },
     ]) {
       const parsed = FlockWorkflowInputSchema.parse(raw);
       expect(readFlockWorkflowInput(parsed)).toEqual({ ok: true, value: parsed });

@@ -1,5 +1,6 @@
 import {
   BudgetExceededError,
+  sumUsage,
   type AgentContext,
   type ModelTurn,
   type PlannedToolCall,
@@ -285,7 +286,7 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
       : {}),
   };
   const completions = [await run(request, loop, failures)];
-  let reading = readAnswer(site, lastOf(completions[0]), request.output);
+  let reading = readAnswer(lastOf(completions[0]), request.output);
   if (!reading.ok) {
     // once: the model is told what is wrong, with no more tool calls
     const retry: CallOptions = {
@@ -295,27 +296,19 @@ export async function callModel(request: ModelCallRequest): Promise<ModelCallRes
       ...(stepTools ? { tools: stepTools.tools, toolChoice: 'none' as const } : {}),
     };
     completions.push(await run(request, retry, failures));
-    reading = readAnswer(site, lastOf(completions[1]), request.output);
+    reading = readAnswer(lastOf(completions[1]), request.output);
     if (!reading.ok) throw unusable(site, reading.problem, reading.field, reading.excerpt);
   }
-  const steps = completions.reduce((sum, completion) => sum + completion.steps.length, 0);
-  return { value: reading.output, usage: toTokenUsage(sumSdkUsage(completions.map((c) => c.totalUsage)), steps), toolCalls: stepTools?.calls() ?? 0 };
+  const usage = sumUsage(completions.map((completion) => toTokenUsage(completion.totalUsage, completion.steps.length)));
+  return { value: reading.output, usage, toolCalls: stepTools?.calls() ?? 0 };
 }
 
 function readAnswer(
-  _site: ModelCallSite,
   step: SdkStep<ToolSet> | undefined,
   output: ModelOutputSchema,
 ): ReturnType<typeof readModelOutput> | { ok: false; problem: string; field: string; excerpt: string } {
   if (!answered(step)) return { ok: false, problem: 'the model gave no answer after its tool calls', field: '', excerpt: '(no text)' };
   return readModelOutput(step.text, output.schema, output.original);
-}
-
-function sumSdkUsage(usages: LanguageModelUsage[]): Partial<LanguageModelUsage> | undefined {
-  const known = usages.filter((usage) => usage.inputTokens !== undefined || usage.outputTokens !== undefined || usage.totalTokens !== undefined);
-  if (!known.length) return undefined;
-  const sum = (key: 'inputTokens' | 'outputTokens' | 'totalTokens') => known.reduce((total, usage) => total + (usage[key] ?? 0), 0);
-  return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), totalTokens: sum('totalTokens') };
 }
 
 /** What {@link callModelTurn} needs: a model call request, and where the step's conversation is. */
@@ -387,7 +380,7 @@ export async function callModelTurn(request: ModelTurnCallRequest): Promise<Mode
     });
     return { kind: 'tool-calls', conversation, calls, ...withUsage };
   }
-  const reading = readAnswer(site, step, request.output);
+  const reading = readAnswer(step, request.output);
   if (reading.ok) return { kind: 'output', output: reading.output, ...withUsage };
   if (request.retried) throw unusable(site, reading.problem, reading.field, reading.excerpt);
   return {
