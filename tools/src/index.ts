@@ -14,6 +14,7 @@ export { defaultCacheDir, findWorkspaceRoot } from './lib/workspace';
 export { FAST_DEV_SERVER_CONFIG, startDevServer, type DevServer, type DevServerOptions, type SearchAttributeTypeName } from './lib/dev-server';
 export { getFreePort, isPortFree } from './lib/free-port';
 export { FLOCK_DEV_SEARCH_ATTRIBUTES } from './lib/flock-search-attributes';
+export { PRODUCTION_TOPOLOGY } from './lib/production-topology';
 export { createTimeSkippingEnv, type TimeSkippingEnvOptions } from './lib/time-skipping';
 export { startTestServer, testServerEnv, TEST_NAMESPACE } from './lib/test-server';
 export { testTemporalEnv, uniqueName, TEST_TEMPORAL_ENV_VARS, type TestTemporalEnv } from './lib/test-temporal-env';
