@@ -1,18 +1,20 @@
 /**
- * Jest global setup: one Temporal dev server for the whole test run.
+ * Jest global setup: one Temporal server for the whole test run: the CLI's
+ * dev server, or with FLOCK_TEST_TEMPORAL_TOPOLOGY=production `temporal-server`
+ * on PostgreSQL (the `integration-prod` targets).
  *
  * In a project's jest.config.js:
  *   globalSetup: '<rootDir>/../../tools/src/jest/temporal-global-setup.ts',
  *   globalTeardown: '<rootDir>/../../tools/src/jest/temporal-global-teardown.ts',
  *
- * Test workers read FLOCK_TEST_TEMPORAL_ADDRESS, _NAMESPACE, _UI and _CLI
+ * Test workers read FLOCK_TEST_TEMPORAL_ADDRESS, _NAMESPACE, _UI, _CLI and _TOPOLOGY
  * (workers are forked after this runs, so they inherit the variables). When
  * FLOCK_TEST_TEMPORAL_ADDRESS is already set (`.ci/run` starts one server for
  * all projects), that server is used and nothing is started.
  */
 import { findTemporalCli } from '../lib/find-binary';
 import { waitUntilHealthy } from '../lib/wait-healthy';
-import { TEST_TEMPORAL_ENV_VARS } from '../lib/test-temporal-env';
+import { parseTopology, TEST_TEMPORAL_ENV_VARS } from '../lib/test-temporal-env';
 import { describeServer, startTestServer, testServerEnv } from '../lib/test-server';
 import { DEV_SERVER_GLOBAL_KEY, type GlobalWithDevServer } from './global-key';
 
@@ -31,7 +33,7 @@ export default async function temporalGlobalSetup(): Promise<void> {
     }
     return;
   }
-  const server = await startTestServer();
+  const server = await startTestServer(parseTopology(env[TEST_TEMPORAL_ENV_VARS.topology]));
   (globalThis as GlobalWithDevServer)[DEV_SERVER_GLOBAL_KEY] = server;
   Object.assign(env, testServerEnv(server));
   process.stderr.write(`\n[temporal] ${describeServer(server)}\n`);

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import { DevServerStartError } from './errors';
 import { obtainTemporalCli } from './find-binary';
 import { getFreePort } from './free-port';
-import { signalProcessGroup, trackProcessGroup } from './process-cleanup';
+import { spawnManaged } from './managed-process';
 import { waitForPort, waitUntilHealthy } from './wait-healthy';
 
 /** Search attribute types the dev server's `--search-attribute` flag accepts. */
@@ -82,6 +80,8 @@ export interface DevServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves once it is gone. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL to the process group, as in a crash; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 const MAX_PORT_ATTEMPTS = 3;
@@ -143,50 +143,22 @@ async function startOnce(cliPath: string, options: DevServerOptions): Promise<De
   args.push(...(options.extraArgs ?? []));
 
   const spawnedAt = Date.now();
-  // detached: the server leads its own process group, so one signal reaches
-  // all of it, and a Ctrl-C meant for a parent script does not kill it
-  // before that script has stopped it in order.
-  const child = spawn(cliPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = collectOutput(child, options.onOutput);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  let exitInfo: string | undefined;
-  let spawnError: string | undefined;
-  child.once('error', (error) => (spawnError = error.message));
-  void exited.then(({ code, signal }) => (exitInfo = `the server exited (code ${code}, signal ${signal})`));
-
-  if (child.pid === undefined) {
-    await new Promise((resolve) => setImmediate(resolve));
-    throw new DevServerStartError(`cannot run ${cliPath}: ${spawnError ?? 'no pid'}`, '');
+  let server;
+  try {
+    server = await spawnManaged(cliPath, args, options);
+  } catch (error) {
+    throw new DevServerStartError((error as Error).message, '');
   }
-  const pid = child.pid;
-  const untrack = trackProcessGroup(pid);
-  if (!options.keepProcessAlive) unrefAll(child);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (exitInfo === undefined) {
-        signalProcessGroup(pid, 'SIGTERM');
-        const killer = setTimeout(() => signalProcessGroup(pid, 'SIGKILL'), options.stopGraceMs ?? 10_000);
-        await exited;
-        clearTimeout(killer);
-      }
-      untrack();
-    })();
-    return stopping;
-  };
+  const { pid, exited, stop, kill } = server;
 
   const address = `${ip}:${port}`;
   const deadline = spawnedAt + (options.startTimeoutMs ?? 60_000);
-  const failure = () => spawnError ?? exitInfo;
   try {
-    await waitUntilHealthy({ address, namespace, deadline, failure });
-    if (uiPort !== undefined) await waitForPort(ip, uiPort, deadline, failure);
+    await waitUntilHealthy({ address, namespace, deadline, failure: server.failure });
+    if (uiPort !== undefined) await waitForPort(ip, uiPort, deadline, server.failure);
   } catch (error) {
     await stop();
-    throw new DevServerStartError((error as Error).message, output());
+    throw new DevServerStartError((error as Error).message, server.output());
   }
   return {
     address,
@@ -197,30 +169,6 @@ async function startOnce(cliPath: string, options: DevServerOptions): Promise<De
     readyAfterMs: Date.now() - spawnedAt,
     exited,
     stop,
+    kill,
   };
-}
-
-function collectOutput(child: ChildProcess, onOutput?: (line: string) => void): () => string {
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(line);
-        if (lines.length > 60) lines.shift();
-        onOutput?.(line);
-      }
-    });
-  }
-  return () => lines.join('\n');
-}
-
-function unrefAll(child: ChildProcess): void {
-  child.unref();
-  // The pipes would keep the event loop alive just as the process handle does.
-  (child.stdout as Socket | null)?.unref();
-  (child.stderr as Socket | null)?.unref();
 }

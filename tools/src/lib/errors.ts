@@ -64,3 +64,51 @@ export class TestTemporalEnvMissingError extends Error {
     );
   }
 }
+
+/** No PostgreSQL server is installed where the tools look for one. */
+export class PostgresNotFoundError extends Error {
+  override readonly name = 'PostgresNotFoundError';
+  readonly code = 'POSTGRES_NOT_FOUND' as const;
+  constructor() {
+    super(
+      'No PostgreSQL server found (looked at FLOCK_POSTGRES_BIN_DIR, /usr/lib/postgresql/<version>/bin and `postgres` on PATH). ' +
+        'Install it (Debian/Ubuntu, as root): apt-get install -y postgresql; or name its bin folder with FLOCK_POSTGRES_BIN_DIR.',
+    );
+  }
+}
+
+/** A throwaway PostgreSQL cluster did not start; `output` is its last lines. */
+export class PostgresStartError extends Error {
+  override readonly name = 'PostgresStartError';
+  readonly code = 'POSTGRES_START_FAILED' as const;
+  constructor(
+    readonly reason: string,
+    readonly output: string,
+  ) {
+    super(`PostgreSQL did not start: ${reason}${output ? `\n--- postgres output ---\n${output}` : ''}`);
+  }
+}
+
+/** `temporal-server` could not be built or found; the message says what to install. */
+export class TemporalServerBuildError extends Error {
+  override readonly name = 'TemporalServerBuildError';
+  readonly code = 'TEMPORAL_SERVER_BUILD_FAILED' as const;
+  constructor(
+    readonly reason: string,
+    readonly output = '',
+  ) {
+    super(`Could not obtain temporal-server: ${reason}${output ? `\n--- go output ---\n${output}` : ''}`);
+  }
+}
+
+/** The production-style Temporal server did not start; `output` is its last lines. */
+export class ProductionServerStartError extends Error {
+  override readonly name = 'ProductionServerStartError';
+  readonly code = 'PRODUCTION_SERVER_START_FAILED' as const;
+  constructor(
+    readonly reason: string,
+    readonly output: string,
+  ) {
+    super(`temporal-server did not start: ${reason}${output ? `\n--- server output ---\n${output}` : ''}`);
+  }
+}

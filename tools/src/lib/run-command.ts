@@ -13,7 +13,11 @@ export interface CommandResult {
  * Resolves with a `null` code and the spawn error as tail when the command
  * cannot be started at all.
  */
-export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number; onLine?: (line: string) => void } = {},
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     const lines: string[] = [];
     const keep = (line: string) => {
@@ -21,7 +25,7 @@ export function runCommand(command: string, args: string[], options: { env?: Nod
       if (lines.length > 40) lines.shift();
       options.onLine?.(line);
     };
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, uid: options.uid, gid: options.gid, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {
       let partial = '';
       stream.setEncoding('utf8');

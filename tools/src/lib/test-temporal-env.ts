@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TestTemporalEnvMissingError } from './errors';
 
+/** Which Temporal the tests run on: the CLI's dev server, or `temporal-server` on PostgreSQL. */
+export type TestTopology = 'dev' | 'production';
+
 /** The shared server Jest's global setup provides to test workers. */
 export interface TestTemporalEnv {
   /** `FLOCK_TEST_TEMPORAL_ADDRESS`: gRPC `host:port`. */
@@ -11,6 +14,8 @@ export interface TestTemporalEnv {
   uiUrl: string | undefined;
   /** `FLOCK_TEST_TEMPORAL_CLI`: the `temporal` executable, when known. */
   cliPath: string | undefined;
+  /** `FLOCK_TEST_TEMPORAL_TOPOLOGY`: what kind of server it is; default `dev`. */
+  topology: TestTopology;
 }
 
 /** Names of the variables the global setup exports. */
@@ -19,7 +24,18 @@ export const TEST_TEMPORAL_ENV_VARS = {
   namespace: 'FLOCK_TEST_TEMPORAL_NAMESPACE',
   uiUrl: 'FLOCK_TEST_TEMPORAL_UI',
   cliPath: 'FLOCK_TEST_TEMPORAL_CLI',
+  topology: 'FLOCK_TEST_TEMPORAL_TOPOLOGY',
 } as const;
+
+/**
+ * The topology a variable asks for (`dev` when unset).
+ *
+ * @throws Error naming the variable and the values it takes.
+ */
+export function parseTopology(value: string | undefined): TestTopology {
+  if (!value || value === 'dev' || value === 'production') return (value || 'dev') as TestTopology;
+  throw new Error(`${TEST_TEMPORAL_ENV_VARS.topology}=${value}: expected "dev" or "production"`);
+}
 
 /**
  * Reads the shared test server from the environment.
@@ -37,6 +53,7 @@ export function testTemporalEnv(env: NodeJS.ProcessEnv = process.env): TestTempo
     namespace: env[TEST_TEMPORAL_ENV_VARS.namespace] || 'default',
     uiUrl: env[TEST_TEMPORAL_ENV_VARS.uiUrl] || undefined,
     cliPath: env[TEST_TEMPORAL_ENV_VARS.cliPath] || undefined,
+    topology: parseTopology(env[TEST_TEMPORAL_ENV_VARS.topology]),
   };
 }
 

@@ -1,11 +1,12 @@
 /**
- * The Temporal server stops and comes back (same SQLite file, same address)
- * while runs are in flight: every run resumes and completes, on the same
- * worker process, which rides out the outage. Starts its own dev server,
- * not the shared one.
+ * The Temporal server process is SIGKILLed and comes back (same database,
+ * same address) while runs are in flight: every run resumes and completes,
+ * on the same worker process, which rides out the outage. Starts its own
+ * server, not the shared one, of the suite's topology: the dev server (same
+ * SQLite file) or, in `integration-prod`, temporal-server on PostgreSQL.
  */
 import { FlockRunsClient, resolveConnection } from '@flock-ts/temporal';
-import { FLOCK_DEV_SEARCH_ATTRIBUTES, getFreePort, startDevServer, type DevServer } from '@flock-ts/tools';
+import { FLOCK_DEV_SEARCH_ATTRIBUTES, getFreePort, startDevServer, startProductionServer, testTemporalEnv, type DevServer } from '@flock-ts/tools';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,25 +16,51 @@ import { createLedgerFlock } from '../fixtures/ledger-flock';
 import { eventually, spawnSource, stopChild, type ChildHandle } from '@flock-ts/tools';
 import { count, LEDGER_FLOCK, readLedger, report, WORKER } from './support';
 
-jest.setTimeout(150_000);
+jest.setTimeout(180_000);
 
 const suffix = randomUUID().slice(0, 8);
 const flockName = `restart-it-${suffix}`;
 const taskQueue = `restart-it-${suffix}`;
 const namespace = 'flock-restart';
+const topology = testTemporalEnv().topology;
 const RUNS = 6;
 let dir: string;
-let server: DevServer | undefined;
+let server: RestartableServer | undefined;
 let worker: ChildHandle | undefined;
 
-/** Same file, same port: the server comes back where clients and workers left it. */
-function startServer(dbFilename: string, port: number): Promise<DevServer> {
-  return startDevServer({ dbFilename, port, headless: true, namespace, searchAttributes: { ...FLOCK_DEV_SEARCH_ATTRIBUTES } });
+/** A server of the suite's topology that can crash and come back where it was. */
+interface RestartableServer {
+  address: string;
+  /** SIGKILL of the server process. */
+  crash(): Promise<void>;
+  /** Started again: same address, same data. */
+  comeBack(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startOwnServer(): Promise<RestartableServer> {
+  const searchAttributes = { ...FLOCK_DEV_SEARCH_ATTRIBUTES };
+  if (topology === 'production') {
+    const production = await startProductionServer({ namespace, searchAttributes });
+    return { address: production.address, crash: () => production.kill(), comeBack: () => production.restart(), stop: () => production.stop() };
+  }
+  const dbFilename = path.join(dir, 'temporal.db');
+  const port = await getFreePort('127.0.0.1');
+  const start = () => startDevServer({ dbFilename, port, headless: true, namespace, searchAttributes });
+  let current: DevServer = await start();
+  return {
+    address: current.address,
+    crash: () => current.kill(),
+    comeBack: async () => {
+      current = await start();
+    },
+    stop: () => current.stop(),
+  };
 }
 
 /** `result()` across the outage: the client's own retries may give up while the server is away. */
 async function resultOf(runs: FlockRunsClient, workflowId: string): ReturnType<FlockRunsClient['result']> {
-  return eventually(() => runs.result(workflowId), 90_000, `result of ${workflowId}`);
+  return eventually(() => runs.result(workflowId), 120_000, `result of ${workflowId}`);
 }
 
 beforeAll(() => {
@@ -46,15 +73,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('a server restart while runs are in flight', () => {
+describe(`a server process SIGKILLed and restarted while runs are in flight (${topology} topology)`, () => {
   it('every run resumes and completes', async () => {
-    const dbFilename = path.join(dir, 'temporal.db');
     const ledger = path.join(dir, 'ledger.txt');
     const bundle = path.join(dir, 'workflow-bundle.js');
-    const port = await getFreePort('127.0.0.1');
-    const [first] = await Promise.all([startServer(dbFilename, port), writeWorkflowBundle(bundle)]);
-    server = first;
-    const address = first.address;
+    const [own] = await Promise.all([startOwnServer(), writeWorkflowBundle(bundle)]);
+    server = own;
+    const address = own.address;
     worker = spawnSource(WORKER, ['--server', address, '--namespace', namespace, '--task-queue', taskQueue, '--flock', LEDGER_FLOCK, '--workflow-bundle', bundle], {
       FLOCK_IT_FLOCK_NAME: flockName,
       FLOCK_IT_LEDGER: ledger,
@@ -72,25 +97,24 @@ describe('a server restart while runs are in flight', () => {
       60_000,
       'all runs past step1',
     );
-    const doneAtStop = count(readLedger(ledger), { event: 'done' });
-    const stoppedAt = Date.now();
-    await first.stop();
-    server = await startServer(dbFilename, port);
-    const downMs = Date.now() - stoppedAt;
-    expect(server.address).toBe(address);
+    const doneAtKill = count(readLedger(ledger), { event: 'done' });
+    const killedAt = Date.now();
+    await own.crash();
+    await own.comeBack();
+    const downMs = Date.now() - killedAt;
 
     const results = await Promise.all(started.map((run) => resultOf(runs, run.workflowId)));
-    const totalMs = Date.now() - stoppedAt;
+    const totalMs = Date.now() - killedAt;
     await runs.close();
     report(
-      `server restart: ${RUNS} runs in flight (${doneAtStop} of ${RUNS * 4} agent steps done at the stop), server away ${downMs} ms, ` +
-        `all runs completed ${totalMs} ms after the stop`,
+      `server SIGKILL and restart (${topology}): ${RUNS} runs in flight (${doneAtKill} of ${RUNS * 4} agent steps done at the kill), server away ${downMs} ms, ` +
+        `all runs completed ${totalMs} ms after the kill`,
     );
 
     expect(results.map((r) => r.output)).toEqual(tokens.map((token) => ({ token, trail: ['step1', 'step2', 'step3', 'step4'] })));
-    // the restart really came mid-run
-    expect(doneAtStop).toBeGreaterThanOrEqual(RUNS);
-    expect(doneAtStop).toBeLessThan(RUNS * 4);
+    // the kill really came mid-run
+    expect(doneAtKill).toBeGreaterThanOrEqual(RUNS);
+    expect(doneAtKill).toBeLessThan(RUNS * 4);
     const entries = readLedger(ledger);
     for (const token of tokens) {
       for (const agent of ['step1', 'step2', 'step3', 'step4']) {

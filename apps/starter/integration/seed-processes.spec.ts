@@ -1,0 +1,82 @@
+/**
+ * The seed end to end as a deployment runs it, on whichever server the
+ * suite has (the dev server in `npm test`, temporal-server on PostgreSQL in
+ * `integration-prod`): a flock-worker process hosts the example flocks,
+ * flockctl processes start the README's example flock and read it back.
+ * The run is one workflow, each agent one activity; the whole flock is in
+ * the memo; the run is found by its search attributes.
+ */
+import { decodeFlockMemo } from '@flock-ts/serialization';
+import { exampleCorpusPath } from '@flock-ts/examples';
+import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
+import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+
+const FLOCKCTL = 'apps/starter/src/main.ts';
+const WORKER = 'apps/worker/src/main.ts';
+
+jest.setTimeout(120_000);
+
+const server = testServer();
+const taskQueue = `seed-it-${randomUUID().slice(0, 8)}`;
+const connection = ['--server', server.address, '--namespace', server.namespace, '--task-queue', taskQueue];
+let worker: ChildHandle;
+
+async function flockctlJson<T>(...args: string[]): Promise<T> {
+  const result = await runSource(FLOCKCTL, [...args, ...connection, '--json']);
+  if (result.code !== 0) throw new Error(`flockctl ${args.join(' ')} exited ${result.code}:\n${result.stdout}${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+beforeAll(async () => {
+  // no --flock: the worker hosts the example flocks
+  worker = spawnSource(WORKER, connection);
+  await worker.waitForOutput(/polling task queue\(s\) /);
+});
+
+afterAll(async () => {
+  if (worker) await stopChild(worker);
+});
+
+describe('the README example flock through flock-worker and flockctl processes', () => {
+  it('runs durably: one workflow, one activity per agent, the whole flock in the memo, found by its search attributes', async () => {
+    const out = await flockctlJson<{ workflowId: string; result: { output: { report: string; bestDocument: string }; steps: Array<{ agent: string }> } }>(
+      'run',
+      '--flock-name',
+      'corpus-report',
+      '--agent',
+      'reader',
+      '--input',
+      JSON.stringify({ folder: exampleCorpusPath }),
+      '--wait',
+    );
+    expect(out.result.steps.map((step) => step.agent)).toEqual(['reader', 'ranker', 'reporter']);
+    expect(out.result.output.bestDocument).toMatch(/\.txt$/);
+    expect(out.result.output.report).toContain(out.result.output.bestDocument);
+
+    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
+    try {
+      const handle = client.workflow.getHandle(out.workflowId);
+      const description = await handle.describe();
+      expect(description.status.name).toBe('COMPLETED');
+      const definition = decodeFlockMemo(description.memo ?? {});
+      expect(definition.agents.map((agent) => agent.name)).toEqual(['reader', 'ranker', 'reporter']);
+      expect(definition.agents[0].input).toBe('folder: string | folder of .txt files');
+      const history = await handle.fetchHistory();
+      const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
+      expect(scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['runAgentStep', 'runAgentStep', 'runAgentStep']);
+    } finally {
+      await client.connection.close();
+    }
+
+    const listed = await eventually(
+      async () => {
+        const runs = await flockctlJson<Array<{ workflowId: string; phase: string }>>('list', '--flock-name', 'corpus-report', '--limit', '200');
+        return runs.find((run) => run.workflowId === out.workflowId && run.phase === 'completed');
+      },
+      30_000,
+      'the run listed by FlockName, completed',
+    );
+    expect(listed.workflowId).toBe(out.workflowId);
+  });
+});
