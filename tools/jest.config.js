@@ -8,4 +8,6 @@ module.exports = {
   globalTeardown: '<rootDir>/src/jest/temporal-global-teardown.ts',
   // Integration tests bundle workflow code and talk to real servers.
   testTimeout: 120_000,
+  // *.production.spec.ts run on temporal-server + PostgreSQL: the integration-prod target (jest.production.config.js)
+  testPathIgnorePatterns: ['/node_modules/', '\\.production\\.spec\\.ts$'],
 };

@@ -17,13 +17,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES, findWorkspaceRoot, startDevServer } from '../src';
 import { createLoadFlock } from './fixtures/load-flock';
+import { percentile, type BenchTarget } from './workflow-overhead';
 
-const [runs, steps, workerCount, concurrency] = [200, 2, 2, 50].map((fallback, i) => Number(process.argv[2 + i] ?? fallback));
+/** What {@link measureLoad} runs. */
+export interface LoadShape {
+  runs: number;
+  steps: number;
+  workerCount: number;
+  concurrency: number;
+}
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
+/** What it measured. */
+export interface LoadFigures extends LoadShape {
+  seconds: number;
+  runsPerSecond: number;
+  stepsPerSecond: number;
+  latencyP50: number;
+  latencyP95: number;
+  wrong: number;
+}
 
 function startWorker(root: string, args: string[], env: Record<string, string>): { child: ChildProcess; polling: Promise<void> } {
   const child = spawn(process.execPath, ['--conditions=@flock-ts/source', '--import', 'tsx', 'apps/worker/src/main.ts', ...args], {
@@ -44,16 +56,20 @@ function startWorker(root: string, args: string[], env: Record<string, string>):
   return { child, polling };
 }
 
-async function main(): Promise<void> {
+/**
+ * `workerCount` flock-worker processes on one task queue of `server`, then
+ * `runs` runs of a chain of `steps` code agents, at most `concurrency`
+ * starting at once; every result checked.
+ */
+export async function measureLoad(server: BenchTarget, { runs, steps, workerCount, concurrency }: LoadShape): Promise<LoadFigures> {
   const root = findWorkspaceRoot();
   const dir = mkdtempSync(path.join(tmpdir(), 'flock-bench-load-'));
-  const server = await startDevServer({ headless: true, searchAttributes: { ...FLOCK_DEV_SEARCH_ATTRIBUTES } });
   const workers: ChildProcess[] = [];
   try {
     const bundle = path.join(dir, 'workflow-bundle.js');
     writeFileSync(bundle, inlineSourceMap(await bundleFlockWorkflows({ tracing: false })).code);
     const flockName = 'bench-load';
-    const taskQueue = 'bench-load';
+    const taskQueue = `bench-load-${Date.now()}`;
     const started = Array.from({ length: workerCount }, () =>
       startWorker(
         root,
@@ -87,21 +103,40 @@ async function main(): Promise<void> {
     );
     const seconds = (Date.now() - begin) / 1000;
     await client.close();
-    console.log(
-      `load: ${runs} runs x ${steps} agents, ${workerCount} worker processes, ${concurrency} in flight: ${seconds.toFixed(1)} s, ` +
-        `${(runs / seconds).toFixed(1)} runs/s, ${((runs * steps) / seconds).toFixed(1)} agent steps/s; ` +
-        `run latency p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; wrong results: ${wrong}`,
-    );
-    if (wrong > 0) process.exitCode = 1;
+    return {
+      runs,
+      steps,
+      workerCount,
+      concurrency,
+      seconds,
+      runsPerSecond: runs / seconds,
+      stepsPerSecond: (runs * steps) / seconds,
+      latencyP50: percentile(latencies, 50),
+      latencyP95: percentile(latencies, 95),
+      wrong,
+    };
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once('exit', resolve)))));
-    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const [runs, steps, workerCount, concurrency] = [200, 2, 2, 50].map((fallback, i) => Number(process.argv[2 + i] ?? fallback));
+  const server = await startDevServer({ headless: true, searchAttributes: { ...FLOCK_DEV_SEARCH_ATTRIBUTES } });
+  const figures = await measureLoad(server, { runs, steps, workerCount, concurrency }).finally(() => server.stop());
+  console.log(
+    `load: ${runs} runs x ${steps} agents, ${workerCount} worker processes, ${concurrency} in flight: ${figures.seconds.toFixed(1)} s, ` +
+      `${figures.runsPerSecond.toFixed(1)} runs/s, ${figures.stepsPerSecond.toFixed(1)} agent steps/s; ` +
+      `run latency p50 ${figures.latencyP50} ms, p95 ${figures.latencyP95} ms; wrong results: ${figures.wrong}`,
+  );
+  if (figures.wrong > 0) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -16,10 +16,19 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import path from 'node:path';
 import { startDevServer } from '../src';
 
-const runs = Number(process.argv[2] ?? 30);
-const steps = Number(process.argv[3] ?? 10);
+/** A server to measure on. */
+export interface BenchTarget {
+  address: string;
+  namespace: string;
+}
 
-function chainFlock(): Flock {
+/** Per-step latencies (ms) of the same chain run by FlockWorkflow and by a raw-SDK workflow. */
+export interface StepLatency {
+  flock: number[];
+  raw: number[];
+}
+
+function chainFlock(steps: number): Flock {
   const flock = new Flock({ name: 'bench-chain' });
   for (let i = 0; i < steps; i++) {
     flock.addAgent({
@@ -33,19 +42,18 @@ function chainFlock(): Flock {
   return flock;
 }
 
-const percentile = (values: number[], p: number) => {
+export const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = await startDevServer({
-    namespace: 'default',
-    headless: true,
-    extraArgs: (process.env['BENCH_DEV_SERVER_ARGS'] ?? '').split(' ').filter(Boolean),
-  });
-  const flock = chainFlock();
+/**
+ * Runs `runs` chains of `steps` code agents one at a time, alternating
+ * FlockWorkflow and the raw-SDK workflow, with in-process workers on
+ * `server`; resolves with each run's time per step.
+ */
+export async function measureStepLatency(server: BenchTarget, runs: number, steps: number): Promise<StepLatency> {
+  const flock = chainFlock(steps);
   const definition = flock.toDefinition();
   const connection = await NativeConnection.connect({ address: server.address });
   await ensureFlockSearchAttributes(connection, resolveConnection({ serverUrl: server.address, namespace: server.namespace }));
@@ -96,9 +104,20 @@ async function main(): Promise<void> {
   } finally {
     await clientConnection.close();
     await connection.close();
-    await server.stop();
   }
+  return perStep;
+}
 
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 30);
+  const steps = Number(process.argv[3] ?? 10);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const server = await startDevServer({
+    namespace: 'default',
+    headless: true,
+    extraArgs: (process.env['BENCH_DEV_SERVER_ARGS'] ?? '').split(' ').filter(Boolean),
+  });
+  const perStep = await measureStepLatency(server, runs, steps).finally(() => server.stop());
   const p50Flock = percentile(perStep.flock, 50);
   const p50Raw = percentile(perStep.raw, 50);
   const ratio = p50Flock / p50Raw;
@@ -111,7 +130,9 @@ async function main(): Promise<void> {
   process.stdout.write(`  Flock p50/step ${fmt(p50Flock)} ms goal <= 10 ms ${p50Flock <= 10 ? 'MET' : 'NOT MET'}\n`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -8,8 +8,8 @@
  */
 import { decodeFlockMemo } from '@flock-ts/serialization';
 import { exampleCorpusPath } from '@flock-ts/examples';
+import { FlockRunsClient, resolveConnection } from '@flock-ts/temporal';
 import { eventually, runSource, spawnSource, stopChild, testServer, type ChildHandle } from '@flock-ts/tools';
-import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 
 const FLOCKCTL = 'apps/starter/src/main.ts';
@@ -54,9 +54,9 @@ describe('the README example flock through flock-worker and flockctl processes',
     expect(out.result.output.bestDocument).toMatch(/\.txt$/);
     expect(out.result.output.report).toContain(out.result.output.bestDocument);
 
-    const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace: server.namespace });
+    const runs = await FlockRunsClient.connect(resolveConnection({ serverUrl: server.address, namespace: server.namespace }, {}));
     try {
-      const handle = client.workflow.getHandle(out.workflowId);
+      const handle = runs.client.workflow.getHandle(out.workflowId);
       const description = await handle.describe();
       expect(description.status.name).toBe('COMPLETED');
       const definition = decodeFlockMemo(description.memo ?? {});
@@ -66,7 +66,7 @@ describe('the README example flock through flock-worker and flockctl processes',
       const scheduled = (history.events ?? []).filter((event) => event.activityTaskScheduledEventAttributes);
       expect(scheduled.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['runAgentStep', 'runAgentStep', 'runAgentStep']);
     } finally {
-      await client.connection.close();
+      await runs.close();
     }
 
     const listed = await eventually(

@@ -21,9 +21,11 @@ is no Web UI: inspect runs with flockctl or the temporal CLI. Prints the
 address and returns; stop it with --stop.
 
   --namespace NAME   namespace to register (default: default)
-  --port PORT        frontend gRPC port (default: 7233, or a free one if taken)
+  --port PORT        frontend gRPC port (default: 7233, or a free one if taken;
+                     0: a free one)
   --stop             stop the server and PostgreSQL, and remove their files
-  --status           say whether one is running`;
+  --status           say whether one is running
+  --obtain           only build (or find) temporal-server and print its path`;
 
 /** What a background start leaves for `--stop` and `--status`. */
 interface ProdState {
@@ -36,8 +38,13 @@ interface ProdState {
   logFile: string;
 }
 
+/** `FLOCK_TEMPORAL_PROD_DIR`, else `<repo>/.cache/temporal-prod`: the state file and the server's config and logs. */
+function prodDir(): string {
+  return process.env['FLOCK_TEMPORAL_PROD_DIR'] ?? join(findWorkspaceRoot(), '.cache', 'temporal-prod');
+}
+
 function stateFile(): string {
-  return join(findWorkspaceRoot(), '.cache', 'temporal-prod', 'state.json');
+  return join(prodDir(), 'state.json');
 }
 
 function readState(): ProdState | undefined {
@@ -73,6 +80,7 @@ export async function temporalProd(argv: string[]): Promise<number> {
       port: { type: 'string' },
       stop: { type: 'boolean', default: false },
       status: { type: 'boolean', default: false },
+      obtain: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -80,10 +88,14 @@ export async function temporalProd(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (values.obtain) {
+    process.stdout.write(`${(await obtainTemporalServer()).serverPath}\n`);
+    return 0;
+  }
   const state = readState();
   if (values.stop) {
     if (!state) {
-      process.stdout.write('No production-style Temporal is running (nothing recorded in .cache/temporal-prod).\n');
+      process.stdout.write(`No production-style Temporal is running (nothing recorded in ${prodDir()}).\n`);
       return 0;
     }
     await stopGroup(state.serverPid, 'SIGTERM', 10_000);
@@ -108,8 +120,10 @@ export async function temporalProd(argv: string[]): Promise<number> {
   }
 
   const binaries = await obtainTemporalServer();
-  const port = values.port ? Number(values.port) : (await isPortFree(7233)) ? 7233 : undefined;
-  const workDir = join(findWorkspaceRoot(), '.cache', 'temporal-prod', 'server');
+  // --port 0: any free port
+  const wanted = values.port === undefined ? 7233 : Number(values.port);
+  const port = wanted > 0 && (values.port !== undefined || (await isPortFree(wanted))) ? wanted : undefined;
+  const workDir = join(prodDir(), 'server');
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   const postgres = await startPostgresCluster({ diesWithParent: false, logFile: join(workDir, 'postgres.log') });

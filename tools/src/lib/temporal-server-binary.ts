@@ -46,9 +46,10 @@ export function findTemporalServer(options: Pick<ObtainTemporalServerOptions, 'c
   return isExecutableFile(found.serverPath) && isExecutableFile(found.sqlToolPath) && existsSync(found.postgresSchemaDir) ? found : undefined;
 }
 
-/** `go` on PATH, else Go's default install folder; `undefined` when neither. */
+/** `go` on PATH, else in `GOROOT` (default: Go's install folder `/usr/local/go`); `undefined` when neither. */
 function findGo(env: NodeJS.ProcessEnv): string | undefined {
-  return findOnPath('go', env['PATH']) ?? (isExecutableFile('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const inRoot = join(env['GOROOT'] ?? '/usr/local/go', 'bin', 'go');
+  return findOnPath('go', env['PATH']) ?? (isExecutableFile(inRoot) ? inRoot : undefined);
 }
 
 /** `go1.26.8` -> [1, 26, 8]. */
