@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FLOCK_DEV_SEARCH_ATTRIBUTES, PRODUCTION_TOPOLOGY } from '@flock-ts/tools';
+import { FLOCK_DEV_SEARCH_ATTRIBUTES, PRODUCTION_SERVER_DYNAMIC_CONFIG, PRODUCTION_TOPOLOGY } from '@flock-ts/tools';
 import { parseWorkerArgs, type WorkerCommand } from '../src/lib/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -236,7 +236,10 @@ describe('docker-compose.yml', () => {
     for (const [key, values] of Object.entries(dynamicConfig)) {
       expect({ key, values }).toEqual({ key, values: expect.arrayContaining([expect.objectContaining({ value: expect.anything() })]) });
     }
-    expect(dynamicConfig['history.transferProcessorMaxPollRPS']).toEqual([{ value: 10_000 }]);
+    // the same settings as the server npm run temporal:prod and integration-prod start
+    expect(Object.fromEntries(Object.entries(dynamicConfig).map(([key, values]) => [key, (values as Array<{ value: unknown }>)[0].value]))).toEqual(
+      PRODUCTION_SERVER_DYNAMIC_CONFIG,
+    );
   });
 
   it('serves the namespace the namespace setup creates', () => {
