@@ -57,8 +57,9 @@ export interface InProcessWorkersLease {
 export async function connectForFlockWorkers(resolved: ResolvedConnection): Promise<NativeConnection> {
   const connection = await NativeConnection.connect({
     ...resolved.connectionOptions,
-    // a run's memo is the flock's own definition (often over the SDK's 2 KiB warning size): a
-    // warning on every start would tell the user nothing they can act on; payload warnings stay
+    // a run's memo is the flock's own definition, compact and compressed: under the SDK's 2 KiB
+    // warning size for typical flocks, over it for big ones, where the server warns already
+    // (@flock-ts/serialization README, "Memo"); a second warning per run would add nothing; payload warnings stay
     payloadLimits: resolved.connectionOptions.payloadLimits ?? { memoWarnSize: 0 },
   });
   try {
