@@ -8,5 +8,5 @@
 module.exports = {
   ...require('./jest.config.js'),
   displayName: 'temporal (production topology)',
-  testMatch: ['run-engine', 'memo-and-search', 'replay', 'live-replay'].map((name) => `<rootDir>/integration/${name}.spec.ts`),
+  testMatch: ['run-engine', 'memo-and-search', 'replay', 'live-replay', 'long-run'].map((name) => `<rootDir>/integration/${name}.spec.ts`),
 };
