@@ -54,6 +54,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES, findWorkspaceRoot, startDevServer, type DevServer } from '../src';
+import { percentile, median } from './stats';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const isChild = process.argv[2] === '--child';
@@ -80,15 +81,6 @@ const rawActivities = { rawStep: async (n: number) => n + 1 };
 
 // ---------------------------------------------------------------- helpers
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
 const progress = (line: string) => process.stderr.write(`[fast-path] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,15 +23,12 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src';
+import { percentile } from './stats';
 
 const runs = Number(process.argv[2] ?? 5);
 const steps = Number(process.argv[3] ?? 20);
 const { EventType } = temporal.api.enums.v1;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
 const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
 
 function chainFlock(address: string, namespace: string): Flock {

@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES, findWorkspaceRoot, startDevServer } from '../src';
 import { createLoadFlock } from './fixtures/load-flock';
-import { percentile, type BenchTarget } from './workflow-overhead';
+import { percentile } from './stats';
+import type { BenchTarget } from './workflow-overhead';
 
 /** What {@link measureLoad} runs. */
 export interface LoadShape {

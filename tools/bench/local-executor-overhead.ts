@@ -11,6 +11,7 @@
  * median of the bare loop that awaits the evaluator N times.
  */
 import { Flock, defineAgent, type Agent } from '@flock-ts/core';
+import { median } from './stats';
 
 const GOAL_US = 20;
 
@@ -40,12 +41,6 @@ function chain(length: number, name: string): Flock {
     );
   }
   return new Flock({ name, agents, maxIterations: Math.max(length, 1) });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {

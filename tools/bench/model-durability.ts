@@ -46,6 +46,7 @@ import path from 'node:path';
 import { FAST_DEV_SERVER_CONFIG, FLOCK_DEV_SEARCH_ATTRIBUTES, startDevServer, type DevServer } from '../src';
 import { runToolLoop, type ChatBody, type ChatMessage } from './fixtures/model-durability-loop';
 import type { ModelDurabilityActivities } from './fixtures/model-durability-workflows';
+import { percentile, median } from './stats';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const runs = Number(process.argv[2] ?? (quick ? 5 : 20));
@@ -57,15 +58,6 @@ const QUEUES = { flock: 'md-flock', raw: 'md-raw' };
 
 // ---------------------------------------------------------------- helpers
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const progress = (line: string) => process.stderr.write(`[model-durability] ${line}\n`);
 
 /** Tool results in a conversation. */

@@ -13,7 +13,8 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES, PRODUCTION_TOPOLOGY, startDevServer, startProductionServer } from '../src';
 import { measureLoad, type LoadFigures } from './load';
-import { measureStepLatency, percentile, type BenchTarget } from './workflow-overhead';
+import { percentile } from './stats';
+import { measureStepLatency, type BenchTarget } from './workflow-overhead';
 
 const [latencyRuns, steps, loadRuns] = [20, 5, 200].map((fallback, i) => Number(process.argv[2 + i] ?? fallback));
 

@@ -15,6 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import path from 'node:path';
 import { startDevServer } from '../src';
+import { percentile } from './stats';
 
 /** A server to measure on. */
 export interface BenchTarget {
@@ -41,11 +42,6 @@ function chainFlock(steps: number): Flock {
   }
   return flock;
 }
-
-export const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 
 /**
  * Runs `runs` chains of `steps` code agents one at a time, alternating

@@ -1,21 +1,5 @@
-import { readFileSync } from 'node:fs';
+export { isAlive } from '../src/lib/process-cleanup';
 import { setTimeout as delay } from 'node:timers/promises';
-
-/** True while `pid` is a live process (a zombie counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat is the state; Z = exited, not yet reaped.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Polls `probe` until it returns a value other than `undefined`, for at most

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../lib/flock-search-attributes';
 import { isPortFree } from '../lib/free-port';
-import { signalProcessGroup } from '../lib/process-cleanup';
+import { isAlive, signalProcessGroup } from '../lib/process-cleanup';
 import { startPostgresCluster } from '../lib/postgres-cluster';
 import { PRODUCTION_TOPOLOGY } from '../lib/production-topology';
 import { startProductionServer } from '../lib/production-server';
@@ -52,20 +52,11 @@ function readState(): ProdState | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProdState) : undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Signals a process group and waits until its leader is gone; SIGKILL after the grace period. */
 async function stopGroup(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   signalProcessGroup(pid, signal);
   const deadline = Date.now() + graceMs;
-  while (alive(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) signalProcessGroup(pid, 'SIGKILL');
     await delay(100);
   }
@@ -105,7 +96,7 @@ export async function temporalProd(argv: string[]): Promise<number> {
     process.stdout.write(`Stopped temporal-server (pid ${state.serverPid}) and PostgreSQL (pid ${state.postgresPid}); removed their files.\n`);
     return 0;
   }
-  if (state && alive(state.serverPid)) {
+  if (state && isAlive(state.serverPid)) {
     process.stdout.write(`Already running: ${state.address}, namespace ${state.namespace} (stop it with npm run temporal:prod -- --stop).\n`);
     return 0;
   }
@@ -115,7 +106,7 @@ export async function temporalProd(argv: string[]): Promise<number> {
   }
   if (state) {
     // a crash or a reboot left the record behind: clean up what is left
-    if (alive(state.postgresPid)) await stopGroup(state.postgresPid, 'SIGINT', 10_000);
+    if (isAlive(state.postgresPid)) await stopGroup(state.postgresPid, 'SIGINT', 10_000);
     for (const dir of state.dirs) rmSync(dir, { recursive: true, force: true });
   }
 

@@ -8,7 +8,6 @@ import { getFreePort } from './free-port';
 import { spawnManaged, type ManagedProcess } from './managed-process';
 import { PRODUCTION_TOPOLOGY } from './production-topology';
 import { runCommand } from './run-command';
-import { waitForPort } from './wait-healthy';
 
 /** The superuser of a throwaway cluster; trusted on 127.0.0.1, so any password works. */
 export const POSTGRES_USER = 'temporal';
@@ -126,7 +125,6 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     removeFiles();
   };
   try {
-    await waitForPort('127.0.0.1', port, Date.now() + (options.startTimeoutMs ?? 60_000), server.failure);
     await waitUntilAccepting(binDir, port, Date.now() + (options.startTimeoutMs ?? 60_000), server.failure);
   } catch (error) {
     const output = server.output();
@@ -136,7 +134,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   return { host: '127.0.0.1', port, user: POSTGRES_USER, dataDir, binDir, pid: server.pid, stop };
 }
 
-/** The port is open before recovery ends; `pg_isready` says when sessions are accepted. */
+/** Until `pg_isready` says it accepts sessions (the port opens before recovery ends); gives up at once when the server died. */
 async function waitUntilAccepting(binDir: string, port: number, deadline: number, failure: () => string | undefined): Promise<void> {
   for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
     const why = failure();

@@ -3,7 +3,6 @@ import Long from 'long';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { SearchAttributeTypeName } from './dev-server';
 import { ProductionServerStartError } from './errors';
 import { isPortFree } from './free-port';
@@ -11,6 +10,7 @@ import { spawnManaged, type ManagedProcess } from './managed-process';
 import { POSTGRES_USER, startPostgresCluster, type PostgresCluster } from './postgres-cluster';
 import { PRODUCTION_TOPOLOGY } from './production-topology';
 import { runCommand } from './run-command';
+import { eventually } from './source-processes';
 import { obtainTemporalServer, type TemporalServerBinaries } from './temporal-server-binary';
 import { waitUntilHealthy } from './wait-healthy';
 
@@ -295,11 +295,11 @@ async function registerNamespace(address: string, namespace: string, searchAttri
         });
     }
     if (Object.keys(searchAttributes).length > 0) {
-      await retryUntil(deadline, () =>
-        connection.operatorService.addSearchAttributes({
-          namespace,
-          searchAttributes: Object.fromEntries(Object.entries(searchAttributes).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]])),
-        }),
+      const types = Object.fromEntries(Object.entries(searchAttributes).map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]));
+      await eventually(
+        () => connection.operatorService.addSearchAttributes({ namespace, searchAttributes: types }),
+        deadline - Date.now(),
+        `search attributes of ${namespace} registered`,
       );
     }
   } finally {
@@ -321,19 +321,9 @@ async function namespaceExists(connection: Connection, namespace: string): Promi
 async function waitUntilUsable(address: string, namespace: string, deadline: number, searchAttribute?: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
-    await retryUntil(deadline, () => connection.workflowService.countWorkflowExecutions({ namespace, query: searchAttribute ? `${searchAttribute} = 'readiness-check'` : '' }));
+    const query = searchAttribute ? `${searchAttribute} = 'readiness-check'` : '';
+    await eventually(() => connection.workflowService.countWorkflowExecutions({ namespace, query }), deadline - Date.now(), `namespace ${namespace} usable`);
   } finally {
     await connection.close();
-  }
-}
-
-async function retryUntil<T>(deadline: number, attempt: () => Promise<T>): Promise<T> {
-  for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await delay(pause);
-    }
   }
 }
