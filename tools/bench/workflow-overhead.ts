@@ -27,6 +27,14 @@ export interface BenchTarget {
 export interface StepLatency {
   flock: number[];
   raw: number[];
+  /** Runs/s of each with `throughput.inFlight` runs at once, when asked for. */
+  runsPerSecond?: { flock: number; raw: number };
+}
+
+/** Concurrent runs after the latency runs: how many, and how many at once. */
+export interface ThroughputShape {
+  runs: number;
+  inFlight: number;
 }
 
 function chainFlock(steps: number): Flock {
@@ -46,9 +54,11 @@ function chainFlock(steps: number): Flock {
 /**
  * Runs `runs` chains of `steps` code agents one at a time, alternating
  * FlockWorkflow and the raw-SDK workflow, with in-process workers on
- * `server`; resolves with each run's time per step.
+ * `server`; resolves with each run's time per step. With `throughput`,
+ * then the same chains `throughput.inFlight` at a time, FlockWorkflow and
+ * raw one after the other, for runs/s of each.
  */
-export async function measureStepLatency(server: BenchTarget, runs: number, steps: number): Promise<StepLatency> {
+export async function measureStepLatency(server: BenchTarget, runs: number, steps: number, throughput?: ThroughputShape): Promise<StepLatency> {
   const flock = chainFlock(steps);
   const definition = flock.toDefinition();
   const connection = await NativeConnection.connect({ address: server.address });
@@ -69,7 +79,7 @@ export async function measureStepLatency(server: BenchTarget, runs: number, step
   const clientConnection = await Connection.connect({ address: server.address });
   const client = new Client({ connection: clientConnection, namespace: server.namespace, dataConverter: flockDataConverter() });
 
-  const perStep = { flock: [] as number[], raw: [] as number[] };
+  const perStep: StepLatency = { flock: [], raw: [] };
   const once = async (kind: 'flock' | 'raw', i: number) => {
     const input: FlockWorkflowInput = { definition, startAgent: 'a0', input: { n: 0 }, runId: `${kind}-${i}-${Date.now()}` };
     const started = performance.now();
@@ -84,6 +94,17 @@ export async function measureStepLatency(server: BenchTarget, runs: number, step
     return elapsed / steps;
   };
 
+  const runsPerSecond = async (kind: 'flock' | 'raw', { runs: total, inFlight }: ThroughputShape) => {
+    let next = 0;
+    const begin = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < total) await once(kind, 1_000_000 + next++);
+      }),
+    );
+    return total / ((performance.now() - begin) / 1000);
+  };
+
   try {
     await Promise.all([
       flockWorker.runUntil(async () => {
@@ -94,6 +115,7 @@ export async function measureStepLatency(server: BenchTarget, runs: number, step
             const order: Array<'flock' | 'raw'> = i % 2 ? ['flock', 'raw'] : ['raw', 'flock'];
             for (const kind of order) perStep[kind].push(await once(kind, i));
           }
+          if (throughput) perStep.runsPerSecond = { raw: await runsPerSecond('raw', throughput), flock: await runsPerSecond('flock', throughput) };
         });
       }),
     ]);
