@@ -1,7 +1,9 @@
 /**
  * The Temporal Web UI of the dev server, in a real browser: Debian's
  * headless Chromium driven by playwright-core finds a Flock run by its
- * FlockName and SessionId search attributes and saves a screenshot
+ * FlockName and SessionId search attributes, opens the run's own link
+ * (`result.temporal.webUiUrl`, from TEMPORAL_UI_URL: the test server's UI
+ * address, never guessed from its gRPC port) and saves a screenshot
  * (tmp/web-ui/, git-ignored).
  */
 import { Flock, defineAgent } from '@flock-ts/core';
@@ -25,6 +27,7 @@ const server = testServer();
 
 let context: BrowserContext | undefined;
 let profile: string;
+const savedUiUrl = process.env['TEMPORAL_UI_URL'];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -35,6 +38,8 @@ beforeAll(async () => {
     );
   }
   if (!server.uiUrl) throw new Error('FLOCK_TEST_TEMPORAL_UI is not set: the dev server of the Jest global setup serves the Web UI');
+  // the UI's address is known only to whoever started the server: links come from it
+  process.env['TEMPORAL_UI_URL'] = server.uiUrl;
   profile = mkdtempSync(path.join(tmpdir(), 'flock-chromium-'));
   // a fresh profile per run; no network beyond the UI (no updates, sync or QUIC probes)
   context = await chromium.launchPersistentContext(profile, {
@@ -46,6 +51,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (savedUiUrl === undefined) delete process.env['TEMPORAL_UI_URL'];
+  else process.env['TEMPORAL_UI_URL'] = savedUiUrl;
   await context?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
@@ -60,7 +67,8 @@ describe('Temporal Web UI', () => {
       agents: [defineAgent({ name: 'greeter', input: 'who: string', output: 'greeting: string', evaluate: ({ who }) => ({ greeting: `hello ${String(who)}` }) })],
     });
     const result = await flock.run({ startAgent: 'greeter', input: { who: 'browser' }, sessionId });
-    const { workflowId } = result.temporal;
+    const { workflowId, runId, webUiUrl } = result.temporal;
+    expect(webUiUrl).toBe(`${server.uiUrl as string}/namespaces/${encodeURIComponent(server.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`);
 
     const page = await (context as BrowserContext).newPage();
     // the UI is all this test talks to (the UI's news feed on the internet is not)
@@ -99,6 +107,13 @@ describe('Temporal Web UI', () => {
     const file = path.join(SCREENSHOTS, `${flockName}.png`);
     await page.screenshot({ path: file, fullPage: true });
     expect(readFileSync(file).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+
+    // the run's own link is live: the UI shows that run's history
+    const response = await page.goto(webUiUrl as string);
+    expect(response?.ok()).toBe(true);
+    await page.getByText(workflowId, { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.getByText(runId, { exact: false }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${flockName}-run.png`), fullPage: true });
     await page.close();
   });
 });

@@ -3,6 +3,7 @@
 // Flock's workflow code.
 export * from './lib/flock-plugin';
 export * from './lib/in-process-workers';
+export * from './lib/sdk-runtime';
 export * from './lib/worker-factory';
 export * from './lib/worker-tracing';
 export * from './lib/workflow-bundle';

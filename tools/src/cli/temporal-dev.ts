@@ -68,6 +68,8 @@ export async function temporalDev(argv: string[]): Promise<number> {
       `  database:          ${dbFilename ?? '(in memory)'}`,
       `  search attributes: ${Object.keys(FLOCK_DEV_SEARCH_ATTRIBUTES).join(', ')}`,
       `Point flockctl / flock-worker at it: --server ${server.address} --namespace ${server.namespace}`,
+      // links are never guessed from the gRPC port: the UI may be on any port
+      ...(server.uiUrl ? [`Web UI links (flockctl, run results): export TEMPORAL_UI_URL=${server.uiUrl}`] : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -405,10 +405,30 @@ describe('flockctl follow', () => {
 
   it('exits 1 with the failure and the Web UI link when the run failed', async () => {
     const failed: FlockRunEvent = { type: 'run-failed', code: 'AGENT_FAILED', agent: 'writer', message: 'Agent "writer" failed: boom' };
-    const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], failed]).source } });
-    expect(await run(['follow', 'docs-r1'])).toBe(1);
-    // the dev server's convention for localhost:7233: its UI on port 8233
-    expect(recorded.stdout).toContain('failed: AGENT_FAILED at agent writer: Agent "writer" failed: boom\n  Web UI: http://localhost:8233/namespaces/default/workflows/docs-r1');
+    const saved = process.env['TEMPORAL_UI_URL'];
+    process.env['TEMPORAL_UI_URL'] = 'http://127.0.0.1:40123';
+    try {
+      const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], failed]).source } });
+      expect(await run(['follow', 'docs-r1'])).toBe(1);
+      expect(recorded.stdout).toContain('failed: AGENT_FAILED at agent writer: Agent "writer" failed: boom\n  Web UI: http://127.0.0.1:40123/namespaces/default/workflows/docs-r1');
+    } finally {
+      if (saved === undefined) delete process.env['TEMPORAL_UI_URL'];
+      else process.env['TEMPORAL_UI_URL'] = saved;
+    }
+  });
+
+  it('prints no Web UI link for a failed run when no UI address is known (none is guessed from localhost:7233)', async () => {
+    const failed: FlockRunEvent = { type: 'run-failed', code: 'AGENT_FAILED', agent: 'writer', message: 'Agent "writer" failed: boom' };
+    const saved = process.env['TEMPORAL_UI_URL'];
+    delete process.env['TEMPORAL_UI_URL'];
+    try {
+      const { recorded, run } = setup({ client: { events: eventSource([approvalRun[0], failed]).source } });
+      expect(await run(['follow', 'docs-r1'])).toBe(1);
+      expect(recorded.stdout).toContain('failed: AGENT_FAILED at agent writer: Agent "writer" failed: boom');
+      expect(recorded.stdout).not.toContain('Web UI');
+    } finally {
+      if (saved !== undefined) process.env['TEMPORAL_UI_URL'] = saved;
+    }
   });
 
   it('exits 3 when the run was cancelled', async () => {

@@ -66,7 +66,7 @@ describe('formatStarted', () => {
 
   it('says how to get a link when the UI address is unknown', () => {
     const text = formatStarted('docs', 'reader', { workflowId: 'w', runId: 'r', namespace: 'n', taskQueue: 'q' });
-    expect(text).toContain('set TEMPORAL_UI_URL');
+    expect(text).toMatch(/Web UI:\s+none known \(set TEMPORAL_UI_URL or temporalConfig\.webUiUrl\)\n/);
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type TokenUsage,
   type WaitingFor,
 } from '@flock-ts/core';
-import type { FlockRunHandleInfo, FlockRunSummary, FlockRunView } from '@flock-ts/temporal';
+import { WEB_UI_UNKNOWN, type FlockRunHandleInfo, type FlockRunSummary, type FlockRunView } from '@flock-ts/temporal';
 import { STEP_OUTPUT_WIDTH } from './cli';
 
 /** Output for scripts: stable, pretty JSON. */
@@ -29,7 +29,7 @@ export function formatStarted(flockName: string, startAgent: string, info: Flock
     field('run id', info.runId),
     field('namespace', info.namespace),
     field('task queue', info.taskQueue),
-    field('Web UI', info.webUiUrl ?? '(unknown: set TEMPORAL_UI_URL)'),
+    field('Web UI', info.webUiUrl ?? WEB_UI_UNKNOWN),
   ]);
 }
 

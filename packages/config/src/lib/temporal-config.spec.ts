@@ -82,6 +82,27 @@ describe('TemporalWorkflowConfig durations', () => {
   });
 });
 
+describe('TemporalWorkflowConfig webUiUrl', () => {
+  it('accepts an http(s) URL of the Web UI, with a port or a path', () => {
+    for (const webUiUrl of ['http://localhost:8233', 'https://cloud.temporal.io/', 'http://127.0.0.1:40123/ui', 'HTTPS://UI.EXAMPLE.COM']) {
+      expect(parseTemporalWorkflowConfig({ webUiUrl })).toEqual({ webUiUrl });
+    }
+  });
+
+  it('refuses anything else, naming the field and the rule', () => {
+    for (const webUiUrl of ['localhost:8233', 'ftp://ui.example.com', 'http://', 'http://ui example', '']) {
+      expect(issuesOf(() => parseTemporalWorkflowConfig({ webUiUrl }))).toEqual(['webUiUrl: webUiUrl must be an http(s) URL, e.g. "http://localhost:8233"']);
+    }
+    expect(issuesOf(() => parseTemporalWorkflowConfig({ webUiUrl: 8233 }))).toEqual(['webUiUrl: Invalid input: expected string, received number']);
+  });
+
+  it('refuses a URL with credentials: the field is stored with the run', () => {
+    expect(issuesOf(() => parseTemporalWorkflowConfig({ webUiUrl: 'https://admin:hunter2@ui.example.com' }))).toEqual([
+      'webUiUrl: webUiUrl must not carry credentials (user:password@): it is stored with the run',
+    ]);
+  });
+});
+
 describe('TemporalActivityConfig local', () => {
   it('is a boolean, off unless set', () => {
     expect(parseTemporalActivityConfig({ local: true })).toEqual({ local: true });

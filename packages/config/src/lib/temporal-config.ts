@@ -187,6 +187,10 @@ export const ContinueAsNewConfigSchema = z.strictObject({
 });
 export type ContinueAsNewConfig = z.infer<typeof ContinueAsNewConfigSchema>;
 
+/** `http(s)://host[:port][/path]`; a regex rather than `new URL()`, which the workflow sandbox need not have. */
+const WEB_UI_URL = /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i;
+const WEB_UI_URL_USERINFO = /^https?:\/\/[^/?#]*@/i;
+
 /**
  * How a Flock runs on Temporal (seed: `TemporalWorkflowConfig`).
  * Unset connection fields fall back to Temporal's environment conventions
@@ -219,6 +223,17 @@ export const TemporalWorkflowConfigSchema = z.strictObject({
   tls: TemporalTlsConfigSchema.optional(),
   /** API key for Temporal Cloud or a secured server. Never stored in memo or history. */
   apiKey: z.string().min(1).optional(),
+  /**
+   * Base URL of the Temporal Web UI, e.g. `http://localhost:8233`: runs
+   * carry a link to themselves (over env `TEMPORAL_UI_URL`; with neither,
+   * no link). Not a secret: it is stored with the definition, so it must
+   * carry no credentials.
+   */
+  webUiUrl: z
+    .string()
+    .regex(WEB_UI_URL, 'webUiUrl must be an http(s) URL, e.g. "http://localhost:8233"')
+    .refine((url) => !WEB_UI_URL_USERINFO.test(url), 'webUiUrl must not carry credentials (user:password@): it is stored with the run')
+    .optional(),
 });
 export type TemporalWorkflowConfig = z.input<typeof TemporalWorkflowConfigSchema>;
 

@@ -234,9 +234,13 @@ export function flockClientOn(conn: ConnectionLike, connection: ResolvedConnecti
   });
 }
 
-/** Web UI link of a run on this connection, when the UI's address is known (env `TEMPORAL_UI_URL` or the dev-server convention). */
-export function flockRunWebUiUrl(connection: ResolvedConnection, workflowId: string, runId?: string): string | undefined {
-  const base = webUiBaseUrl(connection.address);
+/**
+ * Web UI link of a run on this connection, when the UI's address is known:
+ * the connection's `webUiUrl` (`temporalConfig.webUiUrl`), else env
+ * `TEMPORAL_UI_URL` ({@link webUiBaseUrl}).
+ */
+export function flockRunWebUiUrl(connection: Pick<ResolvedConnection, 'namespace'> & { webUiUrl?: string }, workflowId: string, runId?: string): string | undefined {
+  const base = webUiBaseUrl(connection);
   return base ? webUiWorkflowLink(base, connection.namespace, workflowId, runId) : undefined;
 }
 
