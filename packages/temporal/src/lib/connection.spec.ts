@@ -24,6 +24,12 @@ describe('resolveConnection', () => {
     expect(resolved.connectionOptions.address).toBe('prod:7233');
   });
 
+  it('takes the Web UI address from temporalConfig.webUiUrl over TEMPORAL_UI_URL, and has none without either', () => {
+    expect(resolveConnection({}, env()).webUiUrl).toBeUndefined();
+    expect(resolveConnection({}, env({ TEMPORAL_UI_URL: 'http://ui.example:8080' })).webUiUrl).toBe('http://ui.example:8080');
+    expect(resolveConnection({ webUiUrl: 'https://ui.prod' }, env({ TEMPORAL_UI_URL: 'http://ui.example:8080' })).webUiUrl).toBe('https://ui.prod');
+  });
+
   it('sends an API key over TLS, from options or TEMPORAL_API_KEY', () => {
     const fromEnv = resolveConnection({}, env({ TEMPORAL_API_KEY: 'key-from-env' }));
     expect(fromEnv.connectionOptions).toMatchObject({ apiKey: 'key-from-env', tls: true });

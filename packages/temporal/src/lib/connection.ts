@@ -14,6 +14,8 @@ export interface ResolvedConnection {
    * `payloadCodecFromEnv`); clients and workers built on this connection use it.
    */
   payloadCodec?: FlockPayloadCodec;
+  /** Base URL of the Web UI for run links: `temporalConfig.webUiUrl`, else env `TEMPORAL_UI_URL`; unset when neither says. */
+  webUiUrl?: string;
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
@@ -24,7 +26,8 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
  * Temporal's own conventions (env `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
  * `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` and the
  * `temporal.toml` config file, read by `@temporalio/envconfig`), then
- * `localhost:7233` / `default`. The payload codec comes from `FLOCK_PAYLOAD_*`.
+ * `localhost:7233` / `default`. The payload codec comes from `FLOCK_PAYLOAD_*`,
+ * the Web UI's address from `webUiUrl` or `TEMPORAL_UI_URL`.
  *
  * @example
  * resolveConnection({ serverUrl: 'temporal:7233', namespace: 'flock-example' })
@@ -51,11 +54,13 @@ export function resolveConnection(config: TemporalWorkflowConfig = {}, env: Reco
   const connect = toClientOptions(profile);
   const address = connect.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
   const payloadCodec = payloadCodecFromEnv(env);
+  const webUiUrl = config.webUiUrl ?? env['TEMPORAL_UI_URL'];
   return {
     address,
     namespace: connect.namespace ?? DEFAULT_TEMPORAL_NAMESPACE,
     connectionOptions: { ...connect.connectionOptions, address },
     ...(payloadCodec ? { payloadCodec } : {}),
+    ...(webUiUrl ? { webUiUrl } : {}),
   };
 }
 
