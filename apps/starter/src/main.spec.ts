@@ -1,9 +1,11 @@
 /**
  * flockctl as a real process (from its sources): the command line answers
- * --version, --help and a wrong option without touching Temporal.
+ * --version, --help and a wrong option without touching Temporal; an
+ * unreachable server is named, with its cause, in one line and no stack.
  */
 import { runSource } from '@flock-ts/tools';
 import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 
 const FLOCKCTL = 'apps/starter/src/main.ts';
@@ -31,6 +33,65 @@ describe('flockctl process', () => {
       code: 2,
       stdout: '',
       stderr: `flockctl: unknown option '--agent'\nRun "flockctl help status" for its options.\n`,
+    });
+  });
+});
+
+describe('flockctl against a server it cannot reach', () => {
+  let refusedAddress: string;
+  let silent: net.Server;
+  let silentAddress: string;
+  const silentSockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    refusedAddress = `127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    // accepts connections and never says a word
+    silent = net.createServer((socket) => {
+      silentSockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  async function timed(args: string[], env: Record<string, string> = {}) {
+    const started = Date.now();
+    const result = await runSource(FLOCKCTL, args, { TEMPORAL_NAMESPACE: 'flock-ns', ...env });
+    return { ...result, elapsedMs: Date.now() - started };
+  }
+
+  it('exits 1 at once on a refused port, naming the address and the cause, without a stack', async () => {
+    const result = await timed(['list'], { TEMPORAL_ADDRESS: refusedAddress });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe(
+      `flockctl: Cannot reach Temporal at ${refusedAddress} (namespace flock-ns): connection refused. Is a Temporal server running there? ` +
+        'Start one with `temporal server start-dev` (or `npm run temporal:dev` in the Flock repository), or point TEMPORAL_ADDRESS / --server / temporalConfig.serverUrl at yours.\n',
+    );
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.elapsedMs).toBeLessThan(3_500);
+  });
+
+  it('gives up on a port that never answers after the 3 s deadline, saying so', async () => {
+    const result = await timed(['status', 'some-run', '--server', silentAddress]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`flockctl: Cannot reach Temporal at ${silentAddress} (namespace flock-ns): the server accepted the connection but did not answer within 3 s`);
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.elapsedMs).toBeLessThan(6_000);
+  });
+
+  it('says why with --json too: reason, address and namespace for scripts', async () => {
+    const result = await timed(['list', '--json', '--server', refusedAddress]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: expect.objectContaining({ name: 'TemporalUnreachableError', code: 'TEMPORAL_UNREACHABLE', reason: 'refused', address: refusedAddress, namespace: 'flock-ns' }),
     });
   });
 });

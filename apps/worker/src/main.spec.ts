@@ -3,8 +3,9 @@
  * wrong options answer without touching Temporal; with no --flock it says
  * on stderr that it hosts the example flocks.
  */
-import { runSource } from '@flock-ts/tools';
+import { runSource, spawnSource } from '@flock-ts/tools';
 import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { EXAMPLE_FLOCKS_NOTICE } from './lib/cli';
 
@@ -50,5 +51,63 @@ describe('flock-worker process', () => {
     const own = await runSource(WORKER, [...STOP_AFTER_PLANNING, '--flock', FIXTURE]);
     expect(own.code).toBe(2);
     expect(own.stderr).not.toContain('no --flock given');
+  });
+});
+
+describe('flock-worker against a server it cannot reach', () => {
+  let refusedAddress: string;
+  let silent: net.Server;
+  let silentAddress: string;
+  const silentSockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    refusedAddress = `127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    // accepts connections and never says a word
+    silent = net.createServer((socket) => {
+      silentSockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  /** Starts a worker on `server`; how long it took from its "connecting to" log line to its exit, and what it said. */
+  async function failedStart(server: string) {
+    const worker = spawnSource(WORKER, ['--server', server, '--namespace', 'flock-ns', '--flock', FIXTURE, '--log-level', 'info']);
+    // process start-up (loading the flock module from source) is not the connect's time
+    await worker.waitForOutput(/connecting to /);
+    const connecting = Date.now();
+    const { code } = await worker.exited;
+    return { code, output: worker.output(), connectMs: Date.now() - connecting };
+  }
+
+  it('exits 1 at once on a refused port, naming the address and the cause, without a stack', async () => {
+    const result = await failedStart(refusedAddress);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      `flock-worker: Cannot reach Temporal at ${refusedAddress} (namespace flock-ns): connection refused. Is a Temporal server running there? ` +
+        'Start one with `temporal server start-dev` (or `npm run temporal:dev` in the Flock repository), or point TEMPORAL_ADDRESS / --server / temporalConfig.serverUrl at yours.\n',
+    );
+    expect(result.output).not.toContain('    at ');
+    expect(result.output).not.toContain('tonic::transport');
+    expect(result.connectMs).toBeLessThan(1_000);
+  });
+
+  it('gives up on a port that never answers after the 3 s deadline (not the 30 s of the native bridge), saying so', async () => {
+    const result = await failedStart(silentAddress);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      `flock-worker: Cannot reach Temporal at ${silentAddress} (namespace flock-ns): the server accepted the connection but did not answer within 3 s`,
+    );
+    expect(result.output).not.toContain('    at ');
+    expect(result.connectMs).toBeLessThan(3_000 + 1_000);
   });
 });

@@ -2,6 +2,7 @@
 // and query runs. It never loads `@temporalio/worker`: hosting flocks is
 // `@flock-ts/temporal/worker`.
 export * from './lib/connection';
+export { connectClient, connectNative, CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectOptions } from './lib/connect';
 export * from './lib/data-converter';
 export * from './lib/errors';
 export * from './lib/flock-module';

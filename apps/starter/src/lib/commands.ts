@@ -391,7 +391,9 @@ async function cancelCommand(args: CancelArgs, deps: StarterDeps): Promise<numbe
 export function describeError(error: unknown): Record<string, unknown> {
   const e = (error ?? {}) as Record<string, unknown>;
   const described: Record<string, unknown> = { name: e['name'] ?? 'Error', message: e['message'] ?? String(error) };
-  for (const key of ['code', 'workflowId', 'failureType', 'agent', 'causeType', 'webUiUrl', 'specifier', 'issues']) if (e[key] !== undefined) described[key] = e[key];
+  // reason, address, namespace: why Temporal could not be reached (TemporalUnreachableError)
+  for (const key of ['code', 'reason', 'address', 'namespace', 'workflowId', 'failureType', 'agent', 'causeType', 'webUiUrl', 'specifier', 'issues'])
+    if (e[key] !== undefined) described[key] = e[key];
   return described;
 }
 

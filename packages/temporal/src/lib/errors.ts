@@ -8,7 +8,7 @@ import { FlockError } from '@flock-ts/config';
 export { FlockRunFailedError, type FlockRunErrorCode } from '@flock-ts/engine';
 
 /** The codes of `@flock-ts/temporal`'s own errors. */
-export type TemporalErrorCode = FlockModuleErrorCode | 'RUN_ALREADY_STARTED' | 'IN_PROCESS_WORKER_START_FAILED' | 'CLI_USAGE';
+export type TemporalErrorCode = FlockModuleErrorCode | 'RUN_ALREADY_STARTED' | 'IN_PROCESS_WORKER_START_FAILED' | 'CLI_USAGE' | 'TEMPORAL_UNREACHABLE';
 
 /**
  * The command line (or an environment variable standing in for an option)
@@ -87,8 +87,49 @@ export class InProcessWorkerStartError extends FlockError<'IN_PROCESS_WORKER_STA
     super(
       'IN_PROCESS_WORKER_START_FAILED',
       `The in-process workers of flock "${flockName}" (task queue${taskQueues.length === 1 ? '' : 's'} ${taskQueues.join(', ')}) ` +
-        `could not start on Temporal at ${address} (namespace ${namespace}): ${reason}. The run was not started; the next run tries again.`,
+        `could not start on Temporal at ${address} (namespace ${namespace}): ${reason.replace(/[.\s]+$/, '')}. The run was not started; the next run tries again.`,
       options,
     );
+  }
+}
+
+/**
+ * Why a connection to Temporal failed (`TemporalUnreachableError.reason`):
+ * - `refused`: nothing listens at the address;
+ * - `dns`: the host name does not resolve;
+ * - `unreachable`: the network has no route to the host (or reset the connection);
+ * - `timeout`: no TCP connection, or no answer, within the connect deadline;
+ * - `tls-mismatch`: one side speaks TLS and the other does not;
+ * - `tls-handshake`: both speak TLS, but the certificates do not fit (untrusted CA, server name, client certificate);
+ * - `rejected`: the server answered and turned the credentials down (API key, permissions);
+ * - `protocol`: something answered, but not as a Temporal frontend (gRPC);
+ * - `unknown`: none of the above; the cause says what the SDK saw.
+ */
+export type TemporalUnreachableReason = 'refused' | 'dns' | 'unreachable' | 'timeout' | 'tls-mismatch' | 'tls-handshake' | 'rejected' | 'protocol' | 'unknown';
+
+/**
+ * Flock could not open a connection to Temporal (a client, a worker, the
+ * in-process workers). The message names the address and namespace, the
+ * likely cause and what to do; `reason` is the cause to switch on, and the
+ * SDK's own error is the `cause`. A later attempt may succeed (not
+ * `nonRetryable`).
+ *
+ * @example
+ * if (isFlockError(error, 'TEMPORAL_UNREACHABLE')) console.error(error.message); // no stack needed
+ */
+export class TemporalUnreachableError extends FlockError<'TEMPORAL_UNREACHABLE'> {
+  static {
+    FlockError.named(this, 'TemporalUnreachableError');
+  }
+  constructor(
+    /** The address connected to (`host:port`). */
+    readonly address: string,
+    readonly namespace: string,
+    readonly reason: TemporalUnreachableReason,
+    /** What went wrong and what to do, in words; the message begins with the address and namespace. */
+    explanation: string,
+    options?: { cause?: unknown },
+  ) {
+    super('TEMPORAL_UNREACHABLE', `Cannot reach Temporal at ${address} (namespace ${namespace}): ${explanation}`, { cause: options?.cause, details: { reason } });
   }
 }

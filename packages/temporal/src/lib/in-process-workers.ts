@@ -2,6 +2,7 @@ import type { Flock } from '@flock-ts/core';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
+import { connectNative } from './connect';
 import { InProcessWorkerStartError } from './errors';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
 import { flockClientOn } from './run-start';
@@ -55,12 +56,16 @@ export interface InProcessWorkersLease {
  * are off unless `connectionOptions.payloadLimits` says otherwise.
  */
 export async function connectForFlockWorkers(resolved: ResolvedConnection): Promise<NativeConnection> {
-  const connection = await NativeConnection.connect({
-    ...resolved.connectionOptions,
-    // a run's memo is the flock's own definition, compact and compressed: under the SDK's 2 KiB
-    // warning size for typical flocks, over it for big ones, where the server warns already
-    // (@flock-ts/serialization README, "Memo"); a second warning per run would add nothing; payload warnings stay
-    payloadLimits: resolved.connectionOptions.payloadLimits ?? { memoWarnSize: 0 },
+  // an unreachable server fails within the connect deadline, saying why (TemporalUnreachableError)
+  const connection = await connectNative({
+    ...resolved,
+    connectionOptions: {
+      ...resolved.connectionOptions,
+      // a run's memo is the flock's own definition, compact and compressed: under the SDK's 2 KiB
+      // warning size for typical flocks, over it for big ones, where the server warns already
+      // (@flock-ts/serialization README, "Memo"); a second warning per run would add nothing; payload warnings stay
+      payloadLimits: resolved.connectionOptions.payloadLimits ?? { memoWarnSize: 0 },
+    },
   });
   try {
     await ensureFlockSearchAttributes(connection, resolved);

@@ -5,7 +5,6 @@ import { assertPayloadSize, encodeFlockMemo, stripSecrets, type FlockMemo } from
 import { FlockRunFailedError, runErrorCodeOfFailureType, type FlockRunErrorCode } from '@flock-ts/engine';
 import {
   Client,
-  Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   type ConnectionLike,
@@ -15,6 +14,7 @@ import {
 import { FlockRunAlreadyStartedError } from './errors';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedConnection } from './connection';
+import { connectClient, type ConnectOptions } from './connect';
 import { flockDataConverter } from './data-converter';
 import { flockClientInterceptors } from './client-tracing';
 import { webUiBaseUrl, webUiWorkflowLink } from './web-ui';
@@ -212,10 +212,12 @@ export async function startFlockWorkflow(client: Client, start: FlockWorkflowSta
 
 /**
  * A client on the resolved connection with the Flock data converter, so
- * results and memos decode the way workers encoded them.
+ * results and memos decode the way workers encoded them. An unreachable
+ * server fails within the connect deadline (3 s) with
+ * `TemporalUnreachableError` (see {@link connectClient}).
  */
-export async function connectFlockClient(connection: ResolvedConnection): Promise<Client> {
-  return flockClientOn(await Connection.connect(connection.connectionOptions), connection);
+export async function connectFlockClient(connection: ResolvedConnection, options?: ConnectOptions): Promise<Client> {
+  return flockClientOn(await connectClient(connection, options), connection);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { DEFAULT_TASK_QUEUE } from '@flock-ts/config';
 import type { Flock } from '@flock-ts/core';
 import { currentTelemetryOrNoop } from '@flock-ts/telemetry';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { connectNative } from './connect';
 import type { ResolvedConnection } from './connection';
 import { codecEncrypts } from './data-converter';
 import { ensureFlockSearchAttributes } from './flock-search-attributes';
@@ -81,7 +82,8 @@ export interface FlockWorker {
 export async function createFlockWorker(options: FlockWorkerOptions): Promise<FlockWorker> {
   // a given connection belongs to the caller: never closed here
   const owned = !options.nativeConnection;
-  const connection = options.nativeConnection ?? (await NativeConnection.connect(options.connection.connectionOptions));
+  // an unreachable server fails within the connect deadline, saying why (TemporalUnreachableError)
+  const connection = options.nativeConnection ?? (await connectNative(options.connection));
   const closeOwned = () => (owned ? connection.close() : Promise.resolve());
   try {
     await ensureFlockSearchAttributes(connection, options.connection);
