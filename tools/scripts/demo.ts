@@ -71,15 +71,36 @@ async function main(): Promise<void> {
 
     if (server && process.stdout.isTTY && process.stdin.isTTY) {
       process.stdout.write('\nThe dev server stays up so you can open the link. Press Ctrl-C to stop it.\n');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopSignal();
+      process.stdout.write('\nStopping the Temporal dev server...\n');
     }
   } finally {
     await telemetry.shutdown();
-    await server?.stop();
+    if (server) {
+      await server.stop();
+      process.stdout.write('Temporal dev server stopped.\n');
+    }
   }
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. Signal listeners alone do not keep
+ * Node running (the dev server's process is unref'd and the worker has
+ * stopped), so a timer does until then. The listeners stay for the rest of
+ * the process: one Ctrl-C reaches npm, start.mjs and this process, and the
+ * first two forward it here too; without a listener a repeat would end this
+ * process (process-cleanup re-raises it) before the dev server is stopped.
+ */
+function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 60_000);
+    const onSignal = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 /** Prints the run's events as they happen; answers what it waits for from the terminal. */
