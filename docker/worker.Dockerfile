@@ -4,7 +4,10 @@
 # flockctl ships in the same image (apps/starter/dist/main.js).
 #
 #   docker build -f docker/worker.Dockerfile -t flock-worker .      (from the repository root)
-#   docker run --rm flock-worker --server temporal:7233 --namespace flock-example --task-queue agent-tasks
+#   docker run --rm flock-worker --server temporal:7233 --namespace flock-example --task-queue agent-tasks --flock @flock-ts/examples
+#
+# --flock (or FLOCK_MODULES) names the flocks to host; the image sets none on purpose:
+# mount your module (-v ./flocks:/flocks:ro --flock /flocks/my-flock.js) or host the examples.
 #
 # Glibc-based Node (bookworm-slim): Temporal's native core bridge ships no musl (Alpine) build.
 ARG NODE_VERSION=22

@@ -1,8 +1,9 @@
 /**
  * The seed end to end as a deployment runs it, on whichever server the
  * suite has (the dev server in `npm test`, temporal-server on PostgreSQL in
- * `integration-prod`): a flock-worker process hosts the example flocks,
- * flockctl processes start the README's example flock and read it back.
+ * `integration-prod`): a flock-worker process hosts the example flocks
+ * (`--flock @flock-ts/examples`), flockctl processes start the README's
+ * example flock (and the collatz one) and read them back.
  * The run is one workflow, each agent one activity; the whole flock is in
  * the memo; the run is found by its search attributes.
  */
@@ -29,8 +30,8 @@ async function flockctlJson<T>(...args: string[]): Promise<T> {
 }
 
 beforeAll(async () => {
-  // no --flock: the worker hosts the example flocks
-  worker = spawnSource(WORKER, connection);
+  // the package itself as the --flock module: its index exports `flocks`
+  worker = spawnSource(WORKER, [...connection, '--flock', '@flock-ts/examples']);
   await worker.waitForOutput(/polling task queue\(s\) /);
 });
 
@@ -78,5 +79,20 @@ describe('the README example flock through flock-worker and flockctl processes',
       'the run listed by FlockName, completed',
     );
     expect(listed.workflowId).toBe(out.workflowId);
+  });
+
+  it('runs the other example flock the worker hosts, collatz, through its router', async () => {
+    const out = await flockctlJson<{ result: { output: { n: number; steps: number }; steps: Array<{ agent: string }> } }>(
+      'run',
+      '--flock-name',
+      'collatz',
+      '--agent',
+      'start',
+      '--input',
+      JSON.stringify({ n: 6 }),
+      '--wait',
+    );
+    expect(out.result.output).toEqual({ n: 1, steps: 8 });
+    expect(out.result.steps.map((step) => step.agent)).toEqual(['start', 'halve', 'triple', 'halve', 'triple', 'halve', 'halve', 'halve', 'halve']);
   });
 });

@@ -281,7 +281,7 @@ describe('docker-compose.yml', () => {
         namespace: 'flock-example',
         taskQueues: ['agent-tasks'],
         concurrency: 8,
-        flockModules: [],
+        flockModules: ['@flock-ts/examples'],
         shutdownGraceSeconds: 20,
         metricsBindAddress: '0.0.0.0:9464',
         logFormat: 'json',
@@ -413,6 +413,11 @@ describe('worker.Dockerfile', () => {
     expect(finalStage).toContain('USER node');
     expect(finalStage).toContain('ENTRYPOINT ["node", "apps/worker/dist/main.js"]');
     expect(finalStage.some((line) => line.includes('apps/worker/dist'))).toBe(true);
+  });
+
+  it('names no flocks for the worker: a container hosts the --flock / FLOCK_MODULES it is given, never the examples by default', () => {
+    expect(finalStage.join('\n')).not.toContain('FLOCK_MODULES');
+    expect(finalStage).toContain('CMD []');
   });
 
   it("copies each shipped app's own node_modules (dependencies npm nests there, e.g. commander)", () => {

@@ -1,13 +1,13 @@
 /**
  * flock-worker as a real process (from its sources): --version, --help and
- * wrong options answer without touching Temporal; with no --flock it says
- * on stderr that it hosts the example flocks.
+ * wrong options answer without touching Temporal; so does a start without
+ * --flock (there are no default flocks: --flock @flock-ts/examples hosts them).
  */
 import { runSource, spawnSource } from '@flock-ts/tools';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { EXAMPLE_FLOCKS_NOTICE } from './lib/cli';
+import { FLOCK_REQUIRED_MESSAGE } from './lib/cli';
 
 const WORKER = 'apps/worker/src/main.ts';
 const FIXTURE = 'apps/worker/integration/fixtures/worker-flock.ts';
@@ -43,14 +43,16 @@ describe('flock-worker process', () => {
     expect(result).toMatchObject({ code: 2, stderr: 'flock-worker: TEMPORAL_MAX_CONCURRENCY must be a positive integer, got "lots"\n' });
   });
 
-  it('says on stderr that it hosts the example flocks when no --flock is given, and not otherwise', async () => {
-    const examples = await runSource(WORKER, STOP_AFTER_PLANNING, { FLOCK_MODULES: '' });
-    expect(examples.code).toBe(2);
-    expect(examples.stderr).toContain(`flock-worker: ${EXAMPLE_FLOCKS_NOTICE}\n`);
-    expect(examples.stderr).toContain('--workflow-bundle: no file at');
-    const own = await runSource(WORKER, [...STOP_AFTER_PLANNING, '--flock', FIXTURE]);
-    expect(own.code).toBe(2);
-    expect(own.stderr).not.toContain('no --flock given');
+  it('exits 2 with a usage error when neither --flock nor FLOCK_MODULES names a flock module', async () => {
+    expect(await runSource(WORKER, STOP_AFTER_PLANNING, { FLOCK_MODULES: '' })).toEqual({ code: 2, stdout: '', stderr: `flock-worker: ${FLOCK_REQUIRED_MESSAGE}\n` });
+  });
+
+  it.each(['@flock-ts/examples', '@flock-ts/examples/flocks', FIXTURE])('loads the flocks of --flock %s, then plans the start', async (module) => {
+    const result = await runSource(WORKER, [...STOP_AFTER_PLANNING, '--flock', module], { FLOCK_MODULES: '' });
+    // past the module (no FlockModuleError) to the missing bundle, which is checked after the flocks are loaded
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain('Flock module');
+    expect(result.stderr).toContain('--workflow-bundle: no file at');
   });
 });
 

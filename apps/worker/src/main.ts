@@ -2,7 +2,7 @@
 import { isFlockError } from '@flock-ts/config';
 import { TelemetryConfigError } from '@flock-ts/telemetry';
 import * as path from 'node:path';
-import { EXAMPLE_FLOCKS_NOTICE, parseWorkerArgs } from './lib/cli';
+import { parseWorkerArgs } from './lib/cli';
 import { installWorkerObservability, type WorkerObservability } from './lib/observability';
 import { runWorker } from './lib/run-worker';
 import { WORKFLOW_BUNDLE_FILE } from './lib/workflow-bundle-file';
@@ -35,12 +35,6 @@ async function main(): Promise<number> {
       env: process.env,
       cwd: process.cwd(),
       log,
-      // loaded only when no --flock is given: the examples bring the LLM SDKs with them
-      defaultFlocks: () => {
-        console.error(`flock-worker: ${EXAMPLE_FLOCKS_NOTICE}`);
-        const { createCollatzFlock, createCorpusReportFlock } = require('@flock-ts/examples') as typeof import('@flock-ts/examples');
-        return [createCorpusReportFlock(), createCollatzFlock()];
-      },
       shippedBundlePath: path.join(__dirname, WORKFLOW_BUNDLE_FILE),
       // exported traces want the workflow spans: the traced bundle variant
       tracing: observability.telemetry.enabled,

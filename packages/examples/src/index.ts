@@ -7,3 +7,4 @@ export * from './lib/corpus-report-flock';
 export * from './lib/collatz-flock';
 export * from './lib/model-briefing-flock';
 export * from './lib/reviewed-brief-flock';
+export * from './lib/example-flocks';

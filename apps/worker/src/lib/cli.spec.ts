@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_SHUTDOWN_GRACE_SECONDS, parseWorkerArgs, type WorkerCliOptions } from './cli';
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS, FLOCK_REQUIRED_MESSAGE, parseWorkerArgs, type WorkerCliOptions } from './cli';
 
 /** Parses with exactly `env` as the environment (the options fall back to it). */
 function parse(argv: string[], env: Record<string, string> = {}) {
@@ -13,8 +13,11 @@ function parse(argv: string[], env: Record<string, string> = {}) {
   }
 }
 
+/** A run needs a flock module: the tests of the other settings name one in FLOCK_MODULES. */
+const WITH_FLOCK = { FLOCK_MODULES: './flock.js' };
+
 function options(argv: string[], env: Record<string, string> = {}): WorkerCliOptions {
-  const command = parse(argv, env);
+  const command = parse(argv, { ...WITH_FLOCK, ...env });
   if (command.kind !== 'run') throw new Error('expected a run command');
   return command.options;
 }
@@ -42,9 +45,28 @@ describe('parseWorkerArgs', () => {
       namespace: 'flock-example',
       taskQueues: ['agent-tasks'],
       concurrency: 8,
-      flockModules: [],
+      flockModules: ['./flock.js'],
       shutdownGraceSeconds: DEFAULT_SHUTDOWN_GRACE_SECONDS,
     });
+  });
+
+  it('requires --flock or FLOCK_MODULES, saying how to host the example flocks', () => {
+    for (const env of [{}, { FLOCK_MODULES: '' }, { FLOCK_MODULES: ' , ' }] as Array<Record<string, string>>) {
+      const error = usageError(['--server', 'temporal:7233'], env);
+      expect(error).toMatchObject({ name: 'CliUsageError', code: 'CLI_USAGE', message: FLOCK_REQUIRED_MESSAGE });
+    }
+    expect(FLOCK_REQUIRED_MESSAGE).toContain('--flock @flock-ts/examples');
+    expect(options(['--flock', '@flock-ts/examples'], {}).flockModules).toEqual(['@flock-ts/examples']);
+    expect(options([], { FLOCK_MODULES: '@flock-ts/examples' }).flockModules).toEqual(['@flock-ts/examples']);
+  });
+
+  it('reports a wrong value before a missing --flock', () => {
+    expect(usageError(['--concurrency', '0'], {}).message).toBe('--concurrency must be a positive integer, got "0"');
+  });
+
+  it('answers --help and --version without a --flock', () => {
+    expect(parse(['--help']).kind).toBe('print');
+    expect(parse(['--version']).kind).toBe('print');
   });
 
   it('accepts the --name=value form', () => {

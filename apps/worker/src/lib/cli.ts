@@ -14,7 +14,7 @@ export interface WorkerCliOptions {
   taskQueues: string[];
   /** Concurrent activities (agent steps) and workflow tasks per queue. */
   concurrency?: number;
-  /** Modules exporting the flocks to host; empty means the built-in example flock. */
+  /** Modules exporting the flocks to host; at least one (`parseWorkerArgs` requires it). */
   flockModules: string[];
   /** A prebuilt workflow bundle; unset means the shipped variant for the codec and tracing, else bundle at start. */
   workflowBundle?: string;
@@ -33,8 +33,14 @@ export type WorkerCommand = { kind: 'print'; text: string } | { kind: 'run'; opt
 
 export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
 
-/** The line `flock-worker` prints on stderr when it hosts the example flocks for want of `--flock`. */
-export const EXAMPLE_FLOCKS_NOTICE = 'no --flock given: hosting the example flocks (@flock-ts/examples)';
+/**
+ * The usage error of a `flock-worker` start without `--flock` or
+ * `FLOCK_MODULES`: a worker hosts the flocks it is told to, never a default
+ * set (a production worker with the variable unset would poll for the wrong
+ * flocks).
+ */
+export const FLOCK_REQUIRED_MESSAGE =
+  '--flock (or FLOCK_MODULES) is required: a file or package exporting your flocks, e.g. --flock ./dist/my-flock.js; --flock @flock-ts/examples hosts the example flocks';
 
 const AFTER_HELP = `
 Traces are exported over OTLP when the standard OpenTelemetry variables are set:
@@ -74,7 +80,7 @@ function workerProgram(out: (text: string) => void): Command {
     .addOption(
       new Option(
         '--flock <module>',
-        'File or package exporting a Flock as "default" or "flock", or "flocks: Flock[]", resolved from the current directory; repeatable, comma-separated in the variable (default: the example flocks)',
+        'Required. File or package exporting a Flock as "default" or "flock", or "flocks: Flock[]", resolved from the current directory; repeatable, comma-separated in the variable (@flock-ts/examples: the example flocks)',
       )
         .argParser(collect)
         .env('FLOCK_MODULES'),
@@ -101,10 +107,11 @@ function workerProgram(out: (text: string) => void): Command {
  * Parses `flock-worker` arguments; options win over their environment
  * variables (read from `process.env`). Help and `--version` parse into
  * `{ kind: 'print' }`. Throws {@link CliUsageError} with a message fit for
- * the terminal, naming the option or the variable a bad value came from.
+ * the terminal, naming the option or the variable a bad value came from,
+ * and ({@link FLOCK_REQUIRED_MESSAGE}) when no flock module is given.
  *
  * @example
- * parseWorkerArgs(['--server', 'temporal:7233', '--task-queue', 'agent-tasks'])
+ * parseWorkerArgs(['--server', 'temporal:7233', '--task-queue', 'agent-tasks', '--flock', './dist/my-flock.js'])
  */
 export function parseWorkerArgs(argv: readonly string[]): WorkerCommand {
   let text = '';
@@ -128,22 +135,21 @@ export function parseWorkerArgs(argv: readonly string[]): WorkerCommand {
   const metricsBindAddress = bindAddress(setting(program, 'metricsPort'));
   const logLevel = validated(setting(program, 'logLevel'), parseLogLevel);
   const logFormat = validated(setting(program, 'logFormat'), parseLogFormat);
-
-  return {
-    kind: 'run',
-    options: {
-      ...(server.value !== undefined ? { server: server.value } : {}),
-      ...(namespace !== undefined ? { namespace } : {}),
-      taskQueues: [...new Set(list(program, 'taskQueue'))],
-      ...(concurrency.value !== undefined ? { concurrency: positiveInteger(concurrency.value, concurrency.what) } : {}),
-      flockModules: list(program, 'flock'),
-      ...(workflowBundle !== undefined ? { workflowBundle } : {}),
-      shutdownGraceSeconds: grace.value !== undefined ? seconds(grace.value, grace.what) : DEFAULT_SHUTDOWN_GRACE_SECONDS,
-      ...(metricsBindAddress !== undefined ? { metricsBindAddress } : {}),
-      ...(logLevel !== undefined ? { logLevel } : {}),
-      ...(logFormat !== undefined ? { logFormat } : {}),
-    },
+  const options: WorkerCliOptions = {
+    ...(server.value !== undefined ? { server: server.value } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    taskQueues: [...new Set(list(program, 'taskQueue'))],
+    ...(concurrency.value !== undefined ? { concurrency: positiveInteger(concurrency.value, concurrency.what) } : {}),
+    flockModules: list(program, 'flock'),
+    ...(workflowBundle !== undefined ? { workflowBundle } : {}),
+    shutdownGraceSeconds: grace.value !== undefined ? seconds(grace.value, grace.what) : DEFAULT_SHUTDOWN_GRACE_SECONDS,
+    ...(metricsBindAddress !== undefined ? { metricsBindAddress } : {}),
+    ...(logLevel !== undefined ? { logLevel } : {}),
+    ...(logFormat !== undefined ? { logFormat } : {}),
   };
+  // last: a wrong value elsewhere is the more specific message
+  if (options.flockModules.length === 0) throw new CliUsageError(FLOCK_REQUIRED_MESSAGE);
+  return { kind: 'run', options };
 }
 
 /** The version in the app's package.json (two folders up from both src/lib and dist/lib). */

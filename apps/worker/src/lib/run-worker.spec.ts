@@ -4,7 +4,7 @@ import { InMemorySpanExporter } from '@flock-ts/telemetry/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { WorkerCliOptions } from './cli';
+import { FLOCK_REQUIRED_MESSAGE, type WorkerCliOptions } from './cli';
 import { planWorker, type WorkerHost } from './run-worker';
 
 const echo = defineAgent({ name: 'echo', input: 'text: string', output: 'text: string', evaluate: ({ text }) => ({ text }) });
@@ -13,37 +13,50 @@ const flockOn = (name: string, taskQueue?: string) => new Flock({ name, agents: 
 let dir: string;
 let lines: string[];
 
-function host(overrides: Partial<WorkerHost> = {}): WorkerHost {
-  return { env: {}, cwd: dir, log: (line) => lines.push(line), defaultFlocks: () => [flockOn('example')], ...overrides };
+/** A host whose `--flock ./flocks.js` (the default of `cli()`) exports `flocks`. */
+function host(overrides: Partial<WorkerHost> = {}, flocks: Flock[] = [flockOn('example')]): WorkerHost {
+  return { env: {}, cwd: dir, log: (line) => lines.push(line), importModule: async () => ({ flocks }), ...overrides };
 }
 
 const cli = (overrides: Partial<WorkerCliOptions> = {}): WorkerCliOptions => ({
   taskQueues: [],
-  flockModules: [],
+  flockModules: ['./flocks.js'],
   shutdownGraceSeconds: 10,
   ...overrides,
 });
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'run-worker-'));
+  // a path-like --flock must exist; what it exports comes from host().importModule
+  writeFileSync(path.join(dir, 'flocks.js'), '');
   lines = [];
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('planWorker', () => {
-  it('hosts the default flocks without --flock, and says so', async () => {
+  it('hosts the flocks its --flock modules export, saying nothing about them yet', async () => {
     const plan = await planWorker(cli(), host());
     expect(plan.flocks.map((flock) => flock.name)).toEqual(['example']);
-    expect(lines).toEqual(['no --flock given: hosting the example flock(s) example']);
+    expect(lines).toEqual([]);
+  });
+
+  it('refuses to plan without a --flock module: there are no default flocks', async () => {
+    const importModule = jest.fn();
+    await expect(planWorker(cli({ flockModules: [] }), host({ importModule }))).rejects.toMatchObject({
+      name: 'CliUsageError',
+      code: 'CLI_USAGE',
+      message: FLOCK_REQUIRED_MESSAGE,
+    });
+    expect(importModule).not.toHaveBeenCalled();
   });
 
   it('polls the task queues the flocks declare when none is given', async () => {
-    const plan = await planWorker(cli(), host({ defaultFlocks: () => [flockOn('a', 'q-a'), flockOn('b'), flockOn('c', 'q-a')] }));
+    const plan = await planWorker(cli(), host({}, [flockOn('a', 'q-a'), flockOn('b'), flockOn('c', 'q-a')]));
     expect(plan.taskQueues).toEqual(['q-a', 'flock-agents']);
   });
 
   it('polls only the given task queues when there are some', async () => {
-    const plan = await planWorker(cli({ taskQueues: ['agent-tasks'] }), host({ defaultFlocks: () => [flockOn('a', 'q-a')] }));
+    const plan = await planWorker(cli({ taskQueues: ['agent-tasks'] }), host({}, [flockOn('a', 'q-a')]));
     expect(plan.taskQueues).toEqual(['agent-tasks']);
   });
 
@@ -132,10 +145,9 @@ describe('planWorker', () => {
     });
   });
 
-  it('loads --flock modules instead of the defaults', async () => {
+  it('loads --flock modules from the working directory', async () => {
     writeFileSync(path.join(dir, 'f.js'), "module.exports = { flock: { name: 'from-module', toDefinition() {}, agent() {}, temporalConfig: {} } };");
     const plan = await planWorker(cli({ flockModules: ['./f.js'] }), host({ importModule: async (file) => require(file) }));
     expect(plan.flocks.map((flock) => flock.name)).toEqual(['from-module']);
-    expect(lines).toEqual([]);
   });
 });

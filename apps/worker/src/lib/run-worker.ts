@@ -5,7 +5,7 @@ import { CliUsageError, codecEncrypts, resolveConnection, type ResolvedConnectio
 import { createFlockWorker, type FlockWorker } from '@flock-ts/temporal/worker';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { WorkerCliOptions } from './cli';
+import { FLOCK_REQUIRED_MESSAGE, type WorkerCliOptions } from './cli';
 import { workflowBundleFile } from './workflow-bundle-file';
 import { loadFlockModules, type ModuleImporter } from '@flock-ts/temporal';
 
@@ -18,8 +18,6 @@ export interface WorkerHost {
   env: Record<string, string | undefined>;
   cwd: string;
   log(line: string): void;
-  /** Flocks hosted when no `--flock` is given. */
-  defaultFlocks(): Flock[];
   /**
    * The lean bundle shipped next to the worker's entry point; the variant
    * the worker needs (`workflowBundleFile`) is looked up beside it and used
@@ -53,20 +51,16 @@ export interface WorkerPlan {
 }
 
 /**
- * Resolves what to host and where: flock modules loaded, connection from
+ * Resolves what to host and where: flock modules loaded (none given is a
+ * {@link CliUsageError}: there are no default flocks), connection from
  * options over the environment, task queues from options or the flocks, and
  * the workflow bundle: `--workflow-bundle`, else the shipped variant for the
  * payload codec (encoded failures when it encrypts) and for tracing (traced
  * when this process exports traces), else none (bundled at start).
  */
 export async function planWorker(options: WorkerCliOptions, host: WorkerHost): Promise<WorkerPlan> {
-  let flocks: Flock[];
-  if (options.flockModules.length > 0) {
-    flocks = await loadFlockModules(options.flockModules, host.cwd, host.importModule);
-  } else {
-    flocks = host.defaultFlocks();
-    host.log(`no --flock given: hosting the example flock(s) ${flocks.map((f) => f.name).join(', ')}`);
-  }
+  if (options.flockModules.length === 0) throw new CliUsageError(FLOCK_REQUIRED_MESSAGE);
+  const flocks = await loadFlockModules(options.flockModules, host.cwd, host.importModule);
   const connection = resolveConnection({ serverUrl: options.server, namespace: options.namespace }, host.env);
   const taskQueues = options.taskQueues.length ? options.taskQueues : [...new Set(flocks.map((flock) => flock.temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE))];
   const workflowTracing = host.tracing ?? currentTelemetryOrNoop().enabled;

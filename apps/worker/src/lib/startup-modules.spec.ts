@@ -58,9 +58,6 @@ describe('flock-worker start', () => {
           env: {},
           cwd: dir,
           log: () => undefined,
-          defaultFlocks: () => {
-            throw new Error('no default flocks with --flock');
-          },
           importModule: async () => ({ flock }),
           tracing: observability.telemetry.enabled,
         });
