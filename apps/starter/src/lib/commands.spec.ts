@@ -98,6 +98,16 @@ describe('flockctl run', () => {
     expect(recorded.closed).toBe(1);
   });
 
+  it('refuses an unknown start agent or a secret in the input before connecting', async () => {
+    const { recorded, run } = setup({ flocks: [new Flock({ name: 'docs', agents: [echo, shout] })], connectError: new Error('must not connect') });
+    expect(await run(['run', '--flock', './docs.js', '--agent', 'nope'])).toBe(2);
+    expect(recorded.stderr).toContain('Unknown start agent "nope" (known agents: echo, shout)');
+    expect(await run(['run', '--flock', './docs.js', '--agent', 'echo', '--input', '{"apiKey":"sk-abc"}'])).not.toBe(0);
+    expect(recorded.stderr).toContain('apiKey');
+    expect(recorded.stderr).not.toContain('must not connect');
+    expect(recorded.connections).toEqual([]);
+  });
+
   it('starts at the first agent with an empty input by default', async () => {
     const { recorded, run } = setup({ flocks: [new Flock({ name: 'docs', agents: [echo, shout] })] });
     await run(['run', '--flock', './docs.js']);

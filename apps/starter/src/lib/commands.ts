@@ -1,6 +1,6 @@
 import { FlockConfigError, isFlockError } from '@flock-ts/config';
 import { UnknownAgentError, type Flock, type FlockRunEvent, type StepRecord } from '@flock-ts/core';
-import { flockRunWebUiUrl, resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
+import { buildFlockWorkflowStart, flockRunWebUiUrl, resolveConnection, type FlockRunsClient, type ResolvedConnection } from '@flock-ts/temporal';
 import {
   EXIT,
   type CancelArgs,
@@ -145,14 +145,17 @@ async function runCommand(args: RunArgs, deps: StarterDeps): Promise<number> {
   // as flock.run() would connect: the flock's own settings first, then Temporal's env conventions
   const connection = resolveConnection({ ...config, serverUrl: args.server ?? config.serverUrl, namespace: args.namespace ?? config.namespace }, deps.env);
   const taskQueue = args.taskQueue ?? config.taskQueue ?? firstOf(deps.env['FLOCK_TASK_QUEUE']);
+  const request = {
+    startAgent,
+    input,
+    ...(args.sessionId ? { sessionId: args.sessionId } : {}),
+    ...(args.runId ? { runId: args.runId } : {}),
+    ...(taskQueue ? { taskQueue } : {}),
+  };
+  // what needs no server is checked before connecting: the start agent, the input (ids, secrets, size)
+  buildFlockWorkflowStart(flock.toDefinition(), request);
   return withClient(connection, deps, async (client) => {
-    const started = await client.start(flock, {
-      startAgent,
-      input,
-      ...(args.sessionId ? { sessionId: args.sessionId } : {}),
-      ...(args.runId ? { runId: args.runId } : {}),
-      ...(taskQueue ? { taskQueue } : {}),
-    });
+    const started = await client.start(flock, request);
     const summary = { flockName: flock.name, startAgent, ...started };
     if (args.follow) {
       // --json: the start summary on the first line, then one event per line
