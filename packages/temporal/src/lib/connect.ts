@@ -75,6 +75,8 @@ export async function connectClient(resolved: ResolvedConnection, options: Conne
  * here) like {@link connectClient}: within the deadline, or a
  * {@link TemporalUnreachableError}. The SDK's own attempt cannot be
  * cancelled: one that answers after the deadline is closed at once.
+ * The first one installs the SDK runtime with Flock's quiet logger
+ * ({@link ensureFlockRuntime}) unless one is installed already.
  *
  * @example
  * const connection = await connectNative(resolveConnection());
@@ -82,6 +84,8 @@ export async function connectClient(resolved: ResolvedConnection, options: Conne
  */
 export async function connectNative(resolved: ResolvedConnection, options: ConnectOptions = {}): Promise<NativeConnection> {
   const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  // before the first native connection makes the SDK's default runtime (INFO lines with task tokens on the console)
+  (require('./sdk-runtime') as typeof import('./sdk-runtime')).ensureFlockRuntime();
   return connectWithin(connectTarget(resolved, options), {
     // started once the server answered: an attempt on a silent port would hold the process for 30 s
     waitsForAnswer: true,

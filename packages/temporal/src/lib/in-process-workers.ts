@@ -1,6 +1,6 @@
 import type { Flock } from '@flock-ts/core';
 import type { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { ResolvedConnection } from './connection';
 import { connectNative } from './connect';
 import { InProcessWorkerStartError } from './errors';
