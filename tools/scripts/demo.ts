@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { defaultCacheDir, startDevServer, type DevServer } from '../src';
 import { FLOCK_DEV_SEARCH_ATTRIBUTES } from '../src/lib/flock-search-attributes';
-import { temporal } from '@flock-ts/temporal';
+import { WEB_UI_UNKNOWN, temporal } from '@flock-ts/temporal';
 
 async function main(): Promise<void> {
   // before the worker is created: it hands the workflow's spans to this setup
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const text = result.output['report'] ?? result.output['brief'];
     process.stdout.write(`${String(text ?? JSON.stringify(result.output, null, 2))}\n\n`);
     process.stdout.write(`Workflow id: ${result.temporal.workflowId}\n`);
-    process.stdout.write(`Web UI:      ${result.temporal.webUiUrl ?? '(set TEMPORAL_UI_URL to get a link)'}\n`);
+    process.stdout.write(`Web UI:      ${result.temporal.webUiUrl ?? WEB_UI_UNKNOWN}\n`);
     if (telemetry.plan.kind === 'otlp') process.stdout.write(`Trace:       ${traceId} (OTLP ${telemetry.plan.protocol} to ${telemetry.plan.endpoint})\n`);
 
     if (server && process.stdout.isTTY && process.stdin.isTTY) {

@@ -2,8 +2,8 @@ import { CORPUS_REPORT_START_AGENT, COLLATZ_START_AGENT, createCollatzFlock, cre
 import type { ExampleFlock } from './commands';
 
 /**
- * The flocks `flockctl run` starts when no `--flock` is given (the same ones
- * `flock-worker` hosts by default), each with a ready-made input. The corpus
+ * The flocks `flockctl run` starts when no `--flock` is given (the ones
+ * `flock-worker --flock @flock-ts/examples` hosts), each with a ready-made input. The corpus
  * path is this machine's: a worker elsewhere needs `--input` with its own.
  */
 export function exampleFlocks(): ExampleFlock[] {
