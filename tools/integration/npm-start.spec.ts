@@ -9,8 +9,8 @@ import { testTemporalEnv } from '../src/lib/test-temporal-env';
 import { findWorkspaceRoot } from '../src/lib/workspace';
 import { eventually, isAlive } from './support';
 
-// `npm start` is tools/scripts/start.mjs (which runs demo.ts). Each test runs
-// it as a user would, with a dev server of its own in a scratch cache dir.
+// `npm start` (exec tools/scripts/start.mjs, which runs demo.ts). Each test
+// runs it as a user would, with a dev server of its own in a scratch cache dir.
 //
 // Runs a command on a pseudo-terminal (stdin and stdout are TTYs, as in a
 // terminal) and relays it: what is written to this script's stdin reaches
@@ -22,7 +22,6 @@ status = pty.spawn(sys.argv[1:])
 sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
 `;
 const root = findWorkspaceRoot();
-const startScript = join(root, 'tools/scripts/start.mjs');
 const PRESS_CTRL_C = 'Press Ctrl-C to stop it.';
 const STOPPED = 'Temporal dev server stopped.';
 
@@ -36,7 +35,7 @@ interface StartRun {
   serverPid(): number;
 }
 
-describe('npm start (tools/scripts/start.mjs)', () => {
+describe('npm start', () => {
   let scratch: string;
   let pidDir: string;
   let cliPath: string;
@@ -76,7 +75,7 @@ describe('npm start (tools/scripts/start.mjs)', () => {
     // its own dev server, no telemetry export
     for (const name of Object.keys(env)) if (name.startsWith('TEMPORAL_') && name !== 'TEMPORAL_CLI_PATH') delete env[name];
     for (const name of Object.keys(env)) if (name.startsWith('OTEL_')) delete env[name];
-    const command = onTerminal ? ['python3', '-c', IN_PTY, process.execPath, startScript] : [process.execPath, startScript];
+    const command = onTerminal ? ['python3', '-c', IN_PTY, 'npm', 'start'] : ['npm', 'start'];
     const child = spawn(command[0] as string, command.slice(1), { cwd: root, env, stdio: 'pipe' });
     runs.push(run(child));
     return runs[runs.length - 1] as StartRun;
