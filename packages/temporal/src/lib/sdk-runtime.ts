@@ -6,14 +6,15 @@ export const DEFAULT_SDK_LOG_LEVEL: LogLevel = 'warn';
 
 /**
  * What {@link ensureFlockRuntime} reads of Temporal's `Runtime` class and
- * calls on it: the process-wide singleton (`_instance`), who made it
+ * sets on it: the process-wide singleton (`_instance`), who made it
  * (`instantiator`: `install` for one installed on purpose, `instance` for
- * the SDK's default) and `install`.
+ * the SDK's own) and `defaultOptions`, the options the SDK makes its runtime
+ * with when the first native object (a connection) needs one.
  */
 export interface SdkRuntimeClass {
   readonly _instance?: unknown;
   readonly instantiator?: 'install' | 'instance';
-  install(options: RuntimeOptions): unknown;
+  defaultOptions: RuntimeOptions;
 }
 
 /** Options of {@link ensureFlockRuntime}. */
@@ -32,27 +33,32 @@ export interface FlockRuntimeOptions {
 
 /** What {@link ensureFlockRuntime} found or did. */
 export type FlockRuntimeState =
-  /** Flock's runtime is installed (by this call or an earlier one): the SDK's records go through `logger`. */
+  /** Flock's runtime options are set (by this call or an earlier one): the SDK's records go through `logger`. */
   | { owner: 'flock'; level: LogLevel; logger: FlockLogger }
-  /** A runtime was there first (yours, installed with `Runtime.install`, or the SDK's default one already running): left alone. */
+  /** A runtime was there first (yours, installed with `Runtime.install`, or the SDK's own one already running): left alone. */
   | { owner: 'existing' };
 
 const installed = new WeakMap<SdkRuntimeClass, FlockRuntimeState>();
 
 /**
- * Installs Temporal's process-wide `Runtime` with Flock's logger, once per
- * process, before the first `NativeConnection`: the SDK's records (worker
- * state, activity and workflow context loggers) and Core's native logs come
- * out through one `@flock-ts/telemetry` logger, on standard error, at
- * `warn` by default (env `FLOCK_LOG_LEVEL`: trace, debug, info, warn, error
- * or silent), with task tokens redacted (`toTemporalLogger`). Core's
- * chatty INFO shows from `debug` on.
+ * Makes Flock's logger the one of Temporal's process-wide `Runtime`, once
+ * per process, before the first `NativeConnection`: the SDK's records
+ * (worker state, activity and workflow context loggers) and Core's native
+ * logs come out through one `@flock-ts/telemetry` logger, on standard
+ * error, at `warn` by default (env `FLOCK_LOG_LEVEL`: trace, debug, info,
+ * warn, error or silent), with task tokens redacted (`toTemporalLogger`).
+ * Core's chatty INFO shows from `debug` on.
  *
- * A runtime that is there already is left alone: one installed with
+ * It sets the options the SDK makes its runtime with (`Runtime.defaultOptions`)
+ * rather than installing one: the runtime is made by the first connection
+ * and shut down by the SDK once its last connection and worker are gone, so
+ * a process whose connect failed is not held open by it (nor its signal
+ * handlers), and `Runtime.install` before the first connection still takes
+ * over. A runtime that is there already is left alone: one installed with
  * `Runtime.install` (even when it has since shut down while idle: the SDK
- * makes the next one from its options), or the SDK's default one while it
- * runs. Idempotent; an invalid `FLOCK_LOG_LEVEL` or `FLOCK_LOG_FORMAT`
- * throws `TelemetryConfigError` naming the variable.
+ * makes the next one from its options), or the SDK's own one while it runs.
+ * Idempotent; an invalid `FLOCK_LOG_LEVEL` or `FLOCK_LOG_FORMAT` throws
+ * `TelemetryConfigError` naming the variable.
  *
  * @example
  * ensureFlockRuntime(); // before NativeConnection.connect
@@ -67,17 +73,11 @@ export function ensureFlockRuntime(options: FlockRuntimeOptions = {}): FlockRunt
   const level = options.level ?? levelFromEnv(env);
   const format = options.format ?? (env['FLOCK_LOG_FORMAT'] ? parseLogFormat(env['FLOCK_LOG_FORMAT'], 'FLOCK_LOG_FORMAT') : 'pretty');
   const logger = createLogger({ name: 'flock', level, format, destination: options.destination ?? process.stderr });
-  try {
-    runtime.install({
-      logger: toTemporalLogger(logger),
-      // Core's records go through the same logger instead of straight to the console
-      telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLogLevel(level) }) } },
-    });
-  } catch (error) {
-    // made in between by someone else (the SDK's IllegalStateError): theirs stays
-    if ((error as Error | undefined)?.name === 'IllegalStateError') return { owner: 'existing' };
-    throw error;
-  }
+  runtime.defaultOptions = {
+    logger: toTemporalLogger(logger),
+    // Core's records go through the same logger instead of straight to the console
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLogLevel(level) }) } },
+  };
   const state: FlockRuntimeState = { owner: 'flock', level, logger };
   installed.set(runtime, state);
   return state;
