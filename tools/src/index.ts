@@ -13,6 +13,7 @@ export {
 export { defaultCacheDir, findWorkspaceRoot } from './lib/workspace';
 export { FAST_DEV_SERVER_CONFIG, startDevServer, type DevServer, type DevServerOptions, type SearchAttributeTypeName } from './lib/dev-server';
 export { getFreePort, isPortFree } from './lib/free-port';
+export { startSilentServer, type SilentServer } from './lib/silent-server';
 export { FLOCK_DEV_SEARCH_ATTRIBUTES } from './lib/flock-search-attributes';
 export { PRODUCTION_TOPOLOGY } from './lib/production-topology';
 export { createTimeSkippingEnv, type TimeSkippingEnvOptions } from './lib/time-skipping';

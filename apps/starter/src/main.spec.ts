@@ -3,9 +3,8 @@
  * --version, --help and a wrong option without touching Temporal; an
  * unreachable server is named, with its cause, in one line and no stack.
  */
-import { runSource } from '@flock-ts/tools';
+import { runSource, getFreePort, startSilentServer, type SilentServer } from '@flock-ts/tools';
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 const FLOCKCTL = 'apps/starter/src/main.ts';
@@ -39,28 +38,16 @@ describe('flockctl process', () => {
 
 describe('flockctl against a server it cannot reach', () => {
   let refusedAddress: string;
-  let silent: net.Server;
+  let silent: SilentServer;
   let silentAddress: string;
-  const silentSockets = new Set<net.Socket>();
 
   beforeAll(async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    refusedAddress = `127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
-    await new Promise((resolve) => closed.close(resolve));
-    // accepts connections and never says a word
-    silent = net.createServer((socket) => {
-      silentSockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    refusedAddress = `127.0.0.1:${await getFreePort()}`;
+    silent = await startSilentServer();
+    silentAddress = silent.address;
   });
 
-  afterAll(async () => {
-    for (const socket of silentSockets) socket.destroy();
-    await new Promise((resolve) => silent.close(resolve));
-  });
+  afterAll(() => silent.close());
 
   async function timed(args: string[], env: Record<string, string> = {}) {
     const started = Date.now();

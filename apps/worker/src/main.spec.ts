@@ -3,9 +3,8 @@
  * wrong options answer without touching Temporal; so does a start without
  * --flock (there are no default flocks: --flock @flock-ts/examples hosts them).
  */
-import { runSource, spawnSource } from '@flock-ts/tools';
+import { runSource, spawnSource, getFreePort, startSilentServer, type SilentServer } from '@flock-ts/tools';
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { FLOCK_REQUIRED_MESSAGE } from './lib/cli';
 
@@ -58,28 +57,16 @@ describe('flock-worker process', () => {
 
 describe('flock-worker against a server it cannot reach', () => {
   let refusedAddress: string;
-  let silent: net.Server;
+  let silent: SilentServer;
   let silentAddress: string;
-  const silentSockets = new Set<net.Socket>();
 
   beforeAll(async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    refusedAddress = `127.0.0.1:${(closed.address() as net.AddressInfo).port}`;
-    await new Promise((resolve) => closed.close(resolve));
-    // accepts connections and never says a word
-    silent = net.createServer((socket) => {
-      silentSockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    silentAddress = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    refusedAddress = `127.0.0.1:${await getFreePort()}`;
+    silent = await startSilentServer();
+    silentAddress = silent.address;
   });
 
-  afterAll(async () => {
-    for (const socket of silentSockets) socket.destroy();
-    await new Promise((resolve) => silent.close(resolve));
-  });
+  afterAll(() => silent.close());
 
   /** Starts a worker on `server`; how long it took from its "connecting to" log line to its exit, and what it said. */
   async function failedStart(server: string) {
